@@ -1,0 +1,205 @@
+"""The device-driver contract.
+
+A device driver is what the runner uses to act on one phone (or on the virtual device, or on the JVM
+test bed): install and launch the app, move it between foreground and background, kill it, cut the
+network, grant or revoke the notification permission, move the clock, and reach the SDK inside the
+app. Every driver implements :class:`Device`; no driver imports another, and the runner never asks
+which kind it holds, so a scenario cannot tell a phone from the virtual device except by its URI.
+
+A device is built from parts rather than mixins (style: mobly ``AndroidDevice``):
+
+- ``device.app``: the app's life (:class:`AppControl`);
+- ``device.sdk``: a transport that calls SDK methods inside the app (:class:`SdkTransport`);
+- ``device.env``: the phone around the app (:class:`Environment`);
+- ``device.log``: a logger adapter that tags every line with the URI.
+
+Operations a kind of device cannot perform raise :class:`~harness.errors.DeviceError` with a
+sentence that says so; ``Device.capabilities`` lets a runner decide up front.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+__all__ = [
+    "AppControl",
+    "AppTarget",
+    "Capability",
+    "CallResult",
+    "Device",
+    "DeviceInfo",
+    "DriverClass",
+    "Environment",
+    "SdkTransport",
+    "UriLogger",
+]
+
+
+class Capability(enum.Enum):
+    """What a driver can do beyond the basics every driver has (launch, kill, SDK calls)."""
+
+    BACKGROUND = "background"
+    NETWORK = "network"
+    PUSH_PERMISSION = "push-permission"
+    PUSH_DELIVERY = "push-delivery"
+    INSTANT_CLOCK = "instant-clock"  # advance_clock takes no real time
+    FRESH_INSTALL = "fresh-install"
+    SETTLE = "settle"  # the device can tell when the SDK has nothing left to send
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """One line of ``harness devices``: the JSON keys are part of the CLI contract."""
+
+    uri: str
+    platform: str  # "android" | "ios"
+    model: str
+    os_version: str
+    frida: bool | str  # True/False, or a short reason/version string
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "uri": self.uri,
+            "platform": self.platform,
+            "model": self.model,
+            "os_version": self.os_version,
+            "frida": self.frida,
+        }
+
+
+@dataclass(frozen=True)
+class AppTarget:
+    """What the runner wants the app under test to talk to during a session.
+
+    Args:
+        base_url: the Engagement API base URL the SDK must be configured with (usually the
+            collector's per-device URL, ``http://host:port/d/<device>``).
+        package: the app's package name or bundle id, where the device hosts real apps.
+        fault: a seeded SDK bug, for the virtual device only.
+        options: driver-specific extras (for instance the APK path).
+    """
+
+    base_url: str
+    package: str | None = None
+    fault: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """The answer to one SDK call: its return value and the device's clock when it ran.
+
+    The device clock is what the spec model uses as "now" for the call, so a device whose clock
+    differs from the host's (or the virtual device's instant clock) is judged by its own time.
+    """
+
+    value: Any
+    device_time: float
+
+
+@runtime_checkable
+class SdkTransport(Protocol):
+    """Delivers one SDK call into the app; see ``harness.instrument`` for the typed facade."""
+
+    def call(self, method: str, args: Mapping[str, Any], timeout: float = 10.0) -> CallResult:
+        """Call ``method`` (canonical name, e.g. ``trackEvent``) with named ``args``."""
+        ...
+
+
+@runtime_checkable
+class AppControl(Protocol):
+    """The life of the app under test."""
+
+    def install(self) -> None:
+        """Fresh install: the app's data (SDK queue, prefs, cookie) is wiped."""
+        ...
+
+    def launch(self) -> None:
+        """Start the app (cold start) and wait until it can take SDK calls."""
+        ...
+
+    def kill(self) -> None:
+        """Kill the app process at once, as the OS does (no clean shutdown)."""
+        ...
+
+    def background(self) -> None: ...
+
+    def foreground(self) -> None: ...
+
+    def is_running(self) -> bool: ...
+
+
+@runtime_checkable
+class Environment(Protocol):
+    """The phone around the app: clock, network, permission, push."""
+
+    def now(self) -> float:
+        """The device's wall clock, epoch seconds."""
+        ...
+
+    def advance_clock(self, seconds: float) -> None: ...
+
+    def set_network(self, online: bool) -> None: ...
+
+    def set_push_permission(self, granted: bool) -> None: ...
+
+    def deliver_push(self, payload: Mapping[str, Any]) -> None:
+        """Hand a push payload (FCM ``data`` map or APNs ``userInfo``) to the app as the OS would."""
+        ...
+
+    def click_push(self, payload: Mapping[str, Any], action: Mapping[str, Any] | None = None) -> None: ...
+
+
+@runtime_checkable
+class Device(Protocol):
+    """One device the harness can drive."""
+
+    uri: str
+    platform: str
+    capabilities: frozenset[Capability]
+    app: AppControl
+    sdk: SdkTransport
+    env: Environment
+    log: logging.LoggerAdapter[logging.Logger]
+
+    def describe(self) -> DeviceInfo: ...
+
+    def open(self, target: AppTarget) -> None:
+        """Prepare a session against ``target``; must be called before ``app``/``sdk`` are used."""
+        ...
+
+    def settle(self, timeout: float) -> bool:
+        """Wait until the SDK has nothing queued or in flight; False if the device cannot tell."""
+        ...
+
+    def close(self) -> None:
+        """Stop everything the driver started; never raises (failures are logged)."""
+        ...
+
+
+class UriLogger(logging.LoggerAdapter[logging.Logger]):
+    """Prefixes every log line with the device URI (mobly's ``ad.log``)."""
+
+    def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
+        return f"[{self.extra['uri'] if self.extra else '?'}] {msg}", kwargs
+
+
+@runtime_checkable
+class DriverClass(Protocol):
+    """What the registry needs from a driver class (checked when it is registered)."""
+
+    scheme: str
+
+    @classmethod
+    def from_uri(cls, uri: str) -> Device:
+        """Build a driver for ``uri`` (``scheme:rest``); raises ``DeviceError`` if malformed."""
+        ...
+
+    @classmethod
+    def discover(cls) -> list[DeviceInfo]:
+        """Devices of this kind reachable now; never raises for an absent stack (returns [])."""
+        ...
