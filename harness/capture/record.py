@@ -1,0 +1,83 @@
+"""One captured HTTP request, as stored and as exported.
+
+The JSON form (``as_json``) is the design's capture contract, read back by ``harness check`` and
+written by ``harness collector export --format jsonl``: ``method``, ``path`` (with query string),
+``headers`` (lower-case names), ``body`` (text after content decoding), ``received_at``, ``device``,
+``response`` (``{"status": int}``), plus ``id``, ``kind`` and ``problems``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["CapturedRequest", "RequestKind"]
+
+
+class RequestKind:
+    """How the collector classified a request's route (plain strings, stored as such)."""
+
+    TRACKING = "tracking"  # /track/v2/... and the public Tracking API
+    API = "api"  # known non-tracking SDK calls (in-app messages, bundles, inbox, ...)
+    UNKNOWN = "unknown"  # answered 404
+
+
+@dataclass(frozen=True)
+class CapturedRequest:
+    """A request the SDK sent, with everything needed to judge it later."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: str
+    received_at: float
+    device: str = ""
+    kind: str = RequestKind.UNKNOWN
+    problems: tuple[str, ...] = ()
+    response_status: int | None = None
+    run: str = ""
+    id: int = 0
+    raw_body: bytes = field(default=b"", repr=False, compare=False)
+
+    def json_body(self) -> Any:
+        """The body parsed as JSON; raises ``ValueError`` if it is not JSON."""
+        return json.loads(self.body)
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "method": self.method,
+            "path": self.path,
+            "headers": dict(self.headers),
+            "body": self.body,
+            "received_at": self.received_at,
+            "device": self.device,
+            "kind": self.kind,
+            "problems": list(self.problems),
+        }
+        if self.response_status is not None:
+            out["response"] = {"status": self.response_status}
+        if self.run:
+            out["run"] = self.run
+        return out
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> CapturedRequest:
+        """Read the capture contract back; missing optional keys get neutral values."""
+        response = obj.get("response") or {}
+        headers = {str(k).lower(): str(v) for k, v in (obj.get("headers") or {}).items()}
+        return cls(
+            method=str(obj["method"]),
+            path=str(obj["path"]),
+            headers=headers,
+            body=str(obj.get("body") or ""),
+            received_at=float(obj.get("received_at") or 0.0),
+            device=str(obj.get("device") or ""),
+            kind=str(obj.get("kind") or RequestKind.UNKNOWN),
+            problems=tuple(obj.get("problems") or ()),
+            response_status=response.get("status") if isinstance(response, Mapping) else None,
+            run=str(obj.get("run") or ""),
+            id=int(obj.get("id") or 0),
+        )

@@ -1,0 +1,137 @@
+"""Running the collector: a uvicorn server on a socket we bind ourselves.
+
+Binding the socket here (not inside uvicorn) lets callers ask for port 0 and learn the real port
+before the first request, and lets tests and ``harness run`` host the collector in a background
+thread of their own process while ``harness collector serve`` runs it in the foreground.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from pathlib import Path
+
+import uvicorn
+
+from harness.capture.collector import Collector
+from harness.capture.store import Store
+from harness.errors import CaptureError
+
+__all__ = ["CollectorServer"]
+
+
+class CollectorServer:
+    """A collector with its store, served on ``host:port``; one lifecycle: start/stop/is_alive.
+
+    Args:
+        store_path: SQLite file for the captures.
+        host: address to bind; 127.0.0.1 unless a LAN device must reach it.
+        port: 0 picks a free port.
+        run: label stored with every request.
+    """
+
+    def __init__(self, store_path: str | Path, host: str = "127.0.0.1", port: int = 0, run: str = "") -> None:
+        self.store = Store(store_path)
+        self.app = Collector(self.store, run=run)
+        self.host = host
+        self._requested_port = port
+        self._sock: socket.socket | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        if self._sock is None:
+            raise CaptureError("collector not started")
+        return int(self._sock.getsockname()[1])
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def device_url(self, device: str) -> str:
+        """The base URL to give a device so that its requests are stored under ``device``."""
+        return f"{self.url}/d/{device}"
+
+    def _bind(self) -> socket.socket:
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self._requested_port))
+        except OSError as exc:
+            sock.close()
+            raise CaptureError(f"cannot listen on {self.host}:{self._requested_port}: {exc}") from exc
+        sock.listen(2048)
+        sock.set_inheritable(True)
+        return sock
+
+    def _config(self) -> uvicorn.Config:
+        return uvicorn.Config(
+            self.app,
+            log_level="warning",
+            access_log=False,
+            http="httptools",
+            lifespan="on",
+            timeout_keep_alive=30,
+            h11_max_incomplete_event_size=64 * 1024,
+        )
+
+    def start(self) -> CollectorServer:
+        """Serve in a background thread; returns once the server accepts connections."""
+        self._sock = self._bind()
+        self._server = uvicorn.Server(self._config())
+        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        started = threading.Event()
+
+        def run() -> None:
+            assert self._server is not None and self._sock is not None
+            asyncio.run(self._serve(started))
+
+        self._thread = threading.Thread(target=run, name="collector", daemon=True)
+        self._thread.start()
+        if not started.wait(15):
+            raise CaptureError("collector did not start within 15 s")
+        return self
+
+    async def _serve(self, started: threading.Event) -> None:
+        assert self._server is not None and self._sock is not None
+        config = self._server.config
+        if not config.loaded:
+            config.load()
+        self._server.lifespan = config.lifespan_class(config)
+        await self._server.startup(sockets=[self._sock])
+        started.set()
+        if self._server.should_exit:
+            return
+        await self._server.main_loop()
+        await self._server.shutdown(sockets=[self._sock])
+
+    def serve_forever(self) -> None:
+        """Serve in the foreground until interrupted (``harness collector serve``)."""
+        self._sock = self._bind()
+        self._server = uvicorn.Server(self._config())
+        try:
+            self._server.run(sockets=[self._sock])
+        finally:
+            self.store.close()
+
+    def is_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self._sock is not None:
+            self._sock.close()
+        self.store.close()
+
+    def __enter__(self) -> CollectorServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

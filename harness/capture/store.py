@@ -1,0 +1,281 @@
+"""The capture store: every request the collector sees, in SQLite.
+
+Why SQLite: one file per run that survives a crash of the collector (WAL mode, ``synchronous=NORMAL``
+is enough because WAL fsyncs at checkpoints and a committed transaction survives a process kill),
+that other tools can open, and that tests can query by device and run.
+
+Why a writer thread: the collector must have a request on disk *before* it answers, yet a commit per
+request would cap throughput at the disk's fsync rate. All writes go through one thread that takes
+every request waiting in its queue, inserts them in one transaction, commits once, and only then
+releases the waiters (group commit). Readers use their own connections.
+
+Waiting without sleeping: each commit notifies a condition variable, so ``wait_for`` wakes on
+arrivals instead of polling.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
+from pathlib import Path
+
+from harness.capture.record import CapturedRequest
+from harness.errors import CaptureError
+
+__all__ = ["Store"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run TEXT NOT NULL DEFAULT '',
+    device TEXT NOT NULL DEFAULT '',
+    received_at REAL NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    body TEXT NOT NULL,
+    raw_body BLOB,
+    kind TEXT NOT NULL,
+    problems TEXT NOT NULL DEFAULT '[]',
+    response_status INTEGER
+);
+CREATE INDEX IF NOT EXISTS requests_device ON requests(device, id);
+CREATE INDEX IF NOT EXISTS requests_run ON requests(run, id);
+"""
+
+_COLUMNS = "id, run, device, received_at, method, path, headers, body, kind, problems, response_status"
+
+_STOP = object()
+
+
+class Store:
+    """Append-only request store with group commit and arrival notifications.
+
+    Args:
+        path: the SQLite file (created if missing); ``":memory:"`` is refused because readers
+            need their own connections to the same data.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        if str(path) == ":memory:":
+            raise CaptureError("the capture store needs a file path, not :memory:")
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._arrived = threading.Condition()
+        self._last_id = 0
+        self._last_arrival = time.monotonic()
+        self._closed = False
+        try:
+            conn = self._connect()
+            conn.executescript(_SCHEMA)
+            row = conn.execute("SELECT COALESCE(MAX(id), 0) FROM requests").fetchone()
+            self._last_id = int(row[0])
+            conn.close()
+        except sqlite3.Error as exc:
+            raise CaptureError(f"cannot open capture store {self.path}: {exc}") from exc
+        self._writer = threading.Thread(target=self._write_loop, name="capture-store-writer", daemon=True)
+        self._writer.start()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def submit(self, request: CapturedRequest) -> Future[int]:
+        """Queue ``request`` for the next group commit; the future resolves to its id once durable."""
+        if self._closed:
+            raise CaptureError("the capture store is closed")
+        fut: Future[int] = Future()
+        self._queue.put((request, fut))
+        return fut
+
+    def add(self, request: CapturedRequest, timeout: float = 30.0) -> int:
+        """Store ``request`` and wait until it is committed; returns its id."""
+        return self.submit(request).result(timeout)
+
+    def _write_loop(self) -> None:
+        conn = self._connect()
+        while True:
+            item = self._queue.get()
+            batch: list[tuple[CapturedRequest, Future[int]]] = []
+            stop = item is _STOP
+            if not stop:
+                batch.append(item)  # type: ignore[arg-type]
+            while not stop:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is _STOP:
+                    stop = True
+                else:
+                    batch.append(more)  # type: ignore[arg-type]
+            if batch:
+                self._commit(conn, batch)
+            if stop:
+                conn.close()
+                return
+
+    def _commit(self, conn: sqlite3.Connection, batch: list[tuple[CapturedRequest, Future[int]]]) -> None:
+        ids: list[int] = []
+        try:
+            conn.execute("BEGIN")
+            for req, _ in batch:
+                cur = conn.execute(
+                    "INSERT INTO requests (run, device, received_at, method, path, headers, body, raw_body,"
+                    " kind, problems, response_status) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        req.run,
+                        req.device,
+                        req.received_at,
+                        req.method,
+                        req.path,
+                        json.dumps(dict(req.headers)),
+                        req.body,
+                        req.raw_body or None,
+                        req.kind,
+                        json.dumps(list(req.problems)),
+                        req.response_status,
+                    ),
+                )
+                ids.append(int(cur.lastrowid or 0))
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            for _, fut in batch:
+                fut.set_exception(CaptureError(f"capture store write failed: {exc}"))
+            return
+        with self._arrived:
+            self._last_id = max(self._last_id, *ids)
+            self._last_arrival = time.monotonic()
+            self._arrived.notify_all()
+        for (_, fut), rid in zip(batch, ids, strict=True):
+            fut.set_result(rid)
+
+    def set_response(self, request_id: int, status: int) -> None:
+        """Record the status the collector answered (after the request itself is durable)."""
+        with self._reader() as conn:
+            conn.execute("UPDATE requests SET response_status=? WHERE id=?", (status, request_id))
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connect()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def query(
+        self,
+        *,
+        device: str | None = None,
+        run: str | None = None,
+        after_id: int = 0,
+        kinds: Sequence[str] | None = None,
+    ) -> list[CapturedRequest]:
+        """Requests in arrival order, filtered by device, run, kind, and id greater than ``after_id``."""
+        sql = f"SELECT {_COLUMNS} FROM requests WHERE id > ?"
+        params: list[object] = [after_id]
+        if device is not None:
+            sql += " AND device = ?"
+            params.append(device)
+        if run is not None:
+            sql += " AND run = ?"
+            params.append(run)
+        if kinds:
+            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+            params.extend(kinds)
+        sql += " ORDER BY id"
+        with self._reader() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [self._row(r) for r in rows]
+
+    def count(self) -> int:
+        with self._reader() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM requests").fetchone()[0])
+
+    @staticmethod
+    def _row(r: tuple[object, ...]) -> CapturedRequest:
+        return CapturedRequest(
+            id=int(r[0]),  # type: ignore[call-overload]
+            run=str(r[1]),
+            device=str(r[2]),
+            received_at=float(r[3]),  # type: ignore[arg-type]
+            method=str(r[4]),
+            path=str(r[5]),
+            headers=json.loads(str(r[6])),
+            body=str(r[7]),
+            kind=str(r[8]),
+            problems=tuple(json.loads(str(r[9]))),
+            response_status=None if r[10] is None else int(r[10]),  # type: ignore[call-overload]
+        )
+
+    # -- waiting ---------------------------------------------------------------------------
+
+    @property
+    def last_id(self) -> int:
+        """The id of the newest committed request (a mark for "what arrives after now")."""
+        with self._arrived:
+            return self._last_id
+
+    def wait_for(
+        self,
+        predicate: Callable[[list[CapturedRequest]], bool],
+        timeout: float,
+        *,
+        device: str | None = None,
+        after_id: int = 0,
+    ) -> list[CapturedRequest]:
+        """Wait until ``predicate(requests)`` holds for the requests after ``after_id``.
+
+        Returns the requests; raises ``TimeoutError`` with the last list in ``args[1]`` if the
+        predicate is still false at the deadline. Woken by commits, never by polling.
+        """
+        deadline = time.monotonic() + timeout
+        seen = -1
+        while True:
+            with self._arrived:
+                if self._last_id == seen:
+                    remaining = deadline - time.monotonic()
+                    if remaining > 0:
+                        self._arrived.wait(remaining)
+                seen = self._last_id
+            requests = self.query(device=device, after_id=after_id)
+            if predicate(requests):
+                return requests
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"condition not met within {timeout:.1f}s", requests)
+
+    def wait_quiet(self, quiet: float, timeout: float) -> bool:
+        """Wait until nothing has arrived for ``quiet`` seconds; False if that never happens in time."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while True:
+                now = time.monotonic()
+                idle_for = now - self._last_arrival
+                if idle_for >= quiet:
+                    return True
+                if now >= deadline:
+                    return False
+                self._arrived.wait(min(quiet - idle_for, deadline - now))
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._queue.put(_STOP)
+            self._writer.join(timeout=10)

@@ -1,0 +1,234 @@
+"""The built-in virtual device: ``virtual:android`` (and ``virtual:ios`` once its SDK exists).
+
+The driver plays the phone: it owns the app's data directory (wiped on install, kept across kills),
+the clock offset, connectivity and the notification permission, and it starts the app as a real
+separate process (``python -m harness.virtual``). SDK calls and app events go over the app's RPC;
+killing the app is SIGKILL, as the OS does it. If the process dies or stops answering, the next
+call raises ``AppCrashed`` with the exit status and the end of the app's stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from harness.devices.base import AppTarget, CallResult, Capability, DeviceInfo, UriLogger
+from harness.devices.rpc_client import RpcClient
+from harness.errors import AppCrashed, DeviceError, DeviceNotFound, InstrumentError
+
+__all__ = ["VirtualDevice"]
+
+PLATFORMS = ("android",)
+LAUNCH_TIMEOUT = 20.0
+
+
+class VirtualDevice:
+    """A phone simulated on this machine, running the reference SDK."""
+
+    scheme = "virtual"
+    capabilities = frozenset(Capability)
+
+    def __init__(self, uri: str, platform: str) -> None:
+        self.uri = uri
+        self.platform = platform
+        self.log = UriLogger(logging.getLogger("harness.devices.virtual"), {"uri": uri})
+        self.target: AppTarget | None = None
+        self._root = Path(tempfile.mkdtemp(prefix=f"harness-{platform}-"))
+        self.data_dir = self._root / "app-data"
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._rpc: RpcClient | None = None
+        self._clock_offset = 0.0
+        self._online = True
+        self._permission = True
+        self._foreground = True
+        self.launches = 0
+        self.app = _App(self)
+        self.sdk = _Sdk(self)
+        self.env = _Env(self)
+
+    # -- registry contract -----------------------------------------------------------------
+
+    @classmethod
+    def from_uri(cls, uri: str) -> VirtualDevice:
+        _, _, platform = uri.partition(":")
+        if platform not in PLATFORMS:
+            known = ", ".join(f"virtual:{p}" for p in PLATFORMS)
+            raise DeviceNotFound(uri, f"no such virtual device (available: {known})")
+        return cls(uri, platform)
+
+    @classmethod
+    def discover(cls) -> list[DeviceInfo]:
+        return [cls(f"virtual:{p}", p).describe() for p in PLATFORMS]
+
+    def describe(self) -> DeviceInfo:
+        return DeviceInfo(self.uri, self.platform, "Virtual Phone (reference SDK)", "14", "n/a (RPC)")
+
+    # -- session ---------------------------------------------------------------------------
+
+    def open(self, target: AppTarget) -> None:
+        self.target = target
+
+    def close(self) -> None:
+        try:
+            self.app.kill()
+        except Exception as exc:
+            self.log.warning("kill at close failed: %s", exc)
+        shutil.rmtree(self._root, ignore_errors=True)
+
+    def settle(self, timeout: float) -> bool:
+        if not self.app.is_running():
+            return True
+        result = self.rpc("app.settle", {"timeout": timeout}, timeout=timeout + 5)
+        return bool(result.value)
+
+    # -- process and RPC -------------------------------------------------------------------
+
+    def rpc(self, method: str, params: Mapping[str, Any] | None = None, timeout: float = 15.0) -> CallResult:
+        if self._rpc is None:
+            raise DeviceError(self.uri, f"{method}: the app is not running (launch it first)")
+        try:
+            return self._rpc.call(method, params, timeout)
+        except AppCrashed as exc:
+            raise AppCrashed(self.uri, f"{exc.problem}; {self._exit_report()}") from exc
+        except InstrumentError as exc:
+            if self._proc is not None and self._proc.poll() is not None:
+                raise AppCrashed(self.uri, self._exit_report()) from exc
+            raise
+
+    def _exit_report(self) -> str:
+        if self._proc is None:
+            return "the app was never launched"
+        code = self._proc.poll()
+        if code is None:
+            return "the app process is still alive but not answering"
+        how = f"killed by signal {-code}" if code < 0 else f"exited with code {code}"
+        tail = ""
+        err = self._root / "app-stderr.log"
+        if err.exists():
+            lines = err.read_text(errors="replace").strip().splitlines()[-5:]
+            tail = "; last stderr: " + " | ".join(lines) if lines else ""
+        return f"app process {how}{tail}"
+
+    def _spawn(self) -> None:
+        if self.target is None:
+            raise DeviceError(self.uri, "open() the device with an AppTarget before launching the app")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        port_file = self.data_dir / "rpc.json"
+        port_file.unlink(missing_ok=True)
+        cmd = [sys.executable, "-m", "harness.virtual", "--platform", self.platform, "--data", str(self.data_dir),
+               "--clock-offset", repr(self._clock_offset)]  # fmt: skip
+        if not self._online:
+            cmd.append("--offline")
+        if not self._permission:
+            cmd.append("--permission-denied")
+        if not self._foreground:
+            cmd.append("--background")
+        if self.target.fault:
+            cmd += ["--fault", self.target.fault]
+        stderr = (self._root / "app-stderr.log").open("ab")
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr)
+        stderr.close()
+        deadline = time.monotonic() + LAUNCH_TIMEOUT
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise AppCrashed(self.uri, f"the app died during launch: {self._exit_report()}")
+            try:
+                info = json.loads(port_file.read_text())
+                if info.get("pid") == self._proc.pid:
+                    self._rpc = RpcClient(self.uri, int(info["port"]))
+                    self.launches += 1
+                    return
+            except (FileNotFoundError, ValueError):
+                pass
+            time.sleep(0.02)
+        self._proc.kill()
+        raise AppCrashed(self.uri, f"the app did not come up within {LAUNCH_TIMEOUT:.0f}s")
+
+    def _kill(self) -> None:
+        if self._rpc is not None:
+            self._rpc.close()
+            self._rpc = None
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.send_signal(signal.SIGKILL)
+            self._proc.wait(10)
+        self._proc = None
+
+
+class _App:
+    def __init__(self, dev: VirtualDevice) -> None:
+        self.dev = dev
+
+    def install(self) -> None:
+        self.dev._kill()
+        shutil.rmtree(self.dev.data_dir, ignore_errors=True)
+        self.dev._foreground = True
+
+    def launch(self) -> None:
+        if self.is_running():
+            return
+        self.dev._foreground = True
+        self.dev._spawn()
+
+    def kill(self) -> None:
+        self.dev._kill()
+
+    def background(self) -> None:
+        self.dev.rpc("app.background")
+        self.dev._foreground = False
+
+    def foreground(self) -> None:
+        self.dev.rpc("app.foreground")
+        self.dev._foreground = True
+
+    def is_running(self) -> bool:
+        return self.dev._proc is not None and self.dev._proc.poll() is None
+
+
+class _Sdk:
+    def __init__(self, dev: VirtualDevice) -> None:
+        self.dev = dev
+
+    def call(self, method: str, args: Mapping[str, Any], timeout: float = 10.0) -> CallResult:
+        return self.dev.rpc(f"sdk.{method}", args, timeout)
+
+
+class _Env:
+    def __init__(self, dev: VirtualDevice) -> None:
+        self.dev = dev
+
+    def now(self) -> float:
+        if self.dev.app.is_running():
+            return self.dev.rpc("app.ping").device_time
+        return time.time() + self.dev._clock_offset
+
+    def advance_clock(self, seconds: float) -> None:
+        self.dev._clock_offset += seconds
+        if self.dev.app.is_running():
+            self.dev.rpc("env.advance_clock", {"seconds": seconds})
+
+    def set_network(self, online: bool) -> None:
+        self.dev._online = online
+        if self.dev.app.is_running():
+            self.dev.rpc("env.set_network", {"online": online})
+
+    def set_push_permission(self, granted: bool) -> None:
+        self.dev._permission = granted
+        if self.dev.app.is_running():
+            self.dev.rpc("env.set_push_permission", {"granted": granted})
+
+    def deliver_push(self, payload: Mapping[str, Any]) -> None:
+        self.dev.rpc("env.deliver_push", {"payload": dict(payload)})
+
+    def click_push(self, payload: Mapping[str, Any], action: Mapping[str, Any] | None = None) -> None:
+        self.dev.rpc("env.click_push", {"payload": dict(payload), "action": dict(action or {})})
+
+

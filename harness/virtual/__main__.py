@@ -1,0 +1,5 @@
+import sys
+
+from harness.virtual.app import main
+
+sys.exit(main())

@@ -1,0 +1,165 @@
+"""The Android SDK's flush loop (``FlushManagerImpl``): one request at a time, oldest first.
+
+Rules (research android §2.4, §2.5, §7): events are sorted by timestamp (nulls first, stable), the
+first one not yet skipped in this pass is sent, and the queue is re-read after every response, so
+events added during a flush go out in the same pass. 2xx deletes; 5xx keeps the event without
+counting a try; anything else (and transport errors, which OkHttp's interceptor turns into a
+synthetic 400) counts a try and drops the event at ``maxTries``. Offline, nothing is sent and nothing
+is counted. There is no timer-based retry: failed events wait for the next trigger.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import httpx
+
+from harness.virtual.env import AppEnv
+from harness.virtual.gson import dumps
+from harness.virtual.storage import EventQueue, QueuedEvent
+
+__all__ = ["ROUTES", "Flusher", "android_headers"]
+
+ROUTES = {
+    "events": "/track/v2/projects/{token}/customers/events",
+    "customers": "/track/v2/projects/{token}/customers",
+    "campaign": "/track/v2/projects/{token}/campaigns/clicks",
+}
+
+USER_AGENT = "okhttp/4.12.0"
+
+
+def android_headers(authorization: str | None, with_body: bool) -> dict[str, str]:
+    """Headers as OkHttp puts them on the wire for the SDK's requests."""
+    headers = {
+        "Content-Type": "application/json; charset=utf-8" if with_body else "application/json",
+        "User-Agent": USER_AGENT,
+        "Accept-Encoding": "br,gzip",
+    }
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    return headers
+
+
+def _body(event: QueuedEvent) -> str:
+    if event.route == "campaign":
+        props = event.properties or {}
+        return dumps({"url": props.get("url"), "timestamp": event.timestamp, "properties": {"platform": "Android"}})
+    body: dict[str, object] = {}
+    if event.event_type is not None:
+        body["event_type"] = event.event_type
+    if event.timestamp is not None:
+        body["timestamp"] = event.timestamp
+    body["customer_ids"] = event.customer_ids
+    if event.properties is not None:
+        body["properties"] = event.properties
+    return dumps(body)
+
+
+class Flusher:
+    """Runs flush passes on its own thread when triggered.
+
+    Args:
+        queue: the persisted events.
+        env: connectivity.
+        max_tries: the configuration's ``maxTries`` (read at each failure).
+        is_stopped: true once stopIntegration ran; a running pass ends and responses are ignored.
+    """
+
+    def __init__(
+        self,
+        queue: EventQueue,
+        env: AppEnv,
+        max_tries: Callable[[], int],
+        is_stopped: Callable[[], bool],
+    ) -> None:
+        self.queue = queue
+        self.env = env
+        self._max_tries = max_tries
+        self._is_stopped = is_stopped
+        self._client = httpx.Client(timeout=10.0)
+        self._client.headers.pop("accept", None)
+        self._wake = threading.Condition()
+        self._requested = False
+        self._busy = False
+        self._closed = False
+        self._thread = threading.Thread(target=self._loop, name="flusher", daemon=True)
+        self._thread.start()
+
+    def request(self) -> None:
+        """Trigger a flush (``flushData``); a running pass absorbs the request."""
+        with self._wake:
+            self._requested = True
+            self._wake.notify_all()
+
+    def idle(self, timeout: float) -> bool:
+        """Wait until no pass is running or requested."""
+        with self._wake:
+            return self._wake.wait_for(lambda: not self._requested and not self._busy, timeout)
+
+    def _loop(self) -> None:
+        while True:
+            with self._wake:
+                self._wake.wait_for(lambda: self._requested or self._closed)
+                if self._closed:
+                    return
+                self._requested = False
+                self._busy = True
+            try:
+                self._pass()
+            finally:
+                with self._wake:
+                    self._busy = False
+                    self._wake.notify_all()
+
+    def _pass(self) -> None:
+        while not self._is_stopped():
+            if not self.env.online:
+                return
+            events = sorted(self.queue.all(), key=lambda e: (e.timestamp is not None, e.timestamp or 0.0, e.seq))
+            pending = [e for e in events if not e.skipped]
+            if not pending:
+                self.queue.reset_skipped()
+                return
+            event = pending[0]
+            status = self.send(event)
+            if self._is_stopped():
+                return  # a response that arrives after the stop is ignored
+            if 200 <= status < 300:
+                self.queue.delete(event.id)
+            elif 500 <= status < 600:
+                event.skipped = True
+                self.queue.update(event)
+            else:
+                event.tries += 1
+                if event.tries >= self._max_tries():
+                    self.queue.delete(event.id)
+                else:
+                    event.skipped = True
+                    self.queue.update(event)
+
+    def send(self, event: QueuedEvent) -> int:
+        project = event.project
+        url = project["baseUrl"] + ROUTES[event.route].format(token=project["projectToken"])
+        # Room stores the project as "token§§§§§auth§§§§§url": a null authorization comes back as "null".
+        auth = project.get("authorization")
+        auth = "null" if auth is None else str(auth)
+        try:
+            response = self._client.post(url, content=_body(event).encode(), headers=android_headers(auth, True))
+        except httpx.HTTPError:
+            return 400
+        return response.status_code
+
+    def get(self, url: str, authorization: str | None) -> None:
+        """A non-tracking GET (content-block bundle); failures are ignored as the SDK does."""
+        try:
+            self._client.get(url, headers=android_headers(authorization, False))
+        except httpx.HTTPError:
+            pass
+
+    def close(self) -> None:
+        with self._wake:
+            self._closed = True
+            self._wake.notify_all()
+        self._client.close()

@@ -1,0 +1,337 @@
+"""The reference Exponea Android SDK 4.10.0: the public API and what each call stores.
+
+Written from the research notes (``research/android-sdk-spec.md``), independently of the spec
+model. Calls arrive by their canonical names (``docs/sdk-calls.md``) from the app's RPC. What a call
+stores goes to the persisted queue; the flusher sends it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from harness.virtual.android.flusher import Flusher
+from harness.virtual.android.sessions import Sessions
+from harness.virtual.clock import VirtualClock
+from harness.virtual.env import AppEnv
+from harness.virtual.faults import Faults
+from harness.virtual.storage import EventQueue, Prefs, QueuedEvent
+
+__all__ = ["AndroidSdk", "SdkError"]
+
+SDK_VERSION = "4.10.0"
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9-]+$")
+_APP_ID_RE = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "projectToken": "",
+    "authorization": None,
+    "baseURL": "https://api.exponea.com",
+    "projectRouteMap": {},
+    "defaultProperties": {},
+    "automaticSessionTracking": True,
+    "sessionTimeout": 60.0,
+    "campaignTTL": 10.0,
+    "tokenTrackFrequency": "ON_TOKEN_CHANGE",
+    "requirePushAuthorization": False,
+    "allowDefaultCustomerProperties": True,
+    "manualSessionAutoClose": True,
+    "applicationId": "default-application",
+    "maxTries": 10,
+    "automaticPushNotification": True,
+}
+
+# Calls that Exponea queues in ExponeaInitManager while not initialized.
+_GATED = {"trackEvent", "identifyCustomer", "trackPaymentEvent", "trackSessionStart", "trackSessionEnd", "flushData"}
+
+
+class SdkError(Exception):
+    """An exception the SDK itself would throw to the app (e.g. InvalidConfigurationException)."""
+
+
+class AndroidSdk:
+    """One app's SDK instance; state lives in ``data_dir`` and survives a process kill."""
+
+    def __init__(self, data_dir: Path, clock: VirtualClock, env: AppEnv, faults: Faults) -> None:
+        self.clock = clock
+        self.env = env
+        self.faults = faults
+        self.prefs = Prefs(data_dir / "exponea_prefs.json")
+        self.queue = EventQueue(data_dir / "ExponeaEventDatabase.sqlite")
+        self.initialized = False
+        self.stopped = False
+        self.config: dict[str, Any] = dict(DEFAULT_CONFIG)
+        self.flush_mode = "IMMEDIATE"
+        self._pre_init: list[Callable[[], None]] = []
+        self._lock = threading.RLock()
+        self._background_jobs = 0
+        self._jobs_done = threading.Condition()
+        self._leaky_stop = "sends-after-stop" in faults
+        self.flusher = Flusher(
+            self.queue, env, lambda: int(self.config["maxTries"]), lambda: self.stopped and not self._leaky_stop
+        )
+        self.sessions = Sessions(self)
+
+    # -- dispatch --------------------------------------------------------------------------
+
+    def call(self, method: str, args: Mapping[str, Any]) -> Any:
+        handler = getattr(self, f"api_{method}", None)
+        if handler is None:
+            raise SdkError(f"unknown SDK method {method!r}")
+        with self._lock:
+            if method in _GATED and not self.initialized:
+                if self.stopped and "tracks-after-stop" not in self.faults:
+                    return None  # calls made while stopped are dropped
+                # Kotlin evaluates default arguments at the call site: the timestamp is "now" of the call.
+                pending = dict(args)
+                if method == "trackEvent" and "timestamp" not in pending:
+                    pending["timestamp"] = self.clock.now()
+                self._pre_init.append(lambda: handler(pending))
+                return None
+            return handler(args)
+
+    # -- configuration ---------------------------------------------------------------------
+
+    def api_init(self, args: Mapping[str, Any]) -> None:
+        if self.initialized:
+            return  # "Exponea SDK was already initialized" is only logged
+        config = dict(DEFAULT_CONFIG)
+        config.update({k: v for k, v in (args.get("configuration") or {}).items() if k not in ("flushMode", "flushPeriod")})
+        self._validate(config)
+        self.stopped = False
+        self.config = config
+        self.prefs.set(config=config)
+        if not self.prefs.get("device_id"):
+            self.prefs.set(device_id=str(uuid.uuid4()))
+        self.flush_mode = str((args.get("configuration") or {}).get("flushMode", self.flush_mode))
+        self.initialized = True
+        self._track_install()
+        self.sessions.start_tracking()
+        self._fetch_bundle()
+        pending, self._pre_init = self._pre_init, []
+        for run in pending:
+            run()
+
+    def _validate(self, config: Mapping[str, Any]) -> None:
+        token = str(config.get("projectToken") or "")
+        if not token.strip() or not _TOKEN_RE.match(token):
+            raise SdkError("InvalidConfigurationException: Project token provided is not valid")
+        auth = config.get("authorization")
+        if auth is not None and not str(auth).startswith("Token "):
+            raise SdkError("InvalidConfigurationException: Use 'Token <access token>' as authorization")
+        if not _APP_ID_RE.match(str(config.get("applicationId"))) or len(str(config["applicationId"])) > 50:
+            raise SdkError("InvalidConfigurationException: applicationId is not valid")
+
+    def api_setFlushMode(self, args: Mapping[str, Any]) -> None:
+        self.flush_mode = str(args["mode"])
+        if self.initialized and self.flush_mode == "IMMEDIATE":
+            self.flusher.request()
+
+    def api_setDefaultProperties(self, args: Mapping[str, Any]) -> None:
+        self.config["defaultProperties"] = dict(args.get("properties") or {})
+
+    def api_setSessionTimeout(self, args: Mapping[str, Any]) -> None:
+        self.config["sessionTimeout"] = float(args["seconds"])
+
+    def api_isInitialized(self, args: Mapping[str, Any]) -> bool:
+        return self.initialized
+
+    def api_getCustomerCookie(self, args: Mapping[str, Any]) -> str | None:
+        return self._cookie() if self.initialized else None
+
+    # -- identity --------------------------------------------------------------------------
+
+    def _cookie(self) -> str:
+        cookie = self.prefs.get("cookie")
+        if not cookie:
+            cookie = str(uuid.uuid4())
+            self.prefs.set(cookie=cookie)
+        return str(cookie)
+
+    def customer_ids(self) -> dict[str, Any]:
+        ids: dict[str, Any] = {"cookie": self._cookie()}
+        ids.update(self.prefs.get("external_ids") or {})
+        return ids
+
+    def api_identifyCustomer(self, args: Mapping[str, Any]) -> None:
+        new_ids = {k: v for k, v in (args.get("customerIds") or {}).items() if k != "cookie"}
+        if "ids-merged" in self.faults:
+            merged = dict(self.prefs.get("external_ids") or {})
+            merged.update(new_ids)
+            new_ids = merged
+        self.prefs.set(external_ids=new_ids)
+        self.track("TRACK_CUSTOMER", None, dict(args.get("properties") or {}), self.clock.now())
+
+    # -- tracking --------------------------------------------------------------------------
+
+    def api_trackEvent(self, args: Mapping[str, Any]) -> None:
+        timestamp = args["timestamp"] if "timestamp" in args else self.clock.now()
+        self.track("TRACK_EVENT", args.get("eventType"), dict(args.get("properties") or {}), timestamp)
+
+    def api_trackSessionStart(self, args: Mapping[str, Any]) -> None:
+        self.sessions.manual_start(args)
+
+    def api_trackSessionEnd(self, args: Mapping[str, Any]) -> None:
+        self.sessions.manual_end(args)
+
+    def api_flushData(self, args: Mapping[str, Any]) -> None:
+        if self.stopped and not self._leaky_stop:
+            return  # "Flushing denied, SDK is stopping"
+        self.flusher.request()
+
+    def device_properties(self) -> dict[str, Any]:
+        return {
+            "os_name": "Android",
+            "os_version": self.env.os_version,
+            "sdk": "AndroidSDK",
+            "sdk_version": SDK_VERSION,
+            "device_model": self.env.device_model,
+            "device_type": "mobile",
+            "app_version": self.env.app_version,
+        }
+
+    def track(self, sdk_type: str, event_type: str | None, properties: dict[str, Any], timestamp: Any) -> None:
+        """``EventManagerImpl.processTrack``: enrich, snapshot ids, store per project, maybe flush."""
+        if self.stopped and "tracks-after-stop" not in self.faults:
+            return
+        allow_defaults = sdk_type != "PUSH_TOKEN" and (
+            sdk_type != "TRACK_CUSTOMER" or bool(self.config["allowDefaultCustomerProperties"])
+        )
+        props: dict[str, Any] = {}
+        if allow_defaults:
+            props.update(self.config.get("defaultProperties") or {})
+        if "defaults-override" in self.faults and allow_defaults:
+            props = {**properties, **(self.config.get("defaultProperties") or {})}
+        else:
+            props.update(properties)
+        if sdk_type != "TRACK_CUSTOMER":
+            props["application_id"] = self.config["applicationId"]
+            if "no-device-id" not in self.faults:
+                props["device_id"] = self.prefs.get("device_id")
+        if isinstance(timestamp, int | float) and "timestamp-millis" in self.faults:
+            timestamp = round(timestamp * 1000)
+        route = {"TRACK_CUSTOMER": "customers", "CAMPAIGN_CLICK": "campaign"}.get(sdk_type, "events")
+        if route == "events" and sdk_type == "TRACK_EVENT" and "wrong-event-route" in self.faults:
+            route = "customers"
+        # Room round trip: numbers come back as doubles.
+        stored_props = _doubles(props)
+        for project in self._projects(sdk_type):
+            self.queue.add(
+                QueuedEvent(
+                    route=route,
+                    event_type=event_type,
+                    timestamp=None if timestamp is None else float(timestamp),
+                    customer_ids=self.customer_ids(),
+                    properties=stored_props,
+                    project=project,
+                    sdk_event_type=sdk_type,
+                )
+            )
+        if self.flush_mode == "IMMEDIATE":
+            self.flusher.request()
+
+    def _projects(self, sdk_type: str) -> list[dict[str, Any]]:
+        main = {
+            "baseUrl": self.config["baseURL"],
+            "projectToken": self.config["projectToken"],
+            "authorization": self.config["authorization"],
+        }
+        projects = [main]
+        for p in (self.config.get("projectRouteMap") or {}).get(sdk_type, []):
+            candidate = {"baseUrl": p["baseUrl"], "projectToken": p["projectToken"], "authorization": p.get("authorization")}
+            if candidate not in projects:
+                projects.append(candidate)
+        return projects
+
+    def _track_install(self) -> None:
+        if self.prefs.get("device_initiated") and "installation-every-launch" not in self.faults:
+            return
+        self.track("INSTALL", "installation", self.device_properties(), self.clock.now())
+        self.prefs.set(device_initiated=True)
+
+    def _fetch_bundle(self) -> None:
+        url = f"{self.config['baseURL']}/wxstatic/projects/{self.config['projectToken']}/bundle-android.json?v=2"
+        self.run_in_background(lambda: self.flusher.get(url, self.config["authorization"]))
+
+    def run_in_background(self, job: Callable[[], None]) -> None:
+        with self._jobs_done:
+            self._background_jobs += 1
+
+        def run() -> None:
+            try:
+                job()
+            finally:
+                with self._jobs_done:
+                    self._background_jobs -= 1
+                    self._jobs_done.notify_all()
+
+        threading.Thread(target=run, daemon=True).start()
+
+    # -- stop and clear --------------------------------------------------------------------
+
+    def api_stopIntegration(self, args: Mapping[str, Any]) -> None:
+        if not self.initialized:
+            return
+        self.stopped = True
+        if not self._leaky_stop:
+            self.queue.clear()
+        self.sessions.stop()
+        self._wipe_local_data()
+        self._pre_init.clear()
+        self.initialized = False
+
+    def api_clearLocalCustomerData(self, args: Mapping[str, Any]) -> None:
+        if self.initialized or not self.prefs.get("config"):
+            return  # refused while initialized or when nothing was ever configured
+        self.queue.clear()
+        self._wipe_local_data()
+
+    def _wipe_local_data(self) -> None:
+        self.prefs.remove(
+            "cookie", "external_ids", "device_id", "device_initiated", "config",
+            "session_start", "session_end", "push_token", "push_token_date",
+        )  # fmt: skip
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def on_foreground(self) -> None:
+        with self._lock:
+            self.env.foreground = True
+            if self.initialized:
+                self.sessions.on_foreground()
+
+    def on_background(self) -> None:
+        with self._lock:
+            self.env.foreground = False
+            if self.initialized:
+                self.sessions.on_background()
+
+    def on_network(self, online: bool) -> None:
+        self.env.online = online
+
+    def settle(self, timeout: float) -> bool:
+        """True once nothing is being sent and nothing queued would be sent now."""
+        if not self.flusher.idle(timeout):
+            return False
+        with self._jobs_done:
+            return self._jobs_done.wait_for(lambda: self._background_jobs == 0, timeout)
+
+    def close(self) -> None:
+        self.flusher.close()
+
+
+def _doubles(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _doubles(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_doubles(v) for v in value]
+    return value
+

@@ -1,0 +1,102 @@
+"""Session tracking of the Android SDK (``SessionManagerImpl``, ``ExponeaSessionEndWorker``).
+
+Automatic mode: a foreground with no session (or after ``sessionTimeout`` in the background) sends
+``session_start``; a background records the end time and schedules the session-end worker
+``sessionTimeout`` seconds later, which sends ``session_end`` stamped with *its own* run time and
+then flushes in every flush mode. Coming back before the worker ran ends the old session stamped
+with the background time. Manual mode: only the public calls, with ``manualSessionAutoClose``.
+Prefs hold ``session_start``/``session_end``; -1 means unset.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from harness.virtual.android.sdk import AndroidSdk
+
+__all__ = ["Sessions"]
+
+_WORKER = "session-end-worker"
+
+
+class Sessions:
+    def __init__(self, sdk: AndroidSdk) -> None:
+        self.sdk = sdk
+        self.init_time = sdk.clock.now()
+
+    @property
+    def automatic(self) -> bool:
+        return bool(self.sdk.config["automaticSessionTracking"])
+
+    def _get(self, key: str) -> float:
+        return float(self.sdk.prefs.get(key, -1.0))
+
+    def start_tracking(self) -> None:
+        self.init_time = self.sdk.clock.now()
+        if self.automatic and self.sdk.env.foreground:
+            self.on_foreground()
+
+    def on_foreground(self) -> None:
+        if not self.automatic:
+            return
+        self.sdk.clock.cancel(_WORKER)
+        now = self.sdk.clock.now()
+        start, end = self._get("session_start"), self._get("session_end")
+        if start == -1 or end == -1:
+            self._start(now)
+        elif now - end >= float(self.sdk.config["sessionTimeout"]):
+            self._end(end, end - start)
+            self._start(now)
+
+    def on_background(self) -> None:
+        if not self.automatic:
+            return
+        if self._get("session_start") == -1:
+            self._start(self.init_time)
+        self.sdk.prefs.set(session_end=self.sdk.clock.now())
+        self.sdk.clock.schedule(_WORKER, float(self.sdk.config["sessionTimeout"]), self._worker)
+
+    def _worker(self) -> None:
+        """The WorkManager job (network CONNECTED constraint): end the session and flush."""
+        with self.sdk._lock:
+            if not self.sdk.initialized:
+                return
+            if not self.sdk.env.online:
+                self.sdk.clock.schedule(_WORKER, 1.0, self._worker)
+                return
+            start, end = self._get("session_start"), self._get("session_end")
+            self._end(self.sdk.clock.now(), end - start)
+            self.sdk.flusher.request()
+
+    def _start(self, ts: float) -> None:
+        self.sdk.prefs.set(session_start=ts, session_end=-1.0)
+        self.sdk.track("SESSION_START", "session_start", self.sdk.device_properties(), ts)
+
+    def _end(self, ts: float, duration: float) -> None:
+        props = self.sdk.device_properties()
+        props["duration"] = duration
+        self.sdk.track("SESSION_END", "session_end", props, ts)
+        self.sdk.prefs.set(session_start=-1.0, session_end=-1.0)
+
+    def stop(self) -> None:
+        self.sdk.clock.cancel(_WORKER)
+
+    # -- manual API ------------------------------------------------------------------------
+
+    def manual_start(self, args: Mapping[str, Any]) -> None:
+        if self.automatic:
+            return  # ignored with a warning while automatic tracking is on
+        ts = float(args["timestamp"]) if args.get("timestamp") is not None else self.sdk.clock.now()
+        start, end = self._get("session_start"), self._get("session_end")
+        if self.sdk.config["manualSessionAutoClose"] and start != -1 and end == -1:
+            self._end(ts, ts - start)
+        self._start(ts)
+
+    def manual_end(self, args: Mapping[str, Any]) -> None:
+        if self.automatic:
+            return
+        ts = float(args["timestamp"]) if args.get("timestamp") is not None else self.sdk.clock.now()
+        self._end(ts, ts - self._get("session_start"))

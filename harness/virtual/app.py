@@ -1,0 +1,140 @@
+"""The virtual app process: a reference SDK behind the JSON-lines RPC of ``docs/virtual-rpc.md``.
+
+One process is one app launch. Killing it (SIGKILL from the driver) is the OS killing the app; the
+SDK's queue and prefs stay in the data directory and the next launch picks them up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socketserver
+import sys
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from harness.virtual.clock import VirtualClock
+from harness.virtual.env import AppEnv
+from harness.virtual.faults import Faults
+
+__all__ = ["VirtualApp", "main"]
+
+
+class VirtualApp:
+    """Routes RPC methods to the SDK, the app lifecycle and the environment."""
+
+    def __init__(self, platform: str, data_dir: Path, clock: VirtualClock, env: AppEnv, faults: Faults) -> None:
+        self.platform = platform
+        self.clock = clock
+        self.env = env
+        self.faults = faults
+        self.exit_requested = threading.Event()
+        if platform == "android":
+            from harness.virtual.android.sdk import AndroidSdk
+
+            self.sdk = AndroidSdk(data_dir, clock, env, faults)
+        else:
+            raise SystemExit(f"platform {platform!r} is not implemented by the virtual app yet")
+
+    def dispatch(self, method: str, params: Mapping[str, Any]) -> Any:
+        family, _, name = method.partition(".")
+        if family == "sdk":
+            return self.sdk.call(name, params)
+        if method == "app.background":
+            return self.sdk.on_background()
+        if method == "app.foreground":
+            return self.sdk.on_foreground()
+        if method == "app.ping":
+            return {"pid": os.getpid(), "platform": self.platform, "fault": sorted(self.faults.names),
+                    "foreground": self.env.foreground}  # fmt: skip
+        if method == "app.settle":
+            return self.sdk.settle(float(params.get("timeout", 10.0)))
+        if method == "app.exit":
+            self.exit_requested.set()
+            return None
+        if method == "env.advance_clock":
+            return self.clock.advance(float(params["seconds"]))
+        if method == "env.set_network":
+            self.sdk.on_network(bool(params["online"]))
+            if params["online"]:
+                self.clock.advance(0)
+            return None
+        if method == "env.set_push_permission":
+            self.env.permission_granted = bool(params["granted"])
+            return None
+        raise LookupError(f"unknown method {method!r}")
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    server: _Server
+
+    def handle(self) -> None:
+        for line in self.rfile:
+            if not line.strip():
+                continue
+            try:
+                request = json.loads(line)
+                rid, method, params = request.get("id"), request["method"], request.get("params") or {}
+            except (ValueError, KeyError, AttributeError) as exc:
+                self._reply({"id": None, "error": {"type": "ProtocolError", "message": str(exc)}})
+                continue
+            try:
+                result = self.server.app.dispatch(method, params)
+                reply: dict[str, Any] = {"id": rid, "result": result}
+            except Exception as exc:
+                reply = {"id": rid, "error": {"type": type(exc).__name__, "message": str(exc)}}
+            reply["clock"] = self.server.app.clock.now()
+            self._reply(reply)
+            if self.server.app.exit_requested.is_set():
+                threading.Thread(target=self.server.shutdown, daemon=True).start()
+                return
+
+    def _reply(self, obj: Mapping[str, Any]) -> None:
+        self.wfile.write((json.dumps(obj) + "\n").encode())
+        self.wfile.flush()
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, app: VirtualApp) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.app = app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m harness.virtual", description="The virtual app process.")
+    parser.add_argument("--platform", choices=["android", "ios"], default="android")
+    parser.add_argument("--data", required=True, type=Path, help="the app's private data directory")
+    parser.add_argument("--clock-offset", type=float, default=0.0)
+    parser.add_argument("--offline", action="store_true")
+    parser.add_argument("--permission-denied", action="store_true")
+    parser.add_argument("--background", action="store_true", help="launch without coming to the foreground")
+    parser.add_argument("--fault", action="append", default=[])
+    args = parser.parse_args(argv)
+    args.data.mkdir(parents=True, exist_ok=True)
+    try:
+        faults = Faults(args.fault)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    env = AppEnv(online=not args.offline, permission_granted=not args.permission_denied,
+                 foreground=not args.background, platform=args.platform)  # fmt: skip
+    clock = VirtualClock(args.clock_offset)
+    app = VirtualApp(args.platform, args.data, clock, env, faults)
+    server = _Server(app)
+    port_file = args.data / "rpc.json"
+    tmp = port_file.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"port": server.server_address[1], "pid": os.getpid()}))
+    os.replace(tmp, port_file)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        app.sdk.close()
+        clock.close()
+        port_file.unlink(missing_ok=True)
+    return 0

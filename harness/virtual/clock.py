@@ -1,0 +1,82 @@
+"""The virtual app's wall clock, which the harness can move forward instantly.
+
+The clock is real time plus an offset, so it runs on its own like a phone's clock, and
+``advance(seconds)`` adds to the offset. Timers (the session-end worker, the periodic flush) are kept
+in virtual time and fire in order when the clock passes them, either by ``advance`` or by real time
+passing (checked by a ticker thread).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from collections.abc import Callable
+
+__all__ = ["VirtualClock"]
+
+
+class VirtualClock:
+    def __init__(self, offset: float = 0.0) -> None:
+        self._offset = offset
+        self._lock = threading.RLock()
+        self._timers: list[tuple[float, int, str, Callable[[], None]]] = []
+        self._seq = itertools.count()
+        self._cancelled: set[int] = set()
+        self._names: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._ticker = threading.Thread(target=self._tick, name="virtual-clock", daemon=True)
+        self._ticker.start()
+
+    @property
+    def offset(self) -> float:
+        return self._offset
+
+    def now(self) -> float:
+        """Epoch seconds with millisecond resolution, as ``Date().time / 1000.0`` gives."""
+        return round(time.time() + self._offset, 3)
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward, firing every timer that falls due, in time order."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        target = time.time() + self._offset + seconds
+        while True:
+            with self._lock:
+                if not self._timers or self._timers[0][0] > target:
+                    self._offset = target - time.time()
+                    return
+                when, seq, name, fn = heapq.heappop(self._timers)
+                if seq in self._cancelled:
+                    self._cancelled.discard(seq)
+                    continue
+                self._names.pop(name, None)
+                # Jump to the timer's time so that the callback sees "now" as its due time.
+                self._offset = max(self._offset, when - time.time())
+            fn()
+
+    def schedule(self, name: str, delay: float, fn: Callable[[], None]) -> None:
+        """Run ``fn`` once, ``delay`` seconds of virtual time from now, replacing a timer of that name."""
+        with self._lock:
+            self.cancel(name)
+            seq = next(self._seq)
+            self._names[name] = seq
+            heapq.heappush(self._timers, (time.time() + self._offset + delay, seq, name, fn))
+
+    def cancel(self, name: str) -> None:
+        with self._lock:
+            seq = self._names.pop(name, None)
+            if seq is not None:
+                self._cancelled.add(seq)
+
+    def pending(self, name: str) -> bool:
+        with self._lock:
+            return name in self._names
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.2):
+            self.advance(0)
+
+    def close(self) -> None:
+        self._stop.set()
