@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
@@ -109,9 +110,11 @@ class CollectorServer:
         await self._server.main_loop()
         await self._server.shutdown(sockets=[self._sock])
 
-    def serve_forever(self) -> None:
+    def serve_forever(self, on_listening: Callable[[str], object] | None = None) -> None:
         """Serve in the foreground until interrupted (``harness collector serve``)."""
         self._sock = self._bind()
+        if on_listening is not None:
+            on_listening(self.url)
         self._server = uvicorn.Server(self._config())
         try:
             self._server.run(sockets=[self._sock])

@@ -85,8 +85,10 @@ class VirtualDevice:
         shutil.rmtree(self._root, ignore_errors=True)
 
     def settle(self, timeout: float) -> bool:
-        if not self.app.is_running():
-            return True
+        if self._proc is None:
+            return True  # not launched, or killed on purpose: nothing can be sending
+        if self._proc.poll() is not None:
+            raise AppCrashed(self.uri, f"the app died: {self._exit_report()}")
         result = self.rpc("app.settle", {"timeout": timeout}, timeout=timeout + 5)
         return bool(result.value)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from harness.virtual.clock import VirtualClock
 from harness.virtual.env import AppEnv
-from harness.virtual.faults import Faults
+from harness.virtual.faults import FAULTS, Faults
 
 __all__ = ["VirtualApp", "main"]
 
@@ -109,13 +109,19 @@ class _Server(socketserver.ThreadingTCPServer):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.virtual", description="The virtual app process.")
     parser.add_argument("--platform", choices=["android", "ios"], default="android")
-    parser.add_argument("--data", required=True, type=Path, help="the app's private data directory")
+    parser.add_argument("--data", type=Path, help="the app's private data directory")
+    parser.add_argument("--list-faults", action="store_true", help="print the seeded faults as JSON and exit")
     parser.add_argument("--clock-offset", type=float, default=0.0)
     parser.add_argument("--offline", action="store_true")
     parser.add_argument("--permission-denied", action="store_true")
     parser.add_argument("--background", action="store_true", help="launch without coming to the foreground")
     parser.add_argument("--fault", action="append", default=[])
     args = parser.parse_args(argv)
+    if args.list_faults:
+        print(json.dumps(sorted(n for n, f in FAULTS.items() if args.platform in f.platforms)))
+        return 0
+    if args.data is None:
+        parser.error("--data is required")
     args.data.mkdir(parents=True, exist_ok=True)
     try:
         faults = Faults(args.fault)

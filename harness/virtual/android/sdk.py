@@ -84,7 +84,9 @@ class AndroidSdk:
             raise SdkError(f"unknown SDK method {method!r}")
         with self._lock:
             if method in _GATED and not self.initialized:
-                if self.stopped and "tracks-after-stop" not in self.faults:
+                if self.stopped:
+                    if "tracks-after-stop" in self.faults or (self._leaky_stop and method == "flushData"):
+                        return handler(args)
                     return None  # calls made while stopped are dropped
                 # Kotlin evaluates default arguments at the call site: the timestamp is "now" of the call.
                 pending = dict(args)

@@ -1,0 +1,1 @@
+"""Scenarios: the YAML format, its loader, and the runner that plays them on a device."""

@@ -1,0 +1,197 @@
+"""Playing a scenario on a device and judging what the SDK sent.
+
+The flow is one way: steps → device (driver + SDK transport) → the SDK sends HTTP → collector →
+store; the runner records a stimulus trace as it goes, then the profile turns the trace into
+expectations and the checker compares them with the captured requests. A crashed app or a lost
+device ends the run as an *error* that says what happened, never as a pass.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.capture.record import CapturedRequest
+from harness.capture.server import CollectorServer
+from harness.devices.base import AppTarget, Capability, Device
+from harness.errors import HarnessError, InstrumentError, SpecError
+from harness.scenario.loader import Scenario, Step
+from harness.spec.checker import check
+from harness.spec.expectation import Expectations
+from harness.spec.profiles import Profile, profile_for_platform
+from harness.spec.trace import Stimulus
+from harness.spec.verdict import Verdict
+from harness.wire.exponea import observe_all
+
+__all__ = ["DEFAULT_PROJECT", "RunResult", "Runner"]
+
+DEFAULT_PROJECT = {"projectToken": "harness-token", "authorization": "Token harness-key"}
+_counter = itertools.count(1)
+
+
+@dataclass
+class RunResult:
+    """The outcome of one scenario on one device."""
+
+    scenario: Scenario
+    device_uri: str
+    outcome: str  # "passed" | "failed" | "error" | "skipped"
+    verdict: Verdict | None = None
+    error: str | None = None
+    trace: list[Stimulus] = field(default_factory=list)
+    requests: list[CapturedRequest] = field(default_factory=list)
+    expectations: Expectations | None = None
+    duration: float = 0.0
+    device_time_span: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome in ("passed", "skipped")
+
+    def headline(self) -> str:
+        mark = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}[self.outcome]
+        if self.outcome == "error":
+            detail = self.error or ""
+        elif self.verdict is not None:
+            detail = self.verdict.summary()
+        else:
+            detail = self.error or ""
+        return f"{mark:<5} {self.scenario.id:<40} {self.device_uri:<18} {detail}"
+
+    def details(self) -> str:
+        if self.verdict is not None and not self.verdict.passed:
+            return "\n".join("    " + line for line in self.verdict.report().splitlines())
+        return ""
+
+
+class Runner:
+    """Runs scenarios on one device against one collector.
+
+    Args:
+        device: a driver from the registry (not yet opened).
+        collector: a started collector; each run gets its own device key in the base URL.
+        fault: a seeded SDK bug for the virtual device.
+        profile: the spec profile; by default the native profile of the device's platform.
+        settle_timeout: how long to wait for the SDK to finish sending at the end.
+        quiet: for devices that cannot tell when they are done, the quiet window to wait for.
+    """
+
+    def __init__(self, device: Device, collector: CollectorServer, *, fault: str | None = None,
+                 profile: Profile | None = None, settle_timeout: float = 15.0, quiet: float = 3.0) -> None:  # fmt: skip
+        self.device = device
+        self.collector = collector
+        self.fault = fault
+        self.profile = profile or profile_for_platform(device.platform)
+        self.settle_timeout = settle_timeout
+        self.quiet = quiet
+
+    def run(self, scenario: Scenario) -> RunResult:
+        result = RunResult(scenario, self.device.uri, "error")
+        if not scenario.applies_to(self.device.platform):
+            result.outcome = "skipped"
+            result.error = f"not for {self.device.platform}"
+            return result
+        key = f"{re.sub(r'[^A-Za-z0-9]+', '-', self.device.uri)}-{next(_counter)}-{scenario.id}"
+        target = AppTarget(base_url=self.collector.device_url(key), fault=self.fault)
+        started = time.monotonic()
+        try:
+            self.device.open(target)
+            self._play(scenario, target, result.trace)
+            self._settle()
+        except SpecError:
+            raise
+        except HarnessError as exc:
+            result.error = f"{type(exc).__name__}: {exc}"
+            self._cleanup()
+            result.duration = time.monotonic() - started
+            return result
+        self._cleanup()
+        result.requests = self.collector.store.query(device=key)
+        try:
+            result.expectations = self.profile.expect(result.trace)
+        except SpecError as exc:
+            result.error = f"SpecError: {exc}"
+            return result
+        result.verdict = check(result.expectations, observe_all(result.requests))
+        result.outcome = "passed" if result.verdict.passed else "failed"
+        result.duration = time.monotonic() - started
+        if result.trace:
+            result.device_time_span = result.trace[-1].device_time - result.trace[0].device_time
+        return result
+
+    # -- steps -----------------------------------------------------------------------------
+
+    def _play(self, scenario: Scenario, target: AppTarget, trace: list[Stimulus]) -> None:
+        steps: list[Step] = []
+        if scenario.fresh_install:
+            steps += [Step("app", "install"), Step("app", "launch")]
+        steps += list(scenario.steps)
+        for step in steps:
+            if step.kind == "app" and step.name == "relaunch":
+                self._do(Step("app", "kill", {}, step.line), target, trace)
+                self._do(Step("app", "launch", {}, step.line), target, trace)
+            else:
+                self._do(step, target, trace)
+
+    def _do(self, step: Step, target: AppTarget, trace: list[Stimulus]) -> None:
+        index = len(trace)
+        args: Mapping[str, Any] = step.args
+        error: str | None = None
+        if step.kind == "call":
+            if step.name == "init":
+                config = {**DEFAULT_PROJECT, "baseURL": target.base_url, **dict(args.get("configuration") or {})}
+                args = {**args, "configuration": config}
+            try:
+                res = self.device.sdk.call(step.name, args, timeout=self.settle_timeout)
+                device_time = res.device_time
+            except InstrumentError as exc:  # the SDK threw inside the app; the app lives on
+                error = str(exc)
+                device_time = self.device.env.now()
+        elif step.kind == "sync":
+            self._settle(float(args.get("timeout", self.settle_timeout)))
+            return
+        else:
+            device_time = self._device_time()
+            self._lifecycle(step)
+        trace.append(Stimulus(index, step.kind, step.name, args, device_time, time.time(), error, step.line))
+
+    def _device_time(self) -> float:
+        if self.device.app.is_running():
+            return self.device.env.now()
+        return time.time()
+
+    def _lifecycle(self, step: Step) -> None:
+        app, env = self.device.app, self.device.env
+        actions = {
+            "install": app.install,
+            "launch": app.launch,
+            "kill": app.kill,
+            "background": app.background,
+            "foreground": app.foreground,
+        }
+        if step.kind == "app":
+            actions[step.name]()
+        elif step.name == "advance_clock":
+            env.advance_clock(float(step.args["seconds"]))
+        elif step.name == "set_network":
+            env.set_network(bool(step.args["online"]))
+        elif step.name == "set_push_permission":
+            env.set_push_permission(bool(step.args["granted"]))
+
+    def _settle(self, timeout: float | None = None) -> None:
+        timeout = self.settle_timeout if timeout is None else timeout
+        if Capability.SETTLE in self.device.capabilities:
+            if self.device.settle(timeout):
+                return
+            self.device.log.warning("the SDK did not settle within %.0fs", timeout)
+        self.collector.store.wait_quiet(self.quiet, timeout)
+
+    def _cleanup(self) -> None:
+        try:
+            self.device.app.kill()
+        except HarnessError as exc:
+            self.device.log.warning("could not kill the app after the run: %s", exc)

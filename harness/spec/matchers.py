@@ -1,0 +1,195 @@
+"""Values an expectation can hold besides plain JSON: ranges, bindings, "absent", "any".
+
+Plain values compare as JSON does semantically: numbers by value (``5 == 5.0``) but never equal to
+booleans, objects key by key, arrays item by item. A :class:`Var` binds to the first value it meets
+(the cookie, the device id) and must then see the same value everywhere, so "the same cookie on
+every request, a new one after anonymize" is checked without knowing the UUID in advance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from harness.wire.observation import ABSENT
+
+__all__ = ["Absent", "Any_", "Approx", "Bindings", "Matcher", "OneOf", "Var", "describe", "diff_value"]
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+Bindings = dict[str, Any]
+
+
+class Matcher:
+    """Base of special expected values."""
+
+    def check(self, actual: Any, bindings: Bindings) -> str | None:
+        """None if ``actual`` matches, else a short reason."""
+        raise NotImplementedError
+
+    def show(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Approx(Matcher):
+    """A number within ``tolerance`` of ``value`` (timestamps)."""
+
+    value: float
+    tolerance: float
+
+    def check(self, actual: Any, bindings: Bindings) -> str | None:
+        if not _is_number(actual):
+            return f"expected a number ≈{self.value:.3f}, got {_show(actual)}"
+        if abs(float(actual) - self.value) > self.tolerance:
+            return f"expected {self.value:.3f} ± {self.tolerance:g}, got {float(actual):.3f} (off by {float(actual) - self.value:+.3f})"
+        return None
+
+    def show(self) -> str:
+        return f"≈{self.value:.3f}±{self.tolerance:g}"
+
+
+@dataclass(frozen=True)
+class Var(Matcher):
+    """A value not known in advance that must be the same wherever the same name appears.
+
+    ``kind="uuid"`` also requires a UUID; ``case`` (``lower``/``upper``) its spelling.
+    ``distinct_from`` names variables it must differ from (a new cookie after anonymize).
+    """
+
+    name: str
+    kind: str = "any"
+    case: str | None = None
+    distinct_from: tuple[str, ...] = ()
+
+    def check(self, actual: Any, bindings: Bindings) -> str | None:
+        if self.kind == "uuid":
+            if not isinstance(actual, str) or not _UUID.match(actual):
+                return f"expected a UUID ({self.name}), got {_show(actual)}"
+            if self.case == "lower" and actual != actual.lower():
+                return f"expected a lower-case UUID ({self.name}), got {actual}"
+            if self.case == "upper" and actual != actual.upper():
+                return f"expected an upper-case UUID ({self.name}), got {actual}"
+        if self.name in bindings:
+            if bindings[self.name] != actual:
+                return f"expected the same {self.name} as before ({_show(bindings[self.name])}), got {_show(actual)}"
+            return None
+        for other in self.distinct_from:
+            if other in bindings and bindings[other] == actual:
+                return f"expected a new {self.name}, got the old {other} value {_show(actual)}"
+        bindings[self.name] = actual
+        return None
+
+    def show(self) -> str:
+        return f"<{self.name}>"
+
+
+@dataclass(frozen=True)
+class OneOf(Matcher):
+    options: tuple[Any, ...]
+
+    def check(self, actual: Any, bindings: Bindings) -> str | None:
+        if any(diff_value(o, actual, bindings.copy(), "") == [] for o in self.options):
+            return None
+        return f"expected one of {', '.join(_show(o) for o in self.options)}, got {_show(actual)}"
+
+    def show(self) -> str:
+        return "|".join(_show(o) for o in self.options)
+
+
+class Any_(Matcher):
+    """Any present value."""
+
+    def check(self, actual: Any, bindings: Bindings) -> str | None:
+        return "expected a value, the key is absent" if actual is ABSENT else None
+
+    def show(self) -> str:
+        return "<any>"
+
+
+class Absent(Matcher):
+    """The key must not be there."""
+
+    def check(self, actual: Any, bindings: Bindings) -> str | None:
+        return None if actual is ABSENT else f"expected no such key, got {_show(actual)}"
+
+    def show(self) -> str:
+        return "<absent>"
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _show(v: Any) -> str:
+    if v is ABSENT:
+        return "<absent>"
+    if isinstance(v, Matcher):
+        return v.show()
+    import json
+
+    try:
+        text = json.dumps(v, ensure_ascii=False)
+    except TypeError:
+        text = repr(v)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def describe(v: Any) -> str:
+    return _show(v)
+
+
+def _json_type(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "boolean"
+    if _is_number(v):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, Mapping):
+        return "object"
+    if isinstance(v, list | tuple):
+        return "array"
+    return type(v).__name__
+
+
+def diff_value(expected: Any, actual: Any, bindings: Bindings, path: str, exact: bool = True) -> list[tuple[str, str, str]]:
+    """Differences as ``(kind, json_path, reason)``; kind is ``mismatch`` or ``type``.
+
+    Objects are compared key by key; with ``exact`` an actual key the expectation does not name is
+    a difference too.
+    """
+    if isinstance(expected, Matcher):
+        reason = expected.check(actual, bindings)
+        return [] if reason is None else [("mismatch", path or "$", reason)]
+    if actual is ABSENT:
+        return [("missing", path or "$", f"expected {_show(expected)}, the key is absent")]
+    if isinstance(expected, Mapping):
+        if not isinstance(actual, Mapping):
+            return [("type", path or "$", f"expected an object, got {_json_type(actual)} {_show(actual)}")]
+        out: list[tuple[str, str, str]] = []
+        for key, exp in expected.items():
+            out += diff_value(exp, actual.get(key, ABSENT), bindings, f"{path or '$'}.{key}", exact)
+        if exact:
+            for key in actual:
+                if key not in expected:
+                    out.append(("unexpected-key", f"{path or '$'}.{key}", f"not expected, got {_show(actual[key])}"))
+        return out
+    if isinstance(expected, list | tuple):
+        if not isinstance(actual, list):
+            return [("type", path or "$", f"expected an array, got {_json_type(actual)}")]
+        if len(expected) != len(actual):
+            return [("mismatch", path or "$", f"expected {len(expected)} items, got {len(actual)}")]
+        out = []
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
+            out += diff_value(e, a, bindings, f"{path or '$'}[{i}]", exact)
+        return out
+    if _json_type(expected) != _json_type(actual):
+        return [("type", path or "$", f"expected {_json_type(expected)} {_show(expected)}, got {_json_type(actual)} {_show(actual)}")]
+    if _is_number(expected):
+        return [] if float(expected) == float(actual) else [("mismatch", path or "$", f"expected {_show(expected)}, got {_show(actual)}")]
+    return [] if expected == actual else [("mismatch", path or "$", f"expected {_show(expected)}, got {_show(actual)}")]

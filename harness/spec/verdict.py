@@ -1,0 +1,108 @@
+"""Violations and verdicts, in one vocabulary, readable in a terminal.
+
+Kinds: ``missing`` (an expected request never came), ``unexpected`` (a request nothing explains),
+``mismatch`` (a field has the wrong value), ``type`` (a field has the wrong JSON type),
+``order`` (sent out of the platform's guaranteed order), ``after-stop`` (traffic in a quiet window),
+``malformed`` (the request could not be read), ``error`` (the scenario could not run).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.spec.matchers import Matcher
+from harness.wire.observation import ABSENT
+
+__all__ = ["KINDS", "Match", "Verdict", "Violation"]
+
+KINDS = ("missing", "unexpected", "mismatch", "type", "order", "after-stop", "malformed", "error")
+
+
+@dataclass(frozen=True)
+class Violation:
+    kind: str
+    message: str
+    path: str = ""
+    request_id: int | None = None
+    cause: int | None = None
+    rules: tuple[str, ...] = ()
+    expected: Any = None
+    actual: Any = None
+
+    def line(self) -> str:
+        where = f" {self.path}" if self.path else ""
+        req = f" request #{self.request_id}" if self.request_id else ""
+        rules = f"  [{', '.join(self.rules)}]" if self.rules else ""
+        return f"{self.kind:<10}{req}{where}: {self.message}{rules}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "path": self.path, "request_id": self.request_id,
+                "cause": self.cause, "rules": list(self.rules)}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Match:
+    """An expectation and the request that satisfied it (or came closest)."""
+
+    expected_index: int
+    request_id: int
+    ok: bool
+
+
+@dataclass
+class Verdict:
+    violations: list[Violation] = field(default_factory=list)
+    matches: list[Match] = field(default_factory=list)
+    diffs: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.violations
+
+    def summary(self) -> str:
+        if self.passed:
+            return f"{len(self.matches)} requests as expected"
+        counts: dict[str, int] = {}
+        for v in self.violations:
+            counts[v.kind] = counts.get(v.kind, 0) + 1
+        return ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+
+    def report(self) -> str:
+        """Every violation on a line, then the side-by-side diffs of mismatched requests."""
+        lines = [v.line() for v in self.violations]
+        for d in self.diffs:
+            lines.append(d)
+        return "\n".join(lines)
+
+
+def render_expected(value: Any, actual: Any = ABSENT, bindings: dict[str, Any] | None = None) -> Any:
+    """The expected body as plain JSON, for diffs.
+
+    A matcher that the captured value satisfies is shown as that value, so the diff shows only
+    real differences; one that fails is shown as text (``<cookie#1>``, ``≈1712345678.123±2``).
+    """
+    bindings = {} if bindings is None else bindings
+    if isinstance(value, Matcher):
+        if actual is not ABSENT and value.check(actual, dict(bindings)) is None:
+            return actual
+        return value.show()
+    if isinstance(value, dict):
+        act = actual if isinstance(actual, dict) else {}
+        return {k: render_expected(v, act.get(k, ABSENT), bindings) for k, v in value.items()
+                if not (isinstance(v, Matcher) and v.show() == "<absent>" and k not in act)}
+    if isinstance(value, list | tuple):
+        act_list = actual if isinstance(actual, list) and len(actual) == len(value) else [ABSENT] * len(value)
+        return [render_expected(v, a, bindings) for v, a in zip(value, act_list, strict=True)]
+    return value
+
+
+def body_diff(label: str, expected: Any, actual: Any, bindings: dict[str, Any] | None = None) -> str:
+    """A unified diff of expected (matchers rendered) vs captured body, both pretty-printed."""
+    exp = json.dumps(render_expected(expected, actual, bindings), indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    act = json.dumps(actual, indent=2, sort_keys=True, ensure_ascii=False) if actual is not ABSENT else "<absent>"
+    diff = difflib.unified_diff(exp.splitlines(), act.splitlines(), "expected", "captured", lineterm="", n=2)
+    body = "\n".join("    " + line for line in diff)
+    return f"  diff for {label}:\n{body}"

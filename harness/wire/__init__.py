@@ -1,0 +1,1 @@
+"""Vendor wire formats turned into normalized observations (see ``observation.py``)."""

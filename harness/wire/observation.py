@@ -1,0 +1,73 @@
+"""A normalized observation: what one captured tracking request says, vendor-neutral.
+
+The checker never looks at raw HTTP; it compares observations with expectations. Normalization is
+what lets one expectation judge real devices: numbers are numbers whatever their spelling
+(``5.0``, ``1.712345678123E9``), absent keys are told apart from null values (``ABSENT``), and the
+request's problems (malformed JSON, not UTF-8) travel along so they are reported, not dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ABSENT", "Observation"]
+
+
+class _Absent:
+    """The key is not in the payload at all (as opposed to present with a null value)."""
+
+    _instance: _Absent | None = None
+
+    def __new__(cls) -> _Absent:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "<absent>"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+ABSENT: Any = _Absent()
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One tracking request, normalized.
+
+    Attributes:
+        request_id: the capture store id (links verdicts back to the raw request).
+        route: ``events`` | ``customers`` | ``campaign_clicks`` | ``batch`` | ``other``.
+        project_token: the token in the path, or None.
+        authorization: the Authorization header, or None when the header is absent.
+        event_type, timestamp, customer_ids, properties, url: body fields, or ``ABSENT``.
+        body: the whole parsed body (None if it did not parse).
+        received_at: host time of arrival.
+        problems: what the collector or the adapter found wrong with the request.
+    """
+
+    request_id: int
+    route: str
+    method: str
+    path: str
+    project_token: str | None
+    authorization: str | None
+    headers: Mapping[str, str]
+    body: Any
+    event_type: Any = ABSENT
+    timestamp: Any = ABSENT
+    customer_ids: Any = ABSENT
+    properties: Any = ABSENT
+    url: Any = ABSENT
+    received_at: float = 0.0
+    device: str = ""
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+    def label(self) -> str:
+        """A short human name: ``#12 events "purchase"``."""
+        what = self.event_type if isinstance(self.event_type, str) else self.route
+        return f"#{self.request_id} {self.route} {what!r}" if what != self.route else f"#{self.request_id} {self.route}"
