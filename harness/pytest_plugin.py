@@ -1,0 +1,283 @@
+"""The pytest plugin: scenario files become test items, and fixtures give tests a device and a capture.
+
+Registered through the ``pytest11`` entry point. Options live in one group (``harness``); fixtures
+form a scoped chain, as in pytest-playwright:
+
+- session: ``harness_settings`` → ``collector`` → ``device`` → ``harness_runner``;
+- function: ``app`` (a freshly installed and launched app with a typed SDK facade and its own
+  capture window).
+
+``device_target_args`` is the extension point: override it in ``conftest.py`` to pass driver
+options (an APK path, a package name). YAML files under a folder named ``scenarios`` are collected
+as one item per scenario and device. On failure, the captured requests are written as HAR to
+``--harness-output`` (kept only for failed tests unless ``--harness-keep-all``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.capture.export import export
+from harness.capture.record import CapturedRequest
+from harness.capture.server import CollectorServer
+from harness.devices.base import AppTarget, Device
+from harness.devices.registry import open_device
+
+from harness.instrument.facade import ExponeaSdk
+from harness.errors import HarnessError, ScenarioError
+from harness.scenario.loader import Scenario, load_scenario
+from harness.scenario.runner import DEFAULT_PROJECT, RunResult, Runner
+
+__all__ = ["AppSession", "HarnessSettings"]
+
+
+@dataclass(frozen=True)
+class HarnessSettings:
+    """The plugin's options, read once."""
+
+    devices: tuple[str, ...]
+    fault: str | None
+    store: Path | None
+    output: Path
+    keep_all: bool
+    settle_timeout: float
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("harness", "engagement SDK conformance harness")
+    group.addoption("--device", action="append", default=[], metavar="URI",
+                    help="device URI to run on (repeatable; default virtual:android)")  # fmt: skip
+    group.addoption("--fault", default=None, help="seeded SDK bug for the virtual device")
+    group.addoption("--harness-store", default=None, help="capture store file (default: a temporary file)")
+    group.addoption("--harness-output", default="test-results", help="where HAR files of failed tests go")
+    group.addoption("--harness-keep-all", action="store_true", help="keep HAR files of passing tests too")
+    group.addoption("--harness-settle-timeout", type=float, default=15.0,
+                    help="seconds to wait for the SDK to finish sending")  # fmt: skip
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "scenario(path): a conformance scenario collected from a YAML file")
+    config.addinivalue_line("markers", "harness_device(uri): run this test on the given device URI only")
+
+
+def _settings(config: pytest.Config) -> HarnessSettings:
+    store = config.getoption("--harness-store")
+    return HarnessSettings(
+        devices=tuple(config.getoption("--device") or ["virtual:android"]),
+        fault=config.getoption("--fault"),
+        store=Path(store) if store else None,
+        output=Path(config.getoption("--harness-output")),
+        keep_all=bool(config.getoption("--harness-keep-all")),
+        settle_timeout=float(config.getoption("--harness-settle-timeout")),
+    )
+
+
+class _Shared:
+    """Session-wide collector and devices, shared by fixtures and scenario items."""
+
+    def __init__(self, settings: HarnessSettings) -> None:
+        self.settings = settings
+        self._collector: CollectorServer | None = None
+        self._devices: dict[str, Device] = {}
+
+    def collector(self) -> CollectorServer:
+        if self._collector is None:
+            path = self.settings.store or Path(tempfile.mkdtemp(prefix="harness-pytest-")) / "capture.sqlite"
+            self._collector = CollectorServer(path).start()
+        return self._collector
+
+    def device(self, uri: str) -> Device:
+        if uri not in self._devices:
+            self._devices[uri] = open_device(uri)
+        return self._devices[uri]
+
+    def close(self) -> None:
+        for dev in self._devices.values():
+            dev.close()
+        if self._collector is not None:
+            self._collector.stop()
+
+
+_SHARED = pytest.StashKey[_Shared]()
+
+
+def _shared(config: pytest.Config) -> _Shared:
+    if _SHARED not in config.stash:
+        config.stash[_SHARED] = _Shared(_settings(config))
+    return config.stash[_SHARED]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _SHARED in config.stash:
+        config.stash[_SHARED].close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report = yield
+    setattr(item, f"_harness_report_{report.when}", report)
+    return report
+
+
+# -- fixtures ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def harness_settings(pytestconfig: pytest.Config) -> HarnessSettings:
+    return _shared(pytestconfig).settings
+
+
+@pytest.fixture(scope="session")
+def collector(pytestconfig: pytest.Config) -> CollectorServer:
+    """The collector on loopback, shared by the session."""
+    return _shared(pytestconfig).collector()
+
+
+@pytest.fixture(scope="session")
+def device(pytestconfig: pytest.Config, harness_settings: HarnessSettings) -> Device:
+    """The first ``--device`` (default ``virtual:android``)."""
+    return _shared(pytestconfig).device(harness_settings.devices[0])
+
+
+@pytest.fixture
+def device_target_args() -> dict[str, Any]:
+    """Extra ``AppTarget`` fields (``package``, ``options``); override in conftest.py."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def harness_runner(device: Device, collector: CollectorServer, harness_settings: HarnessSettings) -> Runner:
+    return Runner(device, collector, fault=harness_settings.fault, settle_timeout=harness_settings.settle_timeout)
+
+
+@dataclass
+class AppSession:
+    """A launched app for one test: its SDK, and the requests it sent in this test."""
+
+    device: Device
+    collector: CollectorServer
+    key: str
+    sdk: ExponeaSdk
+    base_url: str
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def init(self, **configuration: Any) -> None:
+        """``Exponea.init`` pointed at the collector (defaults: the harness project)."""
+        self.config = {**DEFAULT_PROJECT, "baseURL": self.base_url, **configuration}
+        self.sdk.init(self.config)
+
+    def requests(self, tracking_only: bool = True) -> list[CapturedRequest]:
+        kinds = ["tracking"] if tracking_only else None
+        return self.collector.store.query(device=self.key, kinds=kinds)
+
+    def wait_for_requests(self, count: int, timeout: float = 15.0) -> list[CapturedRequest]:
+        """Wait (woken by arrivals) until ``count`` tracking requests arrived."""
+        self.collector.store.wait_for(lambda rs: sum(r.kind == "tracking" for r in rs) >= count, timeout,
+                                      device=self.key)  # fmt: skip
+        return self.requests()
+
+    def settle(self, timeout: float = 15.0) -> None:
+        if not self.device.settle(timeout):
+            self.collector.store.wait_quiet(2.0, timeout)
+
+
+_app_counter = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, device: Device, collector: CollectorServer, harness_settings: HarnessSettings,
+        device_target_args: dict[str, Any]) -> Iterator[AppSession]:  # fmt: skip
+    """A freshly installed, launched app whose SDK talks to the collector under its own key."""
+    key = f"pytest-{next(_app_counter)}-{int(time.time())}"
+    target = AppTarget(base_url=collector.device_url(key), fault=harness_settings.fault, **device_target_args)
+    device.open(target)
+    device.app.install()
+    device.app.launch()
+    session = AppSession(device, collector, key, ExponeaSdk(device.sdk), target.base_url)
+    yield session
+    device.app.kill()
+    _keep_artifacts(request.node, harness_settings, session.requests(tracking_only=False))
+
+
+def _keep_artifacts(item: pytest.Item, settings: HarnessSettings, requests: list[CapturedRequest]) -> None:
+    report = getattr(item, "_harness_report_call", None)
+    failed = report is not None and report.failed
+    if not (failed or settings.keep_all):
+        return
+    folder = settings.output / "".join(c if c.isalnum() or c in "-_." else "-" for c in item.nodeid)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "capture.har").write_text(export(requests, "har"), encoding="utf-8")
+
+
+# -- scenario files ------------------------------------------------------------------------
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix in (".yaml", ".yml") and "scenarios" in file_path.parts and not file_path.name.startswith("_"):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ScenarioFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        try:
+            scenario = load_scenario(self.path)
+        except ScenarioError as exc:
+            raise self.CollectError(str(exc)) from exc
+        for uri in _shared(self.config).settings.devices:
+            yield ScenarioItem.from_parent(self, name=f"{scenario.id}[{uri}]", scenario=scenario, uri=uri)
+
+
+class ScenarioFailed(Exception):
+    def __init__(self, result: RunResult) -> None:
+        super().__init__(result.headline())
+        self.result = result
+
+
+class ScenarioItem(pytest.Item):
+    def __init__(self, *, scenario: Scenario, uri: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.uri = uri
+        self.add_marker(pytest.mark.scenario(scenario.path))
+        self.user_properties.append(("device", uri))
+        self.user_properties.append(("covers", ",".join(scenario.covers)))
+
+    def runtest(self) -> None:
+        shared = _shared(self.config)
+        device = shared.device(self.uri)
+        if not self.scenario.applies_to(device.platform):
+            pytest.skip(f"scenario is not for {device.platform}")
+        runner = Runner(device, shared.collector(), fault=shared.settings.fault,
+                        settle_timeout=shared.settings.settle_timeout)  # fmt: skip
+        result = runner.run(self.scenario)
+        self.user_properties.append(("requests", str(len(result.requests))))
+        if result.outcome in ("failed", "error"):
+            raise ScenarioFailed(result)
+        _keep_artifacts(self, shared.settings, result.requests)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ScenarioFailed):
+            r = excinfo.value.result
+            _keep_artifacts_for_failure(self, r)
+            return "\n".join(filter(None, [r.headline(), r.details()]))
+        if isinstance(excinfo.value, HarnessError):
+            return f"{type(excinfo.value).__name__}: {excinfo.value}"
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, 0, f"scenario {self.scenario.id} on {self.uri}"
+
+
+def _keep_artifacts_for_failure(item: ScenarioItem, result: RunResult) -> None:
+    settings = _shared(item.config).settings
+    folder = settings.output / f"{result.scenario.id}-{result.device_uri.replace(':', '-')}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "capture.har").write_text(export(result.requests, "har"), encoding="utf-8")
