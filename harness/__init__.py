@@ -10,7 +10,7 @@ from harness.devices.registry import discover_all, open_device
 from harness.errors import HarnessError
 from harness.instrument.facade import ExponeaSdk
 from harness.scenario.loader import Scenario, find_scenarios, load_scenario
-from harness.scenario.runner import RunResult, Runner
+from harness.scenario.runner import Runner, RunResult
 from harness.spec.profiles import get_profile
 
 __all__ = [

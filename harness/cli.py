@@ -59,8 +59,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
             device.close()
     failed = [r for r in results if r.outcome in ("failed", "error")]
     ran = [r for r in results if r.outcome != "skipped"]
-    print(f"{len(ran) - len(failed)} passed, {len(failed)} failed" + (
-        f", {len(results) - len(ran)} skipped" if len(results) != len(ran) else ""))  # fmt: skip
+    print(
+        f"{len(ran) - len(failed)} passed, {len(failed)} failed"
+        + (f", {len(results) - len(ran)} skipped" if len(results) != len(ran) else "")
+    )
     if args.junit:
         write_junit(results, args.junit)
     return 1 if failed else 0
@@ -120,8 +122,10 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
     uncaught = [name for name, v in report["faults"].items() if not v["caught_by"]]
     ok = report["baseline"]["failed"] == 0 and not uncaught
     if not args.json:
-        print(f"baseline: {report['baseline']['passed']} passed, {report['baseline']['failed']} failed; "
-              f"faults caught: {len(report['faults']) - len(uncaught)}/{len(report['faults'])}")  # fmt: skip
+        print(
+            f"baseline: {report['baseline']['passed']} passed, {report['baseline']['failed']} failed; "
+            f"faults caught: {len(report['faults']) - len(uncaught)}/{len(report['faults'])}"
+        )
         for name in uncaught:
             print(f"  NOT CAUGHT: {name}")
     return 0 if ok else 1

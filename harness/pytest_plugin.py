@@ -29,11 +29,10 @@ from harness.capture.record import CapturedRequest
 from harness.capture.server import CollectorServer
 from harness.devices.base import AppTarget, Device
 from harness.devices.registry import open_device
-
-from harness.instrument.facade import ExponeaSdk
 from harness.errors import HarnessError, ScenarioError
+from harness.instrument.facade import ExponeaSdk
 from harness.scenario.loader import Scenario, load_scenario
-from harness.scenario.runner import DEFAULT_PROJECT, RunResult, Runner
+from harness.scenario.runner import DEFAULT_PROJECT, Runner, RunResult
 
 __all__ = ["AppSession", "HarnessSettings"]
 
@@ -52,14 +51,20 @@ class HarnessSettings:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("harness", "engagement SDK conformance harness")
-    group.addoption("--device", action="append", default=[], metavar="URI",
-                    help="device URI to run on (repeatable; default virtual:android)")  # fmt: skip
+    group.addoption(
+        "--device",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="device URI to run on (repeatable; default virtual:android)",
+    )
     group.addoption("--fault", default=None, help="seeded SDK bug for the virtual device")
     group.addoption("--harness-store", default=None, help="capture store file (default: a temporary file)")
     group.addoption("--harness-output", default="test-results", help="where HAR files of failed tests go")
     group.addoption("--harness-keep-all", action="store_true", help="keep HAR files of passing tests too")
-    group.addoption("--harness-settle-timeout", type=float, default=15.0,
-                    help="seconds to wait for the SDK to finish sending")  # fmt: skip
+    group.addoption(
+        "--harness-settle-timeout", type=float, default=15.0, help="seconds to wait for the SDK to finish sending"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -179,8 +184,9 @@ class AppSession:
 
     def wait_for_requests(self, count: int, timeout: float = 15.0) -> list[CapturedRequest]:
         """Wait (woken by arrivals) until ``count`` tracking requests arrived."""
-        self.collector.store.wait_for(lambda rs: sum(r.kind == "tracking" for r in rs) >= count, timeout,
-                                      device=self.key)  # fmt: skip
+        self.collector.store.wait_for(
+            lambda rs: sum(r.kind == "tracking" for r in rs) >= count, timeout, device=self.key
+        )
         return self.requests()
 
     def settle(self, timeout: float = 15.0) -> None:
@@ -192,8 +198,13 @@ _app_counter = iter(range(1, 1_000_000))
 
 
 @pytest.fixture
-def app(request: pytest.FixtureRequest, device: Device, collector: CollectorServer, harness_settings: HarnessSettings,
-        device_target_args: dict[str, Any]) -> Iterator[AppSession]:  # fmt: skip
+def app(
+    request: pytest.FixtureRequest,
+    device: Device,
+    collector: CollectorServer,
+    harness_settings: HarnessSettings,
+    device_target_args: dict[str, Any],
+) -> Iterator[AppSession]:
     """A freshly installed, launched app whose SDK talks to the collector under its own key."""
     key = f"pytest-{next(_app_counter)}-{int(time.time())}"
     target = AppTarget(base_url=collector.device_url(key), fault=harness_settings.fault, **device_target_args)
@@ -255,8 +266,9 @@ class ScenarioItem(pytest.Item):
         device = shared.device(self.uri)
         if not self.scenario.applies_to(device.platform):
             pytest.skip(f"scenario is not for {device.platform}")
-        runner = Runner(device, shared.collector(), fault=shared.settings.fault,
-                        settle_timeout=shared.settings.settle_timeout)  # fmt: skip
+        runner = Runner(
+            device, shared.collector(), fault=shared.settings.fault, settle_timeout=shared.settings.settle_timeout
+        )
         result = runner.run(self.scenario)
         self.user_properties.append(("requests", str(len(result.requests))))
         if result.outcome in ("failed", "error"):

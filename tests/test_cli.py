@@ -8,8 +8,9 @@ from tests.conftest import ROOT
 
 
 def harness(*args, cwd=ROOT, timeout=300):
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_run_prints_one_verdict_line_per_scenario_and_exits_0(tmp_path):
@@ -59,14 +60,20 @@ def test_collector_serve_and_export(tmp_path):
     import httpx
 
     store = tmp_path / "c.sqlite"
-    proc = subprocess.Popen([sys.executable, "-m", "harness.cli", "collector", "serve", "--port", "0", "--store",
-                             str(store)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "harness.cli", "collector", "serve", "--port", "0", "--store", str(store)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = proc.stdout.readline().strip()
         assert first.startswith("listening on http://127.0.0.1:")
         url = first.split()[-1]
-        httpx.post(url + "/track/v2/projects/t/customers/events", json={"event_type": "x"},
-                   headers={"authorization": "Token s3cret"})
+        httpx.post(
+            url + "/track/v2/projects/t/customers/events",
+            json={"event_type": "x"},
+            headers={"authorization": "Token s3cret"},
+        )
     finally:
         proc.terminate()
         proc.wait(10)
@@ -79,13 +86,30 @@ def test_collector_serve_and_export(tmp_path):
 
 
 def test_check_accepts_good_traffic_and_names_the_bad_field(tmp_path):
-    good = {"method": "POST", "path": "/track/v2/projects/t/customers/events", "headers": {},
-            "body": json.dumps({"event_type": "session_end", "timestamp": 1.7E9,
-                                "customer_ids": {"cookie": "0f8fad5b-d9cb-469f-a165-70867728950e"},
-                                "properties": {"application_id": "a", "device_id": "d", "os_name": "Android",
-                                               "os_version": "14", "sdk": "AndroidSDK", "sdk_version": "4.10.0",
-                                               "device_model": "m", "device_type": "mobile", "app_version": "1",
-                                               "duration": 3.0}})}
+    good = {
+        "method": "POST",
+        "path": "/track/v2/projects/t/customers/events",
+        "headers": {},
+        "body": json.dumps(
+            {
+                "event_type": "session_end",
+                "timestamp": 1.7e9,
+                "customer_ids": {"cookie": "0f8fad5b-d9cb-469f-a165-70867728950e"},
+                "properties": {
+                    "application_id": "a",
+                    "device_id": "d",
+                    "os_name": "Android",
+                    "os_version": "14",
+                    "sdk": "AndroidSDK",
+                    "sdk_version": "4.10.0",
+                    "device_model": "m",
+                    "device_type": "mobile",
+                    "app_version": "1",
+                    "duration": 3.0,
+                },
+            }
+        ),
+    }
     f = tmp_path / "c.jsonl"
     f.write_text(json.dumps(good) + "\n")
     assert harness("check", "--profile", "exponea-android", str(f)).returncode == 0

@@ -57,8 +57,10 @@ def test_a_killed_app_keeps_its_queue_across_relaunch(live_collector, device):
 def test_an_app_that_crashes_mid_scenario_ends_as_an_error(live_collector, device, tmp_path):
     (tmp_path / "scenarios").mkdir()
     path = tmp_path / "scenarios" / "crash.yaml"
-    path.write_text("id: crash\ncovers: []\nplatforms: [android]\nsteps:\n  - init: {}\n  - settle\n"
-                    "  - trackEvent: {eventType: x}\n")
+    path.write_text(
+        "id: crash\ncovers: []\nplatforms: [android]\nsteps:\n  - init: {}\n  - settle\n"
+        "  - trackEvent: {eventType: x}\n"
+    )
     scenario = load_scenario(path)
 
     class CrashingRunner(Runner):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import io
 import json
 import time
 import zlib
@@ -71,9 +72,13 @@ class Collector:
         _check_json(text, headers.get("content-type", ""), problems)
         method = scope["method"]
         route = match_route(method, api_path)
-        status, body = (413, b'{"success":false,"errors":["payload too large"]}') if too_large else (
-            route.status,
-            route.body,
+        status, body = (
+            (413, b'{"success":false,"errors":["payload too large"]}')
+            if too_large
+            else (
+                route.status,
+                route.body,
+            )
         )
         if route.name == "system-time":
             body = json.dumps({"success": True, "time": time.time()}).encode()
@@ -145,7 +150,7 @@ def _decode(raw: bytes, encoding: str, problems: list[str]) -> bytes:
         return raw
     try:
         if encoding in ("gzip", "x-gzip"):
-            out = gzip.GzipFile(fileobj=_Capped(raw)).read(MAX_DECODED + 1)
+            out = gzip.GzipFile(fileobj=io.BytesIO(raw)).read(MAX_DECODED + 1)
         elif encoding == "deflate":
             d = zlib.decompressobj()
             out = d.decompress(raw, MAX_DECODED + 1)
@@ -155,7 +160,7 @@ def _decode(raw: bytes, encoding: str, problems: list[str]) -> bytes:
             except ImportError:
                 problems.append("content-encoding br: brotli module not installed; body kept encoded")
                 return raw
-            out = brotli.decompress(raw)
+            out = bytes(brotli.decompress(raw))
         else:
             problems.append(f"unknown content-encoding {encoding!r}; body kept as sent")
             return raw
@@ -166,20 +171,6 @@ def _decode(raw: bytes, encoding: str, problems: list[str]) -> bytes:
         problems.append(f"decoded body larger than {MAX_DECODED} bytes (truncated)")
         out = out[:MAX_DECODED]
     return out
-
-
-class _Capped:
-    """A minimal file object over bytes for ``gzip.GzipFile``."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._pos = 0
-
-    def read(self, n: int = -1) -> bytes:
-        end = len(self._data) if n < 0 else min(len(self._data), self._pos + n)
-        out = self._data[self._pos : end]
-        self._pos = end
-        return out
 
 
 def _text(body: bytes, problems: list[str]) -> str:

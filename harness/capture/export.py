@@ -66,13 +66,22 @@ def to_har(requests: Sequence[CapturedRequest], mask_authorization: bool = True)
                 "startedDateTime": datetime.fromtimestamp(r.received_at, UTC).isoformat().replace("+00:00", "Z"),
                 "time": 0,
                 "request": request,
-                "response": {"status": status, "statusText": "", "httpVersion": "HTTP/1.1", "cookies": [],
-                             "headers": [], "content": {"size": 0, "mimeType": "application/json"},
-                             "redirectURL": "", "headersSize": -1, "bodySize": -1},  # fmt: skip
+                "response": {
+                    "status": status,
+                    "statusText": "",
+                    "httpVersion": "HTTP/1.1",
+                    "cookies": [],
+                    "headers": [],
+                    "content": {"size": 0, "mimeType": "application/json"},
+                    "redirectURL": "",
+                    "headersSize": -1,
+                    "bodySize": -1,
+                },
                 "cache": {},
                 "timings": {"send": 0, "wait": 0, "receive": 0},
                 "comment": "; ".join(r.problems),
             }
         )
-    return {"log": {"version": "1.2", "creator": {"name": "engagement-harness", "version": "0.1.0"},
-                    "entries": entries}}  # fmt: skip
+    return {
+        "log": {"version": "1.2", "creator": {"name": "engagement-harness", "version": "0.1.0"}, "entries": entries}
+    }

@@ -35,7 +35,14 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes]] = [
         200,
         _SUCCESS,
     ),
-    ("track-customers", "POST", re.compile(r"^/track/v2/projects/[^/]+/customers$"), RequestKind.TRACKING, 200, _SUCCESS),
+    (
+        "track-customers",
+        "POST",
+        re.compile(r"^/track/v2/projects/[^/]+/customers$"),
+        RequestKind.TRACKING,
+        200,
+        _SUCCESS,
+    ),
     (
         "track-campaign-clicks",
         "POST",

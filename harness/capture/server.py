@@ -84,7 +84,6 @@ class CollectorServer:
         """Serve in a background thread; returns once the server accepts connections."""
         self._sock = self._bind()
         self._server = uvicorn.Server(self._config())
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         started = threading.Event()
 
         def run() -> None:

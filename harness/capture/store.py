@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from harness.capture.record import CapturedRequest
@@ -151,10 +151,8 @@ class Store:
                 ids.append(int(cur.lastrowid or 0))
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            try:
+            with suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
             for _, fut in batch:
                 fut.set_exception(CaptureError(f"capture store write failed: {exc}"))
             return

@@ -28,8 +28,8 @@ from typing import Any, Protocol, runtime_checkable
 __all__ = [
     "AppControl",
     "AppTarget",
-    "Capability",
     "CallResult",
+    "Capability",
     "Device",
     "DeviceInfo",
     "DriverClass",

@@ -126,8 +126,17 @@ class VirtualDevice:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         port_file = self.data_dir / "rpc.json"
         port_file.unlink(missing_ok=True)
-        cmd = [sys.executable, "-m", "harness.virtual", "--platform", self.platform, "--data", str(self.data_dir),
-               "--clock-offset", repr(self._clock_offset)]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "harness.virtual",
+            "--platform",
+            self.platform,
+            "--data",
+            str(self.data_dir),
+            "--clock-offset",
+            repr(self._clock_offset),
+        ]
         if not self._online:
             cmd.append("--offline")
         if not self._permission:
@@ -232,5 +241,3 @@ class _Env:
 
     def click_push(self, payload: Mapping[str, Any], action: Mapping[str, Any] | None = None) -> None:
         self.dev.rpc("env.click_push", {"payload": dict(payload), "action": dict(action or {})})
-
-

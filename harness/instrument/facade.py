@@ -46,15 +46,19 @@ class ExponeaSdk:
     def init(self, configuration: Mapping[str, Any]) -> None:
         self._call("init", configuration=dict(configuration))
 
-    def track_event(self, event_type: str, properties: Mapping[str, Any] | None = None,
-                    timestamp: float | None | _Unset = UNSET) -> None:  # fmt: skip
+    def track_event(
+        self, event_type: str, properties: Mapping[str, Any] | None = None, timestamp: float | _Unset | None = UNSET
+    ) -> None:
         self._call("trackEvent", eventType=event_type, properties=dict(properties or {}), timestamp=timestamp)
 
-    def identify_customer(self, customer_ids: Mapping[str, str | None], properties: Mapping[str, Any] | None = None) -> None:
+    def identify_customer(
+        self, customer_ids: Mapping[str, str | None], properties: Mapping[str, Any] | None = None
+    ) -> None:
         self._call("identifyCustomer", customerIds=dict(customer_ids), properties=dict(properties or {}))
 
-    def anonymize(self, exponea_project: Mapping[str, Any] | None = None,
-                  project_route_map: Mapping[str, Any] | None = None) -> None:  # fmt: skip
+    def anonymize(
+        self, exponea_project: Mapping[str, Any] | None = None, project_route_map: Mapping[str, Any] | None = None
+    ) -> None:
         self._call("anonymize", exponeaProject=exponea_project, projectRouteMap=project_route_map)
 
     def track_session_start(self, timestamp: float | _Unset = UNSET) -> None:

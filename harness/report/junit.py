@@ -17,8 +17,14 @@ def write_junit(results: Sequence[RunResult], path: str | Path) -> None:
     suite = ET.Element("testsuite", name="harness", tests=str(len(results)))
     counts = {"failures": 0, "errors": 0, "skipped": 0}
     for r in results:
-        case = ET.SubElement(suite, "testcase", classname=f"{r.device_uri}", name=r.scenario.id, time=f"{r.duration:.3f}",
-                             file=r.scenario.path)  # fmt: skip
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"{r.device_uri}",
+            name=r.scenario.id,
+            time=f"{r.duration:.3f}",
+            file=r.scenario.path,
+        )
         props = ET.SubElement(case, "properties")
         ET.SubElement(props, "property", name="device", value=r.device_uri)
         ET.SubElement(props, "property", name="covers", value=",".join(r.scenario.covers))

@@ -26,8 +26,10 @@ def coverage(find_paths: Iterable[str | Path]) -> dict[str, Any]:
     out: dict[str, Any] = {"checklists": {}}
     for platform in ("android", "ios"):
         items = checklist(platform)
-        covered = sorted({c for s in scenarios for c in s.covers if c in items and s.applies_to(platform)},
-                         key=lambda c: int(c.split("#")[1]))  # fmt: skip
+        covered = sorted(
+            {c for s in scenarios for c in s.covers if c in items and s.applies_to(platform)},
+            key=lambda c: int(c.split("#")[1]),
+        )
         uncovered = {i: _OUT_OF_SCOPE.get(i, "no scenario yet") for i in items if i not in covered}
         out["checklists"][platform] = {"total": len(items), "covered": covered, "uncovered": uncovered}
     return out

@@ -53,7 +53,8 @@ class Scenario:
 
 def _schema() -> dict[str, Any]:
     text = resources.files("harness.scenario").joinpath("schema.json").read_text()
-    return dict(json.loads(text))
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def _lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
@@ -102,7 +103,7 @@ def load_scenario(path: str | Path) -> Scenario:
     steps = tuple(_step(raw, name, _line_of(lines, ("steps", i))) for i, raw in enumerate(data["steps"]))
     return Scenario(
         id=data["id"],
-        title=data.get("title", data["id"]),
+        title=str(data.get("title", data["id"])),
         covers=tuple(data["covers"]),
         platforms=tuple(data["platforms"]),
         steps=steps,
@@ -132,7 +133,7 @@ def _step(raw: Any, path: str, line: int | None) -> Step:
         if raw in _BARE_CALLS:
             return Step("call", raw, {}, line)
         raise ScenarioError(path, line, f"unknown step {raw!r}")
-    (key, value), = raw.items()
+    ((key, value),) = raw.items()
     if key == "wait":
         return Step("env", "advance_clock", {"seconds": float(value)}, line)
     if key == "network":
@@ -147,8 +148,11 @@ def _step(raw: Any, path: str, line: int | None) -> Step:
     args = dict(value or {})
     unknown = sorted(set(args) - spec.allowed)
     if unknown:
-        raise ScenarioError(path, line, f"{key}: unknown argument(s) {', '.join(unknown)}; "
-                                        f"allowed: {', '.join(sorted(spec.allowed)) or 'none'}")  # fmt: skip
+        raise ScenarioError(
+            path,
+            line,
+            f"{key}: unknown argument(s) {', '.join(unknown)}; allowed: {', '.join(sorted(spec.allowed)) or 'none'}",
+        )
     missing = [a for a in spec.required if a not in args]
     if missing:
         raise ScenarioError(path, line, f"{key}: missing argument(s) {', '.join(missing)}")

@@ -80,8 +80,16 @@ class Runner:
         quiet: for devices that cannot tell when they are done, the quiet window to wait for.
     """
 
-    def __init__(self, device: Device, collector: CollectorServer, *, fault: str | None = None,
-                 profile: Profile | None = None, settle_timeout: float = 15.0, quiet: float = 3.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        device: Device,
+        collector: CollectorServer,
+        *,
+        fault: str | None = None,
+        profile: Profile | None = None,
+        settle_timeout: float = 15.0,
+        quiet: float = 3.0,
+    ) -> None:
         self.device = device
         self.collector = collector
         self.fault = fault

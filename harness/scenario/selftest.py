@@ -24,8 +24,12 @@ __all__ = ["list_faults", "selftest"]
 
 
 def list_faults(platform: str) -> list[str]:
-    out = subprocess.run([sys.executable, "-m", "harness.virtual", "--list-faults", "--platform", platform],
-                         capture_output=True, text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "harness.virtual", "--list-faults", "--platform", platform],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return list(json.loads(out.stdout))
 
 

@@ -33,7 +33,9 @@ def _same_kind(exp: Expected, obs: Observation) -> bool:
 def _differences(exp: Expected, obs: Observation, bindings: Bindings) -> list[tuple[str, str, str]]:
     diffs: list[tuple[str, str, str]] = []
     if exp.authorization != obs.authorization:
-        diffs.append(("mismatch", "headers.authorization", f"expected {exp.authorization!r}, got {obs.authorization!r}"))
+        diffs.append(
+            ("mismatch", "headers.authorization", f"expected {exp.authorization!r}, got {obs.authorization!r}")
+        )
     for name, want in exp.headers.items():
         diffs += diff_value(want, obs.headers.get(name, ABSENT), bindings, f"headers.{name}")
     body = obs.body if isinstance(obs.body, dict) else ABSENT
@@ -53,8 +55,12 @@ def check(expectations: Expectations, observations: Sequence[Observation]) -> Ve
         candidates = [o for o in observations if o.request_id not in consumed and _same_kind(exp, o)]
         if not candidates:
             verdict.violations.append(
-                Violation("missing", f"{exp.label or exp.route} expected from {_cause(exp)}, never sent",
-                          cause=exp.cause, rules=exp.rules)  # fmt: skip
+                Violation(
+                    "missing",
+                    f"{exp.label or exp.route} expected from {_cause(exp)}, never sent",
+                    cause=exp.cause,
+                    rules=exp.rules,
+                )
             )
             continue
         best: tuple[Observation, list[tuple[str, str, str]], Bindings] | None = None
@@ -77,8 +83,14 @@ def check(expectations: Expectations, observations: Sequence[Observation]) -> Ve
         for kind, path, reason in diffs:
             vkind = "type" if kind == "type" else "mismatch"
             verdict.violations.append(
-                Violation(vkind, f"{exp.label or exp.route} ({_cause(exp)}): {reason}", path=path,
-                          request_id=obs.request_id, cause=exp.cause, rules=exp.rules)  # fmt: skip
+                Violation(
+                    vkind,
+                    f"{exp.label or exp.route} ({_cause(exp)}): {reason}",
+                    path=path,
+                    request_id=obs.request_id,
+                    cause=exp.cause,
+                    rules=exp.rules,
+                )
             )
         verdict.diffs.append(body_diff(f"{obs.label()} vs {exp.label or exp.route}", exp.body, obs.body, bindings))
     for obs in observations:
@@ -87,9 +99,13 @@ def check(expectations: Expectations, observations: Sequence[Observation]) -> Ve
         window = next((w for w in expectations.quiet if w.contains(obs.received_at)), None)
         if window is not None:
             verdict.violations.append(
-                Violation("after-stop",
-                          f"{obs.label()} arrived {obs.received_at - window.start_host_time:.2f}s after {window.reason}",
-                          cause=window.cause, rules=window.rules, actual=obs.body)  # fmt: skip
+                Violation(
+                    "after-stop",
+                    f"{obs.label()} arrived {obs.received_at - window.start_host_time:.2f}s after {window.reason}",
+                    cause=window.cause,
+                    rules=window.rules,
+                    actual=obs.body,
+                )
             )
             verdict.diffs.append(body_diff(f"{obs.label()} (nothing may be sent)", None, obs.body))
         else:
@@ -109,9 +125,13 @@ def _check_order(observations: Sequence[Observation], consumed: dict[int, int], 
             continue
         if last is not None and isinstance(last.timestamp, int | float) and obs.timestamp < last.timestamp:
             verdict.violations.append(
-                Violation("order", f"{obs.label()} (timestamp {obs.timestamp:.3f}) was sent after {last.label()} "
-                          f"(timestamp {last.timestamp:.3f}); the SDK sends in ascending timestamp order",
-                          request_id=obs.request_id, rules=("android#4",))  # fmt: skip
+                Violation(
+                    "order",
+                    f"{obs.label()} (timestamp {obs.timestamp:.3f}) was sent after {last.label()} "
+                    f"(timestamp {last.timestamp:.3f}); the SDK sends in ascending timestamp order",
+                    request_id=obs.request_id,
+                    rules=("android#4",),
+                )
             )
         last = obs
 

@@ -44,7 +44,8 @@ class Approx(Matcher):
         if not _is_number(actual):
             return f"expected a number ≈{self.value:.3f}, got {_show(actual)}"
         if abs(float(actual) - self.value) > self.tolerance:
-            return f"expected {self.value:.3f} ± {self.tolerance:g}, got {float(actual):.3f} (off by {float(actual) - self.value:+.3f})"
+            off = float(actual) - self.value
+            return f"expected {self.value:.3f} ± {self.tolerance:g}, got {float(actual):.3f} (off by {off:+.3f})"
         return None
 
     def show(self) -> str:
@@ -157,7 +158,9 @@ def _json_type(v: Any) -> str:
     return type(v).__name__
 
 
-def diff_value(expected: Any, actual: Any, bindings: Bindings, path: str, exact: bool = True) -> list[tuple[str, str, str]]:
+def diff_value(
+    expected: Any, actual: Any, bindings: Bindings, path: str, exact: bool = True
+) -> list[tuple[str, str, str]]:
     """Differences as ``(kind, json_path, reason)``; kind is ``mismatch`` or ``type``.
 
     Objects are compared key by key; with ``exact`` an actual key the expectation does not name is
@@ -189,7 +192,17 @@ def diff_value(expected: Any, actual: Any, bindings: Bindings, path: str, exact:
             out += diff_value(e, a, bindings, f"{path or '$'}[{i}]", exact)
         return out
     if _json_type(expected) != _json_type(actual):
-        return [("type", path or "$", f"expected {_json_type(expected)} {_show(expected)}, got {_json_type(actual)} {_show(actual)}")]
+        return [
+            (
+                "type",
+                path or "$",
+                f"expected {_json_type(expected)} {_show(expected)}, got {_json_type(actual)} {_show(actual)}",
+            )
+        ]
     if _is_number(expected):
-        return [] if float(expected) == float(actual) else [("mismatch", path or "$", f"expected {_show(expected)}, got {_show(actual)}")]
+        return (
+            []
+            if float(expected) == float(actual)
+            else [("mismatch", path or "$", f"expected {_show(expected)}, got {_show(actual)}")]
+        )
     return [] if expected == actual else [("mismatch", path or "$", f"expected {_show(expected)}, got {_show(actual)}")]

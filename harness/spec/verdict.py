@@ -39,8 +39,14 @@ class Violation:
         return f"{self.kind:<10}{req}{where}: {self.message}{rules}"
 
     def as_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "message": self.message, "path": self.path, "request_id": self.request_id,
-                "cause": self.cause, "rules": list(self.rules)}  # fmt: skip
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "path": self.path,
+            "request_id": self.request_id,
+            "cause": self.cause,
+            "rules": list(self.rules),
+        }
 
 
 @dataclass(frozen=True)
@@ -91,8 +97,11 @@ def render_expected(value: Any, actual: Any = ABSENT, bindings: dict[str, Any] |
         return value.show()
     if isinstance(value, dict):
         act = actual if isinstance(actual, dict) else {}
-        return {k: render_expected(v, act.get(k, ABSENT), bindings) for k, v in value.items()
-                if not (isinstance(v, Matcher) and v.show() == "<absent>" and k not in act)}
+        return {
+            k: render_expected(v, act.get(k, ABSENT), bindings)
+            for k, v in value.items()
+            if not (isinstance(v, Matcher) and v.show() == "<absent>" and k not in act)
+        }
     if isinstance(value, list | tuple):
         act_list = actual if isinstance(actual, list) and len(actual) == len(value) else [ABSENT] * len(value)
         return [render_expected(v, a, bindings) for v, a in zip(value, act_list, strict=True)]
@@ -101,7 +110,9 @@ def render_expected(value: Any, actual: Any = ABSENT, bindings: dict[str, Any] |
 
 def body_diff(label: str, expected: Any, actual: Any, bindings: dict[str, Any] | None = None) -> str:
     """A unified diff of expected (matchers rendered) vs captured body, both pretty-printed."""
-    exp = json.dumps(render_expected(expected, actual, bindings), indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    exp = json.dumps(
+        render_expected(expected, actual, bindings), indent=2, sort_keys=True, ensure_ascii=False, default=str
+    )
     act = json.dumps(actual, indent=2, sort_keys=True, ensure_ascii=False) if actual is not ABSENT else "<absent>"
     diff = difflib.unified_diff(exp.splitlines(), act.splitlines(), "expected", "captured", lineterm="", n=2)
     body = "\n".join("    " + line for line in diff)

@@ -48,8 +48,12 @@ class VirtualApp:
         if method == "app.foreground":
             return self.sdk.on_foreground()
         if method == "app.ping":
-            return {"pid": os.getpid(), "platform": self.platform, "fault": sorted(self.faults.names),
-                    "foreground": self.env.foreground}  # fmt: skip
+            return {
+                "pid": os.getpid(),
+                "platform": self.platform,
+                "fault": sorted(self.faults.names),
+                "foreground": self.env.foreground,
+            }
         if method == "app.settle":
             return self.sdk.settle(float(params.get("timeout", 10.0)))
         if method == "app.exit":
@@ -128,8 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    env = AppEnv(online=not args.offline, permission_granted=not args.permission_denied,
-                 foreground=not args.background, platform=args.platform)  # fmt: skip
+    env = AppEnv(
+        online=not args.offline,
+        permission_granted=not args.permission_denied,
+        foreground=not args.background,
+        platform=args.platform,
+    )
     clock = VirtualClock(args.clock_offset)
     app = VirtualApp(args.platform, args.data, clock, env, faults)
     server = _Server(app)

@@ -22,8 +22,12 @@ _PATH = re.compile(
     r"^(?P<prefix>.*?)/track/v2/projects/(?P<token>[^/?]+)/(?P<route>customers/events|customers|campaigns/clicks|batch)"
     r"(?:\?.*)?$"
 )
-TRACKING_ROUTES = {"customers/events": "events", "customers": "customers", "campaigns/clicks": "campaign_clicks",
-                   "batch": "batch"}  # fmt: skip
+TRACKING_ROUTES = {
+    "customers/events": "events",
+    "customers": "customers",
+    "campaigns/clicks": "campaign_clicks",
+    "batch": "batch",
+}
 
 
 def observe(request: CapturedRequest) -> Observation:

@@ -16,8 +16,11 @@ def test_tracking_routes_answer_like_the_api_and_are_stored_first(live_collector
         assert r.status_code == 200
         assert r.json()["success"] is True
     stored = live_collector.store.query(device="phone-1")
-    assert [s.path for s in stored] == ["/track/v2/projects/tok/customers/events", "/track/v2/projects/tok/customers",
-                                        "/track/v2/projects/tok/campaigns/clicks"]
+    assert [s.path for s in stored] == [
+        "/track/v2/projects/tok/customers/events",
+        "/track/v2/projects/tok/customers",
+        "/track/v2/projects/tok/campaigns/clicks",
+    ]
     assert all(s.kind == "tracking" and s.response_status == 200 and not s.problems for s in stored)
 
 
@@ -28,8 +31,10 @@ def test_non_tracking_sdk_calls_are_answered_and_told_apart(live_collector):
     r = httpx.post(f"{base}/webxp/s/tok/inappmessages?compatibility=3", json={"device": "android"})
     assert r.status_code == 200 and r.json()["data"] == []
     kinds = [(s.path, s.kind) for s in live_collector.store.query(device="p")]
-    assert kinds == [("/wxstatic/projects/tok/bundle-android.json?v=2", "api"),
-                     ("/webxp/s/tok/inappmessages?compatibility=3", "api")]
+    assert kinds == [
+        ("/wxstatic/projects/tok/bundle-android.json?v=2", "api"),
+        ("/webxp/s/tok/inappmessages?compatibility=3", "api"),
+    ]
 
 
 def test_unknown_path_is_stored_and_answered_404(live_collector):
@@ -67,8 +72,11 @@ def test_bad_input_is_stored_with_its_problem(live_collector, content, headers, 
 def test_compressed_bodies_are_decoded(live_collector, encoding):
     raw = json.dumps({"event_type": "x"}).encode()
     body = gzip.compress(raw) if encoding == "gzip" else zlib.compress(raw)
-    httpx.post(live_collector.url + "/track/v2/projects/t/customers/events", content=body,
-               headers={"content-encoding": encoding, "content-type": "application/json"})
+    httpx.post(
+        live_collector.url + "/track/v2/projects/t/customers/events",
+        content=body,
+        headers={"content-encoding": encoding, "content-type": "application/json"},
+    )
     (stored,) = live_collector.store.query()
     assert stored.body == raw.decode() and not stored.problems
 
@@ -76,8 +84,11 @@ def test_compressed_bodies_are_decoded(live_collector, encoding):
 def test_oversized_body_is_answered_413_and_recorded(live_collector):
     from harness.capture.collector import MAX_BODY
 
-    r = httpx.post(live_collector.url + "/track/v2/projects/t/customers/events", content=b"x" * (MAX_BODY + 10),
-                   headers={"content-type": "application/json"})
+    r = httpx.post(
+        live_collector.url + "/track/v2/projects/t/customers/events",
+        content=b"x" * (MAX_BODY + 10),
+        headers={"content-type": "application/json"},
+    )
     assert r.status_code == 413
     (stored,) = live_collector.store.query()
     assert stored.response_status == 413 and any("larger than" in p for p in stored.problems)
@@ -85,8 +96,10 @@ def test_oversized_body_is_answered_413_and_recorded(live_collector):
 
 def test_keep_alive_and_pipelined_requests_are_each_stored(live_collector):
     body = b'{"a":1}'
-    one = (b"POST /track/v2/projects/t/customers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-           b"Content-Length: 7\r\n\r\n" + body)
+    one = (
+        b"POST /track/v2/projects/t/customers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 7\r\n\r\n" + body
+    )
     with socket.create_connection(("127.0.0.1", live_collector.port)) as s:
         s.sendall(one * 3)
         s.settimeout(5)

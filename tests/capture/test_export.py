@@ -5,10 +5,17 @@ from harness.capture.record import CapturedRequest
 
 
 def _req():
-    return CapturedRequest(id=3, method="POST", path="/track/v2/projects/t/customers?x=1",
-                           headers={"authorization": "Token secret", "content-type": "application/json"},
-                           body='{"a":1}', received_at=1712345678.5, device="dev", kind="tracking",
-                           response_status=200)
+    return CapturedRequest(
+        id=3,
+        method="POST",
+        path="/track/v2/projects/t/customers?x=1",
+        headers={"authorization": "Token secret", "content-type": "application/json"},
+        body='{"a":1}',
+        received_at=1712345678.5,
+        device="dev",
+        kind="tracking",
+        response_status=200,
+    )
 
 
 def test_jsonl_follows_the_capture_contract_and_masks_authorization():

@@ -9,8 +9,15 @@ from harness.errors import CaptureError
 
 
 def req(i, device="d1", kind="tracking"):
-    return CapturedRequest(method="POST", path=f"/p/{i}", headers={"a": "b"}, body=f'{{"i":{i}}}',
-                           received_at=time.time(), device=device, kind=kind)
+    return CapturedRequest(
+        method="POST",
+        path=f"/p/{i}",
+        headers={"a": "b"},
+        body=f'{{"i":{i}}}',
+        received_at=time.time(),
+        device=device,
+        kind=kind,
+    )
 
 
 def test_add_and_query_by_device_and_kind(tmp_path):

@@ -28,8 +28,13 @@ def test_a_good_scenario_loads_into_typed_steps(tmp_path):
     s = load_scenario(write(tmp_path, GOOD))
     assert s.id == "demo" and s.covers == ("android#5",)
     assert [(st.kind, st.name) for st in s.steps] == [
-        ("call", "init"), ("call", "trackEvent"), ("env", "advance_clock"), ("env", "set_network"),
-        ("app", "relaunch"), ("call", "stopIntegration")]
+        ("call", "init"),
+        ("call", "trackEvent"),
+        ("env", "advance_clock"),
+        ("env", "set_network"),
+        ("app", "relaunch"),
+        ("call", "stopIntegration"),
+    ]
     assert s.steps[1].line == 6
 
 

@@ -34,10 +34,12 @@ def test_init_sends_installation_then_session_start():
 
 def test_custom_event_properties_and_precedence():
     cfg = {**CONFIG, "defaultProperties": {"d": 1, "keep": "x"}}
-    ex = get_profile("exponea-android").expect(trace(
-        ("call", "init", {"configuration": cfg}),
-        ("call", "trackEvent", {"eventType": "e", "properties": {"d": 2, "device_id": "mine"}}),
-    ))
+    ex = get_profile("exponea-android").expect(
+        trace(
+            ("call", "init", {"configuration": cfg}),
+            ("call", "trackEvent", {"eventType": "e", "properties": {"d": 2, "device_id": "mine"}}),
+        )
+    )
     props = ex.requests[-1].body["properties"]
     assert props["d"] == 2 and props["keep"] == "x" and props["application_id"] == "default-application"
     assert props["device_id"].name == "device_id#2"  # the SDK's own, not "mine"
@@ -45,22 +47,26 @@ def test_custom_event_properties_and_precedence():
 
 
 def test_null_timestamp_means_no_timestamp_key_and_explicit_one_is_kept():
-    ex = get_profile("exponea-android").expect(trace(
-        ("call", "init", {"configuration": CONFIG}),
-        ("call", "trackEvent", {"eventType": "n", "timestamp": None}),
-        ("call", "trackEvent", {"eventType": "t", "timestamp": 1234567890.5}),
-    ))
+    ex = get_profile("exponea-android").expect(
+        trace(
+            ("call", "init", {"configuration": CONFIG}),
+            ("call", "trackEvent", {"eventType": "n", "timestamp": None}),
+            ("call", "trackEvent", {"eventType": "t", "timestamp": 1234567890.5}),
+        )
+    )
     assert isinstance(ex.requests[-2].body["timestamp"], Absent)
     assert ex.requests[-1].body["timestamp"] == Approx(1234567890.5, 2.0)
 
 
 def test_identify_replaces_ids_and_has_no_device_ids():
-    ex = get_profile("exponea-android").expect(trace(
-        ("call", "init", {"configuration": CONFIG}),
-        ("call", "identifyCustomer", {"customerIds": {"registered": "a"}, "properties": {}}),
-        ("call", "identifyCustomer", {"customerIds": {"email": "b", "cookie": "mine"}, "properties": {}}),
-        ("call", "trackEvent", {"eventType": "e"}),
-    ))
+    ex = get_profile("exponea-android").expect(
+        trace(
+            ("call", "init", {"configuration": CONFIG}),
+            ("call", "identifyCustomer", {"customerIds": {"registered": "a"}, "properties": {}}),
+            ("call", "identifyCustomer", {"customerIds": {"email": "b", "cookie": "mine"}, "properties": {}}),
+            ("call", "trackEvent", {"eventType": "e"}),
+        )
+    )
     second, event = ex.requests[-2], ex.requests[-1]
     assert second.route == "customers" and "event_type" not in second.body
     assert set(second.body["customer_ids"]) == {"cookie", "email"}
@@ -69,47 +75,55 @@ def test_identify_replaces_ids_and_has_no_device_ids():
 
 
 def test_manual_mode_holds_events_and_stop_drops_them_with_a_quiet_window():
-    ex = get_profile("exponea-android").expect(trace(
-        ("call", "init", {"configuration": CONFIG}),
-        ("call", "setFlushMode", {"mode": "MANUAL"}),
-        ("call", "trackEvent", {"eventType": "held"}),
-        ("call", "stopIntegration", {}),
-        ("call", "trackEvent", {"eventType": "after"}),
-        ("call", "flushData", {}),
-    ))
+    ex = get_profile("exponea-android").expect(
+        trace(
+            ("call", "init", {"configuration": CONFIG}),
+            ("call", "setFlushMode", {"mode": "MANUAL"}),
+            ("call", "trackEvent", {"eventType": "held"}),
+            ("call", "stopIntegration", {}),
+            ("call", "trackEvent", {"eventType": "after"}),
+            ("call", "flushData", {}),
+        )
+    )
     assert labels(ex) == ["installation", "session_start"]
     (window,) = ex.quiet
     assert window.end_host_time is None and "android#65" in window.rules
 
 
 def test_reinit_after_stop_starts_fresh_with_a_new_cookie():
-    ex = get_profile("exponea-android").expect(trace(
-        ("call", "init", {"configuration": CONFIG}),
-        ("call", "stopIntegration", {}),
-        ("call", "init", {"configuration": CONFIG}),
-    ))
+    ex = get_profile("exponea-android").expect(
+        trace(
+            ("call", "init", {"configuration": CONFIG}),
+            ("call", "stopIntegration", {}),
+            ("call", "init", {"configuration": CONFIG}),
+        )
+    )
     assert labels(ex) == ["installation", "session_start", "installation", "session_start"]
     new_cookie = ex.requests[2].body["customer_ids"]["cookie"]
     assert new_cookie.distinct_from and ex.quiet[0].end_host_time is not None
 
 
 def test_sessions_resume_inside_the_timeout_and_restart_after_it():
-    ex = get_profile("exponea-android").expect(trace(
-        ("call", "init", {"configuration": {**CONFIG, "sessionTimeout": 20}}),
-        ("app", "background", {}),
-        ("app", "foreground", {}),
-        ("app", "background", {}),
-        ("env", "advance_clock", {"seconds": 30}),
-    ))
+    ex = get_profile("exponea-android").expect(
+        trace(
+            ("call", "init", {"configuration": {**CONFIG, "sessionTimeout": 20}}),
+            ("app", "background", {}),
+            ("app", "foreground", {}),
+            ("app", "background", {}),
+            ("env", "advance_clock", {"seconds": 30}),
+        )
+    )
     assert labels(ex) == ["installation", "session_start", "session_end"]
     assert "android#21" in ex.requests[-1].rules
 
 
 def test_pre_init_calls_run_after_the_init_events():
-    ex = get_profile("exponea-android").expect(trace(
-        ("call", "trackEvent", {"eventType": "early"}),
-        ("call", "init", {"configuration": CONFIG}),
-    ))
+    ex = get_profile("exponea-android").expect(
+        trace(
+            ("call", "trackEvent", {"eventType": "early"}),
+            ("call", "init", {"configuration": CONFIG}),
+        )
+    )
     assert labels(ex) == ["installation", "session_start", "early"]
 
 

@@ -8,8 +8,9 @@ def _req(body, path="/track/v2/projects/tok/customers/events", headers=None, rid
 
 
 def test_exponent_timestamps_and_integer_doubles_are_numbers():
-    obs = observe(_req('{"event_type":"x","timestamp":1.712345678123E9,"customer_ids":{"cookie":"c"},'
-                       '"properties":{"n":5.0}}'))
+    obs = observe(
+        _req('{"event_type":"x","timestamp":1.712345678123E9,"customer_ids":{"cookie":"c"},"properties":{"n":5.0}}')
+    )
     assert obs.route == "events" and obs.project_token == "tok"
     assert obs.timestamp == 1712345678.123
     assert obs.properties["n"] == 5
@@ -29,8 +30,12 @@ def test_authorization_null_is_the_literal_string():
 
 
 def test_prefix_and_query_are_tolerated_and_campaign_clicks_recognised():
-    obs = observe(_req('{"url":"https://x","properties":{"platform":"Android"}}',
-                       path="/api/track/v2/projects/t/campaigns/clicks?x=1"))
+    obs = observe(
+        _req(
+            '{"url":"https://x","properties":{"platform":"Android"}}',
+            path="/api/track/v2/projects/t/campaigns/clicks?x=1",
+        )
+    )
     assert obs.route == "campaign_clicks" and obs.url == "https://x"
 
 

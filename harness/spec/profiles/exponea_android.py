@@ -83,11 +83,25 @@ class _Model:
         return Var(f"device_id#{self.p.device_generation}", kind="uuid", distinct_from=old)
 
     def device_properties(self) -> dict[str, Any]:
-        return {"os_name": "Android", "os_version": Any_(), "sdk": "AndroidSDK", "sdk_version": SDK_VERSION,
-                "device_model": Any_(), "device_type": OneOf(("mobile", "tablet")), "app_version": Any_()}  # fmt: skip
+        return {
+            "os_name": "Android",
+            "os_version": Any_(),
+            "sdk": "AndroidSDK",
+            "sdk_version": SDK_VERSION,
+            "device_model": Any_(),
+            "device_type": OneOf(("mobile", "tablet")),
+            "app_version": Any_(),
+        }
 
-    def track(self, sdk_type: str, event_type: str | None, props: Mapping[str, Any], timestamp: Any,
-              rules: tuple[str, ...], label: str) -> None:  # fmt: skip
+    def track(
+        self,
+        sdk_type: str,
+        event_type: str | None,
+        props: Mapping[str, Any],
+        timestamp: Any,
+        rules: tuple[str, ...],
+        label: str,
+    ) -> None:
         """``processTrack``: enrich, snapshot ids, queue per project, flush in IMMEDIATE mode."""
         if self.stopped:
             return
@@ -242,8 +256,14 @@ class _Model:
         self.initialized = True
         self.init_time = s.device_time
         if not self.p.installed:
-            self.track("INSTALL", "installation", self.device_properties(), self.at(s.device_time),
-                       ("android#16",), "installation")  # fmt: skip
+            self.track(
+                "INSTALL",
+                "installation",
+                self.device_properties(),
+                self.at(s.device_time),
+                ("android#16",),
+                "installation",
+            )
             self.p.installed = True
         if self.config["automaticSessionTracking"] and self.foreground:
             self.on_foreground(s.device_time)
@@ -266,17 +286,33 @@ class _Model:
         ts = s.args["timestamp"] if "timestamp" in s.args else self.at(s.device_time)
         if isinstance(ts, int | float) and not isinstance(ts, bool):
             ts = self.at(float(ts))
-        rules = ("android#5",) + (("android#6",) if ts is None else ()) + (("android#9",) if self.config["defaultProperties"] else ())
-        self.track("TRACK_EVENT", s.args.get("eventType"), dict(s.args.get("properties") or {}), ts, rules,
-                   str(s.args.get("eventType")))  # fmt: skip
+        rules = (
+            ("android#5",)
+            + (("android#6",) if ts is None else ())
+            + (("android#9",) if self.config["defaultProperties"] else ())
+        )
+        self.track(
+            "TRACK_EVENT",
+            s.args.get("eventType"),
+            dict(s.args.get("properties") or {}),
+            ts,
+            rules,
+            str(s.args.get("eventType")),
+        )
 
     def on_call_identifyCustomer(self, s: Stimulus) -> None:
         if not self._gate(s):
             return
         ids = {k: v for k, v in (s.args.get("customerIds") or {}).items() if k != "cookie" and v is not None}
         self.p.external_ids = ids  # replaced, not merged (android#13)
-        self.track("TRACK_CUSTOMER", None, dict(s.args.get("properties") or {}), self.at(s.device_time),
-                   ("android#11", "android#13", "android#15"), "identifyCustomer")  # fmt: skip
+        self.track(
+            "TRACK_CUSTOMER",
+            None,
+            dict(s.args.get("properties") or {}),
+            self.at(s.device_time),
+            ("android#11", "android#13", "android#15"),
+            "identifyCustomer",
+        )
 
     def on_call_flushData(self, s: Stimulus) -> None:
         if self._gate(s):
@@ -318,8 +354,9 @@ class _Model:
         self.initialized = False
         self.pre_init = []
         self._wipe()
-        self.out.quiet.append(QuietWindow(s.index, s.host_time, f"stopIntegration() at step {s.index + 1}",
-                                          ("android#65", "android#66")))  # fmt: skip
+        self.out.quiet.append(
+            QuietWindow(s.index, s.host_time, f"stopIntegration() at step {s.index + 1}", ("android#65", "android#66"))
+        )
 
     def on_call_clearLocalCustomerData(self, s: Stimulus) -> None:
         if self.initialized or not self.p.configured:

@@ -10,6 +10,7 @@ is counted. There is no timer-based retry: failed events wait for the next trigg
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -153,10 +154,8 @@ class Flusher:
 
     def get(self, url: str, authorization: str | None) -> None:
         """A non-tracking GET (content-block bundle); failures are ignored as the SDK does."""
-        try:
+        with contextlib.suppress(httpx.HTTPError):
             self._client.get(url, headers=android_headers(authorization, False))
-        except httpx.HTTPError:
-            pass
 
     def close(self) -> None:
         with self._wake:

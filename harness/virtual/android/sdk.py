@@ -102,7 +102,9 @@ class AndroidSdk:
         if self.initialized:
             return  # "Exponea SDK was already initialized" is only logged
         config = dict(DEFAULT_CONFIG)
-        config.update({k: v for k, v in (args.get("configuration") or {}).items() if k not in ("flushMode", "flushPeriod")})
+        config.update(
+            {k: v for k, v in (args.get("configuration") or {}).items() if k not in ("flushMode", "flushPeriod")}
+        )
         self._validate(config)
         self.stopped = False
         self.config = config
@@ -244,7 +246,11 @@ class AndroidSdk:
         }
         projects = [main]
         for p in (self.config.get("projectRouteMap") or {}).get(sdk_type, []):
-            candidate = {"baseUrl": p["baseUrl"], "projectToken": p["projectToken"], "authorization": p.get("authorization")}
+            candidate = {
+                "baseUrl": p["baseUrl"],
+                "projectToken": p["projectToken"],
+                "authorization": p.get("authorization"),
+            }
             if candidate not in projects:
                 projects.append(candidate)
         return projects
@@ -294,9 +300,16 @@ class AndroidSdk:
 
     def _wipe_local_data(self) -> None:
         self.prefs.remove(
-            "cookie", "external_ids", "device_id", "device_initiated", "config",
-            "session_start", "session_end", "push_token", "push_token_date",
-        )  # fmt: skip
+            "cookie",
+            "external_ids",
+            "device_id",
+            "device_initiated",
+            "config",
+            "session_start",
+            "session_end",
+            "push_token",
+            "push_token_date",
+        )
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -336,4 +349,3 @@ def _doubles(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_doubles(v) for v in value]
     return value
-

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Set up everything the tests need (a JDK for the Frida JVM test bed, the Python packages) and run them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v javac >/dev/null 2>&1; then
+  echo "installing a JDK (default-jdk-headless) for the jvm:android test bed" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq default-jdk-headless >/dev/null
+fi
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[frida,android,dev]'
+.venv/bin/ruff check harness tests
+.venv/bin/mypy harness
+exec .venv/bin/python -m pytest -n 2 "$@"
