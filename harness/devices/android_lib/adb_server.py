@@ -20,7 +20,14 @@ import struct
 import time
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_ADDRESS", "AdbServerClient", "AdbServerError", "ServerDevice", "sync_push"]
+__all__ = [
+    "DEFAULT_ADDRESS",
+    "AdbServerClient",
+    "AdbServerError",
+    "ServerDevice",
+    "server_address",
+    "sync_push",
+]
 
 DEFAULT_ADDRESS = ("127.0.0.1", 5037)
 _SYNC_CHUNK = 64 * 1024
@@ -39,6 +46,16 @@ class ServerDevice:
     properties: dict[str, str]
 
 
+def server_address() -> tuple[str, int]:
+    """The adb server: ``$ADB_SERVER_SOCKET`` (``tcp:HOST:PORT``, as adb reads it) or 127.0.0.1:5037."""
+    spec = os.environ.get("ADB_SERVER_SOCKET", "")
+    if spec.startswith("tcp:"):
+        host, _, port = spec[4:].rpartition(":")
+        if port.isdigit():
+            return (host or "127.0.0.1", int(port))
+    return DEFAULT_ADDRESS
+
+
 def _recv_exact(sock: socket.socket, size: int) -> bytes:
     data = bytearray()
     while len(data) < size:
@@ -53,12 +70,12 @@ class AdbServerClient:
     """Talks to one adb server; every method opens a fresh connection.
 
     Args:
-        address: the server's (host, port).
+        address: the server's (host, port); default :func:`server_address`.
         timeout: socket timeout for connecting and for each request's status.
     """
 
-    def __init__(self, address: tuple[str, int] = DEFAULT_ADDRESS, timeout: float = 5.0) -> None:
-        self.address = address
+    def __init__(self, address: tuple[str, int] | None = None, timeout: float = 5.0) -> None:
+        self.address = address or server_address()
         self.timeout = timeout
 
     def _connect(self) -> socket.socket:
