@@ -26,7 +26,6 @@ from harness.devices.android_lib.adb_server import AdbServerClient, AdbServerErr
 from harness.devices.android_lib.app import AndroidApp
 from harness.devices.android_lib.backend import AdbBackend, AdbShellBackend, ServerBackend
 from harness.devices.android_lib.env import AndroidEnv, Logcat
-from harness.devices.android_lib.forward import PortForward
 from harness.devices.android_lib.shell import Shell
 from harness.devices.base import (
     AppControl,
@@ -37,6 +36,7 @@ from harness.devices.base import (
     SdkTransport,
     UriLogger,
 )
+from harness.devices.portforward import PortForward
 from harness.errors import DeviceError
 
 __all__ = ["FRIDA_PORT", "AndroidDevice", "collector_url_for"]

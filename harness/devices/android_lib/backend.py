@@ -15,21 +15,12 @@ from typing import Any, Protocol
 
 from harness.devices.android_lib.adb_server import AdbServerClient, AdbServerError
 from harness.devices.android_lib.adblink import AdbLink, AdbLinkError
+from harness.devices.portforward import Stream
 from harness.errors import DeviceError, DeviceNotFound
 
-__all__ = ["AdbBackend", "AdbShellBackend", "ServerBackend", "Stream", "load_signers"]
+__all__ = ["AdbBackend", "AdbShellBackend", "ServerBackend", "load_signers"]
 
 log = logging.getLogger(__name__)
-
-
-class Stream(Protocol):
-    """A two-way byte stream to a device service (a socket, or an :class:`AdbStream`)."""
-
-    def sendall(self, data: bytes, /) -> Any: ...
-
-    def recv(self, bufsize: int, /) -> bytes: ...
-
-    def close(self) -> None: ...
 
 
 class AdbBackend(Protocol):

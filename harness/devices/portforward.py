@@ -1,8 +1,9 @@
-"""In-process port forwarding over ADB: ``adb forward`` without an adb binary.
+"""In-process port forwarding: ``adb forward`` / ``iproxy`` without an adb or libimobiledevice binary.
 
 A :class:`PortForward` listens on 127.0.0.1 and bridges each accepted connection to a fresh device
-stream (``tcp:PORT`` by default, so frida-server's 27042 or a Frida gadget's port becomes a local
-port). Two threads copy bytes per connection, one each way; when either side ends, both are closed.
+stream opened by the driver (an ADB ``tcp:PORT`` stream, or a usbmux connection to an iOS port), so
+frida-server's 27042 or a Frida gadget's port becomes a local port.
+Two threads copy bytes per connection, one each way; when either side ends, both are closed.
 """
 
 from __future__ import annotations
@@ -11,25 +12,41 @@ import contextlib
 import logging
 import socket
 import threading
+from typing import Any, Protocol
 
-from harness.devices.android_lib.backend import AdbBackend, Stream
 from harness.errors import DeviceError
 
-__all__ = ["PortForward"]
+__all__ = ["PortForward", "Stream", "StreamOpener"]
 
 log = logging.getLogger(__name__)
+
+
+class Stream(Protocol):
+    """A two-way byte stream to a device service (a socket, or an ADB stream)."""
+
+    def sendall(self, data: bytes, /) -> Any: ...
+
+    def recv(self, bufsize: int, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class StreamOpener(Protocol):
+    """Opens a device stream; raises ``DeviceError`` when the device refuses it."""
+
+    def open_stream(self, destination: str) -> Stream: ...
 
 
 class PortForward:
     """Forwards ``127.0.0.1:local_port`` to ``destination`` on the device; start/stop/is_alive.
 
     Args:
-        backend: the device's ADB connection; ``open_stream(destination)`` is called per connection.
+        backend: the device connection; ``open_stream(destination)`` is called per connection.
         destination: the device service, e.g. ``tcp:27042`` or ``localabstract:frida``.
         local_port: 0 picks a free port (read ``local_port`` after ``start()``).
     """
 
-    def __init__(self, backend: AdbBackend, destination: str, local_port: int = 0) -> None:
+    def __init__(self, backend: StreamOpener, destination: str, local_port: int = 0) -> None:
         self.backend = backend
         self.destination = destination
         self.local_port = local_port
