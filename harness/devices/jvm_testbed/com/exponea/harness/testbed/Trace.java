@@ -48,6 +48,9 @@ public final class Trace {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("@", cls);
             if (v instanceof JsonValue) m.put("@map", ((Map<?, ?>) inner).getClass().getName());
+            for (Object k : ((Map<?, ?>) inner).keySet()) {
+                if (!(k instanceof String)) m.put("@key", k == null ? "null" : k.getClass().getName());
+            }
             for (Map.Entry<?, ?> e : ((Map<?, ?>) inner).entrySet()) m.put(String.valueOf(e.getKey()), typeOf(e.getValue()));
             return m;
         }
