@@ -23,7 +23,8 @@ from harness.errors import InstrumentError
 
 __all__ = ["bridge_source", "patch_java_bridge_for_hotspot"]
 
-# `function Fe(){return null===Ne&&(Ne=function(){const e=Process.enumerateModules().filter(e=>/^lib(art|dvm).so$/`
+# Matches `function Fe(){return null===Ne&&(Ne=function(){const e=Process.enumerateModules()`
+# `.filter(e=>/^lib(art|dvm).so$/...`: the bridge's (minified) getter of the ART runtime API.
 _ART_API_GETTER = re.compile(
     r"function (\w+)\(\)\{return null===\w+&&\(\w+=function\(\)\{const e=Process\.enumerateModules\(\)"
     r"\.filter\(e=>/\^lib\(art\|dvm\)"
@@ -34,7 +35,8 @@ def _bridges_dir() -> Path:
     try:
         import frida_tools
     except ImportError as exc:  # the `frida` extra is not installed
-        raise InstrumentError("frida", "frida-tools is not installed: pip install 'engagement-harness[frida]'") from exc
+        hint = "pip install 'engagement-harness[frida]'"
+        raise InstrumentError("frida", f"frida-tools is not installed: {hint}") from exc
     return Path(frida_tools.__file__).parent / "bridges"
 
 

@@ -46,6 +46,7 @@ _REASONS = {
     "device-lost": "the device was lost",
     "application-requested": "the session was closed by the harness",
 }
+_LOAD_BRIDGE = "frida:load-bridge"
 _PROCESS_ENDED = {"process-terminated", "process-replaced"}
 
 
@@ -128,7 +129,8 @@ class FridaSession:
         except (frida.TransportError, frida.ServerNotRunningError, frida.InvalidArgumentError) as exc:
             raise DeviceError(self.uri, f"Frida device {self.device_spec!r} unusable: {exc}") from exc
         except frida.InvalidOperationError as exc:
-            raise self._ended or AppCrashed(self.uri, f"the app ended while the agent was loading: {exc}") from exc
+            ended = self._ended or AppCrashed(self.uri, f"the app ended while the agent was loading: {exc}")
+            raise ended from exc
         with self._lock:
             self._ended = None
         log.info("[%s] Frida agent %s loaded into pid %s", self.uri, self.agents, self.pid)
@@ -206,7 +208,7 @@ class FridaSession:
 
     def _on_message(self, message: dict[str, Any], data: bytes | None) -> None:
         payload = message.get("payload")
-        if message.get("type") == "send" and isinstance(payload, dict) and payload.get("type") == "frida:load-bridge":
+        if message.get("type") == "send" and isinstance(payload, dict) and payload.get("type") == _LOAD_BRIDGE:
             try:
                 filename, source = bridge_source(str(payload.get("name")))
             except InstrumentError as exc:
