@@ -46,7 +46,7 @@ _REASONS = {
     "device-lost": "the device was lost",
     "application-requested": "the session was closed by the harness",
 }
-_LOAD_BRIDGE = "frida:load-bridge"
+_BRIDGE = "frida:load-bridge"
 _PROCESS_ENDED = {"process-terminated", "process-replaced"}
 
 
@@ -208,7 +208,7 @@ class FridaSession:
 
     def _on_message(self, message: dict[str, Any], data: bytes | None) -> None:
         payload = message.get("payload")
-        if message.get("type") == "send" and isinstance(payload, dict) and payload.get("type") == _LOAD_BRIDGE:
+        if message.get("type") == "send" and isinstance(payload, dict) and payload.get("type") == _BRIDGE:
             try:
                 filename, source = bridge_source(str(payload.get("name")))
             except InstrumentError as exc:
