@@ -189,7 +189,8 @@ class FridaSession:
         try:
             value = getattr(script.exports_sync, export)(*args)
         except frida.core.RPCException as exc:
-            outcome: BaseException = InstrumentError(label, str(exc).splitlines()[0])
+            first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            outcome: BaseException = InstrumentError(label, first_line.removeprefix("Error: "))
             outcome.__cause__ = exc
         except (frida.InvalidOperationError, frida.TransportError) as exc:
             outcome = self._ended or AppCrashed(self.uri, f"{label}: the agent is gone: {exc}")

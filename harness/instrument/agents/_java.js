@@ -83,9 +83,9 @@ var H = (function () {
               if (handler === undefined) throw new Error('unknown SDK call (not in docs/sdk-calls.md)');
               Promise.resolve(handler(args || {})).then(function (value) {
                 resolve({ value: value === undefined ? null : value, clock: Date.now() / 1000 });
-              }, function (e) { reject(new Error(method + ': ' + (e.message || e))); });
+              }, function (e) { reject(e instanceof Error ? e : new Error(String(e))); });
             } catch (e) {
-              reject(new Error(method + ': ' + (e.message || e)));
+              reject(e instanceof Error ? e : new Error(String(e)));
             }
           });
         });
