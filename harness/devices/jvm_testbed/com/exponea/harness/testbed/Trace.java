@@ -21,7 +21,8 @@ public final class Trace {
         if (PATH == null) return;
         Map<String, Object> args = new LinkedHashMap<>();
         for (int k = 0; k + 1 < namesAndValues.length; k += 2) {
-            args.put((String) namesAndValues[k], typeOf(namesAndValues[k + 1]));
+            Object value = namesAndValues[k + 1];
+            args.put((String) namesAndValues[k], value == Rpc.ABSENT ? "absent" : typeOf(value));
         }
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("method", method);
