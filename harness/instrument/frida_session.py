@@ -96,6 +96,7 @@ class FridaSession:
         self._lock = threading.Lock()
         self._pending: set[Future[Any]] = set()
         self._ended: HarnessError | None = None
+        self._ended_event = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="frida-rpc")
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -133,10 +134,12 @@ class FridaSession:
             raise ended from exc
         with self._lock:
             self._ended = None
+            self._ended_event.clear()
         log.info("[%s] Frida agent %s loaded into pid %s", self.uri, self.agents, self.pid)
 
     def stop(self) -> None:
         """Unload the agent and detach; never raises (failures are logged)."""
+        self._fail_pending(DeviceError(self.uri, "the Frida session was stopped"))
         script, session = self._script, self._session
         self._script = self._session = None
         for what, action in (("unload the agent", getattr(script, "unload", None)),
@@ -147,7 +150,6 @@ class FridaSession:
                 action()
             except Exception as exc:  # the process may already be gone
                 log.debug("[%s] could not %s: %s", self.uri, what, exc)
-        self._fail_pending(DeviceError(self.uri, "the Frida session was stopped"))
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def is_alive(self) -> bool:
@@ -193,6 +195,8 @@ class FridaSession:
             outcome: BaseException = InstrumentError(label, first_line.removeprefix("Error: "))
             outcome.__cause__ = exc
         except (frida.InvalidOperationError, frida.TransportError) as exc:
+            # The script dies a moment before Frida reports why; wait for the reason to arrive.
+            self._ended_event.wait(2.0)
             outcome = self._ended or AppCrashed(self.uri, f"{label}: the agent is gone: {exc}")
             outcome.__cause__ = exc
         except Exception as exc:
@@ -229,13 +233,14 @@ class FridaSession:
             cause += f"; crash: {summary}" + (f"\n{report}" if report else "")
         error_class = AppCrashed if reason in _PROCESS_ENDED else DeviceError
         error = error_class(self.uri, f"{cause} (pid {self.pid})")
-        log.warning("%s", error)
+        log.log(logging.DEBUG if reason == "application-requested" else logging.WARNING, "%s", error)
         self._fail_pending(error)
 
     def _fail_pending(self, error: HarnessError) -> None:
         with self._lock:
             if self._ended is None:
                 self._ended = error
+                self._ended_event.set()
             pending = list(self._pending)
         for waiter in pending:
             if not waiter.done():

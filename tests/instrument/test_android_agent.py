@@ -16,6 +16,10 @@ from harness.instrument.frida_transport import FridaSdkTransport
 
 D, S, B, HM = "java.lang.Double", "java.lang.String", "java.lang.Boolean", "java.util.HashMap"
 M = "com.exponea.sdk.models."
+LHM = "java.util.LinkedHashMap"
+PROJECT = {"baseUrl": "http://b", "projectToken": "t2", "authorization": None}
+ITEM = {"value": 9.99, "currency": "EUR", "paymentSystem": "gp", "productId": "p", "productTitle": "t"}
+NO_CAMPAIGN = {"campaignData": {}, "consentCategoryTracking": None}
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +29,7 @@ def sdk(module_testbed: Bed) -> Iterator[FridaSdkTransport]:
     session.stop()
 
 
-def run(sdk: FridaSdkTransport, bed: Bed, method: str, args: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+def run(sdk: FridaSdkTransport, bed: Bed, method: str, args: dict[str, Any]) -> tuple[Any, dict]:
     bed.peer.calls.clear()
     result = sdk.call(method, args, timeout=15)
     sent = bed.peer.sdk_calls()
@@ -35,7 +39,7 @@ def run(sdk: FridaSdkTransport, bed: Bed, method: str, args: dict[str, Any]) -> 
 def test_init_builds_configuration_with_setters_and_sets_flush_properties(sdk, module_testbed):
     config = {"projectToken": "tok-1", "authorization": "Token k", "baseURL": "http://127.0.0.1:1/d/x",
               "defaultProperties": {"n": 1, "s": "x"}, "sessionTimeout": 20, "tokenTrackFrequency": "DAILY",
-              "projectRouteMap": {"TRACK_EVENT": [{"baseUrl": "http://b", "projectToken": "t2", "authorization": None}]},
+              "projectRouteMap": {"TRACK_EVENT": [PROJECT]},
               "maxTries": 3, "flushMode": "MANUAL", "flushPeriod": 90}
     run(sdk, module_testbed, "init", {"configuration": config})
     names = [m for m, _ in module_testbed.peer.sdk_calls()]
@@ -57,10 +61,10 @@ def test_init_builds_configuration_with_setters_and_sets_flush_properties(sdk, m
 
 def test_track_event_converts_json_to_kotlin_any_types(sdk, module_testbed):
     props = {"price": 10, "ok": True, "tags": ["a", 2], "nested": {"x": None}}
-    result, sent = run(sdk, module_testbed, "trackEvent", {"eventType": "purchase", "properties": props})
+    result, sent = run(sdk, module_testbed, "trackEvent", {"eventType": "buy", "properties": props})
     assert result.value is None and result.device_time > 1.6e9
-    assert sent == {"eventType": "purchase", "properties": {"price": 10.0, "ok": True, "tags": ["a", 2.0],
-                                                             "nested": {"x": None}}}
+    converted = {"price": 10.0, "ok": True, "tags": ["a", 2.0], "nested": {"x": None}}
+    assert sent == {"eventType": "buy", "properties": converted}
     types = module_testbed.last_trace("trackEvent")
     assert types["properties"]["@"] == M + "PropertiesList"
     assert types["properties"]["@map"] == HM
@@ -90,24 +94,20 @@ def test_absent_timestamp_goes_through_kotlin_default_and_stays_absent(sdk, modu
          {"customerIds": {"registered": "r1"}, "properties": {"n": 2.0}},
          {"customerIds": {"@": M + "CustomerIds", "@map": HM, "registered": S}}),
         ("anonymize", {}, {}, {"exponeaProject": "null", "projectRouteMap": "null"}),
-        ("anonymize", {"exponeaProject": {"baseUrl": "http://b", "projectToken": "p", "authorization": "Token a"}},
-         {"exponeaProject": {"baseUrl": "http://b", "projectToken": "p", "authorization": "Token a"}},
-         {"projectRouteMap": "null"}),
+        ("anonymize", {"exponeaProject": PROJECT}, {"exponeaProject": PROJECT}, {"projectRouteMap": "null"}),
         ("trackPushToken", {"token": "t"}, {"token": "t"}, {"token": S}),
         ("handleNewToken", {"token": "t"}, {"token": "t"}, {"context": "android.app.Application"}),
-        ("trackPaymentEvent",
-         {"purchasedItem": {"value": 9.99, "currency": "EUR", "paymentSystem": "gp", "productId": "p", "productTitle": "t"}},
-         {"purchasedItem": {"value": 9.99, "currency": "EUR", "paymentSystem": "gp", "productId": "p", "productTitle": "t"}},
-         {"purchasedItem": {"@": M + "PurchasedItem", "@map": "java.util.LinkedHashMap", "value": D, "currency": S,
+        ("trackPaymentEvent", {"purchasedItem": ITEM}, {"purchasedItem": ITEM},
+         {"purchasedItem": {"@": M + "PurchasedItem", "@map": LHM, "value": D, "currency": S,
                             "paymentSystem": S, "productId": S, "productTitle": S}}),
         ("trackDeliveredPush", {"data": {"attributes": {"a": "b"}, "hasTrackingConsent": False}},
-         {"data": {"attributes": {"a": "b"}, "campaignData": {}, "consentCategoryTracking": None,
-                   "hasTrackingConsent": False}},
+         {"data": {"attributes": {"a": "b"}, **NO_CAMPAIGN, "hasTrackingConsent": False}},
          {"timestamp": "absent"}),
-        ("trackClickedPush", {"data": {"attributes": {}}, "actionData": {"actionType": "app", "url": "u"}, "timestamp": 3},
-         {"data": {"attributes": {}, "campaignData": {}, "consentCategoryTracking": None, "hasTrackingConsent": True},
+        ("trackClickedPush",
+         {"data": {"attributes": {}}, "actionData": {"actionType": "app", "url": "u"}, "timestamp": 3},
+         {"data": {"attributes": {}, **NO_CAMPAIGN, "hasTrackingConsent": True},
           "actionData": {"actionType": "app", "actionName": None, "url": "u"}, "timestamp": 3.0},
-         {"actionData": {"@": M + "NotificationAction", "@map": "java.util.LinkedHashMap", "actionType": S,
+         {"actionData": {"@": M + "NotificationAction", "@map": LHM, "actionType": S,
                          "actionName": "null", "url": S}, "timestamp": D}),
         ("handleCampaignIntent", {"url": "https://a/b?xnpe_cmp=1"}, {"url": "https://a/b?xnpe_cmp=1"},
          {"intent": "android.content.Intent"}),
@@ -116,7 +116,8 @@ def test_absent_timestamp_goes_through_kotlin_default_and_stays_absent(sdk, modu
          {"manager": "android.app.NotificationManager", "showNotification": B}),
         ("setFlushMode", {"mode": "PERIOD"}, {"mode": "PERIOD"}, {"mode": M + "FlushMode"}),
         ("setFlushPeriod", {"seconds": 120}, {"seconds": 120.0}, {"period": M + "FlushPeriod"}),
-        ("setDefaultProperties", {"properties": {"k": 1}}, {"properties": {"k": 1.0}}, {"properties": {"@": HM, "k": D}}),
+        ("setDefaultProperties", {"properties": {"k": 1}}, {"properties": {"k": 1.0}},
+         {"properties": {"@": HM, "k": D}}),
         ("setSessionTimeout", {"seconds": 30}, {"seconds": 30.0}, {"seconds": D}),
         ("setAutomaticSessionTracking", {"enabled": False}, {"enabled": False}, {"enabled": B}),
         ("flushData", {}, {}, {"onFlushFinished": "null"}),
@@ -149,7 +150,7 @@ def test_sdk_exception_comes_back_naming_method_and_exception(sdk, module_testbe
 
 
 def test_unknown_method_is_an_instrument_error(sdk):
-    with pytest.raises(InstrumentError, match="^nope: unknown SDK call"):
+    with pytest.raises(InstrumentError, match=r"^nope: unknown SDK call"):
         sdk.call("nope", {})
 
 
