@@ -12,7 +12,7 @@ from conftest import Bed, attach
 from harness.errors import InstrumentError
 from harness.instrument.frida_transport import FridaSdkTransport
 
-D, I, S, HM = "java.lang.Double", "java.lang.Integer", "java.lang.String", "java.util.HashMap"
+D, INT, S, HM = "java.lang.Double", "java.lang.Integer", "java.lang.String", "java.util.HashMap"
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def test_track_event_without_timestamp_reaches_native_with_explicit_null(sdk, mo
     sdk.call("trackEvent", {"eventType": "view", "properties": {"n": 1, "x": 1.5}})
     args = flutter_args(module_testbed, "trackEvent")
     assert args["name"] == S and "timestamp" not in args
-    assert args["properties"] == {"@": HM, "n": I, "x": D}  # Dart int -> Integer, double -> Double
+    assert args["properties"] == {"@": HM, "n": INT, "x": D}  # Dart int -> Integer, double -> Double
     # ExponeaPlugin.kt passes the missing timestamp through as null (flutter-sdk-bridge.md §3).
     expected = {"eventType": "view", "properties": {"n": 1, "x": 1.5}, "timestamp": None}
     assert module_testbed.peer.sdk_calls()[-1] == ("trackEvent", expected)
@@ -76,11 +76,12 @@ def test_payment_value_is_a_double_and_timestamp_key_is_always_sent(sdk, module_
 
 
 def test_flush_period_is_an_integer_and_needs_period_mode(sdk, module_testbed):
-    with pytest.raises(InstrumentError, match=r"PlatformException\(ExponeaPlugin, Flush mode is not periodic"):
+    not_periodic = r"PlatformException\(ExponeaPlugin, Flush mode is not periodic"
+    with pytest.raises(InstrumentError, match=not_periodic):
         sdk.call("setFlushPeriod", {"seconds": 60})
     sdk.call("setFlushMode", {"mode": "PERIOD"})
     sdk.call("setFlushPeriod", {"seconds": 60})
-    assert flutter_args(module_testbed, "setFlushPeriod") == I
+    assert flutter_args(module_testbed, "setFlushPeriod") == INT
     assert module_testbed.peer.sdk_calls()[-1] == ("setFlushPeriod", {"seconds": 60.0})
 
 
