@@ -15,19 +15,40 @@ var H = (function () {
     return cache[name];
   }
 
-  function dbl(n) { return J('java.lang.Double').valueOf.overload('double').call(J('java.lang.Double'), n); }
-  function bool(b) { return J('java.lang.Boolean').valueOf.overload('boolean').call(J('java.lang.Boolean'), !!b); }
-  function str(s) { return J('java.lang.String').$new(String(s)); }
+  // Boxing through cached overloads: each JNI crossing counts when a call builds a map.
+  var boxers = null;
+  function box() {
+    if (boxers === null) {
+      boxers = { d: J('java.lang.Double').valueOf.overload('double'), b: J('java.lang.Boolean').valueOf.overload('boolean') };
+    }
+    return boxers;
+  }
+  function dbl(n) { return box().d.call(J('java.lang.Double'), n); }
+  function bool(b) { return box().b.call(J('java.lang.Boolean'), !!b); }
+  function str(s) { return String(s); } // Frida passes a JS string as java.lang.String
+
+  // Pre-resolved overloads: calling through the wrapper's dispatcher costs more than the call.
+  var ov = null;
+  function overloads() {
+    if (ov === null) {
+      var HM = J('java.util.HashMap'), AL = J('java.util.ArrayList');
+      ov = { newMap: HM.$new.overload(), put: HM.put.overload('java.lang.Object', 'java.lang.Object'),
+             newList: AL.$new.overload(), add: AL.add.overload('java.lang.Object') };
+    }
+    return ov;
+  }
 
   function hashMap(obj, valueFn) {
-    var m = J('java.util.HashMap').$new();
-    Object.keys(obj || {}).forEach(function (k) { m.put(k, (valueFn || toJava)(obj[k])); });
+    var o = overloads();
+    var m = o.newMap.call(J('java.util.HashMap'));
+    Object.keys(obj || {}).forEach(function (k) { o.put.call(m, k, (valueFn || toJava)(obj[k])); });
     return m;
   }
 
   function arrayList(arr, itemFn) {
-    var l = J('java.util.ArrayList').$new();
-    (arr || []).forEach(function (v) { l.add((itemFn || toJava)(v)); });
+    var o = overloads();
+    var l = o.newList.call(J('java.util.ArrayList'));
+    (arr || []).forEach(function (v) { o.add.call(l, (itemFn || toJava)(v)); });
     return l;
   }
 
@@ -77,7 +98,8 @@ var H = (function () {
       ping: function () { return true; },
       call: function (method, args) {
         return new Promise(function (resolve, reject) {
-          Java.perform(function () {
+          // performNow: the VM is up once the agent runs; saves a deferral per call.
+          Java.performNow(function () {
             try {
               var handler = handlers[method];
               if (handler === undefined) throw new Error('unknown SDK call (not in docs/sdk-calls.md)');

@@ -17,8 +17,20 @@
   var J = H.J;
   var M = 'com.exponea.sdk.models.';
 
-  function sdk() { return J('com.exponea.sdk.Exponea').INSTANCE.value; }
+  var instance = null; // the Kotlin object never changes: read Exponea.INSTANCE once
+  function sdk() {
+    if (instance === null) instance = J('com.exponea.sdk.Exponea').INSTANCE.value;
+    return instance;
+  }
   function E() { return J('com.exponea.sdk.Exponea'); }
+
+  // Kotlin's `name$default(self, args..., mask, marker)`: resolved once, because dispatching a
+  // static call through the class wrapper each time costs about 3x the call itself.
+  var defaults = {};
+  function withDefaults(name, args, mask) {
+    if (!(name in defaults)) defaults[name] = E()[name + '$default'].overloads[0];
+    return defaults[name].apply(E(), [sdk()].concat(args, [mask, null]));
+  }
   function enumValue(cls, name) {
     var v = J(cls)[name];
     if (v === undefined) throw new Error(cls + ' has no constant ' + name);
@@ -100,7 +112,7 @@
       var mask = (H.has(a, 'data') ? 0 : 1) | (H.has(a, 'timestamp') ? 0 : 2);
       var data = notificationData(a.data), ts = H.has(a, 'timestamp') ? a.timestamp : 0;
       if (mask === 0) sdk()[name](data, ts);
-      else E()[name + '$default'](sdk(), data, ts, mask, null);
+      else withDefaults(name, [data, ts], mask);
     };
   }
 
@@ -111,14 +123,14 @@
       var data = notificationData(a.data), action = notificationAction(a.actionData);
       var ts = H.has(a, 'timestamp') && a.timestamp !== null ? H.dbl(a.timestamp) : null;
       if (mask === 0) sdk()[name](data, action, ts);
-      else E()[name + '$default'](sdk(), data, action, ts, mask, null);
+      else withDefaults(name, [data, action, ts], mask);
     };
   }
 
   function session(name) {
     return function (a) {
       if (H.has(a, 'timestamp') && a.timestamp !== null) sdk()[name](a.timestamp);
-      else E()[name + '$default'](sdk(), 0, 1, null);
+      else withDefaults(name, [0], 1);
     };
   }
 
@@ -133,7 +145,7 @@
       if (H.has(a, 'timestamp')) {
         sdk().trackEvent(props(a.properties), a.timestamp === null ? null : H.dbl(a.timestamp), a.eventType);
       } else {
-        E()['trackEvent$default'](sdk(), props(a.properties), null, a.eventType, 2, null);
+        withDefaults('trackEvent', [props(a.properties), null, a.eventType], 2);
       }
     },
     identifyCustomer: function (a) {
@@ -156,7 +168,7 @@
       var item = J(M + 'PurchasedItem').$new(p.value, p.currency, p.paymentSystem, p.productId, p.productTitle,
                                              p.receipt === undefined ? null : p.receipt);
       if (H.has(a, 'timestamp') && a.timestamp !== null) sdk().trackPaymentEvent(a.timestamp, item);
-      else E()['trackPaymentEvent$default'](sdk(), 0, item, 1, null);
+      else withDefaults('trackPaymentEvent', [0, item], 1);
     },
     handleCampaignIntent: function (a) {
       var Intent = J('android.content.Intent');
