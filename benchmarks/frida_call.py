@@ -91,9 +91,9 @@ def main() -> None:
         assert peer.stdout is not None
         port = peer.stdout.readline().decode().strip()
         java, _ = find_jdk()
-        jvm = subprocess.Popen([java, "-cp", str(testbed_classes()), MAIN_CLASS, port],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={"PATH": os.environ["PATH"]},
-                               )
+        command = [java, "-cp", str(testbed_classes()), MAIN_CLASS, port]
+        env = {"PATH": os.environ["PATH"]}
+        jvm = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         assert jvm.stdout is not None
         pid = int(jvm.stdout.readline().split()[1])
         session = FridaSession(AGENTS[args.agent], target=pid, uri="jvm:android")
