@@ -38,9 +38,6 @@
     if (Array.isArray(v)) return H.arrayList(v, wire);
     return codec(v);
   }
-  function numberMap(obj) { // a user map: keep Dart's int/double split as far as JSON allows
-    return obj || {};
-  }
 
   function liveHandler() {
     if (handler !== null) return handler;
@@ -116,7 +113,7 @@
     });
   }
 
-  function fluttterProject(p) {
+  function flutterProject(p) {
     var out = { projectToken: p.projectToken, authorizationToken: stripToken(p.authorization) };
     if (p.baseUrl) out.baseUrl = p.baseUrl;
     return out;
@@ -124,7 +121,7 @@
   function stripToken(auth) { return auth ? String(auth).replace(/^Token /, '') : ''; }
   function mapping(routeMap) {
     var out = {};
-    Object.keys(routeMap).forEach(function (k) { out[k] = routeMap[k].map(fluttterProject); });
+    Object.keys(routeMap).forEach(function (k) { out[k] = routeMap[k].map(flutterProject); });
     return out;
   }
 
@@ -132,7 +129,7 @@
   function pushPayload(a, withAction) {
     var d = a.data || {};
     var p = {};
-    if (a.data !== undefined && a.data !== null) p.data = numberMap(d.attributes);
+    if (a.data !== undefined && a.data !== null) p.data = (d.attributes || {});
     if (d.campaignData) p.url_params = d.campaignData;
     if (d.consentCategoryTracking !== undefined && d.consentCategoryTracking !== null) p.consent_category_tracking = d.consentCategoryTracking;
     if (d.hasTrackingConsent !== undefined) p.has_tracking_consent = !!d.hasTrackingConsent;
@@ -155,7 +152,7 @@
       var m = { projectToken: c.projectToken, authorizationToken: stripToken(c.authorization) };
       if (c.baseURL !== undefined) m.baseUrl = c.baseURL;
       if (c.projectRouteMap) m.projectMapping = mapping(c.projectRouteMap);
-      if (c.defaultProperties) m.defaultProperties = numberMap(c.defaultProperties);
+      if (c.defaultProperties) m.defaultProperties = (c.defaultProperties || {});
       if (c.maxTries !== undefined) m.flushMaxRetries = dbl(c.maxTries);
       if (c.sessionTimeout !== undefined) m.sessionTimeout = dbl(c.sessionTimeout);
       if (c.automaticSessionTracking !== undefined) m.automaticSessionTracking = !!c.automaticSessionTracking;
@@ -172,14 +169,14 @@
       }).then(function () { return null; });
     },
     trackEvent: function (a) {
-      var m = { name: a.eventType, properties: numberMap(a.properties) };
+      var m = { name: a.eventType, properties: (a.properties || {}) };
       if (H.has(a, 'timestamp') && a.timestamp !== null) m.timestamp = dbl(a.timestamp);
       return channel('trackEvent', m);
     },
-    identifyCustomer: function (a) { return channel('identifyCustomer', { ids: a.customerIds, properties: numberMap(a.properties) }); },
+    identifyCustomer: function (a) { return channel('identifyCustomer', { ids: a.customerIds, properties: (a.properties || {}) }); },
     anonymize: function (a) {
       var m = {};
-      if (a.exponeaProject) m.project = fluttterProject(a.exponeaProject);
+      if (a.exponeaProject) m.project = flutterProject(a.exponeaProject);
       if (a.projectRouteMap) m.mapping = mapping(a.projectRouteMap);
       return channel('anonymize', m);
     },
@@ -206,7 +203,7 @@
     flushData: function () { return channel('flush'); },
     setFlushMode: function (a) { return channel('setFlushMode', a.mode); },
     setFlushPeriod: function (a) { return channel('setFlushPeriod', Math.round(a.seconds)); },
-    setDefaultProperties: function (a) { return channel('setDefaultProperties', numberMap(a.properties)); },
+    setDefaultProperties: function (a) { return channel('setDefaultProperties', (a.properties || {})); },
     setSessionTimeout: unsupported('setSessionTimeout'),
     setAutomaticSessionTracking: unsupported('setAutomaticSessionTracking'),
     stopIntegration: function () { return channel('stopIntegration'); },
