@@ -1,0 +1,272 @@
+"""The ``jvm:android`` device: the Frida test bed.
+
+A JVM process whose classes mirror the public API of the Exponea Android SDK and of the Flutter
+plugin (``jvm_testbed/``) stands in for the app. The real Android (or Flutter) agent is loaded into
+it with Frida, exactly as on a phone, and calls the mirror classes; they forward every call, as the
+canonical call of docs/sdk-calls.md, to the reference SDK in the virtual app process
+(``python -m harness.virtual``), which sends the real HTTP. What this proves: the agents, the Java
+bridge, the type conversions and the Frida plumbing; what it cannot: the real SDK's behaviour on ART.
+
+Processes per launch: the virtual app (the SDK's storage lives in a data directory that survives
+``kill``) and the JVM. ``kill`` SIGKILLs both, as Android kills an app's process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from harness.devices._rpc_client import RpcClient
+from harness.devices.base import AppTarget, Capability, DeviceInfo, SdkTransport, UriLogger
+from harness.devices.jvm_build import JDK_HINT, MAIN_CLASS, find_jdk, testbed_classes
+from harness.errors import AppCrashed, DeviceError, DeviceNotFound, HarnessError
+
+__all__ = ["JvmApp", "JvmDevice", "JvmEnvironment"]
+
+URI = "jvm:android"
+AGENTS = {"android": ["_java", "exponea_android"], "flutter": ["_java", "exponea_flutter_android"]}
+
+
+def _wait_for_file(path: Path, proc: subprocess.Popen[Any], timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AppCrashed(URI, f"the virtual app exited with status {proc.returncode} before listening")
+        if path.is_file():
+            try:
+                return dict(json.loads(path.read_text()))
+            except ValueError:
+                pass  # half written
+        time.sleep(0.02)
+    raise AppCrashed(URI, f"the virtual app did not write {path} within {timeout:g}s")
+
+
+class JvmApp:
+    """``device.app``: the virtual app process plus the test-bed JVM with the agent in it."""
+
+    def __init__(self, device: JvmDevice) -> None:
+        self.device = device
+
+    def install(self) -> None:
+        """Fresh install: kill, then wipe the app's data (the SDK's queue, prefs, cookie)."""
+        self.kill()
+        shutil.rmtree(self.device.data_dir, ignore_errors=True)
+        self.device.data_dir.mkdir(parents=True)
+
+    def launch(self) -> None:
+        self.device._launch()
+
+    def kill(self) -> None:
+        self.device._kill()
+
+    def background(self) -> None:
+        self.device.rpc().call("app.background")
+
+    def foreground(self) -> None:
+        self.device.rpc().call("app.foreground")
+
+    def is_running(self) -> bool:
+        procs = (self.device._jvm, self.device._virtual)
+        return all(proc is not None and proc.poll() is None for proc in procs)
+
+
+class JvmEnvironment:
+    """``device.env``: the virtual device's clock, network, permission and push, over its RPC."""
+
+    def __init__(self, device: JvmDevice) -> None:
+        self.device = device
+
+    def now(self) -> float:
+        return self.device.rpc().call("app.ping").clock
+
+    def advance_clock(self, seconds: float) -> None:
+        self.device.rpc().call("env.advance_clock", {"seconds": seconds})
+        self.device.clock_offset += seconds
+
+    def set_network(self, online: bool) -> None:
+        self.device.rpc().call("env.set_network", {"online": online})
+        self.device.online = online
+
+    def set_push_permission(self, granted: bool) -> None:
+        self.device.rpc().call("env.set_push_permission", {"granted": granted})
+        self.device.permission = granted
+
+    def deliver_push(self, payload: Mapping[str, Any]) -> None:
+        self.device.rpc().call("env.deliver_push", {"payload": dict(payload)})
+
+    def click_push(self, payload: Mapping[str, Any], action: Mapping[str, Any] | None = None) -> None:
+        params: dict[str, Any] = {"payload": dict(payload)}
+        if action is not None:
+            params["action"] = dict(action)
+        self.device.rpc().call("env.click_push", params)
+
+
+class _NotLaunched:
+    """``device.sdk`` before ``app.launch()``: says so instead of failing obscurely."""
+
+    def call(self, method: str, args: Mapping[str, Any], timeout: float = 10.0) -> Any:
+        raise DeviceError(URI, f"{method}: the app is not running (call app.launch() first)")
+
+
+class JvmDevice:
+    """The ``jvm:android`` driver (see the module docstring).
+
+    Args:
+        uri: ``jvm:android``.
+        virtual_command: the command that starts the virtual app, before its flags; by default
+            ``python -m harness.virtual``. Tests pass a stand-in here.
+    """
+
+    scheme = "jvm"
+    platform = "android"
+    capabilities = frozenset(
+        {Capability.BACKGROUND, Capability.NETWORK, Capability.PUSH_PERMISSION, Capability.PUSH_DELIVERY,
+         Capability.INSTANT_CLOCK, Capability.FRESH_INSTALL, Capability.SETTLE}
+    )
+
+    def __init__(self, uri: str = URI, virtual_command: Sequence[str] | None = None) -> None:
+        self.uri = uri
+        self.virtual_command = list(virtual_command or [sys.executable, "-m", "harness.virtual"])
+        self.log = UriLogger(logging.getLogger("harness.devices.jvm"), {"uri": uri})
+        self.app = JvmApp(self)
+        self.env = JvmEnvironment(self)
+        self.sdk: SdkTransport = _NotLaunched()
+        self.data_dir = Path(tempfile.gettempdir()) / "unused"
+        self.target: AppTarget | None = None
+        self.online, self.permission, self.clock_offset = True, True, 0.0
+        self._work: Path | None = None
+        self._classes: Path | None = None
+        self._virtual: subprocess.Popen[bytes] | None = None
+        self._jvm: subprocess.Popen[bytes] | None = None
+        self._rpc: RpcClient | None = None
+        self._session: Any = None
+
+    @classmethod
+    def from_uri(cls, uri: str) -> JvmDevice:
+        if uri != URI:
+            raise DeviceNotFound(uri, "the only JVM test bed is jvm:android")
+        return cls(uri)
+
+    @classmethod
+    def discover(cls) -> list[DeviceInfo]:
+        if shutil.which("java") is None or shutil.which("javac") is None:
+            return []
+        try:
+            import frida
+
+            frida_state: bool | str = str(frida.__version__)
+        except ImportError:
+            frida_state = "frida not installed (pip install 'engagement-harness[frida]')"
+        return [DeviceInfo(URI, "android", "JVM test bed (Exponea SDK mirror)", _java_version(), frida_state)]
+
+    def describe(self) -> DeviceInfo:
+        found = self.discover()
+        return found[0] if found else DeviceInfo(URI, "android", "JVM test bed", f"no JDK: {JDK_HINT}", False)
+
+    # -- session ---------------------------------------------------------------------------------
+
+    def open(self, target: AppTarget) -> None:
+        """Check the JDK, build the test bed, make the app's data directory; launch comes later."""
+        find_jdk()
+        agent = str(target.options.get("agent", "android"))
+        if agent not in AGENTS:
+            raise DeviceError(self.uri, f"unknown agent {agent!r}; known: {', '.join(AGENTS)}")
+        self._classes = testbed_classes()
+        self._work = Path(tempfile.mkdtemp(prefix="harness-jvm-"))
+        self.data_dir = self._work / "data"
+        self.data_dir.mkdir()
+        self.target = target
+
+    def rpc(self) -> RpcClient:
+        if self._rpc is None:
+            raise DeviceError(self.uri, "the app is not running (call app.launch() first)")
+        return self._rpc
+
+    def settle(self, timeout: float) -> bool:
+        return bool(self.rpc().call("app.settle", {"timeout": timeout}, timeout=timeout + 5).result)
+
+    def close(self) -> None:
+        try:
+            if self._rpc is not None:
+                self._rpc.call("app.exit", timeout=2)
+        except HarnessError as exc:
+            self.log.debug("app.exit: %s", exc)
+        self._kill()
+        if self._work is not None:
+            shutil.rmtree(self._work, ignore_errors=True)
+
+    # -- processes -------------------------------------------------------------------------------
+
+    def _launch(self) -> None:
+        from harness.instrument.frida_session import FridaSession
+        from harness.instrument.frida_transport import FridaSdkTransport
+
+        if self.target is None or self._classes is None or self._work is None:
+            raise DeviceError(self.uri, "open() must be called before app.launch()")
+        if self.app.is_running():
+            return
+        self._kill()
+        (self.data_dir / "rpc.json").unlink(missing_ok=True)
+        flags = ["--platform", "android", "--data", str(self.data_dir)]
+        flags += ["--clock-offset", str(self.clock_offset)] if self.clock_offset else []
+        flags += [] if self.online else ["--offline"]
+        flags += [] if self.permission else ["--permission-denied"]
+        flags += ["--fault", self.target.fault] if self.target.fault else []
+        with open(self._work / "virtual.log", "ab") as log_file:
+            command = [*self.virtual_command, *flags]
+            self._virtual = subprocess.Popen(command, stdout=log_file, stderr=log_file)
+        info = _wait_for_file(self.data_dir / "rpc.json", self._virtual, timeout=20)
+        self._rpc = RpcClient(int(info["port"]), self.uri)
+        java, _ = find_jdk()
+        env = dict(os.environ, HARNESS_RPC_PORT=str(info["port"]))
+        self._jvm = subprocess.Popen(
+            [java, "-Xshare:auto", "-cp", str(self._classes), MAIN_CLASS, str(info["port"])],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+        )
+        assert self._jvm.stdout is not None
+        ready = self._jvm.stdout.readline().decode(errors="replace").split()
+        if len(ready) != 2 or ready[0] != "ready":
+            raise AppCrashed(self.uri, f"the test-bed JVM did not start (said {' '.join(ready)!r})")
+        agents = AGENTS[str(self.target.options.get("agent", "android"))]
+        self._session = FridaSession(agents, target=int(ready[1]), uri=self.uri)
+        self._session.start()
+        self.sdk = FridaSdkTransport(self._session, device_clock=self.env.now)
+        self.log.info("launched: virtual app pid %s, JVM pid %s", self._virtual.pid, ready[1])
+
+    def _kill(self) -> None:
+        """SIGKILL the JVM and the virtual app (no clean shutdown); never raises."""
+        if self._session is not None:
+            self._session.stop()
+            self._session = None
+        if self._rpc is not None:
+            self._rpc.close()
+            self._rpc = None
+        for proc in (self._jvm, self._virtual):
+            if proc is not None and proc.poll() is None:
+                try:
+                    proc.send_signal(signal.SIGKILL)
+                    proc.wait(timeout=5)
+                except (OSError, subprocess.TimeoutExpired) as exc:
+                    self.log.warning("could not kill pid %s: %s", proc.pid, exc)
+        self._jvm = self._virtual = None
+        self.sdk = _NotLaunched()
+
+
+def _java_version() -> str:
+    try:
+        proc = subprocess.run(["java", "-version"], capture_output=True, text=True, timeout=10, check=False)
+        out = proc.stderr
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    first = out.splitlines()[0] if out else ""
+    return first.split('"')[1] if first.count('"') >= 2 else first or "unknown"

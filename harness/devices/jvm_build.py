@@ -1,0 +1,72 @@
+"""Compiles the ``jvm:android`` test bed (``jvm_testbed/**.java``) with plain ``javac``, once.
+
+The Java sources ship inside the Python package (package-data ``**/*.java``), so ``pip install``
+brings them along; the classes go to a cache directory named after a hash of the sources, so an
+upgrade recompiles and parallel runs never see a half-written directory (compile, then rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from harness.errors import DeviceError
+
+__all__ = ["JDK_HINT", "find_jdk", "testbed_classes", "testbed_sources"]
+
+URI = "jvm:android"
+JDK_HINT = "install a JDK 17+ (Debian/Ubuntu: apt-get install default-jdk-headless)"
+MAIN_CLASS = "com.exponea.harness.testbed.Main"
+
+
+def find_jdk() -> tuple[str, str]:
+    """``(java, javac)`` paths; DeviceError naming the package to install when either is missing."""
+    java, javac = shutil.which("java"), shutil.which("javac")
+    if java is None or javac is None:
+        missing = " and ".join(name for name, path in (("java", java), ("javac", javac)) if path is None)
+        raise DeviceError(URI, f"{missing} not found on PATH: {JDK_HINT}")
+    return java, javac
+
+
+def testbed_sources() -> list[Path]:
+    root = Path(str(resources.files("harness.devices") / "jvm_testbed"))
+    return sorted(root.rglob("*.java"))
+
+
+def _cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "engagement-harness" / "jvm-testbed"
+
+
+def testbed_classes() -> Path:
+    """The directory of compiled test-bed classes, compiling them on first use."""
+    _, javac = find_jdk()
+    sources = testbed_sources()
+    if not sources:
+        raise DeviceError(URI, "the test bed's Java sources are missing from the installed package")
+    digest = hashlib.sha256()
+    for src in sources:
+        digest.update(src.name.encode())
+        digest.update(src.read_bytes())
+    target = _cache_root() / digest.hexdigest()[:16]
+    if (target / "com" / "exponea" / "harness" / "testbed" / "Main.class").is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="build-", dir=target.parent))
+    proc = subprocess.run(
+        [javac, "-nowarn", "-encoding", "UTF-8", "--release", "11", "-d", str(staging), *map(str, sources)],
+        capture_output=True, text=True, check=False,
+    )
+    if proc.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise DeviceError(URI, f"javac failed to build the test bed:\n{proc.stderr.strip()[:2000]}")
+    try:
+        staging.rename(target)
+    except OSError:  # another process won the race; its classes are the same
+        shutil.rmtree(staging, ignore_errors=True)
+    return target

@@ -1,0 +1,4 @@
+package android.app;
+
+/** Stand-in for android.app.NotificationManager (handleRemoteMessage takes one). */
+public class NotificationManager {}

@@ -1,0 +1,66 @@
+package com.exponea.harness.testbed;
+
+import java.io.FileWriter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Debug hook: records the Java classes of the arguments every mirror method received, so tests can
+ * prove that an agent passed java.lang.Double (not Integer), java.util.HashMap, the SDK's model
+ * classes and so on. One JSON line per call to the file named by HARNESS_TESTBED_TRACE, if set.
+ */
+public final class Trace {
+    private static final String PATH = System.getenv("HARNESS_TESTBED_TRACE");
+
+    private Trace() {}
+
+    public static synchronized void record(String method, Object... namesAndValues) {
+        if (PATH == null) return;
+        Map<String, Object> args = new LinkedHashMap<>();
+        for (int k = 0; k + 1 < namesAndValues.length; k += 2) {
+            Object value = namesAndValues[k + 1];
+            args.put((String) namesAndValues[k], value == Rpc.ABSENT ? "absent" : typeOf(value));
+        }
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("method", method);
+        line.put("args", args);
+        try (FileWriter w = new FileWriter(PATH, true)) {
+            w.write(Json.encode(line) + "\n");
+        } catch (IOException e) {
+            System.err.println("trace: " + e);
+        }
+    }
+
+    /** "java.lang.Double", or for containers and models {"@": class, member: type...}. */
+    static Object typeOf(Object v) {
+        if (v == null) return "null";
+        String cls = v.getClass().getName();
+        Object inner = v instanceof JsonValue ? ((JsonValue) v).toJsonValue() : v;
+        if (v instanceof JsonValue && !(inner instanceof Map)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("@", cls);
+            m.put("value", typeOf(inner));
+            return m;
+        }
+        if (inner instanceof Map) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("@", cls);
+            if (v instanceof JsonValue) m.put("@map", ((Map<?, ?>) inner).getClass().getName());
+            for (Object k : ((Map<?, ?>) inner).keySet()) {
+                if (!(k instanceof String)) m.put("@key", k == null ? "null" : k.getClass().getName());
+            }
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) inner).entrySet()) m.put(String.valueOf(e.getKey()), typeOf(e.getValue()));
+            return m;
+        }
+        if (v instanceof List) {
+            List<Object> l = new ArrayList<>();
+            l.add(cls);
+            for (Object o : (List<?>) v) l.add(typeOf(o));
+            return l;
+        }
+        return cls;
+    }
+}

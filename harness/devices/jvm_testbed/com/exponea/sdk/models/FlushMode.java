@@ -1,0 +1,4 @@
+package com.exponea.sdk.models;
+
+/** Mirror of the FlushMode enum. */
+public enum FlushMode { PERIOD, APP_CLOSE, MANUAL, IMMEDIATE }

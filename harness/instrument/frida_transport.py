@@ -1,0 +1,46 @@
+"""The SDK transport that calls SDK methods inside an app through a Frida agent.
+
+The agents (``agents/exponea_*.js``) export ``call(method, args) -> {value, clock}``: the canonical
+call of docs/sdk-calls.md, answered with the SDK's return value and the device's clock
+(``Date.now() / 1000`` inside the app) when it ran. This class adapts that to
+:class:`~harness.devices.base.SdkTransport`, so the runner cannot tell Frida from the virtual RPC.
+
+A device whose "now" is not the app process's clock (the ``jvm:android`` test bed, whose SDK is the
+virtual app with its own clock) passes ``device_clock`` to read the right one after each call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from harness.devices.base import CallResult
+from harness.errors import InstrumentError
+from harness.instrument.frida_session import FridaSession
+
+__all__ = ["FridaSdkTransport"]
+
+
+class FridaSdkTransport:
+    """``device.sdk`` for Frida-driven devices.
+
+    Args:
+        session: a started :class:`FridaSession` whose agent exports ``call``.
+        device_clock: optional source of the device time; by default the agent's ``clock``.
+    """
+
+    def __init__(self, session: FridaSession, device_clock: Callable[[], float] | None = None) -> None:
+        self.session = session
+        self.device_clock = device_clock
+
+    def call(self, method: str, args: Mapping[str, Any], timeout: float = 10.0) -> CallResult:
+        """Run one SDK call in the app; errors are those of :meth:`FridaSession.call`."""
+        reply = self.session.call("call", method, dict(args), timeout=timeout)
+        if not isinstance(reply, dict) or "clock" not in reply:
+            raise InstrumentError(method, f"the agent answered {reply!r}, not {{value, clock}}")
+        clock = self.device_clock() if self.device_clock is not None else float(reply["clock"])
+        return CallResult(value=reply.get("value"), device_time=clock)
+
+    def ping(self, timeout: float = 5.0) -> None:
+        """A bare round trip to the agent (no SDK, no Java): for health checks and benchmarks."""
+        self.session.call("ping", timeout=timeout)
