@@ -80,9 +80,8 @@ def collector_url_for(base_url: str, *, emulator: bool, device_host: str | None 
 class _FridaSdk:
     """``device.sdk``: builds the Frida transport on first call (Frida is an optional extra).
 
-    Wiring point for ``harness.instrument``: expects ``FridaSession.connect(address, package)`` (a
-    session on the frida-server or gadget at ``address``, attached to ``package``) and
-    ``FridaSdkTransport(session)`` implementing :class:`~harness.devices.base.SdkTransport`.
+    It spawns (or attaches to) the app with a ``FridaSession`` through an in-process forward of the
+    frida-server or gadget port, and wraps it in a ``FridaSdkTransport``.
     """
 
     def __init__(self, device: AndroidDevice) -> None:
@@ -138,9 +137,7 @@ class AndroidDevice:
         {Capability.BACKGROUND, Capability.NETWORK, Capability.PUSH_PERMISSION, Capability.FRESH_INSTALL}
     )
 
-    def __init__(
-        self, uri: str, backend: AdbBackend, *, host: str | None = None, emulator: bool | None = None
-    ) -> None:
+    def __init__(self, uri: str, backend: AdbBackend, *, host: str | None = None, emulator: bool | None = None) -> None:
         self.uri = uri
         self.log = UriLogger(logging.getLogger(__name__), {"uri": uri})
         self.backend = backend
@@ -171,9 +168,7 @@ class AndroidDevice:
         try:
             client.devices()
         except AdbServerError:
-            return cls(
-                uri, AdbShellBackend(uri, serial=serial), emulator=serial.startswith("emulator-") or None
-            )
+            return cls(uri, AdbShellBackend(uri, serial=serial), emulator=serial.startswith("emulator-") or None)
         return cls(uri, ServerBackend(uri, serial, client), emulator=serial.startswith("emulator-") or None)
 
     @classmethod
@@ -188,15 +183,11 @@ class AndroidDevice:
             uri = f"android:{entry.serial}"
             if entry.state != "device":
                 found.append(
-                    DeviceInfo(
-                        uri, "android", entry.properties.get("model", "?"), "?", f"unusable: {entry.state}"
-                    )
+                    DeviceInfo(uri, "android", entry.properties.get("model", "?"), "?", f"unusable: {entry.state}")
                 )
                 continue
             found.append(cls._describe_quietly(uri))
-        for address in filter(
-            None, (a.strip() for a in os.environ.get("HARNESS_ANDROID_TCP", "").split(","))
-        ):
+        for address in filter(None, (a.strip() for a in os.environ.get("HARNESS_ANDROID_TCP", "").split(","))):
             found.append(cls._describe_quietly(f"android:tcp:{address}"))
         return found
 
@@ -244,9 +235,7 @@ class AndroidDevice:
         self.app = AndroidApp(self.uri, self.shell, target.package, apk=str(apk) if apk else None)
         self.env.package = target.package
         self.target = target
-        self.app_base_url = collector_url_for(
-            target.base_url, emulator=self.is_emulator(), device_host=self.host
-        )
+        self.app_base_url = collector_url_for(target.base_url, emulator=self.is_emulator(), device_host=self.host)
         if self.app_base_url != target.base_url:
             self.log.info("the app reaches the collector at %s", self.app_base_url)
 
@@ -266,17 +255,23 @@ class AndroidDevice:
         if self.target is None or not self.target.package:
             raise DeviceError(self.uri, "no app is open: call open(AppTarget(package=...)) first")
         try:
-            from harness.instrument.frida_session import FridaSession  # type: ignore[import-not-found]
-            from harness.instrument.frida_transport import FridaSdkTransport  # type: ignore[import-not-found]
+            from harness.instrument.frida_session import FridaSession
+            from harness.instrument.frida_transport import FridaSdkTransport
         except ImportError as exc:
             raise DeviceError(
                 self.uri,
-                f"SDK calls on a real device need the Frida layer: {exc} "
-                "(pip install 'engagement-harness[frida]')",
+                f"SDK calls on a real device need the Frida layer: {exc} (pip install 'engagement-harness[frida]')",
             ) from exc
         port = int(self.target.options.get("frida_port", FRIDA_PORT))
         forward = self.forward(port)
-        session = FridaSession.connect(f"127.0.0.1:{forward.local_port}", self.target.package)
+        session = FridaSession(
+            ["exponea_flutter_android" if self.target.options.get("agent") == "flutter" else "exponea_android"],
+            self.target.package,
+            device=f"127.0.0.1:{forward.local_port}",
+            spawn=bool(self.target.options.get("spawn", True)),
+            uri=self.uri,
+        )
+        session.start()
         transport: SdkTransport = FridaSdkTransport(session)
         return transport
 

@@ -73,9 +73,7 @@ class IosApp:
         return self.device.runner.run(lookup(), f"look up {self.bundle_id}")
 
     def uninstall(self) -> None:
-        self.device.runner.run(
-            self._installation_proxy().uninstall(self.bundle_id), f"uninstall {self.bundle_id}"
-        )
+        self.device.runner.run(self._installation_proxy().uninstall(self.bundle_id), f"uninstall {self.bundle_id}")
 
     def install(self) -> None:
         """Fresh install from the IPA; iOS cannot wipe an app's data any other way."""
@@ -363,17 +361,24 @@ class IosDevice:
     def make_sdk_transport(self) -> SdkTransport:
         """Frida transport through a usbmux forward to the gadget/server port (lazy import).
 
-        Wiring point: expects ``FridaSession.connect(address, bundle_id)`` and ``FridaSdkTransport(session)``.
+        Spawns or attaches a ``FridaSession`` (agent ``exponea_ios``) through a usbmux forward to the gadget.
         """
         if self.target is None or not self.target.package:
             raise DeviceError(self.uri, "no app is open: call open(AppTarget(package=BUNDLE_ID)) first")
         try:
-            from harness.instrument.frida_session import FridaSession  # type: ignore[import-not-found]
-            from harness.instrument.frida_transport import FridaSdkTransport  # type: ignore[import-not-found]
+            from harness.instrument.frida_session import FridaSession
+            from harness.instrument.frida_transport import FridaSdkTransport
         except ImportError as exc:
             raise DeviceError(self.uri, f"SDK calls on a real device need the Frida layer: {exc}") from exc
         forward = self.forward(int(self.target.options.get("frida_port", FRIDA_PORT)))
-        session = FridaSession.connect(f"127.0.0.1:{forward.local_port}", self.target.package)
+        session = FridaSession(
+            ["exponea_ios"],
+            self.target.package,
+            device=f"127.0.0.1:{forward.local_port}",
+            spawn=bool(self.target.options.get("spawn", True)),
+            uri=self.uri,
+        )
+        session.start()
         transport: SdkTransport = FridaSdkTransport(session)
         return transport
 

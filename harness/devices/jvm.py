@@ -130,8 +130,15 @@ class JvmDevice:
     scheme = "jvm"
     platform = "android"
     capabilities = frozenset(
-        {Capability.BACKGROUND, Capability.NETWORK, Capability.PUSH_PERMISSION, Capability.PUSH_DELIVERY,
-         Capability.INSTANT_CLOCK, Capability.FRESH_INSTALL, Capability.SETTLE}
+        {
+            Capability.BACKGROUND,
+            Capability.NETWORK,
+            Capability.PUSH_PERMISSION,
+            Capability.PUSH_DELIVERY,
+            Capability.INSTANT_CLOCK,
+            Capability.FRESH_INSTALL,
+            Capability.SETTLE,
+        }
     )
 
     def __init__(self, uri: str = URI, virtual_command: Sequence[str] | None = None) -> None:
@@ -231,7 +238,9 @@ class JvmDevice:
         env = dict(os.environ, HARNESS_RPC_PORT=str(info["port"]))
         self._jvm = subprocess.Popen(
             [java, "-Xshare:auto", "-cp", str(self._classes), MAIN_CLASS, str(info["port"])],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
         )
         assert self._jvm.stdout is not None
         ready = self._jvm.stdout.readline().decode(errors="replace").split()

@@ -60,7 +60,9 @@ def testbed_classes() -> Path:
     staging = Path(tempfile.mkdtemp(prefix="build-", dir=target.parent))
     proc = subprocess.run(
         [javac, "-nowarn", "-encoding", "UTF-8", "--release", "11", "-d", str(staging), *map(str, sources)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)

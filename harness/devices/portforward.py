@@ -63,9 +63,7 @@ class PortForward:
         listener.listen(16)
         self.local_port = listener.getsockname()[1]
         self._listener = listener
-        self._thread = threading.Thread(
-            target=self._accept_loop, name=f"forward-{self.local_port}", daemon=True
-        )
+        self._thread = threading.Thread(target=self._accept_loop, name=f"forward-{self.local_port}", daemon=True)
         self._thread.start()
         return self.local_port
 

@@ -146,8 +146,10 @@ class FridaSession:
         self._fail_pending(DeviceError(self.uri, "the Frida session was stopped"))
         script, session = self._script, self._session
         self._script = self._session = None
-        for what, action in (("unload the agent", getattr(script, "unload", None)),
-                             ("detach", getattr(session, "detach", None))):
+        for what, action in (
+            ("unload the agent", getattr(script, "unload", None)),
+            ("detach", getattr(session, "detach", None)),
+        ):
             if action is None:
                 continue
             try:

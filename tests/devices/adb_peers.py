@@ -28,9 +28,7 @@ def wire(cmd: bytes) -> int:
 
 
 def pack(cmd: bytes, arg0: int, arg1: int, data: bytes = b"") -> bytes:
-    return (
-        HEADER.pack(wire(cmd), arg0, arg1, len(data), sum(data) & 0xFFFFFFFF, wire(cmd) ^ 0xFFFFFFFF) + data
-    )
+    return HEADER.pack(wire(cmd), arg0, arg1, len(data), sum(data) & 0xFFFFFFFF, wire(cmd) ^ 0xFFFFFFFF) + data
 
 
 def recv_exact(sock: socket.socket, size: int) -> bytes:
@@ -236,9 +234,7 @@ class _AdbdConnection:
                 return False
         return True
 
-    def _shell(
-        self, remote: int, local: int, inbox: queue.Queue[tuple[bytes, bytes]], destination: str
-    ) -> None:
+    def _shell(self, remote: int, local: int, inbox: queue.Queue[tuple[bytes, bytes]], destination: str) -> None:
         out = self.server.table.render(destination[len("shell:") :])
         if out is HANGUP:
             self.conn.shutdown(socket.SHUT_RDWR)
@@ -264,9 +260,7 @@ class _AdbdConnection:
                 self.server.table.pushed[done[0]] = done[1]
                 self._write(remote, local, inbox, b"OKAY\0\0\0\0")
 
-    def _tcp(
-        self, remote: int, local: int, inbox: queue.Queue[tuple[bytes, bytes]], sock: socket.socket
-    ) -> None:
+    def _tcp(self, remote: int, local: int, inbox: queue.Queue[tuple[bytes, bytes]], sock: socket.socket) -> None:
         acks: queue.Queue[bytes] = queue.Queue()
 
         def down() -> None:  # real socket -> host, one WRTE in flight
@@ -330,7 +324,9 @@ class FakeAdbServer:
         try:
             request = self._request(conn)
             if request == "host:devices-l":
-                text = f"{self.serial}  {self.state} usb:1-1 product:oriole model:Pixel_6 device:oriole transport_id:3\n"  # noqa: E501
+                text = (
+                    f"{self.serial}  {self.state} usb:1-1 product:oriole model:Pixel_6 device:oriole transport_id:3\n"
+                )
                 conn.sendall(b"OKAY" + b"%04x" % len(text) + text.encode())
                 conn.close()
                 return

@@ -275,9 +275,7 @@ def test_port_forward_carries_real_bytes_over_the_adb_transport(adbkey):
         big = bytes(range(256)) * 1000  # 256 KB: many WRTE/OKAY rounds each way
         results: dict[int, bytes] = {}
         workers = [
-            threading.Thread(
-                target=lambda i=i: results.__setitem__(i, _roundtrip(forward.local_port, big[i:]))
-            )
+            threading.Thread(target=lambda i=i: results.__setitem__(i, _roundtrip(forward.local_port, big[i:])))
             for i in range(3)
         ]
         for w in workers:
@@ -375,10 +373,7 @@ def test_discover_is_quiet_without_adb(monkeypatch):
 def test_collector_url_for_emulator_lan_and_routable():
     assert collector_url_for("http://127.0.0.1:8080/d/a?x=1", emulator=True) == "http://10.0.2.2:8080/d/a?x=1"
     assert collector_url_for("http://192.168.1.5:8080/d", emulator=True) == "http://192.168.1.5:8080/d"
-    assert (
-        collector_url_for("http://localhost:9/d", emulator=False, device_host="127.0.0.1")
-        == "http://localhost:9/d"
-    )
+    assert collector_url_for("http://localhost:9/d", emulator=False, device_host="127.0.0.1") == "http://localhost:9/d"
     lan = collector_url_for("http://127.0.0.1:9/d", emulator=False, device_host="10.255.255.1")
     assert (lan.endswith(":9/d") and "127.0.0.1" not in lan) or lan == "http://127.0.0.1:9/d"  # no route here
 

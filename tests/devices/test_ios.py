@@ -39,10 +39,7 @@ def test_missing_pymobiledevice3_gives_the_install_message():
         check=True,
         cwd=Path(__file__).resolve().parents[2],
     )
-    assert (
-        out.stdout.strip()
-        == "ios:ABC: iOS devices need pymobiledevice3: pip install 'engagement-harness[ios]'"
-    )
+    assert out.stdout.strip() == "ios:ABC: iOS devices need pymobiledevice3: pip install 'engagement-harness[ios]'"
 
 
 pytest.importorskip("pymobiledevice3")

@@ -83,8 +83,15 @@ def test_app_and_env_operations_go_over_the_rpc(device):
     device.env.click_push({"source": "xnpe_platform"}, {"actionType": "app"})
     assert device.settle(1.0) is True
     methods = [c["method"] for c in calls(device)]
-    for expected in ("app.background", "app.foreground", "env.set_network", "env.set_push_permission",
-                     "env.deliver_push", "env.click_push", "app.settle"):
+    for expected in (
+        "app.background",
+        "app.foreground",
+        "env.set_network",
+        "env.set_push_permission",
+        "env.deliver_push",
+        "env.click_push",
+        "app.settle",
+    ):
         assert expected in methods
 
 

@@ -24,7 +24,8 @@ class Bed:
         java, _ = find_jdk()
         self.proc = subprocess.Popen(
             [java, "-cp", str(testbed_classes()), MAIN_CLASS, str(self.peer.port)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             env={"HARNESS_TESTBED_TRACE": str(self.trace), "PATH": "/usr/bin:/bin"},
         )
         assert self.proc.stdout is not None

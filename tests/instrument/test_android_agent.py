@@ -37,10 +37,18 @@ def run(sdk: FridaSdkTransport, bed: Bed, method: str, args: dict[str, Any]) -> 
 
 
 def test_init_builds_configuration_with_setters_and_sets_flush_properties(sdk, module_testbed):
-    config = {"projectToken": "tok-1", "authorization": "Token k", "baseURL": "http://127.0.0.1:1/d/x",
-              "defaultProperties": {"n": 1, "s": "x"}, "sessionTimeout": 20, "tokenTrackFrequency": "DAILY",
-              "projectRouteMap": {"TRACK_EVENT": [PROJECT]},
-              "maxTries": 3, "flushMode": "MANUAL", "flushPeriod": 90}
+    config = {
+        "projectToken": "tok-1",
+        "authorization": "Token k",
+        "baseURL": "http://127.0.0.1:1/d/x",
+        "defaultProperties": {"n": 1, "s": "x"},
+        "sessionTimeout": 20,
+        "tokenTrackFrequency": "DAILY",
+        "projectRouteMap": {"TRACK_EVENT": [PROJECT]},
+        "maxTries": 3,
+        "flushMode": "MANUAL",
+        "flushPeriod": 90,
+    }
     run(sdk, module_testbed, "init", {"configuration": config})
     names = [m for m, _ in module_testbed.peer.sdk_calls()]
     assert names == ["init", "setFlushMode", "setFlushPeriod"]
@@ -90,34 +98,77 @@ def test_absent_timestamp_goes_through_kotlin_default_and_stays_absent(sdk, modu
 @pytest.mark.parametrize(
     ("method", "args", "expected", "types"),
     [
-        ("identifyCustomer", {"customerIds": {"registered": "r1"}, "properties": {"n": 2}},
-         {"customerIds": {"registered": "r1"}, "properties": {"n": 2.0}},
-         {"customerIds": {"@": M + "CustomerIds", "@map": HM, "registered": S}}),
+        (
+            "identifyCustomer",
+            {"customerIds": {"registered": "r1"}, "properties": {"n": 2}},
+            {"customerIds": {"registered": "r1"}, "properties": {"n": 2.0}},
+            {"customerIds": {"@": M + "CustomerIds", "@map": HM, "registered": S}},
+        ),
         ("anonymize", {}, {}, {"exponeaProject": "null", "projectRouteMap": "null"}),
         ("anonymize", {"exponeaProject": PROJECT}, {"exponeaProject": PROJECT}, {"projectRouteMap": "null"}),
         ("trackPushToken", {"token": "t"}, {"token": "t"}, {"token": S}),
         ("handleNewToken", {"token": "t"}, {"token": "t"}, {"context": "android.app.Application"}),
-        ("trackPaymentEvent", {"purchasedItem": ITEM}, {"purchasedItem": ITEM},
-         {"purchasedItem": {"@": M + "PurchasedItem", "@map": LHM, "value": D, "currency": S,
-                            "paymentSystem": S, "productId": S, "productTitle": S}}),
-        ("trackDeliveredPush", {"data": {"attributes": {"a": "b"}, "hasTrackingConsent": False}},
-         {"data": {"attributes": {"a": "b"}, **NO_CAMPAIGN, "hasTrackingConsent": False}},
-         {"timestamp": "absent"}),
-        ("trackClickedPush",
-         {"data": {"attributes": {}}, "actionData": {"actionType": "app", "url": "u"}, "timestamp": 3},
-         {"data": {"attributes": {}, **NO_CAMPAIGN, "hasTrackingConsent": True},
-          "actionData": {"actionType": "app", "actionName": None, "url": "u"}, "timestamp": 3.0},
-         {"actionData": {"@": M + "NotificationAction", "@map": LHM, "actionType": S,
-                         "actionName": "null", "url": S}, "timestamp": D}),
-        ("handleCampaignIntent", {"url": "https://a/b?xnpe_cmp=1"}, {"url": "https://a/b?xnpe_cmp=1"},
-         {"intent": "android.content.Intent"}),
-        ("handleRemoteMessage", {"messageData": {"source": "xnpe_platform"}},
-         {"messageData": {"source": "xnpe_platform"}, "showNotification": True},
-         {"manager": "android.app.NotificationManager", "showNotification": B}),
+        (
+            "trackPaymentEvent",
+            {"purchasedItem": ITEM},
+            {"purchasedItem": ITEM},
+            {
+                "purchasedItem": {
+                    "@": M + "PurchasedItem",
+                    "@map": LHM,
+                    "value": D,
+                    "currency": S,
+                    "paymentSystem": S,
+                    "productId": S,
+                    "productTitle": S,
+                }
+            },
+        ),
+        (
+            "trackDeliveredPush",
+            {"data": {"attributes": {"a": "b"}, "hasTrackingConsent": False}},
+            {"data": {"attributes": {"a": "b"}, **NO_CAMPAIGN, "hasTrackingConsent": False}},
+            {"timestamp": "absent"},
+        ),
+        (
+            "trackClickedPush",
+            {"data": {"attributes": {}}, "actionData": {"actionType": "app", "url": "u"}, "timestamp": 3},
+            {
+                "data": {"attributes": {}, **NO_CAMPAIGN, "hasTrackingConsent": True},
+                "actionData": {"actionType": "app", "actionName": None, "url": "u"},
+                "timestamp": 3.0,
+            },
+            {
+                "actionData": {
+                    "@": M + "NotificationAction",
+                    "@map": LHM,
+                    "actionType": S,
+                    "actionName": "null",
+                    "url": S,
+                },
+                "timestamp": D,
+            },
+        ),
+        (
+            "handleCampaignIntent",
+            {"url": "https://a/b?xnpe_cmp=1"},
+            {"url": "https://a/b?xnpe_cmp=1"},
+            {"intent": "android.content.Intent"},
+        ),
+        (
+            "handleRemoteMessage",
+            {"messageData": {"source": "xnpe_platform"}},
+            {"messageData": {"source": "xnpe_platform"}, "showNotification": True},
+            {"manager": "android.app.NotificationManager", "showNotification": B},
+        ),
         ("setFlushMode", {"mode": "PERIOD"}, {"mode": "PERIOD"}, {"mode": M + "FlushMode"}),
         ("setFlushPeriod", {"seconds": 120}, {"seconds": 120.0}, {"period": M + "FlushPeriod"}),
-        ("setDefaultProperties", {"properties": {"k": 1}}, {"properties": {"k": 1.0}},
-         {"properties": {"@": HM, "k": D}}),
+        (
+            "setDefaultProperties",
+            {"properties": {"k": 1}},
+            {"properties": {"k": 1.0}},
+            {"properties": {"@": HM, "k": D}},
+        ),
         ("setSessionTimeout", {"seconds": 30}, {"seconds": 30.0}, {"seconds": D}),
         ("setAutomaticSessionTracking", {"enabled": False}, {"enabled": False}, {"enabled": B}),
         ("flushData", {}, {}, {"onFlushFinished": "null"}),

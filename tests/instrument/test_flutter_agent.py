@@ -20,8 +20,14 @@ def sdk(module_testbed: Bed) -> Iterator[FridaSdkTransport]:
     session = attach(module_testbed, "exponea_flutter_android")
     transport = FridaSdkTransport(session)
     routed = {"baseUrl": "http://b", "projectToken": "t2", "authorization": "Token k2"}
-    config = {"projectToken": "tok-1", "authorization": "Token key", "baseURL": "http://h/d/1", "maxTries": 4,
-              "sessionTimeout": 30, "projectRouteMap": {"TRACK_EVENT": [routed]}}
+    config = {
+        "projectToken": "tok-1",
+        "authorization": "Token key",
+        "baseURL": "http://h/d/1",
+        "maxTries": 4,
+        "sessionTimeout": 30,
+        "projectRouteMap": {"TRACK_EVENT": [routed]},
+    }
     transport.call("init", {"configuration": config}, timeout=15)
     yield transport
     session.stop()
@@ -93,8 +99,9 @@ def test_identify_anonymize_push_and_cookie(sdk, module_testbed):
     assert module_testbed.peer.sdk_calls()[-1] == ("anonymize", {})
     sdk.call("trackPushToken", {"token": "t"})
     assert flutter_args(module_testbed, "trackPushToken") == S
-    sdk.call("trackClickedPush", {"data": {"attributes": {"a": "b"}}, "actionData": {"actionType": "app"},
-                                  "timestamp": 5})
+    sdk.call(
+        "trackClickedPush", {"data": {"attributes": {"a": "b"}}, "actionData": {"actionType": "app"}, "timestamp": 5}
+    )
     clicked = module_testbed.peer.sdk_calls()[-1][1]
     assert clicked["data"]["attributes"] == {"a": "b"} and clicked["actionData"]["actionType"] == "app"
     assert clicked["timestamp"] == 5.0

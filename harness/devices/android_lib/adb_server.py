@@ -162,8 +162,6 @@ def sync_push(sock: socket.socket, local_path: str, device_path: str, mode: int 
     sock.sendall(b"DONE" + struct.pack("<I", int(os.path.getmtime(local_path))))
     status, length = struct.unpack("<4sI", _recv_exact(sock, 8))
     if status == b"FAIL":
-        raise AdbServerError(
-            f"push to {device_path} failed: {_recv_exact(sock, length).decode(errors='replace')}"
-        )
+        raise AdbServerError(f"push to {device_path} failed: {_recv_exact(sock, length).decode(errors='replace')}")
     if status != b"OKAY":
         raise AdbServerError(f"push to {device_path}: unexpected sync answer {status!r}")

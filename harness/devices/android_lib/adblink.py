@@ -121,9 +121,7 @@ class AdbLink:
         """Connect and authenticate; starts the reader thread."""
         try:
             self._transport.connect(timeout)
-            self.send(
-                constants.CNXN, constants.VERSION, constants.MAX_ADB_DATA, f"host::{self._banner}\0".encode()
-            )
+            self.send(constants.CNXN, constants.VERSION, constants.MAX_ADB_DATA, f"host::{self._banner}\0".encode())
             cmd, _, arg1, data = self._read_packet(timeout)
             signers = iter(self._signers)
             while cmd == constants.AUTH:

@@ -111,9 +111,7 @@ class AndroidApp:
         result = self.shell.run(f"monkey -p {self.package} -c android.intent.category.LAUNCHER 1")
         if "No activities found" in result.output or "monkey aborted" in result.output:
             self.require_installed()
-            raise DeviceError(
-                self.uri, f"{self.package} has no launcher activity: {result.output.strip()[:200]}"
-            )
+            raise DeviceError(self.uri, f"{self.package} has no launcher activity: {result.output.strip()[:200]}")
         check_pm(self.uri, result, f"launch {self.package}")
         deadline = time.monotonic() + self.launch_timeout
         while not self.is_running():
@@ -130,9 +128,7 @@ class AndroidApp:
 
     def background(self) -> None:
         if not self.is_running():
-            raise AppCrashed(
-                self.uri, f"{self.package} is not running, so it cannot be sent to the background"
-            )
+            raise AppCrashed(self.uri, f"{self.package} is not running, so it cannot be sent to the background")
         self.shell.run("input keyevent KEYCODE_HOME", check=True)
 
     def foreground(self) -> None:

@@ -89,9 +89,7 @@ class AdbShellBackend:
             self._signers = load_signers(self.uri)
         try:
             if self._host is not None:
-                device = AdbDeviceTcp(
-                    self._host, self._port, default_transport_timeout_s=self._connect_timeout
-                )
+                device = AdbDeviceTcp(self._host, self._port, default_transport_timeout_s=self._connect_timeout)
             else:
                 device = AdbDeviceUsb(serial=self._serial, default_transport_timeout_s=self._connect_timeout)
             device.connect(
@@ -100,9 +98,7 @@ class AdbShellBackend:
                 read_timeout_s=self._connect_timeout,
             )
         except adb_exc.DeviceAuthError as exc:
-            raise DeviceError(
-                self.uri, f"adbd refused our key; accept the prompt on the device ({exc})"
-            ) from exc
+            raise DeviceError(self.uri, f"adbd refused our key; accept the prompt on the device ({exc})") from exc
         except (adb_exc.UsbDeviceNotFoundError, adb_exc.InvalidTransportError) as exc:
             raise DeviceNotFound(self.uri, f"no USB device answers: {exc}") from exc
         except (OSError, adb_exc.TcpTimeoutException, adb_exc.AdbTimeoutError) as exc:

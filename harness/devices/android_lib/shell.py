@@ -60,9 +60,7 @@ class Shell:
             raise DeviceError(self.uri, f"`{command}` was cut off before it finished (connection lost?)")
         result = ShellResult(command, int(match.group(1)), text[: match.start()].rstrip("\n"))
         if check and not result.ok:
-            raise DeviceError(
-                self.uri, f"`{command}` failed (exit {result.status}): {result.output.strip()[:300]}"
-            )
+            raise DeviceError(self.uri, f"`{command}` failed (exit {result.status}): {result.output.strip()[:300]}")
         return result
 
     def push(self, local_path: str, device_path: str, timeout: float | None = None) -> None:

@@ -62,8 +62,7 @@ def translate(uri: str, exc: BaseException, doing: str) -> DeviceError:
     if name in {"DeveloperModeIsNotEnabledError", "DeveloperDiskImageNotFoundError", "DeveloperModeError"}:
         return DeviceError(
             uri,
-            f"{text} (enable Developer Mode; mount the developer image with "
-            "`pymobiledevice3 mounter auto-mount`)",
+            f"{text} (enable Developer Mode; mount the developer image with `pymobiledevice3 mounter auto-mount`)",
         )
     if name in {"InvalidServiceError", "StartServiceError"}:
         return DeviceError(uri, f"{text} (iOS 17+ needs `sudo pymobiledevice3 remote tunneld` running)")
