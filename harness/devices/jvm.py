@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.devices._rpc_client import RpcClient
+from harness.devices.rpc_client import RpcClient
 from harness.devices.base import AppTarget, Capability, DeviceInfo, SdkTransport, UriLogger
 from harness.devices.jvm_build import JDK_HINT, MAIN_CLASS, find_jdk, testbed_classes
 from harness.errors import AppCrashed, DeviceError, DeviceNotFound, HarnessError
@@ -87,7 +87,7 @@ class JvmEnvironment:
         self.device = device
 
     def now(self) -> float:
-        return self.device.rpc().call("app.ping").clock
+        return self.device.rpc().call("app.ping").device_time
 
     def advance_clock(self, seconds: float) -> None:
         self.device.rpc().call("env.advance_clock", {"seconds": seconds})
@@ -200,7 +200,7 @@ class JvmDevice:
         return self._rpc
 
     def settle(self, timeout: float) -> bool:
-        return bool(self.rpc().call("app.settle", {"timeout": timeout}, timeout=timeout + 5).result)
+        return bool(self.rpc().call("app.settle", {"timeout": timeout}, timeout=timeout + 5).value)
 
     def close(self) -> None:
         try:
@@ -233,7 +233,7 @@ class JvmDevice:
             command = [*self.virtual_command, *flags]
             self._virtual = subprocess.Popen(command, stdout=log_file, stderr=log_file)
         info = _wait_for_file(self.data_dir / "rpc.json", self._virtual, timeout=20)
-        self._rpc = RpcClient(int(info["port"]), self.uri)
+        self._rpc = RpcClient(self.uri, int(info["port"]))
         java, _ = find_jdk()
         env = dict(os.environ, HARNESS_RPC_PORT=str(info["port"]))
         self._jvm = subprocess.Popen(
