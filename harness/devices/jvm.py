@@ -26,9 +26,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.devices.rpc_client import RpcClient
 from harness.devices.base import AppTarget, Capability, DeviceInfo, SdkTransport, UriLogger
 from harness.devices.jvm_build import JDK_HINT, MAIN_CLASS, find_jdk, testbed_classes
+from harness.devices.rpc_client import RpcClient
 from harness.errors import AppCrashed, DeviceError, DeviceNotFound, HarnessError
 
 __all__ = ["JvmApp", "JvmDevice", "JvmEnvironment"]
