@@ -33,6 +33,7 @@ from harness.devices.base import (
     CallResult,
     Capability,
     DeviceInfo,
+    NoApp,
     SdkTransport,
     UriLogger,
 )
@@ -94,34 +95,6 @@ class _FridaSdk:
         return self._transport.call(method, args, timeout)
 
 
-class _NoApp:
-    """``device.app`` before ``open()``: every call says what is missing."""
-
-    def __init__(self, uri: str) -> None:
-        self.uri = uri
-
-    def _missing(self) -> DeviceError:
-        return DeviceError(self.uri, "no app is open: call open(AppTarget(package=...)) first")
-
-    def install(self) -> None:
-        raise self._missing()
-
-    def launch(self) -> None:
-        raise self._missing()
-
-    def kill(self) -> None:
-        raise self._missing()
-
-    def background(self) -> None:
-        raise self._missing()
-
-    def foreground(self) -> None:
-        raise self._missing()
-
-    def is_running(self) -> bool:
-        raise self._missing()
-
-
 class AndroidDevice:
     """One Android phone or emulator reached over ADB.
 
@@ -147,7 +120,7 @@ class AndroidDevice:
         self.env = AndroidEnv(uri, self.shell)
         self.logcat = Logcat(self.shell, self.env)
         self.sdk: SdkTransport = _FridaSdk(self)
-        self.app: AppControl = _NoApp(uri)
+        self.app: AppControl = NoApp(uri)
         self._forwards: list[PortForward] = []
         self.target: AppTarget | None = None
         self.app_base_url: str | None = None

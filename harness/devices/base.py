@@ -25,6 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from harness.errors import DeviceError
+
 __all__ = [
     "AppControl",
     "AppTarget",
@@ -34,6 +36,7 @@ __all__ = [
     "DeviceInfo",
     "DriverClass",
     "Environment",
+    "NoApp",
     "SdkTransport",
     "UriLogger",
 ]
@@ -203,3 +206,32 @@ class DriverClass(Protocol):
     def discover(cls) -> list[DeviceInfo]:
         """Devices of this kind reachable now; never raises for an absent stack (returns [])."""
         ...
+
+
+class NoApp:
+    """``device.app`` before ``open()``: every operation raises a DeviceError saying what is missing."""
+
+    def __init__(self, uri: str, hint: str = "open(AppTarget(package=...))") -> None:
+        self.uri = uri
+        self.hint = hint
+
+    def _missing(self) -> DeviceError:
+        return DeviceError(self.uri, f"no app is open: call {self.hint} first")
+
+    def install(self) -> None:
+        raise self._missing()
+
+    def launch(self) -> None:
+        raise self._missing()
+
+    def kill(self) -> None:
+        raise self._missing()
+
+    def background(self) -> None:
+        raise self._missing()
+
+    def foreground(self) -> None:
+        raise self._missing()
+
+    def is_running(self) -> bool:
+        raise self._missing()

@@ -21,6 +21,7 @@ from harness.devices.base import (
     CallResult,
     Capability,
     DeviceInfo,
+    NoApp,
     SdkTransport,
     UriLogger,
 )
@@ -135,32 +136,6 @@ class IosApp:
         self._pc(lambda pc: pc.launch(self.bundle_id, kill_existing=False), f"resume {self.bundle_id}")
 
 
-class _NoApp:
-    def __init__(self, uri: str) -> None:
-        self.uri = uri
-
-    def _missing(self) -> DeviceError:
-        return DeviceError(self.uri, "no app is open: call open(AppTarget(package=BUNDLE_ID)) first")
-
-    def install(self) -> None:
-        raise self._missing()
-
-    def launch(self) -> None:
-        raise self._missing()
-
-    def kill(self) -> None:
-        raise self._missing()
-
-    def background(self) -> None:
-        raise self._missing()
-
-    def foreground(self) -> None:
-        raise self._missing()
-
-    def is_running(self) -> bool:
-        raise self._missing()
-
-
 class IosEnv:
     """:class:`~harness.devices.base.Environment` of an iOS device: the clock is readable, little else."""
 
@@ -243,7 +218,7 @@ class IosDevice:
         self._provider_factory = provider_factory
         self.process_control: ProcessControlFactory = process_control or _dvt_process_control
         self._provider: Any = None
-        self.app: AppControl = _NoApp(uri)
+        self.app: AppControl = NoApp(uri, "open(AppTarget(package=BUNDLE_ID))")
         self.env = IosEnv(self)
         self.sdk: SdkTransport = _FridaSdk(self)
         self.target: AppTarget | None = None
