@@ -163,11 +163,6 @@ class Store:
         for (_, fut), rid in zip(batch, ids, strict=True):
             fut.set_result(rid)
 
-    def set_response(self, request_id: int, status: int) -> None:
-        """Record the status the collector answered (after the request itself is durable)."""
-        with self._reader() as conn:
-            conn.execute("UPDATE requests SET response_status=? WHERE id=?", (status, request_id))
-
     # -- reading ---------------------------------------------------------------------------
 
     @contextmanager

@@ -37,7 +37,7 @@ from harness.devices.base import (
     SdkTransport,
     UriLogger,
 )
-from harness.devices.portforward import PortForward
+from harness.devices.portforward import PortForward, stop_forwards
 from harness.errors import DeviceError
 
 __all__ = ["FRIDA_PORT", "AndroidDevice", "collector_url_for"]
@@ -228,8 +228,7 @@ class AndroidDevice:
         if self.target is None or not self.target.package:
             raise DeviceError(self.uri, "no app is open: call open(AppTarget(package=...)) first")
         try:
-            from harness.instrument.frida_session import FridaSession
-            from harness.instrument.frida_transport import FridaSdkTransport
+            from harness.instrument.frida_transport import connect_frida
         except ImportError as exc:
             raise DeviceError(
                 self.uri,
@@ -237,24 +236,11 @@ class AndroidDevice:
             ) from exc
         port = int(self.target.options.get("frida_port", FRIDA_PORT))
         forward = self.forward(port)
-        session = FridaSession(
-            ["exponea_flutter_android" if self.target.options.get("agent") == "flutter" else "exponea_android"],
-            self.target.package,
-            device=f"127.0.0.1:{forward.local_port}",
-            spawn=bool(self.target.options.get("spawn", True)),
-            uri=self.uri,
-        )
-        session.start()
-        transport: SdkTransport = FridaSdkTransport(session)
-        return transport
+        agent = "exponea_flutter_android" if self.target.options.get("agent") == "flutter" else "exponea_android"
+        return connect_frida(self.uri, agent, self.target.package, forward.local_port, self.target.options)
 
     def close(self) -> None:
-        for forward in self._forwards:
-            try:
-                forward.stop()
-            except Exception as exc:  # close never raises
-                self.log.warning("stopping forward :%d failed: %s", forward.local_port, exc)
-        self._forwards.clear()
+        stop_forwards(self._forwards, self.log)
         try:
             self.backend.close()
         except Exception as exc:

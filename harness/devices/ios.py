@@ -32,7 +32,7 @@ from harness.devices.ios_lib.pmd3 import (
     list_udids,
     require_pmd3,
 )
-from harness.devices.portforward import PortForward, Stream
+from harness.devices.portforward import PortForward, Stream, stop_forwards
 from harness.errors import AppCrashed, DeviceError
 
 __all__ = ["FRIDA_PORT", "IosDevice"]
@@ -341,29 +341,15 @@ class IosDevice:
         if self.target is None or not self.target.package:
             raise DeviceError(self.uri, "no app is open: call open(AppTarget(package=BUNDLE_ID)) first")
         try:
-            from harness.instrument.frida_session import FridaSession
-            from harness.instrument.frida_transport import FridaSdkTransport
+            from harness.instrument.frida_transport import connect_frida
         except ImportError as exc:
             raise DeviceError(self.uri, f"SDK calls on a real device need the Frida layer: {exc}") from exc
         forward = self.forward(int(self.target.options.get("frida_port", FRIDA_PORT)))
-        session = FridaSession(
-            ["exponea_ios"],
-            self.target.package,
-            device=f"127.0.0.1:{forward.local_port}",
-            spawn=bool(self.target.options.get("spawn", True)),
-            uri=self.uri,
-        )
-        session.start()
-        transport: SdkTransport = FridaSdkTransport(session)
-        return transport
+        agent = "exponea_ios"
+        return connect_frida(self.uri, agent, self.target.package, forward.local_port, self.target.options)
 
     def close(self) -> None:
-        for forward in self._forwards:
-            try:
-                forward.stop()
-            except Exception as exc:  # close never raises
-                self.log.warning("stopping forward :%d failed: %s", forward.local_port, exc)
-        self._forwards.clear()
+        stop_forwards(self._forwards, self.log)
         if self._provider is not None and hasattr(self._provider, "close"):
             try:
                 self.runner.run(self._provider.close(), "close the connection", timeout=5)

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from harness.errors import DeviceError
 
-__all__ = ["PortForward", "Stream", "StreamOpener"]
+__all__ = ["PortForward", "Stream", "StreamOpener", "stop_forwards"]
 
 log = logging.getLogger(__name__)
 
@@ -124,3 +124,13 @@ class PortForward:
         except Exception as exc:
             log.debug("forward down: %s", exc)
         self._finish(conn, remote)
+
+
+def stop_forwards(forwards: list[PortForward], log: logging.LoggerAdapter[logging.Logger]) -> None:
+    """Stop every forward a driver opened and empty the list; failures are logged, never raised."""
+    for forward in forwards:
+        try:
+            forward.stop()
+        except Exception as exc:  # close never raises
+            log.warning("stopping forward :%d failed: %s", forward.local_port, exc)
+    forwards.clear()

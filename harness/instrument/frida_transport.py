@@ -18,7 +18,7 @@ from harness.devices.base import CallResult
 from harness.errors import InstrumentError
 from harness.instrument.frida_session import FridaSession
 
-__all__ = ["FridaSdkTransport"]
+__all__ = ["FridaSdkTransport", "connect_frida"]
 
 
 class FridaSdkTransport:
@@ -44,3 +44,20 @@ class FridaSdkTransport:
     def ping(self, timeout: float = 5.0) -> None:
         """A bare round trip to the agent (no SDK, no Java): for health checks and benchmarks."""
         self.session.call("ping", timeout=timeout)
+
+
+def connect_frida(uri: str, agent: str, package: str, local_port: int, options: Mapping[str, Any]) -> FridaSdkTransport:
+    """Spawn (or attach to) ``package`` through Frida listening on ``127.0.0.1:local_port``.
+
+    Used by the real-device drivers once they have forwarded frida-server's or the gadget's port:
+    ``options["spawn"]`` (default true) chooses spawn with early instrumentation over attach.
+    """
+    session = FridaSession(
+        [agent],
+        package,
+        device=f"127.0.0.1:{local_port}",
+        spawn=bool(options.get("spawn", True)),
+        uri=uri,
+    )
+    session.start()
+    return FridaSdkTransport(session)
