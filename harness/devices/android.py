@@ -18,8 +18,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Mapping
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from harness.devices.android_lib.adb_server import AdbServerClient, AdbServerError
@@ -30,9 +28,9 @@ from harness.devices.android_lib.shell import Shell
 from harness.devices.base import (
     AppControl,
     AppTarget,
-    CallResult,
     Capability,
     DeviceInfo,
+    LazySdk,
     NoApp,
     SdkTransport,
     UriLogger,
@@ -78,23 +76,6 @@ def collector_url_for(base_url: str, *, emulator: bool, device_host: str | None 
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-class _FridaSdk:
-    """``device.sdk``: builds the Frida transport on first call (Frida is an optional extra).
-
-    It spawns (or attaches to) the app with a ``FridaSession`` through an in-process forward of the
-    frida-server or gadget port, and wraps it in a ``FridaSdkTransport``.
-    """
-
-    def __init__(self, device: AndroidDevice) -> None:
-        self._device = device
-        self._transport: SdkTransport | None = None
-
-    def call(self, method: str, args: Mapping[str, Any], timeout: float = 10.0) -> CallResult:
-        if self._transport is None:
-            self._transport = self._device.make_sdk_transport()
-        return self._transport.call(method, args, timeout)
-
-
 class AndroidDevice:
     """One Android phone or emulator reached over ADB.
 
@@ -119,7 +100,7 @@ class AndroidDevice:
         self.shell = Shell(uri, backend)
         self.env = AndroidEnv(uri, self.shell)
         self.logcat = Logcat(self.shell, self.env)
-        self.sdk: SdkTransport = _FridaSdk(self)
+        self.sdk: SdkTransport = LazySdk(self.make_sdk_transport)  # Frida, built on first call
         self.app: AppControl = NoApp(uri)
         self._forwards: list[PortForward] = []
         self.target: AppTarget | None = None

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -36,6 +36,7 @@ __all__ = [
     "DeviceInfo",
     "DriverClass",
     "Environment",
+    "LazySdk",
     "NoApp",
     "SdkTransport",
     "UriLogger",
@@ -235,3 +236,16 @@ class NoApp:
 
     def is_running(self) -> bool:
         raise self._missing()
+
+
+class LazySdk:
+    """``device.sdk`` for drivers whose transport is costly or optional (Frida): built on first call."""
+
+    def __init__(self, factory: Callable[[], SdkTransport]) -> None:
+        self._factory = factory
+        self._transport: SdkTransport | None = None
+
+    def call(self, method: str, args: Mapping[str, Any], timeout: float = 10.0) -> CallResult:
+        if self._transport is None:
+            self._transport = self._factory()
+        return self._transport.call(method, args, timeout)

@@ -18,9 +18,9 @@ from typing import Any
 from harness.devices.base import (
     AppControl,
     AppTarget,
-    CallResult,
     Capability,
     DeviceInfo,
+    LazySdk,
     NoApp,
     SdkTransport,
     UriLogger,
@@ -178,19 +178,6 @@ class IosEnv:
         raise DeviceError(self.device.uri, "push clicks on a real iOS device go through the Frida agent")
 
 
-class _FridaSdk:
-    """``device.sdk``: the Frida transport, built on first call (see ``IosDevice.make_sdk_transport``)."""
-
-    def __init__(self, device: IosDevice) -> None:
-        self._device = device
-        self._transport: SdkTransport | None = None
-
-    def call(self, method: str, args: Mapping[str, Any], timeout: float = 10.0) -> CallResult:
-        if self._transport is None:
-            self._transport = self._device.make_sdk_transport()
-        return self._transport.call(method, args, timeout)
-
-
 class IosDevice:
     """One iPhone or iPad reached through usbmuxd (and, on iOS 17+, a ``remote tunneld`` tunnel).
 
@@ -220,7 +207,7 @@ class IosDevice:
         self._provider: Any = None
         self.app: AppControl = NoApp(uri, "open(AppTarget(package=BUNDLE_ID))")
         self.env = IosEnv(self)
-        self.sdk: SdkTransport = _FridaSdk(self)
+        self.sdk: SdkTransport = LazySdk(self.make_sdk_transport)  # Frida, built on first call
         self.target: AppTarget | None = None
         self._forwards: list[PortForward] = []
 
