@@ -151,6 +151,10 @@ class Environment(Protocol):
 
     def set_push_permission(self, granted: bool) -> None: ...
 
+    def new_push_token(self, token: str) -> None:
+        """The OS issues or refreshes the push token (FCM ``onNewToken`` / APNs registration)."""
+        ...
+
     def deliver_push(self, payload: Mapping[str, Any]) -> None:
         """Hand a push payload (FCM ``data`` map or APNs ``userInfo``) to the app as the OS would."""
         ...

@@ -167,6 +167,13 @@ class IosEnv:
             "answer it once by hand, or stub it through the Frida agent",
         )
 
+    def new_push_token(self, token: str) -> None:
+        raise DeviceError(
+            self.device.uri,
+            "APNs issues tokens on a real device; call handleNewToken via device.sdk (the Frida agent) "
+            "to register one as didRegisterForRemoteNotifications would",
+        )
+
     def deliver_push(self, payload: Mapping[str, Any]) -> None:
         raise DeviceError(
             self.device.uri,

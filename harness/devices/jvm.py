@@ -101,6 +101,9 @@ class JvmEnvironment:
         self.device.rpc().call("env.set_push_permission", {"granted": granted})
         self.device.permission = granted
 
+    def new_push_token(self, token: str) -> None:
+        self.device.rpc().call("env.new_push_token", {"token": token})
+
     def deliver_push(self, payload: Mapping[str, Any]) -> None:
         self.device.rpc().call("env.deliver_push", {"payload": dict(payload)})
 

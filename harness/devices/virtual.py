@@ -236,6 +236,9 @@ class _Env:
         if self.dev.app.is_running():
             self.dev.rpc("env.set_push_permission", {"granted": granted})
 
+    def new_push_token(self, token: str) -> None:
+        self.dev.rpc("env.new_push_token", {"token": token})
+
     def deliver_push(self, payload: Mapping[str, Any]) -> None:
         self.dev.rpc("env.deliver_push", {"payload": dict(payload)})
 

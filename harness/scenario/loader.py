@@ -142,6 +142,15 @@ def _step(raw: Any, path: str, line: int | None) -> Step:
         return Step("env", "set_push_permission", {"granted": value == "granted"}, line)
     if key == "settle":
         return Step("sync", "settle", {"timeout": float(value)}, line)
+    if key == "push_token":
+        return Step("env", "new_push_token", {"token": str(value)}, line)
+    if key == "deliver_push":
+        return Step("env", "deliver_push", {"payload": dict(value["payload"])}, line)
+    if key == "click_push":
+        action = dict(value.get("action") or {})
+        return Step("env", "click_push", {"payload": dict(value["payload"]), "action": action}, line)
+    if key == "respond":
+        return Step("collector", "respond", dict(value), line)
     spec = SDK_CALLS.get(key)
     if spec is None:
         raise ScenarioError(path, line, f"unknown SDK call {key!r} (see docs/sdk-calls.md)")

@@ -18,7 +18,7 @@ from typing import Any
 from harness.capture.record import CapturedRequest
 from harness.capture.server import CollectorServer
 from harness.devices.base import AppTarget, Capability, Device
-from harness.errors import HarnessError, InstrumentError, SpecError
+from harness.errors import ConfigError, HarnessError, InstrumentError, SpecError
 from harness.scenario.loader import Scenario, Step
 from harness.spec.checker import check
 from harness.spec.expectation import Expectations
@@ -162,10 +162,20 @@ class Runner:
         elif step.kind == "sync":
             self._settle(float(args.get("timeout", self.settle_timeout)))
             return
+        elif step.kind == "collector":
+            self._respond(target, args)
+            device_time = self._device_time()
         else:
             device_time = self._device_time()
             self._lifecycle(step)
         trace.append(Stimulus(index, step.kind, step.name, args, device_time, time.time(), error, step.line))
+
+    def _respond(self, target: AppTarget, rule: Mapping[str, Any]) -> None:
+        """Install a collector answer rule (``respond`` step) for this run's device key only."""
+        faults = getattr(self.collector, "faults", None)
+        if faults is None:
+            raise ConfigError("respond", "this collector has no answer rules")
+        faults.add_from_step(target.base_url.rstrip("/").rsplit("/", 1)[-1], rule)
 
     def _device_time(self) -> float:
         if self.device.app.is_running():
@@ -189,6 +199,12 @@ class Runner:
             env.set_network(bool(step.args["online"]))
         elif step.name == "set_push_permission":
             env.set_push_permission(bool(step.args["granted"]))
+        elif step.name == "new_push_token":
+            env.new_push_token(str(step.args["token"]))
+        elif step.name == "deliver_push":
+            env.deliver_push(step.args["payload"])
+        elif step.name == "click_push":
+            env.click_push(step.args["payload"], step.args.get("action") or None)
 
     def _settle(self, timeout: float | None = None) -> None:
         timeout = self.settle_timeout if timeout is None else timeout

@@ -69,6 +69,13 @@ class AndroidEnv:
         result = self.shell.run(f"pm {verb} {self.package} {POST_NOTIFICATIONS}")
         check_pm(self.uri, result, f"pm {verb} {POST_NOTIFICATIONS} for {self.package}")
 
+    def new_push_token(self, token: str) -> None:
+        raise DeviceError(
+            self.uri,
+            "FCM issues tokens on a real device; to hand the SDK a token as onNewToken would, "
+            "call handleNewToken via device.sdk (the Frida agent)",
+        )
+
     def deliver_push(self, payload: Mapping[str, Any]) -> None:
         raise DeviceError(
             self.uri,
