@@ -69,6 +69,12 @@ class VirtualApp:
         if method == "env.set_push_permission":
             self.env.permission_granted = bool(params["granted"])
             return None
+        if method == "env.new_push_token":
+            return self.sdk.on_new_token(str(params["token"]))
+        if method == "env.deliver_push":
+            return self.sdk.on_push_delivered(dict(params["payload"]))
+        if method == "env.click_push":
+            return self.sdk.on_push_clicked(dict(params["payload"]), dict(params.get("action") or {}))
         raise LookupError(f"unknown method {method!r}")
 
 

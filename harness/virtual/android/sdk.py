@@ -325,6 +325,18 @@ class AndroidSdk:
             if self.initialized:
                 self.sessions.on_background()
 
+    def on_new_token(self, token: str) -> None:
+        """FirebaseMessagingService.onNewToken → Exponea.handleNewToken."""
+        raise LookupError("the reference SDK does not handle new push tokens yet")
+
+    def on_push_delivered(self, payload: dict[str, Any]) -> None:
+        """onMessageReceived → Exponea.handleRemoteMessage."""
+        raise LookupError("the reference SDK does not handle delivered pushes yet")
+
+    def on_push_clicked(self, payload: dict[str, Any], action: dict[str, Any]) -> None:
+        """The SDK's notification click receiver."""
+        raise LookupError("the reference SDK does not handle push clicks yet")
+
     def on_network(self, online: bool) -> None:
         self.env.online = online
 
