@@ -17,19 +17,57 @@ class Fault:
     area: str
     description: str
     platforms: tuple[str, ...] = ("android", "ios")
+    violates: tuple[str, ...] = ()  # the checklist ids (android#N / ios#N) the bug breaks
 
 
 FAULTS: dict[str, Fault] = {
     f.name: f
     for f in [
-        Fault("sends-after-stop", "stop", "stopIntegration() keeps the queue and the flush loop running"),
-        Fault("tracks-after-stop", "stop", "trackEvent/identifyCustomer are still stored after stopIntegration()"),
-        Fault("ids-merged", "identity", "identifyCustomer merges new ids into the old ones instead of replacing"),
-        Fault("timestamp-millis", "events", "event timestamps are sent in milliseconds instead of seconds"),
-        Fault("defaults-override", "events", "default properties override the call's own properties"),
-        Fault("no-device-id", "events", "device_id is missing from event properties"),
-        Fault("installation-every-launch", "install", "an installation event is sent on every init"),
-        Fault("wrong-event-route", "http", "custom events are posted to /customers instead of /customers/events"),
+        Fault(
+            "sends-after-stop",
+            "stop",
+            "stopIntegration() keeps the queue and the flush loop running",
+            violates=("android#65", "ios#62"),
+        ),
+        Fault(
+            "tracks-after-stop",
+            "stop",
+            "trackEvent/identifyCustomer are still stored after stopIntegration()",
+            violates=("android#66", "ios#63"),
+        ),
+        Fault(
+            "ids-merged",
+            "identity",
+            "identifyCustomer merges new ids into the old ones instead of replacing",
+            violates=("android#13",),
+        ),
+        Fault(
+            "timestamp-millis",
+            "events",
+            "event timestamps are sent in milliseconds instead of seconds",
+            violates=("android#5", "ios#8"),
+        ),
+        Fault(
+            "defaults-override",
+            "events",
+            "default properties override the call's own properties",
+            violates=("android#9", "ios#11"),
+        ),
+        Fault("no-device-id", "events", "device_id is missing from event properties", violates=("android#10",)),
+        Fault(
+            "installation-every-launch",
+            "install",
+            "an installation event is sent on every init",
+            violates=("android#17", "ios#1"),
+        ),
+        Fault(
+            "wrong-event-route",
+            "http",
+            "custom events are posted to /customers instead of /customers/events",
+            violates=("android#5", "ios#7"),
+        ),
+        # -- android (helper vandroid appends here) --
+        # -- ios (helper vios appends here) --
     ]
 }
 
