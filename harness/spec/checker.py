@@ -106,6 +106,8 @@ class _Bucket:
 def _exact(e: _Exp, obs: Observation, offset: float, seen: list[VarSeen]) -> bool:
     if e.exp.authorization != obs.authorization:
         return False
+    if e.exp.not_before is not None and obs.received_at < e.exp.not_before:
+        return False
     if e.headers is not None and not e.headers(obs.headers, seen, offset):
         return False
     body = obs.body if type(obs.body) is dict else ABSENT
@@ -118,6 +120,9 @@ def _differences(exp: Expected, obs: Observation, bindings: Bindings) -> list[_D
         diffs.append(
             ("mismatch", "headers.authorization", f"expected {exp.authorization!r}, got {obs.authorization!r}")
         )
+    if exp.not_before is not None and obs.received_at < exp.not_before:
+        early = exp.not_before - obs.received_at
+        diffs.append(("mismatch", "received_at", f"arrived {early:.2f}s before the SDK may send it (delayed flush)"))
     for name, want in exp.headers.items():
         diffs += diff_value(want, obs.headers.get(name, ABSENT), bindings, f"headers.{name}")
     body = obs.body if isinstance(obs.body, dict) else ABSENT
@@ -196,7 +201,8 @@ class _Matcher:
             for rid, c in edges[r].items():
                 whole = int(c)
                 matrix[i][col_of[rid]] = whole * scale + (c - whole) + abs(i / n - col_of[rid] / m) * 1e-3
-            matrix[i][m + i] = 0.0 if exps[r].exp.min_copies == 0 else _UNMATCHED * scale
+            # An optional expectation would rather take its exact match than nothing (but never a required one's).
+            matrix[i][m + i] = 0.9 * scale if exps[r].exp.min_copies == 0 else _UNMATCHED * scale
         for i, j in enumerate(min_cost_assignment(matrix)):
             if j < m and matrix[i][j] < big:
                 self._take(exps[rows[i]], by_id[cols[j]])

@@ -28,8 +28,10 @@ class Expected:
         copies: how many times the same request may arrive, ``(min, max)``: a request the
             collector answered 5xx is sent again, so a profile says "sent 1..N times". Extra copies
             must match exactly (or repeat the first copy's body); fewer than ``min`` is ``missing``.
-        stream_id: for an iOS stream-mode route (``/track/u/v1/...?stream_id=``) instead of
-            ``project_token`` (then give ``project_token=""``).
+        stream_id: for an iOS stream-mode route (``/track/u/v1/...?stream_id=``); the same as
+            giving ``project_token="stream:<id>"``.
+        not_before: the earliest host time the request may arrive (a delayed flush, ios#3); None:
+            any time.
         order_key: where the platform guarantees order, requests must arrive in non-decreasing
             ``order_key`` (default: the expectation's index when ``Expectations.ordered``; with
             ``ordered=False`` only expectations that set it are ordered, e.g. one key per iOS flush).
@@ -47,6 +49,7 @@ class Expected:
     optional: bool = False
     copies: tuple[int, int] = (1, 1)
     stream_id: str | None = None
+    not_before: float | None = None
     order_key: float | None = None
 
     @property

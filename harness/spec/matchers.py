@@ -22,6 +22,7 @@ __all__ = [
     "Approx",
     "Bindings",
     "DeviceTime",
+    "Int",
     "Matcher",
     "OneOf",
     "Var",
@@ -136,6 +137,23 @@ class OneOf(Matcher):
 
     def show(self) -> str:
         return "|".join(_show(o) for o in self.options)
+
+
+@dataclass(frozen=True)
+class Int(Matcher):
+    """An integer sent as an integer: ``1`` matches, ``1.0`` does not (iOS keeps Int as Int, ios §2.3)."""
+
+    value: int
+
+    def check(self, actual: Any, bindings: Bindings) -> str | None:
+        if not _is_number(actual):
+            return f"expected the integer {self.value}, got {_show(actual)}"
+        if not isinstance(actual, int):
+            return f"expected the integer {self.value}, got the float {actual!r}"
+        return None if actual == self.value else f"expected {self.value}, got {actual}"
+
+    def show(self) -> str:
+        return str(self.value)
 
 
 class Any_(Matcher):
