@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -434,7 +435,14 @@ def _check(expectations: Expectations, observations: Sequence[Observation]) -> V
 
     _settle(exps, offset, verdict)
     _leftovers(expectations, tracking, matcher.taken, verdict)
-    if any(e.exp.order_key is not None for e in exps) or expectations.ordered:
+    if expectations.grouped_order:
+        groups: dict[int, list[_Exp]] = defaultdict(list)
+        for e in exps:
+            if e.exp.order_group is not None:
+                groups[e.exp.order_group].append(e)
+        for members in groups.values():
+            _check_order(expectations, members, position, verdict, by_index=True)
+    elif any(e.exp.order_key is not None for e in exps) or expectations.ordered:
         _check_order(expectations, exps, position, verdict)
     return verdict
 
@@ -488,8 +496,8 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
                     request_id=obs.request_id,
                     cause=exp.cause,
                     rules=exp.rules,
-                    expected=exp.body,
-                    actual=obs.body,
+                    expected=_at(exp.body, path),
+                    actual=_at(obs.body, path),
                 )
             )
         verdict.diffs.append(body_diff(f"{obs.label()} vs {label}", exp.body, obs.body, bindings))
@@ -568,13 +576,17 @@ def _fingerprint(obs: Observation) -> str:
     return f"{obs.route} {obs.target} {obs.body!r}"
 
 
-def _check_order(expectations: Expectations, exps: list[_Exp], position: dict[int, int], verdict: Verdict) -> None:
+def _check_order(
+    expectations: Expectations, exps: list[_Exp], position: dict[int, int], verdict: Verdict, by_index: bool = False
+) -> None:
     """Requests off the longest non-decreasing run of order keys (in arrival order) are out of order."""
     seq: list[tuple[int, float, _Exp, Observation]] = []
     for e in exps:
         if not e.matched:
             continue
         key = e.exp.order_key if e.exp.order_key is not None else (e.index if expectations.ordered else None)
+        if by_index:
+            key = e.index
         if key is None:
             continue
         first = min(e.matched, key=lambda o: position[o.request_id])
@@ -627,6 +639,21 @@ def _longest_non_decreasing(keys: list[float]) -> set[int]:
         out.add(i)
         i = prev[i]
     return out
+
+
+def _at(value: Any, path: str) -> Any:
+    """The value at a ``$.a.b[0]`` path of a body (None where there is none; matchers as shown)."""
+    if not path.startswith("$"):
+        return None
+    for part in re.findall(r"\.([^.\[]+)|\[(\d+)\]", path[1:]):
+        key, index = part
+        if key and isinstance(value, dict):
+            value = value.get(key)
+        elif index and isinstance(value, list | tuple) and int(index) < len(value):
+            value = value[int(index)]
+        else:
+            return None
+    return value.show() if isinstance(value, Matcher) else value
 
 
 def _mentions(diffs: list[_Diff], var: str) -> bool:

@@ -35,6 +35,8 @@ class Expected:
         order_key: where the platform guarantees order, requests must arrive in non-decreasing
             ``order_key`` (default: the expectation's index when ``Expectations.ordered``; with
             ``ordered=False`` only expectations that set it are ordered, e.g. one key per iOS flush).
+        order_group: with ``Expectations.grouped_order``, order is checked only among the requests
+            of the same group (one Android flush pass over a complete queue); None: not checked.
     """
 
     route: str
@@ -51,6 +53,7 @@ class Expected:
     stream_id: str | None = None
     not_before: float | None = None
     order_key: float | None = None
+    order_group: int | None = None
 
     @property
     def target(self) -> str:
@@ -103,6 +106,7 @@ class Expectations:
             concurrently, so only ``order_key`` groups are ordered there.
         notes: free text for the report.
         order_rules: checklist ids an ``order`` violation breaks (``android#4``).
+        grouped_order: order is checked per ``Expected.order_group`` only (see there).
         max_clock_offset: the largest device clock offset (seconds) the checker may estimate from
             the traffic and apply to :class:`~harness.spec.matchers.DeviceTime` timestamps; a larger
             estimate is reported but not applied, so a real timestamp bug is not explained away.
@@ -114,3 +118,4 @@ class Expectations:
     notes: list[str] = field(default_factory=list)
     order_rules: tuple[str, ...] = ()
     max_clock_offset: float = 5.0
+    grouped_order: bool = False

@@ -208,3 +208,19 @@ def test_many_missing_and_unexpected_of_one_kind_pair_in_time_order():
     o = [obs(i + 1, "a", 5000.0 + i, props={"i": i}) for i in range(300)]
     v = check(Expectations(e, max_clock_offset=0.0), o)
     assert len(v.violations) == 300 and {x.path for x in v.violations} == {"$.timestamp"}
+
+
+def test_grouped_order_checks_each_group_on_its_own():
+    e = [exp("a", 100, order_group=1), exp("b", 101, order_group=1), exp("c", 50, time=Approx, order_group=2)]
+    o = [obs(1, "a", 100), obs(2, "c", 50), obs(3, "b", 101)]
+    assert check(Expectations(e, grouped_order=True), o).passed
+    v = check(Expectations(e, grouped_order=True), [obs(1, "b", 101), obs(2, "a", 100), obs(3, "c", 50)])
+    assert kinds(v) == ["order"]
+
+
+def test_violations_carry_the_request_and_the_field_values():
+    v = check(Expectations([exp("a", props={"price": 9.5})]), [obs(1, "a", props={"price": 10}), obs(2, "zzz")])
+    mismatch = next(x for x in v.violations if x.kind == "mismatch")
+    assert (mismatch.expected, mismatch.actual) == (9.5, 10)
+    unexpected = next(x for x in v.violations if x.kind == "unexpected")
+    assert unexpected.request_id == 2
