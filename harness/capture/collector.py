@@ -254,7 +254,7 @@ class Collector:
 def _transport(receive: Receive) -> asyncio.Transport | None:
     cycle = getattr(receive, "__self__", None)
     transport = getattr(cycle, "transport", None)
-    return transport if isinstance(transport, asyncio.Transport) else None
+    return transport if hasattr(transport, "abort") else None  # uvloop's transports are not asyncio.Transport
 
 
 def _reset(receive: Receive) -> None:
@@ -267,6 +267,9 @@ def _reset(receive: Receive) -> None:
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     transport.abort()
+    cycle = getattr(receive, "__self__", None)
+    if cycle is not None and hasattr(cycle, "disconnected"):
+        cycle.disconnected = True  # so uvicorn does not try to send its own 500 on the dead connection
 
 
 def _split_device(path: str) -> tuple[str, str]:

@@ -59,8 +59,8 @@ class CollectorServer:
         body_timeout: float = 30.0,
     ) -> None:
         self.store = Store(store_path)
-        self.app = Collector(self.store, run=run, forward=forward, body_timeout=body_timeout)
         try:
+            self.app = Collector(self.store, run=run, forward=forward, body_timeout=body_timeout)
             for spec in faults:
                 self.app.faults.add_spec(spec)
         except Exception:
@@ -114,6 +114,7 @@ class CollectorServer:
             self.app,
             log_level="warning",
             access_log=False,
+            proxy_headers=False,  # X-Forwarded-* from a phone's network mean nothing here
             http="httptools",
             lifespan="on",
             timeout_keep_alive=30,
