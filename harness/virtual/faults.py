@@ -315,7 +315,7 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "stop-keeps-token",
             "stop",
-            "stopIntegration() keeps the push token, so the next init re-sends it",
+            "stopIntegration() does not clear the legacy token store, so the next init re-sends the token",
             platforms=("android",),
             violates=("android#67",),
         ),

@@ -53,6 +53,7 @@ class Phone:
         self.device = device
         self.base_url = base_url
         self._sent = sent
+        self.notes: dict[str, Any] = {}  # what a script observed midway
 
     def call(self, method: str, **args: Any) -> Any:
         return self.device.sdk.call(method, args).value
@@ -90,22 +91,23 @@ class Phone:
         return [s.event_type for s in self.sent()]
 
 
-def _open(base_url: str) -> VirtualDevice:
+def open_app(base_url: str, fault: str | None = None) -> VirtualDevice:
+    """A freshly installed, launched virtual Android app (optionally with a seeded fault)."""
     device = VirtualDevice("virtual:android", "android")
-    device.open(AppTarget(base_url=base_url))
+    device.open(AppTarget(base_url=base_url, fault=fault))
     device.app.install()
     device.app.launch()
     return device
 
 
-@pytest.fixture
-def phone(live_collector: Any) -> Iterator[Phone]:
+def collector_phone(collector: Any, fault: str | None = None) -> Phone:
+    """A phone whose traffic goes to (and is read back from) the real collector."""
     key = f"t{uuid.uuid4().hex[:8]}"
-    base_url = live_collector.device_url(key)
+    base_url = collector.device_url(key)
 
     def sent() -> list[Sent]:
         out = []
-        for r in live_collector.store.query(device=key):
+        for r in collector.store.query(device=key):
             try:
                 body = json.loads(r.body) if r.body else None
             except ValueError:
@@ -113,9 +115,24 @@ def phone(live_collector: Any) -> Iterator[Phone]:
             out.append(Sent(r.method, r.path, dict(r.headers), body, r.body))
         return out
 
-    device = _open(base_url)
-    yield Phone(device, base_url, sent)
-    device.close()
+    return Phone(open_app(base_url, fault), base_url, sent)
+
+
+def answered_phone(server: AnsweringServer, fault: str | None = None) -> Phone:
+    """A phone talking to an ``AnsweringServer``."""
+
+    def sent() -> list[Sent]:
+        with server.lock:
+            return [s for s, _ in server.log]
+
+    return Phone(open_app(server.url, fault), server.url, sent)
+
+
+@pytest.fixture
+def phone(live_collector: Any) -> Iterator[Phone]:
+    p = collector_phone(live_collector)
+    yield p
+    p.device.close()
 
 
 class AnsweringServer(http.server.ThreadingHTTPServer):
@@ -181,10 +198,6 @@ def answering() -> Iterator[AnsweringServer]:
 
 @pytest.fixture
 def answering_phone(answering: AnsweringServer) -> Iterator[Phone]:
-    def sent() -> list[Sent]:
-        with answering.lock:
-            return [s for s, _ in answering.log]
-
-    device = _open(answering.url)
-    yield Phone(device, answering.url, sent)
-    device.close()
+    p = answered_phone(answering)
+    yield p
+    p.device.close()

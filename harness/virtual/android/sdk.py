@@ -469,9 +469,9 @@ class AndroidSdk:
     def _wipe_local_data(self, keep_token: bool = False) -> None:
         keys = ["cookie", "external_ids", "device_id", "device_initiated", "config", "session_start", "session_end"]
         keys += ["campaign", "last_notification_id", "delivered_at"]
-        if not keep_token:
-            keys += ["push_token", "push_token_date", "push_token_type", "push_token_permission"]
-            keys += ["push_token_app_version", "push_token_application_id"]
+        if not keep_token:  # the fault: the legacy token store survives, untracked (no date)
+            keys += ["push_token", "push_token_type"]
+        keys += ["push_token_date", "push_token_permission", "push_token_app_version", "push_token_application_id"]
         self.prefs.remove(*keys)
 
     # -- lifecycle -------------------------------------------------------------------------
