@@ -185,6 +185,12 @@ def s_retry(phone: Phone, server: AnsweringServer) -> None:
 # -- checks (fault name → script, check) ----------------------------------------------------
 
 
+def _auto(phone: Phone) -> Any:
+    """The delivered event of the automatically handled, shown push of ``s_push``."""
+    [sent] = [s for s in phone.sent("campaign") if s.props.get("campaign_id") == "auto"]
+    return sent
+
+
 def _count(phone: Phone, event_type: str) -> int:
     return len(phone.sent(event_type))
 
@@ -242,7 +248,7 @@ CHECKS: dict[str, tuple[Callable[..., None], Callable[[Phone], bool]]] = {
     ),
     "sent-timestamp-ignored": (
         s_push,
-        lambda p: p.sent("campaign")[0].body["timestamp"] == p.sent("campaign")[0].props["sent_timestamp"] + 1,
+        lambda p: _auto(p).body["timestamp"] == _auto(p).props["sent_timestamp"] + 1,
     ),
     "silent-push-shown": (
         s_push,
@@ -251,7 +257,7 @@ CHECKS: dict[str, tuple[Callable[..., None], Callable[[Phone], bool]]] = {
             == {"auto": "shown", "silent": "not_shown", "noconsent": None}
         ),
     ),
-    "utm-params-dropped": (s_push, lambda p: p.sent("campaign")[0].props.get("utm_campaign") == "C"),
+    "utm-params-dropped": (s_push, lambda p: _auto(p).props.get("utm_campaign") == "C"),
     "payment-field-names": (s_payment_campaign, lambda p: p.sent("payment")[0].props.get("brutto") == 1.5),
     "campaign-click-without-cmp": (
         s_payment_campaign,
