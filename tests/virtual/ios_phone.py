@@ -68,9 +68,9 @@ class ScriptedServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
-    def respond(self, path_part: str, status: int, body: bytes = b'{"success":false}', times: int | None = None) -> None:
+    def respond(self, part: str, status: int, body: bytes = b'{"success":false}', times: int | None = None) -> None:
         with self.lock:
-            self.rules.append((path_part, status, body, times))
+            self.rules.append((part, status, body, times))
 
     def _decide(self, method: str, path: str, body: str, headers: dict[str, str]) -> tuple[int, bytes]:
         with self.lock:

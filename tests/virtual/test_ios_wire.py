@@ -149,9 +149,7 @@ def test_campaign_click_without_xnpe_cmp_sends_no_click(col, phone):
 
 def test_project_mapping_fans_out_with_the_main_authorization(col, phone):
     other = col.device_url("ios") + "/"
-    phone.init(
-        projectRouteMap={"TRACK_EVENT": [{"baseUrl": other, "projectToken": "P2", "authorization": "Token T2"}]}
-    )
+    phone.init(projectRouteMap={"TRACK_EVENT": [{"baseUrl": other, "projectToken": "P2", "authorization": "Token T2"}]})
     phone.call("trackEvent", eventType="mapped")
     phone.settle()
     mapped = [r for r in got(col) if '"mapped"' in r.body]
