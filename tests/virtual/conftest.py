@@ -23,6 +23,8 @@ import pytest
 
 from harness.devices.base import AppTarget
 from harness.devices.virtual import VirtualDevice
+from tests.virtual.ios_phone import Phone as IosPhone
+from tests.virtual.ios_phone import ScriptedServer
 
 TOKEN, AUTH = "T", "Token K"
 
@@ -201,3 +203,28 @@ def answering_phone(answering: AnsweringServer) -> Iterator[Phone]:
     p = answered_phone(answering)
     yield p
     p.device.close()
+
+
+# -- the virtual iPhone (tests/virtual/test_ios_*.py) ------------------------------------------
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    srv = ScriptedServer()
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def phone_on(server: ScriptedServer) -> Iterator[Any]:
+    """A factory: a virtual iPhone against the scripted server (closed at the end)."""
+    phones: list[IosPhone] = []
+
+    def make(fault: str | None = None, base_url: str | None = None) -> IosPhone:
+        phone = IosPhone(base_url or server.url, fault)
+        phones.append(phone)
+        return phone
+
+    yield make
+    for phone in phones:
+        phone.close()
