@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,7 +33,10 @@ def _cmd_devices(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from harness.capture.server import CollectorServer
     from harness.devices.registry import open_device
+    from harness.report.folder import write_run
     from harness.report.junit import write_junit
+    from harness.report.matrix import build_matrix, format_matrix
+    from harness.report.record import device_meta, result_record, run_meta
     from harness.scenario.loader import find_scenarios
     from harness.scenario.runner import Runner
 
@@ -42,29 +46,49 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not scenarios:
         print("error: no scenario selected", file=sys.stderr)
         return 2
-    device = open_device(args.device)
+    uris = list(dict.fromkeys(args.device or ["virtual:android"]))
     store = args.store or str(Path(tempfile.mkdtemp(prefix="harness-run-")) / "capture.sqlite")
+    started_wall, started = time.time(), time.monotonic()
     results = []
+    devices_meta = []
+    total, done = len(scenarios) * len(uris), 0
     with CollectorServer(store) as collector:
-        runner = Runner(device, collector, fault=args.fault)
-        try:
-            for i, scenario in enumerate(scenarios, 1):
-                result = runner.run(scenario)
-                results.append(result)
-                print(f"[{i}/{len(scenarios)}] {result.headline()}", flush=True)
-                details = result.details()
-                if details:
-                    print(details, flush=True)
-        finally:
-            device.close()
+        for uri in uris:
+            device = open_device(uri)
+            runner = Runner(device, collector, fault=args.fault)
+            devices_meta.append(device_meta(device.describe().as_json(), runner.profile.name, runner.profile.sdk_version))
+            try:
+                for scenario in scenarios:
+                    result = runner.run(scenario)
+                    results.append(result)
+                    done += 1
+                    print(f"[{done}/{total}] {result.headline()} ({result.duration:.1f}s)", flush=True)
+                    details = result.details()
+                    if details:
+                        print(details, flush=True)
+            finally:
+                device.close()
     failed = [r for r in results if r.outcome in ("failed", "error")]
     ran = [r for r in results if r.outcome != "skipped"]
+    records = [result_record(r) for r in results]
+    if len(uris) > 1:
+        print(format_matrix(build_matrix(records)))
     print(
         f"{len(ran) - len(failed)} passed, {len(failed)} failed"
         + (f", {len(results) - len(ran)} skipped" if len(results) != len(ran) else "")
     )
     if args.junit:
-        write_junit(results, args.junit)
+        write_junit(records, args.junit)
+    if args.report:
+        meta = run_meta(
+            devices_meta,
+            fault=args.fault,
+            started_at=started_wall,
+            duration=time.monotonic() - started,
+            command=["harness", *(args.argv or [])],
+        )
+        write_run(args.report, meta, records)
+        print(f"report: {Path(args.report) / 'report.html'}")
     return 1 if failed else 0
 
 
@@ -151,7 +175,9 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="run scenarios on a device")
     r.add_argument("paths", nargs="*", help="scenario files or folders (default: scenarios/)")
-    r.add_argument("--device", default="virtual:android", help="device URI (default: virtual:android)")
+    r.add_argument(
+        "--device", action="append", help="device URI, repeatable: one run per device (default: virtual:android)"
+    )
     r.add_argument("--junit", help="write JUnit XML here")
     r.add_argument("--report", help="write the run's report folder here")
     r.add_argument("-k", help="only scenarios whose id or title contains this")
@@ -194,6 +220,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         return int(args.func(args))
     except HarnessError as exc:

@@ -47,6 +47,10 @@ class RunResult:
     expectations: Expectations | None = None
     duration: float = 0.0
     device_time_span: float = 0.0
+    platform: str = ""
+    fault: str | None = None
+    profile: str = ""
+    sdk_version: str = ""
 
     @property
     def passed(self) -> bool:
@@ -98,7 +102,8 @@ class Runner:
         self.quiet = quiet
 
     def run(self, scenario: Scenario) -> RunResult:
-        result = RunResult(scenario, self.device.uri, "error")
+        result = RunResult(scenario, self.device.uri, "error", platform=self.device.platform, fault=self.fault)
+        result.profile, result.sdk_version = self.profile.name, self.profile.sdk_version
         if not scenario.applies_to(self.device.platform):
             result.outcome = "skipped"
             result.error = f"not for {self.device.platform}"
