@@ -92,6 +92,43 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from harness.report.diff import baseline_path, diff_runs
+
+    if args.baseline:
+        if len(args.runs) != 1:
+            print("error: with --baseline give exactly one run folder", file=sys.stderr)
+            return 2
+        base = baseline_path(args.store, args.baseline)
+        if not base.is_dir():
+            print(f"error: no baseline pinned for SDK version {args.baseline} in {args.store}", file=sys.stderr)
+            return 2
+        run_a, run_b = str(base), args.runs[0]
+    elif len(args.runs) == 2:
+        run_a, run_b = args.runs
+    else:
+        print("error: give two run folders (RUN_A RUN_B), or --baseline VERSION RUN", file=sys.stderr)
+        return 2
+    report = diff_runs(run_a, run_b, tolerance=args.tolerance)
+    print(json.dumps(report.as_json(), indent=2, default=str) if args.json else report.text())
+    return 1 if report.regression else 0
+
+
+def _cmd_baseline(args: argparse.Namespace) -> int:
+    from harness.report.diff import pin_baseline
+
+    if args.baseline_command == "pin":
+        target = pin_baseline(args.run, args.store, args.sdk_version, force=args.force)
+        print(f"pinned {args.run} as the baseline for SDK version {target.name}: {target}")
+        return 0
+    store = Path(args.store)
+    for folder in sorted(p for p in store.iterdir() if (p / "baseline.json").is_file()) if store.is_dir() else []:
+        info = json.loads((folder / "baseline.json").read_text(encoding="utf-8"))
+        pinned = time.strftime("%Y-%m-%d %H:%M", time.gmtime(info.get("pinned_at", 0)))
+        print(f"{folder.name:<16} pinned {pinned} UTC from {info.get('source', '?')}")
+    return 0
+
+
 def _cmd_collector_serve(args: argparse.Namespace) -> int:
     from harness.capture.server import CollectorServer
 
@@ -210,6 +247,26 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--device", default="virtual:android")
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=_cmd_selftest)
+
+    df = sub.add_parser("diff", help="compare the payloads of two recorded runs (exit 1 on a regression)")
+    df.add_argument("runs", nargs="+", metavar="RUN", help="RUN_A RUN_B, or one RUN with --baseline")
+    df.add_argument("--baseline", metavar="SDK_VERSION", help="compare RUN with the baseline pinned for this version")
+    df.add_argument("--store", default="baselines", help="where baselines are pinned (default: baselines/)")
+    df.add_argument("--tolerance", type=float, default=2.0, help="seconds two durations may differ (default 2)")
+    df.add_argument("--json", action="store_true")
+    df.set_defaults(func=_cmd_diff)
+
+    bl = sub.add_parser("baseline", help="pin recorded runs as golden baselines per SDK version")
+    bsub = bl.add_subparsers(dest="baseline_command", required=True)
+    bp = bsub.add_parser("pin", help="copy a run folder into the store as the baseline of an SDK version")
+    bp.add_argument("run")
+    bp.add_argument("--sdk-version", help="default: the run's own SDK version")
+    bp.add_argument("--store", default="baselines")
+    bp.add_argument("--force", action="store_true", help="replace a baseline already pinned")
+    bp.set_defaults(func=_cmd_baseline)
+    bls = bsub.add_parser("list", help="list pinned baselines")
+    bls.add_argument("--store", default="baselines")
+    bls.set_defaults(func=_cmd_baseline)
 
     cv = sub.add_parser("coverage", help="checklist ids the scenarios cover, and those they do not")
     cv.add_argument("paths", nargs="*")
