@@ -56,7 +56,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for uri in uris:
             device = open_device(uri)
             runner = Runner(device, collector, fault=args.fault)
-            devices_meta.append(device_meta(device.describe().as_json(), runner.profile.name, runner.profile.sdk_version))
+            devices_meta.append(
+                device_meta(device.describe().as_json(), runner.profile.name, runner.profile.sdk_version)
+            )
             try:
                 for scenario in scenarios:
                     result = runner.run(scenario)

@@ -45,7 +45,8 @@ class Change:
         if self.kind == "removed":
             return f"{self.path}: property removed (was {_show(self.before)})"
         if self.kind == "type":
-            return f"{self.path}: type {_type(self.before)} -> {_type(self.after)} ({_show(self.before)} -> {_show(self.after)})"
+            values = f"{_show(self.before)} -> {_show(self.after)}"
+            return f"{self.path}: type {_type(self.before)} -> {_type(self.after)} ({values})"
         if self.kind == "value":
             return f"{self.path}: {_show(self.before)} -> {_show(self.after)}"
         return f"{self.kind} {self.path}".rstrip()
@@ -128,7 +129,11 @@ def _type(v: Any) -> str:
         return "number"
     if v is None:
         return "null"
-    return {str: "string", list: "array", dict: "object"}.get(type(v), type(v).__name__)
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "array"
+    return "object" if isinstance(v, dict) else type(v).__name__
 
 
 def _parse(body: str) -> Any:
@@ -201,8 +206,8 @@ def diff_records(
     for key in sorted(ia.keys() | ib.keys()):
         scenario, device = key
         if key not in ib:
-            report.payloads.append(PayloadDiff(scenario, device, "(whole scenario result)", None, None,
-                                               [Change("missing-result", "not run in B")]))  # fmt: skip
+            change = Change("missing-result", "not run in B")
+            report.payloads.append(PayloadDiff(scenario, device, "(whole scenario result)", None, None, [change]))
             continue
         if key not in ia:
             report.notes.append(f"{scenario} on {device}: new in B (nothing to compare with)")
@@ -210,8 +215,8 @@ def diff_records(
         ra, rb = ia[key], ib[key]
         if ra["outcome"] != rb["outcome"]:
             if rb["outcome"] in ("failed", "error") and ra["outcome"] == "passed":
-                report.payloads.append(PayloadDiff(scenario, device, "(verdict)", None, None,
-                                                   [Change("outcome", f"{ra['outcome']} -> {rb['outcome']}")]))  # fmt: skip
+                change = Change("outcome", f"{ra['outcome']} -> {rb['outcome']}")
+                report.payloads.append(PayloadDiff(scenario, device, "(verdict)", None, None, [change]))
             else:
                 report.notes.append(f"{scenario} on {device}: {ra['outcome']} -> {rb['outcome']}")
         ga, gb = _grouped(ra), _grouped(rb)

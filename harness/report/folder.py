@@ -8,7 +8,7 @@ Layout (``--report DIR``)::
     DIR/verdicts.json      per scenario and device: outcome, violations (kind, JSON path, expected,
                            captured, message, rules)
     DIR/results.json       the full records (trace, expectations, matches, diffs) without requests
-    DIR/matrix.json        checklist ids × devices: pass / fail / n/a
+    DIR/matrix.json        checklist ids x devices: pass / fail / n/a
     DIR/junit.xml          JUnit XML
     DIR/captures/DEVICE/SCENARIO.jsonl and .har   the captured requests, Authorization masked
 
@@ -63,8 +63,10 @@ def write_run(folder: str | Path, meta: Mapping[str, Any], records: Sequence[Map
         reqs = [CapturedRequest.from_json(q) for q in r["requests"]]
         (out / f"{rel}.jsonl").write_text(export(reqs, "jsonl"), encoding="utf-8")
         (out / f"{rel}.har").write_text(export(reqs, "har"), encoding="utf-8")
-        extra = {q["id"]: {"expectation": q.get("expectation"), "device_timestamp": q.get("device_timestamp")}
-                 for q in r["requests"]}  # fmt: skip
+        extra = {
+            q["id"]: {"expectation": q.get("expectation"), "device_timestamp": q.get("device_timestamp")}
+            for q in r["requests"]
+        }
         slim.append({**{k: v for k, v in r.items() if k != "requests"}, "captures": rel, "request_links": extra})
     _dump(out / "run.json", {"format": FORMAT, **meta})
     _dump(out / "results.json", {"format": FORMAT, "results": slim})

@@ -156,7 +156,7 @@ def result_record(result: RunResult) -> Record:
             }
         )
 
-    violations = []
+    violations: list[dict[str, Any]] = []
     for v in verdict.violations if verdict else []:
         exp_index = by_request.get(v.request_id) if v.request_id is not None else None
         exp_doc: Any = expectations[exp_index]["body"] if exp_index is not None else ABSENT
@@ -165,7 +165,11 @@ def result_record(result: RunResult) -> Record:
             name = v.path.split(".", 1)[1]
             req = requests.get(v.request_id) if v.request_id is not None else None
             cap_val = _headers_masked(req.headers).get(name, ABSENT) if req else ABSENT
-            exp_val = expectations[exp_index]["authorization"] if exp_index is not None and name == "authorization" else ABSENT
+            exp_val = (
+                expectations[exp_index]["authorization"]
+                if exp_index is not None and name == "authorization"
+                else ABSENT
+            )
         elif v.path:
             exp_val, cap_val = value_at(exp_doc, v.path), value_at(cap_doc, v.path)
         else:
@@ -196,26 +200,30 @@ def result_record(result: RunResult) -> Record:
             )
         elif e["status"] == "missing":
             diffs.append(
-                {"title": f"expected {e['label']}: never sent", "expectation": i, "request_id": None,
-                 "rows": side_by_side(e["body"], ABSENT)}
-            )  # fmt: skip
+                {
+                    "title": f"expected {e['label']}: never sent",
+                    "expectation": i,
+                    "request_id": None,
+                    "rows": side_by_side(e["body"], ABSENT),
+                }
+            )
     claimed: set[int] = set()
-    for v in violations:  # the checker names unexpected requests by body; link them to their request
-        if v["kind"] in ("unexpected", "after-stop") and v["request_id"] is None:
+    for vj in violations:  # the checker names unexpected requests by body; link them to their request
+        if vj["kind"] in ("unexpected", "after-stop") and vj["request_id"] is None:
             hit = [
                 r.id
                 for r in result.requests
-                if r.id not in by_request and r.id not in claimed and _json_safe(bodies[r.id]) == v["captured"]
+                if r.id not in by_request and r.id not in claimed and _json_safe(bodies[r.id]) == vj["captured"]
             ]
-            v["request_id"] = hit[0] if hit else None
+            vj["request_id"] = hit[0] if hit else None
             claimed.update(hit[:1])
-        if v["kind"] in ("unexpected", "after-stop") and v["expectation"] is None:
-            captured = v["captured"] if v["captured_present"] else ABSENT
+        if vj["kind"] in ("unexpected", "after-stop") and vj["expectation"] is None:
+            captured = vj["captured"] if vj["captured_present"] else ABSENT
             diffs.append(
                 {
-                    "title": v["message"],
+                    "title": vj["message"],
                     "expectation": None,
-                    "request_id": v["request_id"],
+                    "request_id": vj["request_id"],
                     "rows": side_by_side(ABSENT, captured),
                 }
             )
@@ -260,10 +268,15 @@ def result_record(result: RunResult) -> Record:
         ],
         "expectations": expectations,
         "quiet": [
-            {"cause": q.cause, "start_host_time": q.start_host_time, "end_host_time": q.end_host_time,
-             "reason": q.reason, "rules": list(q.rules)}
+            {
+                "cause": q.cause,
+                "start_host_time": q.start_host_time,
+                "end_host_time": q.end_host_time,
+                "reason": q.reason,
+                "rules": list(q.rules),
+            }
             for q in (result.expectations.quiet if result.expectations else [])
-        ],  # fmt: skip
+        ],
         "violations": violations,
         "diffs": diffs,
         "text": verdict.report() if verdict else (result.error or ""),
