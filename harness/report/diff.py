@@ -2,9 +2,10 @@
 
 Requests are paired per scenario and device: grouped by method, route (the path with the project
 token masked) and event type, then paired in order within a group. What always changes is ignored:
-timestamps, cookies, device ids and any UUID keep only their JSON type, and durations are equal
-within a tolerance. What is reported: events that are new or missing, property names added or
-removed, and changed types and values; plus scenario results that went missing or from pass to
+timestamps, cookies, device ids and any UUID keep only their shape (JSON type, a UUID stays a UUID,
+a timestamp keeps its number of integer digits), and durations are equal within a tolerance. What
+is reported: events that are new or missing, property names added or removed, and changed types
+and values; plus scenario results that went missing or from pass to
 fail. Any of these is a regression (``harness diff`` exits 1); a run equal to its baseline exits 0.
 """
 
@@ -136,6 +137,16 @@ def _type(v: Any) -> str:
     return "object" if isinstance(v, dict) else type(v).__name__
 
 
+def _shape(v: Any) -> str:
+    """What must stay the same of a value that always changes: a UUID stays a UUID, a timestamp keeps
+    its number of integer digits (seconds do not turn into milliseconds), a text keeps its form."""
+    if isinstance(v, bool) or not isinstance(v, int | float | str):
+        return _type(v)
+    if isinstance(v, str):
+        return re.sub(r"[0-9]", "9", _UUID.sub("<uuid>", v))
+    return f"number with {len(str(int(abs(v))))} integer digits"
+
+
 def _parse(body: str) -> Any:
     try:
         return json.loads(body) if body else None
@@ -175,6 +186,8 @@ def _compare(a: Any, b: Any, path: str, tolerance: float, out: list[Change]) -> 
         out.append(Change("type", path, a, b))
         return
     if key in VOLATILE_KEYS:
+        if _shape(a) != _shape(b):
+            out.append(Change("value", path, a, b))
         return
     if isinstance(a, str) and _UUID.sub("<uuid>", a) == _UUID.sub("<uuid>", b):
         return
