@@ -1,23 +1,32 @@
 """harness diff and baselines, on real runs of the virtual device."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 from harness.report.folder import load_run
+from tests.conftest import ROOT
 from tests.report.conftest import harness
+
+SCENARIOS = [f"scenarios/exponea/{n}.yaml" for n in ("custom-event", "default-properties", "identify")]
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
+    """Three runs made side by side: two fault-free, one with a seeded fault."""
     root = tmp_path_factory.mktemp("diff")
-    made = {}
+    procs = {}
     for name, fault in (("a", None), ("b", None), ("no-device-id", "no-device-id")):
-        args = ["run", "--report", str(root / name)] + (["--fault", fault] if fault else [])
-        proc = harness(*args)
-        assert (root / name / "results.json").exists(), proc.stdout + proc.stderr
-        made[name] = root / name
-    return made
+        args = ["run", "--report", str(root / name), *SCENARIOS] + (["--fault", fault] if fault else [])
+        procs[name] = subprocess.Popen(
+            [sys.executable, "-m", "harness.cli", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+    for name, proc in procs.items():
+        output = proc.communicate(timeout=300)[0].decode()
+        assert (root / name / "results.json").exists(), output
+    return {name: root / name for name in procs}
 
 
 def test_two_fault_free_runs_are_equal(runs):
