@@ -35,7 +35,11 @@ _counter = itertools.count(1)
 
 @dataclass
 class RunResult:
-    """The outcome of one scenario on one device."""
+    """The outcome of one scenario on one device.
+
+    ``platform``, ``fault``, ``profile`` and ``sdk_version`` say what judged it (for reports, JUnit
+    properties and run metadata); the others are what happened.
+    """
 
     scenario: Scenario
     device_uri: str
