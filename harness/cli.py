@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,7 +33,10 @@ def _cmd_devices(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from harness.capture.server import CollectorServer
     from harness.devices.registry import open_device
+    from harness.report.folder import write_run
     from harness.report.junit import write_junit
+    from harness.report.matrix import build_matrix, format_matrix
+    from harness.report.record import device_meta, result_record, run_meta
     from harness.scenario.loader import find_scenarios
     from harness.scenario.runner import Runner
 
@@ -42,30 +46,89 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not scenarios:
         print("error: no scenario selected", file=sys.stderr)
         return 2
-    device = open_device(args.device)
+    uris = list(dict.fromkeys(args.device or ["virtual:android"]))
     store = args.store or str(Path(tempfile.mkdtemp(prefix="harness-run-")) / "capture.sqlite")
+    started_wall, started = time.time(), time.monotonic()
     results = []
+    devices_meta = []
+    total, done = len(scenarios) * len(uris), 0
     with CollectorServer(store) as collector:
-        runner = Runner(device, collector, fault=args.fault)
-        try:
-            for i, scenario in enumerate(scenarios, 1):
-                result = runner.run(scenario)
-                results.append(result)
-                print(f"[{i}/{len(scenarios)}] {result.headline()}", flush=True)
-                details = result.details()
-                if details:
-                    print(details, flush=True)
-        finally:
-            device.close()
+        for uri in uris:
+            device = open_device(uri)
+            runner = Runner(device, collector, fault=args.fault)
+            devices_meta.append(
+                device_meta(device.describe().as_json(), runner.profile.name, runner.profile.sdk_version)
+            )
+            try:
+                for scenario in scenarios:
+                    result = runner.run(scenario)
+                    results.append(result)
+                    done += 1
+                    print(f"[{done}/{total}] {result.headline()} ({result.duration:.1f}s)", flush=True)
+                    details = result.details()
+                    if details:
+                        print(details, flush=True)
+            finally:
+                device.close()
     failed = [r for r in results if r.outcome in ("failed", "error")]
     ran = [r for r in results if r.outcome != "skipped"]
+    records = [result_record(r) for r in results]
+    if len(uris) > 1:
+        print(format_matrix(build_matrix(records)))
     print(
         f"{len(ran) - len(failed)} passed, {len(failed)} failed"
         + (f", {len(results) - len(ran)} skipped" if len(results) != len(ran) else "")
     )
     if args.junit:
-        write_junit(results, args.junit)
+        write_junit(records, args.junit)
+    if args.report:
+        meta = run_meta(
+            devices_meta,
+            fault=args.fault,
+            started_at=started_wall,
+            duration=time.monotonic() - started,
+            command=["harness", *(args.argv or [])],
+        )
+        write_run(args.report, meta, records)
+        print(f"report: {Path(args.report) / 'report.html'}")
     return 1 if failed else 0
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from harness.report.diff import baseline_path, diff_runs
+
+    if args.baseline:
+        if len(args.runs) != 1:
+            print("error: with --baseline give exactly one run folder", file=sys.stderr)
+            return 2
+        base = baseline_path(args.store, args.baseline)
+        if not base.is_dir():
+            print(f"error: no baseline pinned for SDK version {args.baseline} in {args.store}", file=sys.stderr)
+            return 2
+        run_a, run_b = str(base), args.runs[0]
+    elif len(args.runs) == 2:
+        run_a, run_b = args.runs
+    else:
+        print("error: give two run folders (RUN_A RUN_B), or --baseline VERSION RUN", file=sys.stderr)
+        return 2
+    report = diff_runs(run_a, run_b, tolerance=args.tolerance)
+    print(json.dumps(report.as_json(), indent=2, default=str) if args.json else report.text())
+    return 1 if report.regression else 0
+
+
+def _cmd_baseline(args: argparse.Namespace) -> int:
+    from harness.report.diff import pin_baseline
+
+    if args.baseline_command == "pin":
+        target = pin_baseline(args.run, args.store, args.sdk_version, force=args.force)
+        print(f"pinned {args.run} as the baseline for SDK version {target.name}: {target}")
+        return 0
+    store = Path(args.store)
+    for folder in sorted(p for p in store.iterdir() if (p / "baseline.json").is_file()) if store.is_dir() else []:
+        info = json.loads((folder / "baseline.json").read_text(encoding="utf-8"))
+        pinned = time.strftime("%Y-%m-%d %H:%M", time.gmtime(info.get("pinned_at", 0)))
+        print(f"{folder.name:<16} pinned {pinned} UTC from {info.get('source', '?')}")
+    return 0
 
 
 def _cmd_collector_serve(args: argparse.Namespace) -> int:
@@ -164,7 +227,9 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="run scenarios on a device")
     r.add_argument("paths", nargs="*", help="scenario files or folders (default: scenarios/)")
-    r.add_argument("--device", default="virtual:android", help="device URI (default: virtual:android)")
+    r.add_argument(
+        "--device", action="append", help="device URI, repeatable: one run per device (default: virtual:android)"
+    )
     r.add_argument("--junit", help="write JUnit XML here")
     r.add_argument("--report", help="write the run's report folder here")
     r.add_argument("-k", help="only scenarios whose id or title contains this")
@@ -206,6 +271,26 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=_cmd_selftest)
 
+    df = sub.add_parser("diff", help="compare the payloads of two recorded runs (exit 1 on a regression)")
+    df.add_argument("runs", nargs="+", metavar="RUN", help="RUN_A RUN_B, or one RUN with --baseline")
+    df.add_argument("--baseline", metavar="SDK_VERSION", help="compare RUN with the baseline pinned for this version")
+    df.add_argument("--store", default="baselines", help="where baselines are pinned (default: baselines/)")
+    df.add_argument("--tolerance", type=float, default=2.0, help="seconds two durations may differ (default 2)")
+    df.add_argument("--json", action="store_true")
+    df.set_defaults(func=_cmd_diff)
+
+    bl = sub.add_parser("baseline", help="pin recorded runs as golden baselines per SDK version")
+    bsub = bl.add_subparsers(dest="baseline_command", required=True)
+    bp = bsub.add_parser("pin", help="copy a run folder into the store as the baseline of an SDK version")
+    bp.add_argument("run")
+    bp.add_argument("--sdk-version", help="default: the run's own SDK version")
+    bp.add_argument("--store", default="baselines")
+    bp.add_argument("--force", action="store_true", help="replace a baseline already pinned")
+    bp.set_defaults(func=_cmd_baseline)
+    bls = bsub.add_parser("list", help="list pinned baselines")
+    bls.add_argument("--store", default="baselines")
+    bls.set_defaults(func=_cmd_baseline)
+
     cv = sub.add_parser("coverage", help="checklist ids the scenarios cover, and those they do not")
     cv.add_argument("paths", nargs="*")
     cv.add_argument("--json", action="store_true")
@@ -215,6 +300,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         return int(args.func(args))
     except HarnessError as exc:

@@ -11,10 +11,17 @@ form a scoped chain, as in pytest-playwright:
 options (an APK path, a package name). YAML files under a folder named ``scenarios`` are collected
 as one item per scenario and device. On failure, the captured requests are written as HAR to
 ``--harness-output`` (kept only for failed tests unless ``--harness-keep-all``).
+
+``--harness-report DIR`` writes one run folder (HTML report, captures, verdicts, matrix, JUnit; see
+:mod:`harness.report.folder`) for the whole session. Under pytest-xdist each worker hands its
+records to the controller through ``workeroutput`` and the controller writes the one folder;
+scenario items carry an ``xdist_group`` per device, so ``-n N --dist loadgroup`` runs one device
+per worker.
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from collections.abc import Generator, Iterator
@@ -31,6 +38,7 @@ from harness.devices.base import AppTarget, Device
 from harness.devices.registry import open_device
 from harness.errors import HarnessError, ScenarioError
 from harness.instrument.facade import ExponeaSdk
+from harness.report.record import device_meta, result_record, run_meta
 from harness.scenario.loader import Scenario, load_scenario
 from harness.scenario.runner import DEFAULT_PROJECT, Runner, RunResult
 
@@ -47,6 +55,7 @@ class HarnessSettings:
     output: Path
     keep_all: bool
     settle_timeout: float
+    report: Path | None = None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,6 +72,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--harness-output", default="test-results", help="where HAR files of failed tests go")
     group.addoption("--harness-keep-all", action="store_true", help="keep HAR files of passing tests too")
     group.addoption(
+        "--harness-report",
+        default=None,
+        metavar="DIR",
+        help="write the session's run folder here: HTML report, captures, verdicts, matrix, JUnit",
+    )
+    group.addoption(
         "--harness-settle-timeout", type=float, default=15.0, help="seconds to wait for the SDK to finish sending"
     )
 
@@ -70,10 +85,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "scenario(path): a conformance scenario collected from a YAML file")
     config.addinivalue_line("markers", "harness_device(uri): run this test on the given device URI only")
+    config.addinivalue_line("markers", "xdist_group(name): pytest-xdist runs a group on one worker (--dist loadgroup)")
 
 
 def _settings(config: pytest.Config) -> HarnessSettings:
     store = config.getoption("--harness-store")
+    report = config.getoption("--harness-report")
     return HarnessSettings(
         devices=tuple(config.getoption("--device") or ["virtual:android"]),
         fault=config.getoption("--fault"),
@@ -81,6 +98,7 @@ def _settings(config: pytest.Config) -> HarnessSettings:
         output=Path(config.getoption("--harness-output")),
         keep_all=bool(config.getoption("--harness-keep-all")),
         settle_timeout=float(config.getoption("--harness-settle-timeout")),
+        report=Path(report) if report else None,
     )
 
 
@@ -91,6 +109,9 @@ class _Shared:
         self.settings = settings
         self._collector: CollectorServer | None = None
         self._devices: dict[str, Device] = {}
+        self.records: list[dict[str, Any]] = []  # for --harness-report
+        self.device_meta: dict[str, dict[str, Any]] = {}
+        self.started_wall, self.started = time.time(), time.monotonic()
 
     def collector(self) -> CollectorServer:
         if self._collector is None:
@@ -117,6 +138,52 @@ def _shared(config: pytest.Config) -> _Shared:
     if _SHARED not in config.stash:
         config.stash[_SHARED] = _Shared(_settings(config))
     return config.stash[_SHARED]
+
+
+def _record(config: pytest.Config, result: RunResult, runner: Runner) -> None:
+    shared = _shared(config)
+    if shared.settings.report is None:
+        return
+    shared.records.append(result_record(result))
+    if result.device_uri not in shared.device_meta:
+        info = shared.device(result.device_uri).describe().as_json()
+        shared.device_meta[result.device_uri] = device_meta(info, runner.profile.name, runner.profile.sdk_version)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Workers hand their records to the controller; the controller (or a plain run) writes the folder."""
+    config = session.config
+    if _SHARED not in config.stash or config.stash[_SHARED].settings.report is None:
+        return
+    shared = config.stash[_SHARED]
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["harness_report"] = json.dumps({"records": shared.records, "devices": shared.device_meta})
+        return
+    from harness.report.folder import write_run
+
+    assert shared.settings.report is not None
+    meta = run_meta(
+        list(shared.device_meta.values()),
+        fault=shared.settings.fault,
+        started_at=shared.started_wall,
+        duration=time.monotonic() - shared.started,
+        command=["pytest", *config.invocation_params.args],
+    )
+    write_run(shared.settings.report, meta, shared.records)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist, on the controller: collect the records a worker wrote for the run folder."""
+    payload = getattr(node, "workeroutput", {}).get("harness_report")
+    if not payload:
+        return
+    shared = _shared(node.config)
+    data = json.loads(payload)
+    shared.records.extend(data["records"])
+    for uri, meta in data["devices"].items():
+        shared.device_meta.setdefault(uri, meta)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -258,18 +325,21 @@ class ScenarioItem(pytest.Item):
         self.scenario = scenario
         self.uri = uri
         self.add_marker(pytest.mark.scenario(scenario.path))
+        self.add_marker(pytest.mark.xdist_group(uri))
         self.user_properties.append(("device", uri))
         self.user_properties.append(("covers", ",".join(scenario.covers)))
 
     def runtest(self) -> None:
         shared = _shared(self.config)
         device = shared.device(self.uri)
-        if not self.scenario.applies_to(device.platform):
-            pytest.skip(f"scenario is not for {device.platform}")
         runner = Runner(
             device, shared.collector(), fault=shared.settings.fault, settle_timeout=shared.settings.settle_timeout
         )
+        if not self.scenario.applies_to(device.platform):
+            _record(self.config, runner.run(self.scenario), runner)  # a "skipped" result, for the matrix
+            pytest.skip(f"scenario is not for {device.platform}")
         result = runner.run(self.scenario)
+        _record(self.config, result, runner)
         self.user_properties.append(("requests", str(len(result.requests))))
         if result.outcome in ("failed", "error"):
             raise ScenarioFailed(result)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up everything the tests need (a JDK for the Frida JVM test bed, the Python packages) and run them.
+# Set up everything the tests need (a JDK for the Frida JVM test bed, Chromium for the HTML report,
+# the Python packages) and run them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v javac >/dev/null 2>&1; then
@@ -7,6 +8,12 @@ if ! command -v javac >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq default-jdk-headless >/dev/null
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing Chromium (Debian's chromium) for the HTML report tests in a headless browser" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip

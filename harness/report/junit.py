@@ -1,45 +1,77 @@
-"""JUnit XML for CI: one test case per scenario and device, violations as the failure message."""
+"""JUnit XML for CI: one test case per scenario and device, violations as the failure message.
+
+CI systems (Jenkins, GitLab, GitHub test reporters) group cases by ``classname``, so the device URI
+is the class and the scenario id the name; one ``testsuite`` per device keeps a farm run readable.
+The failure's ``message`` is the one-line summary plus the first violations (what a CI list shows),
+its text the whole report with the diffs. Properties carry the device URI, platform, SDK profile and
+version, the seeded fault and the checklist ids covered.
+"""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from harness.scenario.runner import RunResult
+from typing import Any
 
 __all__ = ["write_junit"]
 
+_MESSAGE_VIOLATIONS = 3
 
-def write_junit(results: Sequence[RunResult], path: str | Path) -> None:
-    suite = ET.Element("testsuite", name="harness", tests=str(len(results)))
-    counts = {"failures": 0, "errors": 0, "skipped": 0}
-    for r in results:
+
+def _message(record: Mapping[str, Any]) -> str:
+    lines = [record["summary"]]
+    for v in record.get("violations", [])[:_MESSAGE_VIOLATIONS]:
+        where = f" {v['path']}" if v.get("path") else ""
+        lines.append(f"{v['kind']}{where}: {v['message']}")
+    more = len(record.get("violations", [])) - _MESSAGE_VIOLATIONS
+    if more > 0:
+        lines.append(f"... and {more} more")
+    return "; ".join(lines)
+
+
+def junit_xml(records: Sequence[Mapping[str, Any]]) -> ET.Element:
+    root = ET.Element("testsuites", name="harness")
+    suites: dict[str, ET.Element] = {}
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for r in records:
+        suite = suites.get(r["device"])
+        if suite is None:
+            suite = suites[r["device"]] = ET.SubElement(root, "testsuite", name=r["device"])
+            suite.attrib.update({k: "0" for k in totals})
+            suite.set("time", "0")
         case = ET.SubElement(
-            suite,
-            "testcase",
-            classname=f"{r.device_uri}",
-            name=r.scenario.id,
-            time=f"{r.duration:.3f}",
-            file=r.scenario.path,
+            suite, "testcase", classname=r["device"], name=r["scenario"], time=f"{r['duration']:.3f}", file=r["path"]
         )
         props = ET.SubElement(case, "properties")
-        ET.SubElement(props, "property", name="device", value=r.device_uri)
-        ET.SubElement(props, "property", name="covers", value=",".join(r.scenario.covers))
-        if r.outcome == "failed" and r.verdict is not None:
-            counts["failures"] += 1
-            fail = ET.SubElement(case, "failure", message=r.verdict.summary(), type="conformance")
-            fail.text = r.verdict.report()
-        elif r.outcome == "error":
-            counts["errors"] += 1
-            ET.SubElement(case, "error", message=r.error or "error", type="error").text = r.error
-        elif r.outcome == "skipped":
-            counts["skipped"] += 1
-            ET.SubElement(case, "skipped", message=r.error or "")
-    for k, v in counts.items():
-        suite.set(k, str(v))
-    ET.indent(suite)
+        for name, value in (
+            ("device", r["device"]),
+            ("platform", r.get("platform") or ""),
+            ("profile", r.get("profile") or ""),
+            ("sdk_version", r.get("sdk_version") or ""),
+            ("fault", r.get("fault") or ""),
+            ("covers", ",".join(r["covers"])),
+            ("requests", str(len(r.get("requests", [])))),
+        ):
+            ET.SubElement(props, "property", name=name, value=value)
+        kind = {"failed": "failures", "error": "errors", "skipped": "skipped"}.get(r["outcome"])
+        if r["outcome"] == "failed":
+            ET.SubElement(case, "failure", message=_message(r), type="conformance").text = r.get("text") or ""
+        elif r["outcome"] == "error":
+            ET.SubElement(case, "error", message=r.get("error") or "error", type="error").text = r.get("error")
+        elif r["outcome"] == "skipped":
+            ET.SubElement(case, "skipped", message=r.get("error") or "")
+        for key in ["tests", *([kind] if kind else [])]:
+            suite.set(key, str(int(suite.get(key, "0")) + 1))
+            totals[key] += 1
+        suite.set("time", f"{float(suite.get('time', '0')) + r['duration']:.3f}")
+    for k, v in totals.items():
+        root.set(k, str(v))
+    ET.indent(root)
+    return root
+
+
+def write_junit(records: Sequence[Mapping[str, Any]], path: str | Path) -> None:
+    """Write ``records`` (see :func:`harness.report.record.result_record`) as JUnit XML."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
+    ET.ElementTree(junit_xml(records)).write(path, encoding="utf-8", xml_declaration=True)

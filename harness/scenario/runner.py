@@ -35,7 +35,11 @@ _counter = itertools.count(1)
 
 @dataclass
 class RunResult:
-    """The outcome of one scenario on one device."""
+    """The outcome of one scenario on one device.
+
+    ``platform``, ``fault``, ``profile`` and ``sdk_version`` say what judged it (for reports, JUnit
+    properties and run metadata); the others are what happened.
+    """
 
     scenario: Scenario
     device_uri: str
@@ -47,6 +51,10 @@ class RunResult:
     expectations: Expectations | None = None
     duration: float = 0.0
     device_time_span: float = 0.0
+    platform: str = ""
+    fault: str | None = None
+    profile: str = ""
+    sdk_version: str = ""
 
     @property
     def passed(self) -> bool:
@@ -98,7 +106,8 @@ class Runner:
         self.quiet = quiet
 
     def run(self, scenario: Scenario) -> RunResult:
-        result = RunResult(scenario, self.device.uri, "error")
+        result = RunResult(scenario, self.device.uri, "error", platform=self.device.platform, fault=self.fault)
+        result.profile, result.sdk_version = self.profile.name, self.profile.sdk_version
         if not scenario.applies_to(self.device.platform):
             result.outcome = "skipped"
             result.error = f"not for {self.device.platform}"

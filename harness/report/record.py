@@ -1,0 +1,316 @@
+"""A run as plain JSON: what every report (HTML, matrix, JUnit, diff) reads.
+
+A :class:`~harness.scenario.runner.RunResult` holds live objects (matchers, observations); a record
+is the same outcome turned into JSON once, so that reports can be written by another process (a
+pytest-xdist controller merging its workers) or years later (``harness diff`` against a pinned
+baseline). Secrets never reach a record: every Authorization value is masked, and the secret part
+of it is scrubbed from messages and diffs too.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import platform as _platform
+import re
+import socket
+import sys
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from harness.capture.export import mask
+from harness.spec.verdict import render_expected
+from harness.wire.observation import ABSENT
+
+if TYPE_CHECKING:
+    from harness.scenario.runner import RunResult
+
+__all__ = ["result_record", "run_meta", "side_by_side", "value_at"]
+
+Record = dict[str, Any]
+
+
+def _json_safe(value: Any) -> Any:
+    """Round-trip through JSON so that matchers and tuples become plain text and lists."""
+    if value is ABSENT:
+        return "<absent>"
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def _parse(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body
+
+
+_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
+
+
+def value_at(doc: Any, path: str) -> Any:
+    """The value at a checker path (``$.properties.x``, ``$.ids[0]``), or ``ABSENT``."""
+    rest = path[1:] if path.startswith("$") else "." + path
+    for key, index in _STEP.findall(rest):
+        if key and isinstance(doc, Mapping) and key in doc:
+            doc = doc[key]
+        elif index and isinstance(doc, list) and int(index) < len(doc):
+            doc = doc[int(index)]
+        else:
+            return ABSENT
+    return doc
+
+
+def side_by_side(expected: Any, captured: Any) -> list[list[Any]]:
+    """Rows ``[tag, left line | None, right line | None]`` of pretty-printed JSON, aligned.
+
+    ``tag`` is ``equal``, ``replace``, ``delete`` (only expected) or ``insert`` (only captured).
+    """
+
+    def lines(value: Any) -> list[str]:
+        if value is ABSENT:
+            return []
+        return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str).splitlines()
+
+    left, right = lines(expected), lines(captured)
+    rows: list[list[Any]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, left, right, autojunk=False).get_opcodes():
+        a, b = left[i1:i2], right[j1:j2]
+        for k in range(max(len(a), len(b))):
+            la = a[k] if k < len(a) else None
+            rb = b[k] if k < len(b) else None
+            rows.append([tag if la is not None and rb is not None else ("delete" if rb is None else "insert"), la, rb])
+    return rows
+
+
+def _headers_masked(headers: Mapping[str, str]) -> dict[str, str]:
+    out = dict(headers)
+    if "authorization" in out:
+        out["authorization"] = mask(out["authorization"])
+    return out
+
+
+def _secrets(result: RunResult) -> set[str]:
+    found = set()
+    values = [r.headers.get("authorization", "") for r in result.requests]
+    values += [e.authorization or "" for e in (result.expectations.requests if result.expectations else [])]
+    for s in result.trace:
+        config = s.args.get("configuration") if isinstance(s.args, Mapping) else None
+        if isinstance(config, Mapping):
+            values.append(str(config.get("authorization") or ""))
+    for value in values:
+        secret = value.partition(" ")[2] or value
+        if len(secret) >= 4 and secret != "****":
+            found.add(secret)
+    return found
+
+
+def _scrub(value: Any, secrets: Iterable[str]) -> Any:
+    secrets = sorted(secrets, key=len, reverse=True)
+    if not secrets:
+        return value
+    pattern = re.compile("|".join(re.escape(s) for s in secrets))
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, str):
+            return pattern.sub("****", v)
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        return v
+
+    return walk(value)
+
+
+def _device_timestamp(body: Any) -> float | None:
+    ts = body.get("timestamp") if isinstance(body, Mapping) else None
+    return float(ts) if isinstance(ts, int | float) and not isinstance(ts, bool) else None
+
+
+def result_record(result: RunResult) -> Record:
+    """One scenario on one device, as JSON (the unit every report and the diff work with)."""
+    requests = {r.id: r for r in result.requests}
+    bodies = {r.id: _parse(r.body) for r in result.requests}
+    verdict = result.verdict
+    exps = result.expectations.requests if result.expectations else []
+    matched = {m.expected_index: m for m in verdict.matches} if verdict else {}
+    by_request = {m.request_id: m.expected_index for m in verdict.matches} if verdict else {}
+
+    expectations = []
+    for i, exp in enumerate(exps):
+        m = matched.get(i)
+        actual = bodies.get(m.request_id, ABSENT) if m else ABSENT
+        expectations.append(
+            {
+                "index": i,
+                "label": exp.label or exp.route,
+                "route": exp.route,
+                "event_type": _json_safe(exp.event_type) if isinstance(exp.event_type, str) else None,
+                "cause": exp.cause,
+                "rules": list(exp.rules),
+                "authorization": mask(exp.authorization) if exp.authorization else None,
+                "body": _json_safe(render_expected(exp.body, actual)),
+                "request_id": m.request_id if m else None,
+                "status": "missing" if m is None else ("ok" if m.ok else "mismatch"),
+            }
+        )
+
+    violations: list[dict[str, Any]] = []
+    for v in verdict.violations if verdict else []:
+        exp_index = by_request.get(v.request_id) if v.request_id is not None else None
+        exp_doc: Any = expectations[exp_index]["body"] if exp_index is not None else ABSENT
+        cap_doc: Any = bodies.get(v.request_id, ABSENT) if v.request_id is not None else ABSENT
+        if v.path.startswith("headers."):
+            name = v.path.split(".", 1)[1]
+            req = requests.get(v.request_id) if v.request_id is not None else None
+            cap_val = _headers_masked(req.headers).get(name, ABSENT) if req else ABSENT
+            exp_val = (
+                expectations[exp_index]["authorization"]
+                if exp_index is not None and name == "authorization"
+                else ABSENT
+            )
+        elif v.path:
+            exp_val, cap_val = value_at(exp_doc, v.path), value_at(cap_doc, v.path)
+        else:
+            exp_val = v.expected if v.expected is not None else ABSENT
+            cap_val = v.actual if v.actual is not None else ABSENT
+        violations.append(
+            {
+                **v.as_json(),
+                "expectation": exp_index,
+                "expected": None if exp_val is ABSENT else _json_safe(exp_val),
+                "captured": None if cap_val is ABSENT else _json_safe(cap_val),
+                "expected_present": exp_val is not ABSENT,
+                "captured_present": cap_val is not ABSENT,
+            }
+        )
+
+    diffs = []
+    for i, e in enumerate(expectations):
+        if e["status"] == "mismatch":
+            rid = e["request_id"]
+            diffs.append(
+                {
+                    "title": f"request #{rid} vs expected {e['label']}",
+                    "expectation": i,
+                    "request_id": rid,
+                    "rows": side_by_side(e["body"], bodies[rid]),
+                }
+            )
+        elif e["status"] == "missing":
+            diffs.append(
+                {
+                    "title": f"expected {e['label']}: never sent",
+                    "expectation": i,
+                    "request_id": None,
+                    "rows": side_by_side(e["body"], ABSENT),
+                }
+            )
+    claimed: set[int] = set()
+    for vj in violations:  # the checker names unexpected requests by body; link them to their request
+        if vj["kind"] in ("unexpected", "after-stop") and vj["request_id"] is None:
+            hit = [
+                r.id
+                for r in result.requests
+                if r.id not in by_request and r.id not in claimed and _json_safe(bodies[r.id]) == vj["captured"]
+            ]
+            vj["request_id"] = hit[0] if hit else None
+            claimed.update(hit[:1])
+        if vj["kind"] in ("unexpected", "after-stop") and vj["expectation"] is None:
+            captured = vj["captured"] if vj["captured_present"] else ABSENT
+            diffs.append(
+                {
+                    "title": vj["message"],
+                    "expectation": None,
+                    "request_id": vj["request_id"],
+                    "rows": side_by_side(ABSENT, captured),
+                }
+            )
+
+    scenario = result.scenario
+    record: Record = {
+        "scenario": scenario.id,
+        "title": scenario.title,
+        "covers": list(scenario.covers),
+        "path": scenario.path,
+        "device": result.device_uri,
+        "platform": result.platform,
+        "profile": result.profile,
+        "sdk_version": result.sdk_version,
+        "fault": result.fault,
+        "outcome": result.outcome,
+        "error": result.error,
+        "summary": verdict.summary() if verdict else (result.error or ""),
+        "duration": round(result.duration, 3),
+        "device_time_span": result.device_time_span,
+        "trace": [
+            {
+                "index": s.index,
+                "kind": s.kind,
+                "name": s.name,
+                "args": _json_safe(dict(s.args)),
+                "device_time": s.device_time,
+                "host_time": s.host_time,
+                "error": s.error,
+                "line": s.line,
+            }
+            for s in result.trace
+        ],
+        "requests": [
+            {
+                **r.as_json(),
+                "headers": _headers_masked(r.headers),
+                "expectation": by_request.get(r.id),
+                "device_timestamp": _device_timestamp(bodies[r.id]),
+            }
+            for r in result.requests
+        ],
+        "expectations": expectations,
+        "quiet": [
+            {
+                "cause": q.cause,
+                "start_host_time": q.start_host_time,
+                "end_host_time": q.end_host_time,
+                "reason": q.reason,
+                "rules": list(q.rules),
+            }
+            for q in (result.expectations.quiet if result.expectations else [])
+        ],
+        "violations": violations,
+        "diffs": diffs,
+        "text": verdict.report() if verdict else (result.error or ""),
+    }
+    scrubbed: Record = _scrub(record, _secrets(result))
+    return scrubbed
+
+
+def run_meta(
+    devices: Sequence[Mapping[str, Any]],
+    *,
+    fault: str | None,
+    started_at: float,
+    duration: float,
+    command: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The run's metadata: who ran what, where, when, with which SDK model (``run.json``)."""
+    from harness import __version__
+
+    return {
+        "harness_version": __version__,
+        "devices": [dict(d) for d in devices],
+        "fault": fault,
+        "faults": [fault] if fault else [],
+        "started_at": started_at,
+        "started_at_iso": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started_at)),
+        "duration": round(duration, 3),
+        "host": socket.gethostname(),
+        "os": f"{_platform.system()} {_platform.release()}",
+        "python": sys.version.split()[0],
+        "command": list(command),
+    }
+
+
+def device_meta(info: Mapping[str, Any], profile: str, sdk_version: str) -> dict[str, Any]:
+    """A device line of ``run.json``: ``harness devices --json`` keys plus the profile judging it."""
+    return {**dict(info), "profile": profile, "sdk_version": sdk_version}
