@@ -22,6 +22,9 @@ class Expected:
         cause: the stimulus index that produced it (for messages and the report timeline).
         rules: checklist ids this expectation checks (``android#5``).
         label: short name for messages (``installation``).
+        optional: the SDK may or may not send it (a retry whose flush trigger may have been absorbed
+            by a running pass); it consumes only a request that matches it exactly and is never
+            reported missing.
     """
 
     route: str
@@ -33,6 +36,7 @@ class Expected:
     label: str = ""
     headers: dict[str, Any] = field(default_factory=dict)
     exact_keys: bool = True
+    optional: bool = False
 
     @property
     def event_type(self) -> Any:
