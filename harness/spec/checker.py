@@ -120,7 +120,7 @@ def check(expectations: Expectations, observations: Sequence[Observation]) -> Ve
             )
             verdict.diffs.append(body_diff(f"{obs.label()} (not expected)", None, obs.body))
     if expectations.ordered:
-        _check_order(observations, consumed, verdict)
+        _check_order(observations, consumed, verdict, expectations)
     return verdict
 
 
@@ -142,11 +142,18 @@ def _take_exact(
             return
 
 
-def _check_order(observations: Sequence[Observation], consumed: dict[int, int], verdict: Verdict) -> None:
-    last: Observation | None = None
+def _check_order(
+    observations: Sequence[Observation], consumed: dict[int, int], verdict: Verdict, expectations: Expectations
+) -> None:
+    grouped = expectations.grouped_order or any(e.order_group is not None for e in expectations.requests)
+    last_by_group: dict[int, Observation] = {}
     for obs in observations:
         if obs.request_id not in consumed or not isinstance(obs.timestamp, int | float):
             continue
+        group = expectations.requests[consumed[obs.request_id]].order_group if grouped else 0
+        if group is None:
+            continue
+        last = last_by_group.get(group)
         if last is not None and isinstance(last.timestamp, int | float) and obs.timestamp < last.timestamp:
             verdict.violations.append(
                 Violation(
@@ -157,7 +164,7 @@ def _check_order(observations: Sequence[Observation], consumed: dict[int, int], 
                     rules=("android#4",),
                 )
             )
-        last = obs
+        last_by_group[group] = obs
 
 
 def _mentions(diffs: list[tuple[str, str, str]], var: str) -> bool:

@@ -25,6 +25,9 @@ class Expected:
         optional: the SDK may or may not send it (a retry whose flush trigger may have been absorbed
             by a running pass); it consumes only a request that matches it exactly and is never
             reported missing.
+        order_group: requests of one group must arrive in ascending body-timestamp order (one flush
+            pass over a queue the SDK sorts); None: no order is promised for this request. When no
+            expectation names a group, the legacy rule applies: all requests in one order.
     """
 
     route: str
@@ -37,6 +40,7 @@ class Expected:
     headers: dict[str, Any] = field(default_factory=dict)
     exact_keys: bool = True
     optional: bool = False
+    order_group: int | None = None
 
     @property
     def event_type(self) -> Any:
@@ -65,4 +69,5 @@ class Expectations:
     requests: list[Expected] = field(default_factory=list)
     quiet: list[QuietWindow] = field(default_factory=list)
     ordered: bool = False  # the platform sends in ascending timestamp order, one at a time
+    grouped_order: bool = False  # order holds only within each Expected.order_group (None: unordered)
     notes: list[str] = field(default_factory=list)

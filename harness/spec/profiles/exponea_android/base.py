@@ -35,7 +35,7 @@ class ModelBase:
 
     def __init__(self) -> None:
         self.p = Persisted()
-        self.out = Expectations(ordered=True)
+        self.out = Expectations(ordered=True, grouped_order=True)
         self.initialized = False
         self.stopped = False
         self.flush_mode = "IMMEDIATE"
@@ -54,7 +54,7 @@ class ModelBase:
 
     # -- hooks the mixins provide ---------------------------------------------------------------
 
-    def flush(self) -> None:
+    def flush(self, ordered: bool = False) -> None:
         raise NotImplementedError
 
     def run_due_timers(self, until: float) -> None:

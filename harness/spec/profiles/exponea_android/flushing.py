@@ -95,6 +95,7 @@ class FlushMixin(ModelBase):
     def __init__(self) -> None:
         super().__init__()
         self.rules: list[AnswerRule] = []
+        self.passes = 0
 
     # -- passes -----------------------------------------------------------------------------
 
@@ -105,18 +106,28 @@ class FlushMixin(ModelBase):
                 return status
         return 200
 
-    def flush(self) -> None:
-        """One flush pass: every stored event gets one attempt, in ascending timestamp order."""
+    def flush(self, ordered: bool = False) -> None:
+        """One flush pass: every stored event gets one attempt, in ascending timestamp order.
+
+        ``ordered``: the pass is an explicit trigger (flushData, a worker, the app closing) over a
+        queue that is complete, so its requests must arrive in timestamp order (android#4). Passes
+        started by IMMEDIATE tracking may overlap with the next insert, so they promise nothing.
+        """
         if self.stopped or not self.online:
             return  # android#55: offline, no request and no try
-        for row in sorted(self.p.queue, key=lambda r: r.sort_key):
-            self.attempt(row)
+        self.passes += 1
+        rows = sorted(self.p.queue, key=lambda r: r.sort_key)
+        group = self.passes if ordered and len(rows) > 1 else None
+        for row in rows:
+            self.attempt(row, group)
 
-    def attempt(self, row: Row) -> None:
+    def attempt(self, row: Row, group: int | None = None) -> None:
         optional = row.attempted_since_settle
         row.attempts += 1
         row.attempted_since_settle = True
         template = row.template
+        if group is not None and row.attempts == 1:
+            template = replace(template, order_group=group, rules=(*template.rules, "android#4"))
         if row.attempts > 1:
             template = replace(
                 template,
@@ -147,7 +158,7 @@ class FlushMixin(ModelBase):
 
     def on_call_flushData(self, s: Stimulus) -> None:
         if self.gate(s):
-            self.flush()
+            self.flush(ordered=True)
 
     def on_call_setFlushMode(self, s: Stimulus) -> None:
         mode = str(s.args.get("mode"))
@@ -178,7 +189,7 @@ class FlushMixin(ModelBase):
         """The last activity paused: PERIOD/APP_CLOSE switch to APP_CLOSE and flush (android#59)."""
         if self.initialized and self.flush_mode in ("PERIOD", "APP_CLOSE"):
             self.flush_mode = "APP_CLOSE"
-            self.flush()
+            self.flush(ordered=True)
 
     def resume_period(self) -> None:
         if self.initialized and self.flush_mode == "APP_CLOSE":
@@ -188,7 +199,7 @@ class FlushMixin(ModelBase):
     def run_periodic(self, due: float) -> None:
         self.p.periodic_due = due + max(self.flush_period, _MIN_PERIOD)
         if self.initialized and self.flush_mode == "PERIOD" and self.online:
-            self.flush()
+            self.flush(ordered=True)
 
     def run_session_worker(self, due: float) -> None:
         raise NotImplementedError

@@ -60,7 +60,7 @@ class SessionMixin(FlushMixin):
         if not self.initialized:
             return  # the worker fails in a process where the SDK is not initialized (§4)
         self.session_end(self.now, self.p.session_end - self.p.session_start, ("android#21",))
-        self.flush()
+        self.flush(ordered=True)
 
     # -- calls ------------------------------------------------------------------------------
 
