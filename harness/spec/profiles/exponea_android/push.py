@@ -313,6 +313,7 @@ class PushMixin(SessionMixin):
         received = s.device_time
         sent = attributes.get("sent_timestamp")
         ts = received
+        stamp = self.at(received)
         if isinstance(sent, int | float | str) and not isinstance(sent, bool):
             try:
                 sent_f = float(sent)
@@ -320,6 +321,7 @@ class PushMixin(SessionMixin):
                 sent_f = None
             if sent_f is not None and received <= sent_f:
                 ts = sent_f + 1  # android#41
+                stamp = self.given(ts)
                 rules = (*rules, "android#41")
         self.delivered_at[nid] = ts
         consent = has_consent(payload.get("has_tracking_consent"))
@@ -336,7 +338,7 @@ class PushMixin(SessionMixin):
             attributes,
             campaign,
             payload.get("consent_category_tracking"),
-            self.at(ts),
+            stamp,
             "PUSH_DELIVERED",
             rules,
             consent,
@@ -358,9 +360,10 @@ class PushMixin(SessionMixin):
         campaign = campaign_tracking(_json_field(payload, "url_params", s.label()))
         delivered = self.delivered_at.get(payload.get("notification_id"))
         ts = s.device_time
+        stamp = self.at(ts)
         rules: tuple[str, ...] = ("android#39",)
         if delivered is not None and ts <= delivered:
-            ts = delivered + 1  # the click is stamped after the delivery (android#41)
+            stamp = self.given(delivered + 1)  # the click is stamped after the delivery (android#41)
             rules = (*rules, "android#41")
         if campaign:
             rules = (*rules, "android#42")
@@ -370,7 +373,7 @@ class PushMixin(SessionMixin):
             has_consent(payload.get("has_tracking_consent")),
             payload.get("consent_category_tracking"),
             action,
-            self.at(ts),
+            stamp,
             rules,
         )
 

@@ -88,6 +88,7 @@ class Row:
     tries: int = 0
     attempts: int = 0
     attempted_since_settle: bool = False
+    out_index: int | None = None  # where its expectation sits in Expectations.requests
 
 
 @dataclass
