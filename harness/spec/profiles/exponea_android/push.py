@@ -18,9 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from harness.errors import SpecError
-from harness.spec.matchers import OneOf
 from harness.spec.profiles.exponea_android.sessions import SessionMixin
-from harness.spec.profiles.exponea_android.state import IMPORTANCES
 from harness.spec.trace import Stimulus
 
 __all__ = ["PushMixin", "campaign_tracking", "forces_tracking", "has_consent"]
@@ -172,6 +170,10 @@ class PushMixin(SessionMixin):
 
     # -- delivered and clicked (android §3.4, §3.5) ---------------------------------------------
 
+    def importance(self) -> str:
+        """The channel's importance: IMPORTANCE_DEFAULT once the SDK created it, else unknown (§3.4)."""
+        return "importance_default" if self.p.channel_created else "importance_unknown"
+
     def push_event(
         self,
         base: dict[str, Any],
@@ -206,7 +208,7 @@ class PushMixin(SessionMixin):
             "status": "delivered",
             "platform": "android",
             "state": "shown",
-            "notification_importance": OneOf(IMPORTANCES),
+            "notification_importance": self.importance(),
         }
         rules = ("android#35",) + (("android#38",) if not consent else ())
         self.push_event(
@@ -303,6 +305,7 @@ class PushMixin(SessionMixin):
             return
         if nid is not None:
             self.p.last_notification_id = nid
+        self.p.channel_created = True
         attributes = _json_field(payload, "attributes", s.label())
         campaign = campaign_tracking(_json_field(payload, "url_params", s.label()))
         silent = str(payload.get("silent", "")).lower() == "true"
@@ -329,7 +332,7 @@ class PushMixin(SessionMixin):
             "status": "delivered",
             "platform": "android",
             "state": state,
-            "notification_importance": OneOf(IMPORTANCES),
+            "notification_importance": self.importance(),
         }
         if campaign:
             rules = (*rules, "android#42")
