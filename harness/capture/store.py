@@ -122,33 +122,52 @@ class _LoopWriter:
     def __init__(self, store: Store, loop: asyncio.AbstractEventLoop) -> None:
         self.store = store
         self.loop = loop
-        self.pending: list[tuple[CapturedRequest, asyncio.Future[int]]] = []
+        self.pending: list[CapturedRequest] = []
+        self.waiters: list[asyncio.Future[int] | Callable[[int, BaseException | None], object]] = []
         self.conn = store._connect()
         self.conn.execute("PRAGMA wal_autocheckpoint=0")
         self.commits = 0
 
-    def submit(self, request: CapturedRequest) -> asyncio.Future[int]:
-        fut: asyncio.Future[int] = self.loop.create_future()
+    def _add(
+        self, request: CapturedRequest, waiter: asyncio.Future[int] | Callable[[int, BaseException | None], object]
+    ) -> None:
         if not self.pending:
             self.loop.call_soon(self.flush)
-        self.pending.append((request, fut))
+        self.pending.append(request)
+        self.waiters.append(waiter)
+
+    def submit(self, request: CapturedRequest) -> asyncio.Future[int]:
+        fut: asyncio.Future[int] = self.loop.create_future()
+        self._add(request, fut)
         return fut
 
+    def submit_callback(self, request: CapturedRequest, done: Callable[[int, BaseException | None], object]) -> None:
+        """Call ``done(id, None)`` right after the commit (``done(0, error)`` if it failed), on the loop."""
+        self._add(request, done)
+
     def flush(self) -> None:
-        batch, self.pending = self.pending, []
+        batch, waiters = self.pending, self.waiters
         if not batch:
             return
+        self.pending, self.waiters = [], []
         try:
-            ids = _insert(self.conn, [r for r, _ in batch])
+            ids = _insert(self.conn, batch)
         except sqlite3.Error as exc:
-            for _, fut in batch:
-                if not fut.done():
-                    fut.set_exception(CaptureError(f"capture store write failed: {exc}"))
+            error = CaptureError(f"capture store write failed: {exc}")
+            for waiter in waiters:
+                if isinstance(waiter, asyncio.Future):
+                    if not waiter.done():
+                        waiter.set_exception(error)
+                else:
+                    waiter(0, error)
             return
         self.store._committed(ids)
-        for (_, fut), rid in zip(batch, ids, strict=True):
-            if not fut.done():
-                fut.set_result(rid)
+        for waiter, rid in zip(waiters, ids, strict=True):
+            if isinstance(waiter, asyncio.Future):
+                if not waiter.done():
+                    waiter.set_result(rid)
+            else:
+                waiter(rid, None)
         self.commits += 1
         if self.commits % _CHECKPOINT_EVERY == 0:
             self.store._queue.put(_CHECKPOINT)
@@ -233,6 +252,17 @@ class Store:
         if writer is None:
             writer = self._loop_writers[loop] = _LoopWriter(self, loop)
         return writer.submit(request)
+
+    def submit_callback(self, request: CapturedRequest, done: Callable[[int, BaseException | None], object]) -> None:
+        """Like :meth:`submit_async` without a future: ``done(id, error)`` is called on the running loop
+        right after the group commit (the collector's fast path answers from there, in the same iteration)."""
+        if self._closed:
+            raise CaptureError("the capture store is closed")
+        loop = asyncio.get_running_loop()
+        writer = self._loop_writers.get(loop)
+        if writer is None:
+            writer = self._loop_writers[loop] = _LoopWriter(self, loop)
+        writer.submit_callback(request, done)
 
     def add(self, request: CapturedRequest, timeout: float = 30.0) -> int:
         """Store ``request`` and wait until it is committed; returns its id."""
