@@ -35,7 +35,7 @@ from urllib.parse import unquote
 from harness.capture.faults import Faults, answer_body
 from harness.capture.record import CapturedRequest
 from harness.capture.routes import match_route
-from harness.capture.store import Store
+from harness.capture.store import Row, Store, answered_row
 
 __all__ = ["MAX_BODY", "MAX_DECODED", "Collector"]
 
@@ -179,9 +179,9 @@ class Collector:
 
     def capture_complete(
         self, method: str, path: str, query: bytes, raw_headers: list[tuple[bytes, bytes]], raw: bytes
-    ) -> tuple[CapturedRequest, int, bytes]:
-        """The record and the answer (status, body) of a request that arrived whole and that no answer rule
-        or upstream decides: the server's fast path (``fastpath.py``) stores it and answers in one write.
+    ) -> tuple[Row, int, bytes]:
+        """The stored row and the answer (status, body) of a request that arrived whole and that no answer
+        rule or upstream decides: the server's fast path (``fastpath.py``) stores it and answers in one write.
 
         Same analysis as :meth:`__call__` (``analyse_body``, ``match_route``); the caller has already made
         sure the path is not a control path, no rule is set, there is no upstream and the body is complete.
@@ -195,20 +195,19 @@ class Collector:
         body = route.body
         if route.name == "system-time":
             body = json.dumps({"success": True, "time": time.time()}).encode()
-        record = CapturedRequest(
-            method=method,
-            path=full_path,
-            headers=headers,
-            body=text,
-            received_at=time.time(),
-            device=device,
-            kind=route.kind,
-            problems=tuple(problems),
-            response_status=route.status,
-            run=self.run,
-            raw_body=raw if keep_raw else b"",
+        row = answered_row(
+            self.run,
+            device,
+            method,
+            full_path,
+            headers,
+            text,
+            raw if keep_raw else b"",
+            route.kind,
+            problems,
+            route.status,
         )
-        return record, route.status, body
+        return row, route.status, body
 
     async def _read_body(self, receive: Receive, declared: str | None) -> tuple[bytes, bool, str]:
         """The body (capped at ``MAX_BODY``), whether it was too large, and what went wrong reading it."""

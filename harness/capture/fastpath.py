@@ -34,6 +34,7 @@ __all__ = ["FAST_MAX_BODY", "fast_protocol_class"]
 FAST_MAX_BODY = 256 * 1024  # larger bodies take the ASGI path (streamed, capped at MAX_BODY, 413)
 
 _JSON = b"content-type: application/json\r\n"
+_TAILS: dict[bytes, bytes] = {}  # answer body -> its content-type and content-length header lines
 _ERROR = (
     b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain; charset=utf-8\r\n"
     b"content-length: 21\r\nconnection: close\r\n\r\nInternal Server Error"
@@ -71,6 +72,9 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
         return None
 
     class CollectorProtocol(HttpToolsProtocol):
+        _defaults = b""
+        _defaults_of: object = None
+
         def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any], _loop: Any = None) -> None:
             super().__init__(config, server_state, app_state, _loop)
             app = config.app
@@ -89,18 +93,29 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                 if self.transport.is_closing():
                     return
                 body = b"".join(self._fast_body)
-                super().on_headers_complete()
+                self._asgi_headers_complete()
                 if body and self.cycle is not None:
                     self.cycle.body += body
                     self.cycle.message_event.set()
 
         def on_message_begin(self) -> None:
-            super().on_message_begin()
+            # uvicorn's on_message_begin builds the ASGI scope; the fast path needs none, so it is built
+            # only when a request takes the ASGI path (``_asgi_headers_complete``).
+            self.url = b""
+            self.expect_100_continue = False
+            self.headers = []
             self._fast = False
+
+        def _asgi_headers_complete(self) -> None:
+            url, headers, expect = self.url, self.headers, self.expect_100_continue
+            super().on_message_begin()  # a fresh scope (and header list, which the scope refers to)
+            self.url, self.expect_100_continue = url, expect
+            self.headers.extend(headers)
+            super().on_headers_complete()
 
         def on_headers_complete(self) -> None:
             if not self._take_fast():
-                super().on_headers_complete()
+                self._asgi_headers_complete()
 
         def _take_fast(self) -> bool:
             collector = self.collector
@@ -176,10 +191,16 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                 transport.write(_ERROR)
                 transport.close()
                 return
-            content = [head]
-            for name, value in self.server_state.default_headers:
-                content += (name, b": ", value, b"\r\n")
-            content += (_JSON, b"content-length: ", str(len(body)).encode(), b"\r\n")
+            defaults = self.server_state.default_headers  # replaced (not changed) when the date ticks
+            if defaults is not CollectorProtocol._defaults_of:
+                CollectorProtocol._defaults = b"".join(b"%s: %s\r\n" % pair for pair in defaults)
+                CollectorProtocol._defaults_of = defaults
+            tail = _TAILS.get(body)
+            if tail is None:
+                tail = _JSON + b"content-length: %d\r\n" % len(body)
+                if len(_TAILS) < 256:
+                    _TAILS[body] = tail
+            content = [head, CollectorProtocol._defaults, tail]
             if not pending.keep_alive:
                 content.append(b"connection: close\r\n")
             content += (b"\r\n", body)
