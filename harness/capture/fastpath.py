@@ -22,6 +22,7 @@ and the server then uses uvicorn's protocol as is.
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 from urllib.parse import unquote
 
@@ -61,6 +62,7 @@ class _NoEventType:
 _NoEvent = _NoEventType()
 
 
+@functools.cache
 def fast_protocol_class() -> type[asyncio.Protocol] | None:
     """uvicorn's httptools protocol with the collector's fast path, or ``None`` if this uvicorn differs."""
     try:
