@@ -369,8 +369,8 @@ def main() -> int:
     print(f"collector / nginx (1 worker)  = {collector.rps / nginx_result.rps:.2f}   (goal >= 0.30)")
     if collector.cpu_us and nginx_result.cpu_us:
         print(
-            f"nginx CPU / collector CPU per request = {nginx_result.cpu_us / collector.cpu_us:.2f}"
-            "   (the same ratio, less blurred by other jobs on the machine)"
+            f"CPU per request, nginx / collector = {nginx_result.cpu_us / collector.cpu_us:.2f}   (nginx used"
+            f" {nginx_result.cpu_us * nginx_result.rps / 1e4:.0f}% of a core: its rate is wrk's limit, not its own)"
         )
     print(f"collector / uvicorn hello = {collector.rps / results[1].rps:.2f}   (the stack's own ceiling)")
     if mitm is not None:
