@@ -50,7 +50,7 @@ wrk.headers["Authorization"] = "Token bench-key"
 wrk.headers["User-Agent"] = "okhttp/4.12.0"
 """
 NGINX_CONF = """
-worker_processes 1;
+worker_processes {workers};
 daemon off;
 pid {dir}/nginx.pid;
 error_log {dir}/nginx-error.log;
@@ -79,6 +79,24 @@ class Result:
     answered: int
     errors: int
     stored: int | None = None
+    cpu_us: float | None = None  # server CPU (user + system, process and children) per answered request
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by ``pid`` and its direct children (nginx's worker), from /proc.
+
+    CPU per request is what a shared machine cannot blur much: req/s depends on how much of the two cores
+    the server got while other jobs ran, CPU time per request hardly does."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def free_port() -> int:
@@ -125,7 +143,9 @@ def _ms(text: str) -> float:
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
 
-def run_wrk(name: str, port: int, script: Path, duration: float, connections: int) -> Result:
+def run_wrk(name: str, port: int, script: Path, duration: float, connections: int, pid: int | None = None) -> Result:
+    """wrk against ``port``; with ``pid``, also the server's CPU time per answered request."""
+    cpu_before = cpu_seconds(pid) if pid is not None else 0.0
     out = subprocess.run(
         [
             "wrk",
@@ -154,7 +174,8 @@ def run_wrk(name: str, port: int, script: Path, duration: float, connections: in
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if m:
         errors += int(m.group(1))
-    return Result(name, rps, p50, p99, answered, errors)
+    cpu_us = (cpu_seconds(pid) - cpu_before) * 1e6 / answered if pid is not None and answered else None
+    return Result(name, rps, p50, p99, answered, errors, cpu_us=cpu_us)
 
 
 def stop(proc: subprocess.Popen[bytes], sig: int = 2) -> None:
@@ -167,15 +188,32 @@ def stop(proc: subprocess.Popen[bytes], sig: int = 2) -> None:
             proc.wait()
 
 
-def bench_nginx(tmp: Path, script: Path, args: argparse.Namespace) -> tuple[Result, int, subprocess.Popen[bytes]]:
+def start_nginx(tmp: Path, workers: str) -> tuple[int, subprocess.Popen[bytes]]:
     port = free_port()
-    conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(dir=tmp, port=port))
+    conf = tmp / f"nginx-{workers}.conf"
+    conf.write_text(NGINX_CONF.format(dir=tmp, port=port, workers=workers))
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)], stderr=subprocess.DEVNULL)
     wait_port(port)
+    return port, proc
+
+
+def bench_nginx(tmp: Path, script: Path, args: argparse.Namespace) -> tuple[Result, int, subprocess.Popen[bytes]]:
+    """nginx with one worker process: the collector is one process on one event loop, so is this nginx."""
+    port, proc = start_nginx(tmp, "1")
     run_wrk("warm-up", port, script, 1, args.connections)
-    return run_wrk("nginx (stores nothing)", port, script, args.duration, args.connections), port, proc
+    result = run_wrk("nginx, 1 worker (stores nothing)", port, script, args.duration, args.connections, proc.pid)
+    return result, port, proc
+
+
+def bench_nginx_auto(tmp: Path, script: Path, args: argparse.Namespace) -> Result:
+    """nginx with a worker per core, for scale only (not the reference of the ratio)."""
+    port, proc = start_nginx(tmp, "auto")
+    try:
+        run_wrk("warm-up", port, script, 1, args.connections)
+        return run_wrk("nginx, auto workers (info)", port, script, args.duration, args.connections, proc.pid)
+    finally:
+        stop(proc, 3)
 
 
 def bench_collector(tmp: Path, script: Path, args: argparse.Namespace) -> Result:
@@ -189,7 +227,7 @@ def bench_collector(tmp: Path, script: Path, args: argparse.Namespace) -> Result
     try:
         wait_port(port)
         warm = run_wrk("warm-up", port, script, 1, args.connections)
-        result = run_wrk("harness collector", port, script, args.duration, args.connections)
+        result = run_wrk("harness collector", port, script, args.duration, args.connections, proc.pid)
     finally:
         stop(proc)
     conn = sqlite3.connect(store)
@@ -236,7 +274,7 @@ def bench_uvicorn_hello(tmp: Path, script: Path, args: argparse.Namespace) -> Re
     try:
         wait_port(port)
         run_wrk("warm-up", port, script, 1, args.connections)
-        return run_wrk("uvicorn hello (stores nothing)", port, script, args.duration, args.connections)
+        return run_wrk("uvicorn hello (stores nothing)", port, script, args.duration, args.connections, proc.pid)
     finally:
         stop(proc)
 
@@ -265,7 +303,7 @@ def bench_mitm(tmp: Path, script: Path, args: argparse.Namespace, nginx_port: in
     )
     try:
         wait_port(port, timeout=60)
-        result = run_wrk("mitmproxy reverse proxy (-w)", port, script, args.mitm_duration, args.connections)
+        result = run_wrk("mitmproxy reverse proxy (-w)", port, script, args.mitm_duration, args.connections, proc.pid)
     finally:
         stop(proc)
     count = subprocess.run(
@@ -289,6 +327,7 @@ def main() -> int:
     p.add_argument("--mitm-duration", type=float, default=5.0, help="seconds of load for mitmproxy")
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--no-mitm", action="store_true")
+    p.add_argument("--no-nginx-auto", action="store_true", help="skip the informative nginx run with auto workers")
     p.add_argument("--mitm-venv", default="/tmp/venv-mitm")
     args = p.parse_args()
     ensure_tools()
@@ -306,15 +345,33 @@ def main() -> int:
             mitm = None if args.no_mitm else bench_mitm(tmp, script, args, nginx_port)
             if mitm is not None:
                 results.append(mitm)
+            if not args.no_nginx_auto:
+                results.append(bench_nginx_auto(tmp, script, args))
         finally:
             stop(nginx, 3)  # SIGQUIT: nginx's graceful stop
-    print(f"\nloopback, wrk -t1 -c{args.connections}, POST {PATH} ({len(BODY)} bytes JSON), {os.cpu_count()} cores\n")
-    print(f"{'server':<32}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'answered':>10}{'stored':>9}{'errors':>8}")
+    print(
+        f"\nloopback, the same wrk -t1 -c{args.connections} for every server, POST {PATH} ({len(BODY)} bytes JSON),"
+        f" {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; nginx with worker_processes 1 (the"
+        " collector is one process on one event loop)\n"
+    )
+    print(
+        f"{'server':<36}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'answered':>10}{'stored':>9}{'errors':>7}"
+        f"{'CPU us/req':>11}"
+    )
     for r in results:
         stored = "-" if r.stored is None else str(r.stored)
-        print(f"{r.name:<32}{r.rps:>10.0f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{r.answered:>10}{stored:>9}{r.errors:>8}")
+        cpu = "-" if r.cpu_us is None else f"{r.cpu_us:.1f}"
+        print(
+            f"{r.name:<36}{r.rps:>9.0f}{r.p50_ms:>8.2f}{r.p99_ms:>8.2f}{r.answered:>10}{stored:>9}{r.errors:>7}"
+            f"{cpu:>11}"
+        )
     print()
-    print(f"collector / nginx     = {collector.rps / nginx_result.rps:.2f}   (goal >= 0.30)")
+    print(f"collector / nginx (1 worker)  = {collector.rps / nginx_result.rps:.2f}   (goal >= 0.30)")
+    if collector.cpu_us and nginx_result.cpu_us:
+        print(
+            f"CPU per request, nginx / collector = {nginx_result.cpu_us / collector.cpu_us:.2f}   (nginx used"
+            f" {nginx_result.cpu_us * nginx_result.rps / 1e4:.0f}% of a core: its rate is wrk's limit, not its own)"
+        )
     print(f"collector / uvicorn hello = {collector.rps / results[1].rps:.2f}   (the stack's own ceiling)")
     if mitm is not None:
         print(f"collector / mitmproxy = {collector.rps / mitm.rps:.1f}   (goal >= 20)")

@@ -35,7 +35,7 @@ from urllib.parse import unquote
 from harness.capture.faults import Faults, answer_body
 from harness.capture.record import CapturedRequest
 from harness.capture.routes import match_route
-from harness.capture.store import Store
+from harness.capture.store import Row, Store, answered_row
 
 __all__ = ["MAX_BODY", "MAX_DECODED", "Collector"]
 
@@ -109,9 +109,7 @@ class Collector:
             problems.append(f"body larger than {MAX_BODY} bytes (truncated in store)")
         if incomplete:
             problems.append(incomplete)
-        decoded = decode_body(raw, headers.get("content-encoding", ""), problems)
-        text = _text(decoded, problems)
-        _check_json(text, headers.get("content-type", ""), problems)
+        text, keep_raw = analyse_body(raw, headers, problems)
         method = scope["method"]
         route = match_route(method, api_path)
         rule = self.faults.pick(method, route.name, device) if self.faults else None
@@ -154,7 +152,7 @@ class Collector:
             problems=tuple(problems),
             response_status=status,
             run=self.run,
-            raw_body=raw if raw != decoded or problems else b"",
+            raw_body=raw if keep_raw else b"",
             rule=rule.label if rule is not None else "",
             response_headers=stored_headers,
             response_body=stored_body,
@@ -178,6 +176,38 @@ class Collector:
             await send({"type": "http.response.body", "body": body})
         except (RuntimeError, OSError):
             pass  # the client went away (uvloop raises on a closed transport); the request is stored
+
+    def capture_complete(
+        self, method: str, path: str, query: bytes, raw_headers: list[tuple[bytes, bytes]], raw: bytes
+    ) -> tuple[Row, int, bytes]:
+        """The stored row and the answer (status, body) of a request that arrived whole and that no answer
+        rule or upstream decides: the server's fast path (``fastpath.py``) stores it and answers in one write.
+
+        Same analysis as :meth:`__call__` (``analyse_body``, ``match_route``); the caller has already made
+        sure the path is not a control path, no rule is set, there is no upstream and the body is complete.
+        """
+        device, api_path = _split_device(path)
+        full_path = api_path + ("?" + query.decode("latin-1") if query else "")
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}  # names already lower-case
+        problems: list[str] = []
+        text, keep_raw = analyse_body(raw, headers, problems)
+        route = match_route(method, api_path)
+        body = route.body
+        if route.name == "system-time":
+            body = json.dumps({"success": True, "time": time.time()}).encode()
+        row = answered_row(
+            self.run,
+            device,
+            method,
+            full_path,
+            headers,
+            text,
+            raw if keep_raw else b"",
+            route.kind,
+            problems,
+            route.status,
+        )
+        return row, route.status, body
 
     async def _read_body(self, receive: Receive, declared: str | None) -> tuple[bytes, bool, str]:
         """The body (capped at ``MAX_BODY``), whether it was too large, and what went wrong reading it."""
@@ -281,6 +311,18 @@ def _split_device(path: str) -> tuple[str, str]:
         device, slash, tail = rest.partition("/")
         return device, "/" + tail if slash else "/"
     return "", path
+
+
+def analyse_body(raw: bytes, headers: dict[str, str], problems: list[str]) -> tuple[str, bool]:
+    """The body as text (after content decoding) and whether the raw bytes must be kept too (they differ
+    from the text's bytes, or something is wrong with them); what is wrong is added to ``problems``."""
+    if not raw:
+        return "", bool(problems)
+    encoding = headers.get("content-encoding", "")
+    decoded = decode_body(raw, encoding, problems) if encoding else raw
+    text = _text(decoded, problems)
+    _check_json(text, headers.get("content-type", ""), problems)
+    return text, decoded != raw or bool(problems)
 
 
 def decode_body(raw: bytes, encoding: str, problems: list[str]) -> bytes:

@@ -7,6 +7,7 @@ get an empty but well-formed document. Anything else is stored too and answered 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -165,6 +166,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes]] = [
 NOT_FOUND = Route("unknown", RequestKind.UNKNOWN, 404, b'{"success":false,"errors":["not found"]}')
 
 
+@functools.lru_cache(maxsize=4096)  # SDKs call a handful of paths over and over; the hot path skips the regexes
 def match_route(method: str, path: str) -> Route:
     """The route for ``method`` and ``path`` (without query string or device prefix)."""
     for name, want_method, pattern, kind, status, body in _TABLE:

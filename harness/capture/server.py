@@ -17,6 +17,7 @@ from pathlib import Path
 import uvicorn
 
 from harness.capture.collector import Collector
+from harness.capture.fastpath import fast_protocol_class
 from harness.capture.faults import Faults
 from harness.capture.store import Store
 from harness.errors import CaptureError
@@ -115,7 +116,7 @@ class CollectorServer:
             log_level="warning",
             access_log=False,
             proxy_headers=False,  # X-Forwarded-* from a phone's network mean nothing here
-            http="httptools",
+            http=fast_protocol_class() or "httptools",
             lifespan="on",
             timeout_keep_alive=30,
             timeout_graceful_shutdown=5,

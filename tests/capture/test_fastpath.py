@@ -1,0 +1,121 @@
+"""The server's fast path (whole requests answered without ASGI) against the real server on loopback.
+
+The hardening, fault and forward tests cover the ASGI path and the hand-over to it; these check that the
+fast path is really in use and that what it stores and answers is what the ASGI path would.
+"""
+
+import json
+import socket
+import time
+
+import httpx
+
+from harness.capture.fastpath import fast_protocol_class
+from harness.capture.server import CollectorServer
+
+EVENTS = "/track/v2/projects/t/customers/events"
+
+
+def _read_responses(sock: socket.socket, count: int) -> bytes:
+    """Read until ``count`` complete responses (all with Content-Length) have arrived."""
+    out = b""
+    sock.settimeout(10)
+    while out.count(b"HTTP/1.1 ") < count or not _complete(out, count):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+
+def _complete(data: bytes, count: int) -> bool:
+    rest, seen = data, 0
+    while seen < count:
+        head, sep, tail = rest.partition(b"\r\n\r\n")
+        if not sep:
+            return False
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        if len(tail) < length:
+            return False
+        rest, seen = tail[length:], seen + 1
+    return True
+
+
+def test_the_server_uses_the_fast_protocol(tmp_path):
+    protocol = fast_protocol_class()
+    assert protocol is not None, "uvicorn's httptools protocol changed: the fast path is off"
+    with CollectorServer(tmp_path / "c.sqlite") as server:
+        assert server._server is not None
+        assert server._server.config.http_protocol_class is protocol
+
+
+def test_fast_answer_and_record_match_the_route(live_collector):
+    body = {"event_type": "fast", "properties": {"n": 1}}
+    r = httpx.post(
+        f"{live_collector.device_url('dev-1')}{EVENTS}?x=1",
+        json=body,
+        headers={"Authorization": "Token k"},
+    )
+    assert r.status_code == 200
+    assert r.json() == {"success": True, "errors": []}
+    assert r.headers["content-type"] == "application/json"
+    assert "date" in r.headers
+    [req] = live_collector.store.query()
+    assert (req.method, req.path, req.device, req.kind) == ("POST", f"{EVENTS}?x=1", "dev-1", "tracking")
+    assert json.loads(req.body) == body
+    assert req.headers["authorization"] == "Token k"
+    assert req.response_status == 200
+    assert req.problems == ()
+    assert req.run == ""
+
+
+def test_fast_path_notes_problems_and_keeps_raw_bytes(live_collector):
+    r = httpx.post(f"{live_collector.url}{EVENTS}", content=b"\xff{not json", headers={"content-type": "text/plain"})
+    assert r.status_code == 200
+    [req] = live_collector.store.query()
+    assert any("not valid UTF-8" in p for p in req.problems)
+    assert any("not JSON" in p for p in req.problems)
+    with live_collector.store._reader() as conn:
+        raw = conn.execute("SELECT raw_body FROM requests WHERE id = ?", (req.id,)).fetchone()[0]
+    assert raw == b"\xff{not json"
+
+
+def test_run_label_and_unknown_paths_on_the_fast_path(live_collector):
+    live_collector.app.run = "run-7"
+    r = httpx.get(f"{live_collector.url}/nowhere")
+    assert r.status_code == 404
+    [req] = live_collector.store.query(run="run-7")
+    assert (req.path, req.kind, req.response_status) == ("/nowhere", "unknown", 404)
+
+
+def test_body_split_across_reads_is_handed_to_the_asgi_path(live_collector):
+    """Headers first, the body later: the request leaves the fast path and is read by the ASGI app."""
+    payload = b'{"event_type":"split"}'
+    head = (
+        f"POST {EVENTS} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", live_collector.port)) as s:
+        s.sendall(head + payload[:5])
+        time.sleep(0.3)
+        s.sendall(payload[5:])
+        out = _read_responses(s, 1)
+    assert out.startswith(b"HTTP/1.1 200")
+    [req] = live_collector.store.query()
+    assert req.body == payload.decode()
+    assert req.problems == ()
+
+
+def test_pipelined_fast_requests_are_answered_in_order_and_all_stored(live_collector):
+    requests = b"".join(
+        (
+            f"POST /d/p/track/v2/projects/t/customers/events?i={i} HTTP/1.1\r\nHost: x\r\n"
+            f"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{{}}"
+        ).encode()
+        for i in range(20)
+    )
+    with socket.create_connection(("127.0.0.1", live_collector.port)) as s:
+        s.sendall(requests + b"GET /_harness/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        out = _read_responses(s, 21)
+    assert out.count(b"HTTP/1.1 200") == 21
+    stored = live_collector.store.query(device="p")
+    assert [r.path.rsplit("=", 1)[1] for r in stored] == [str(i) for i in range(20)]
