@@ -46,7 +46,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     store = args.store or str(Path(tempfile.mkdtemp(prefix="harness-run-")) / "capture.sqlite")
     results = []
     with CollectorServer(store) as collector:
-        runner = Runner(device, collector, fault=args.fault)
+        runner = Runner(device, collector, fault=args.fault, options={"agent": args.agent} if args.agent else None)
         try:
             for i, scenario in enumerate(scenarios, 1):
                 result = runner.run(scenario)
@@ -156,6 +156,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--report", help="write the run's report folder here")
     r.add_argument("-k", help="only scenarios whose id or title contains this")
     r.add_argument("--fault", help="start the virtual device with this seeded SDK bug")
+    r.add_argument(
+        "--agent",
+        choices=["native", "flutter"],
+        help="Frida agent on jvm:android and phones: the native SDK's API or the Flutter plugin's channel",
+    )
     r.add_argument("--store", help="capture store path (default: a temporary file)")
     r.set_defaults(func=_cmd_run)
 

@@ -47,6 +47,12 @@ class HarnessSettings:
     output: Path
     keep_all: bool
     settle_timeout: float
+    agent: str | None = None
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """``AppTarget.options`` every session gets from the command line."""
+        return {"agent": self.agent} if self.agent else {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -62,6 +68,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--harness-store", default=None, help="capture store file (default: a temporary file)")
     group.addoption("--harness-output", default="test-results", help="where HAR files of failed tests go")
     group.addoption("--harness-keep-all", action="store_true", help="keep HAR files of passing tests too")
+    group.addoption(
+        "--harness-agent",
+        choices=["native", "flutter"],
+        default=None,
+        help="Frida agent on jvm:android and phones: the native SDK's API or the Flutter plugin's channel",
+    )
     group.addoption(
         "--harness-settle-timeout", type=float, default=15.0, help="seconds to wait for the SDK to finish sending"
     )
@@ -81,6 +93,7 @@ def _settings(config: pytest.Config) -> HarnessSettings:
         output=Path(config.getoption("--harness-output")),
         keep_all=bool(config.getoption("--harness-keep-all")),
         settle_timeout=float(config.getoption("--harness-settle-timeout")),
+        agent=config.getoption("--harness-agent"),
     )
 
 
@@ -159,7 +172,13 @@ def device_target_args() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def harness_runner(device: Device, collector: CollectorServer, harness_settings: HarnessSettings) -> Runner:
-    return Runner(device, collector, fault=harness_settings.fault, settle_timeout=harness_settings.settle_timeout)
+    return Runner(
+        device,
+        collector,
+        fault=harness_settings.fault,
+        settle_timeout=harness_settings.settle_timeout,
+        options=harness_settings.options,
+    )
 
 
 @dataclass
@@ -207,7 +226,9 @@ def app(
 ) -> Iterator[AppSession]:
     """A freshly installed, launched app whose SDK talks to the collector under its own key."""
     key = f"pytest-{next(_app_counter)}-{int(time.time())}"
-    target = AppTarget(base_url=collector.device_url(key), fault=harness_settings.fault, **device_target_args)
+    target_args = dict(device_target_args)
+    target_args["options"] = {**harness_settings.options, **dict(target_args.get("options") or {})}
+    target = AppTarget(base_url=collector.device_url(key), fault=harness_settings.fault, **target_args)
     device.open(target)
     device.app.install()
     device.app.launch()
@@ -267,7 +288,11 @@ class ScenarioItem(pytest.Item):
         if not self.scenario.applies_to(device.platform):
             pytest.skip(f"scenario is not for {device.platform}")
         runner = Runner(
-            device, shared.collector(), fault=shared.settings.fault, settle_timeout=shared.settings.settle_timeout
+            device,
+            shared.collector(),
+            fault=shared.settings.fault,
+            settle_timeout=shared.settings.settle_timeout,
+            options=shared.settings.options,
         )
         result = runner.run(self.scenario)
         self.user_properties.append(("requests", str(len(result.requests))))
