@@ -141,21 +141,34 @@ class FridaSession:
             self._ended_event.clear()
         log.info("[%s] Frida agent %s loaded into pid %s", self.uri, self.agents, self.pid)
 
-    def stop(self) -> None:
-        """Unload the agent and detach; never raises (failures are logged)."""
+    def stop(self, timeout: float = 5.0) -> None:
+        """Unload the agent and detach; never raises (failures are logged) and never hangs.
+
+        Unloading waits for the agent's JS thread, which a hung app can hold forever (an SDK call
+        blocked inside the app); after ``timeout`` seconds the harness gives up on a clean unload
+        and leaves the rest to the driver, which kills the process.
+        """
         self._fail_pending(DeviceError(self.uri, "the Frida session was stopped"))
         script, session = self._script, self._session
         self._script = self._session = None
-        for what, action in (
-            ("unload the agent", getattr(script, "unload", None)),
-            ("detach", getattr(session, "detach", None)),
-        ):
-            if action is None:
-                continue
-            try:
-                action()
-            except Exception as exc:  # the process may already be gone
-                log.debug("[%s] could not %s: %s", self.uri, what, exc)
+
+        def unload() -> None:
+            for what, action in (
+                ("unload the agent", getattr(script, "unload", None)),
+                ("detach", getattr(session, "detach", None)),
+            ):
+                if action is None:
+                    continue
+                try:
+                    action()
+                except Exception as exc:  # the process may already be gone
+                    log.debug("[%s] could not %s: %s", self.uri, what, exc)
+
+        worker = threading.Thread(target=unload, name="frida-stop", daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            log.warning("[%s] the agent did not unload within %gs (the app may be hung)", self.uri, timeout)
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def is_alive(self) -> bool:

@@ -37,6 +37,16 @@ public final class Rpc {
         return instance.request(method, params);
     }
 
+    /**
+     * The device's "now" in epoch seconds: the virtual app's clock (which scenarios move with
+     * env.advance_clock), not this JVM's, so a default timestamp the Flutter plugin fills in is
+     * the same clock the SDK uses.
+     */
+    public static double now() {
+        call("app.ping", new LinkedHashMap<>());
+        return lastClock;
+    }
+
     /** Builds a params map from name/value pairs; a value of Rpc.ABSENT leaves the key out. */
     public static Map<String, Object> params(Object... namesAndValues) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -60,6 +70,7 @@ public final class Rpc {
             out.flush();
             String line = in.readLine();
             if (line == null) throw new IllegalStateException(method + ": the virtual app closed the RPC connection");
+            Trace.rpc(method, params, line);
             Map<String, Object> reply = (Map<String, Object>) Json.parse(line);
             Object clock = reply.get("clock");
             if (clock instanceof Number) lastClock = ((Number) clock).doubleValue();
