@@ -168,3 +168,14 @@ def test_a_hung_sdk_call_on_the_jvm_times_out(tmp_path):
     finally:
         session.stop()
         testbed.stop()
+
+
+def test_calls_travel_as_messages_and_name_a_missing_export(testbed: Bed):
+    session = attach(testbed, "exponea_android")
+    try:
+        assert session.call("ping", timeout=10) is True
+        with pytest.raises(InstrumentError, match=r"^nope: the agent exports no nope"):
+            session.call("nope", timeout=10)
+        assert session._calls == {}  # nothing left waiting
+    finally:
+        session.stop()

@@ -19,12 +19,13 @@ var H = (function () {
   var boxers = null;
   function box() {
     if (boxers === null) {
-      boxers = { d: J('java.lang.Double').valueOf.overload('double'), b: J('java.lang.Boolean').valueOf.overload('boolean') };
+      var B = J('java.lang.Boolean');
+      boxers = { d: J('java.lang.Double').valueOf.overload('double'), t: B.TRUE.value, f: B.FALSE.value };
     }
     return boxers;
   }
   function dbl(n) { return box().d.call(J('java.lang.Double'), n); }
-  function bool(b) { return box().b.call(J('java.lang.Boolean'), !!b); }
+  function bool(b) { return b ? box().t : box().f; } // the two Boolean singletons: no JNI call per value
   function str(s) { return String(s); } // Frida passes a JS string as java.lang.String
 
   // Pre-resolved overloads: calling through the wrapper's dispatcher costs more than the call.

@@ -24,11 +24,25 @@
   var pending = {};
   var nextId = 1;
 
+  // Overloads resolved once: resolving them per call costs as much as the JNI call itself.
+  var ov = null;
+  function overloads() {
+    if (ov === null) {
+      ov = {
+        int: J('java.lang.Integer').valueOf.overload('int'),
+        long: J('java.lang.Long').valueOf.overload('long'),
+        call: J('io.flutter.plugin.common.MethodCall').$new.overload('java.lang.String', 'java.lang.Object'),
+        recording: J('com.exponea.harness.testbed.RecordingResult').$new.overload()
+      };
+    }
+    return ov;
+  }
+
   // Dart ints arrive as Integer (Long beyond 32 bits), doubles as Double.
   function codec(v) {
     if (typeof v === 'number' && Number.isInteger(v)) {
-      if (Math.abs(v) < 2147483648) return J('java.lang.Integer').valueOf.overload('int').call(J('java.lang.Integer'), v);
-      return J('java.lang.Long').valueOf.overload('long').call(J('java.lang.Long'), v);
+      if (Math.abs(v) < 2147483648) return overloads().int.call(J('java.lang.Integer'), v);
+      return overloads().long.call(J('java.lang.Long'), v);
     }
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) return H.hashMap(v, codec);
     if (Array.isArray(v)) return H.arrayList(v, codec);
@@ -72,7 +86,7 @@
         resultClass = 'recording'; // HotSpot: no DexClassLoader
       }
     }
-    if (resultClass === 'recording') return J('com.exponea.harness.testbed.RecordingResult').$new();
+    if (resultClass === 'recording') return overloads().recording.call(J('com.exponea.harness.testbed.RecordingResult'));
     var r = resultClass.$new();
     r.callId.value = id;
     return r;
@@ -87,9 +101,11 @@
     else p.reject(new Error('MissingPluginException: not implemented by the plugin'));
   }
 
+  var hasLooper = null; // looked up once: a failed Java.use (HotSpot: no Looper) is slow and never cached
   function onMainThread(fn) {
-    var hasLooper = true;
-    try { J('android.os.Looper'); } catch (e) { hasLooper = false; }
+    if (hasLooper === null) {
+      try { J('android.os.Looper'); hasLooper = true; } catch (e) { hasLooper = false; }
+    }
     if (hasLooper) Java.scheduleOnMainThread(function () { Java.perform(fn); });
     else fn();
   }
@@ -101,7 +117,8 @@
       pending[id] = { resolve: resolve, reject: reject };
       onMainThread(function () {
         try {
-          var call = J('io.flutter.plugin.common.MethodCall').$new(method, args === undefined ? null : wire(args));
+          var call = overloads().call.call(J('io.flutter.plugin.common.MethodCall'), method,
+                                           args === undefined ? null : wire(args));
           var result = makeResult(id);
           liveHandler().onMethodCall(call, result);
           if (resultClass === 'recording') {

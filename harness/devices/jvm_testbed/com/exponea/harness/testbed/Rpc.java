@@ -19,6 +19,10 @@ public final class Rpc {
     private final BufferedReader in;
     private final OutputStream out;
     private long nextId = 1;
+    /** Durations (ns) of the last RPC round trips to the app process: the test bed's own hop, which a
+     * real SDK does not make; benchmarks/frida_call.py reads them (takeHops) to take it out of its figure. */
+    private static final long[] HOPS = new long[4096];
+    private static int hops = 0;
     /** The virtual app's clock in its last reply (epoch seconds). */
     public static volatile double lastClock = 0;
 
@@ -34,7 +38,19 @@ public final class Rpc {
     /** Calls the reference SDK; an error reply becomes a RuntimeException naming the method. */
     public static synchronized Object call(String method, Map<String, Object> params) {
         if (instance == null) throw new IllegalStateException("test bed: no RPC connection to the virtual app");
-        return instance.request(method, params);
+        long start = System.nanoTime();
+        try {
+            return instance.request(method, params);
+        } finally {
+            HOPS[hops++ % HOPS.length] = System.nanoTime() - start;
+        }
+    }
+
+    /** The hop durations (ns) recorded since the last call, oldest first; then starts afresh. */
+    public static synchronized long[] takeHops() {
+        long[] out = java.util.Arrays.copyOf(HOPS, Math.min(hops, HOPS.length));
+        hops = 0;
+        return out;
     }
 
     /**
