@@ -39,7 +39,26 @@ var H = (function () {
     return ov;
   }
 
+  // Gson ships with the Exponea SDK: one fromJson call builds the whole HashMap<String, Any> (Double
+  // numbers, Boolean, String, nested maps and lists) where building it here takes a JNI call per
+  // value. Where Gson is missing (or renamed by R8), the agent builds the map value by value.
+  var gson = undefined;
+  function gsonFast() {
+    if (gson === undefined) {
+      try {
+        var G = J('com.google.gson.Gson');
+        gson = { self: G.$new(), fromJson: G.fromJson.overload('java.lang.String', 'java.lang.Class'),
+                 hashMapClass: J('java.util.HashMap').class, HashMap: J('java.util.HashMap') };
+      } catch (e) {
+        gson = null;
+      }
+    }
+    return gson;
+  }
+
   function hashMap(obj, valueFn) {
+    var g = valueFn === undefined ? gsonFast() : null;
+    if (g !== null) return g.fromJson.call(g.self, JSON.stringify(obj || {}), g.hashMapClass); // a HashMap, typed Object
     var o = overloads();
     var m = o.newMap.call(J('java.util.HashMap'));
     Object.keys(obj || {}).forEach(function (k) { o.put.call(m, k, (valueFn || toJava)(obj[k])); });
