@@ -281,13 +281,8 @@ class JvmDevice:
         self.log.info("launched: virtual app pid %s, JVM pid %s", self._virtual.pid, ready[1])
 
     def _kill(self) -> None:
-        """SIGKILL the JVM and the virtual app (no clean shutdown); never raises."""
-        if self._session is not None:
-            self._session.stop()
-            self._session = None
-        if self._rpc is not None:
-            self._rpc.close()
-            self._rpc = None
+        """SIGKILL the JVM and the virtual app (no clean shutdown), then drop the Frida session;
+        never raises. Killing first means a hung agent call cannot hold up the detach."""
         for proc in (self._jvm, self._virtual):
             if proc is not None and proc.poll() is None:
                 try:
@@ -295,6 +290,12 @@ class JvmDevice:
                     proc.wait(timeout=5)
                 except (OSError, subprocess.TimeoutExpired) as exc:
                     self.log.warning("could not kill pid %s: %s", proc.pid, exc)
+        if self._session is not None:
+            self._session.stop()
+            self._session = None
+        if self._rpc is not None:
+            self._rpc.close()
+            self._rpc = None
         self._jvm = self._virtual = None
         self.sdk = _NotLaunched()
 

@@ -166,8 +166,8 @@ def test_a_hung_sdk_call_on_the_jvm_times_out(tmp_path):
         with pytest.raises(RpcTimeout, match=r"^trackEvent: "):
             session.call("call", "trackEvent", {"eventType": "e", "properties": {}}, timeout=0.5)
     finally:
+        testbed.stop()  # the agent is stuck in the hung call: kill first, then detach at once
         session.stop()
-        testbed.stop()
 
 
 def test_calls_travel_as_messages_and_name_a_missing_export(testbed: Bed):
