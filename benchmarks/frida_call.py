@@ -1,26 +1,34 @@
-"""Cost of one SDK call through Frida on the jvm:android test bed, next to a bare Frida round trip.
+"""Cost of one SDK call through Frida on the jvm:android test bed, next to a bare Frida RPC round trip.
 
-    python benchmarks/frida_call.py [-n 300] [--agent android|flutter] [--virtual]
+    python benchmarks/frida_call.py [-n 300] [--rounds 5] [--agent native|flutter] [--virtual]
 
-Both figures come from the same run and the same attached agent: ``ping`` is an agent export that
-returns at once (Python -> frida-server -> JS -> back); ``trackEvent`` goes Python -> JS agent ->
-Java bridge -> the SDK mirror -> the RPC hop to the app process -> back. The goal is a ratio <= 2.
+All figures come from the same run and the same attached agent, measured interleaved (one bare
+round trip, one SDK call, and so on) so that load on the machine hits both alike:
 
-By default the app process is a minimal in-process JSON-lines peer that answers at once, so the
-figure is the harness's own overhead; ``--virtual`` uses JvmDevice with ``python -m harness.virtual``.
+- bare Frida RPC: ``script.exports_sync.ping()``, an agent export that returns at once
+  (Python -> frida-server -> the agent's JS thread -> back), with nothing of the harness around it;
+- SDK call: ``FridaSdkTransport.call("trackEvent", ...)``, the harness's whole path: bounded call,
+  JS agent, Java bridge, JSON -> Kotlin types, the SDK mirror, then the test bed's RPC hop to the
+  app process and back;
+- the test bed's hop, timed inside the JVM (``Rpc.takeHops``): a real SDK runs in the app and makes
+  no such hop, so "without the hop" is the figure that carries over to a phone.
+
+Each round prints its medians; the summary gives the median ratio over the rounds and its spread
+(min-max). By default the app process is a minimal JSON-lines peer in its own process that answers
+at once; ``--virtual`` uses JvmDevice with the real ``python -m harness.virtual``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -29,6 +37,8 @@ from harness.devices.jvm import AGENTS, JvmDevice
 from harness.devices.jvm_build import MAIN_CLASS, find_jdk, testbed_classes
 from harness.instrument.frida_session import FridaSession
 from harness.instrument.frida_transport import FridaSdkTransport
+
+PROBE = Path(__file__).with_name("frida_probe.js")
 
 # The app process: a separate Python process, as the virtual app is (not a thread sharing our GIL).
 _PEER = """
@@ -47,44 +57,21 @@ server.serve_forever()
 """
 
 
-def _app_hop(port: int) -> Callable[[], None]:
-    """One JSON-lines round trip to the app process, straight from Python: the test bed's RPC hop."""
-    conn = socket.create_connection(("127.0.0.1", port))
-    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    stream = conn.makefile("rwb")
-
-    def once() -> None:
-        stream.write(b'{"id": 1, "method": "sdk.trackEvent", "params": {}}\n')
-        stream.flush()
-        stream.readline()
-
-    return once
+def _ms(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
 
 
-def _timed(fn, n: int) -> list[float]:
-    samples = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=300)
-    parser.add_argument("--agent", choices=sorted(AGENTS), default="android")
-    parser.add_argument("--virtual", action="store_true", help="use the real virtual app (after merge)")
-    args = parser.parse_args()
-    cleanup = []
-    hop: Callable[[], None] | None = None
+def _attach(args: argparse.Namespace, cleanup: list[Callable[[], Any]]) -> FridaSession:
+    agents: list[str | Path] = [*AGENTS[args.agent], PROBE]
     if args.virtual:
         device = JvmDevice()
         device.open(AppTarget(base_url="http://127.0.0.1:9/d/bench", options={"agent": args.agent}))
         device.app.launch()
         cleanup.append(device.close)
-        transport = FridaSdkTransport(device._session)
-        transport.call("init", {"configuration": {"projectToken": "bench", "baseURL": "http://127.0.0.1:9"}})
+        pid = device._session.pid
+        device._session.stop()  # reattach with the probe next to the agent
     else:
         peer = subprocess.Popen([sys.executable, "-c", _PEER], stdout=subprocess.PIPE)
         cleanup.append(peer.kill)
@@ -92,36 +79,60 @@ def main() -> None:
         port = peer.stdout.readline().decode().strip()
         java, _ = find_jdk()
         command = [java, "-cp", str(testbed_classes()), MAIN_CLASS, port]
-        env = {"PATH": os.environ["PATH"]}
-        jvm = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        jvm = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={"PATH": os.environ["PATH"]})
+        cleanup.append(jvm.kill)
         assert jvm.stdout is not None
         pid = int(jvm.stdout.readline().split()[1])
-        session = FridaSession(AGENTS[args.agent], target=pid, uri="jvm:android")
-        session.start()
-        cleanup += [session.stop, jvm.kill]
-        transport = FridaSdkTransport(session)
-        hop = _app_hop(int(port))
+    session = FridaSession(agents, target=pid, uri="jvm:android")
+    session.start()
+    cleanup.insert(0, session.stop)
+    return session
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=300, help="samples of each kind per round")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--agent", choices=["native", "flutter"], default="native")
+    parser.add_argument("--virtual", action="store_true", help="use the real virtual app as the app process")
+    args = parser.parse_args()
+    cleanup: list[Callable[[], Any]] = []
     try:
+        session = _attach(args, cleanup)
+        transport = FridaSdkTransport(session)
+        raw = session._script.exports_sync  # the bare Frida RPC, nothing of the harness around it
+        config = {"projectToken": "bench", "baseURL": "http://127.0.0.1:9/d/bench"}
+        transport.call("init", {"configuration": config}, timeout=30)
         call = {"eventType": "bench", "properties": {"price": 9.5, "sku": "a-1", "ok": True}}
-        for _ in range(20):  # warm up the bridge, class wrappers and the JIT
-            transport.ping()
+        for _ in range(50):  # warm up the bridge, class wrappers and the JIT
+            raw.ping()
             transport.call("trackEvent", call)
-        ping = _timed(transport.ping, args.n)
-        sdk = _timed(lambda: transport.call("trackEvent", call), args.n)
-        hops = _timed(hop, args.n) if hop is not None else None
+        print(f"agent={args.agent} app={'virtual' if args.virtual else 'JSON-lines peer'} n={args.n}")
+        print("round  bare RPC ms  SDK call ms  hop ms  ratio  ratio w/o hop")
+        ratios, net_ratios = [], []
+        for r in range(1, args.rounds + 1):
+            raw.hops()
+            pings, calls = [], []
+            for _ in range(args.n):
+                pings.append(_ms(raw.ping))
+                calls.append(_ms(lambda: transport.call("trackEvent", call)))
+            hops = raw.hops()  # ms; the Flutter mirror makes 2 per call (the plugin's isInitialized check)
+            hop = statistics.median(hops) * len(hops) / args.n
+            p, c = statistics.median(pings), statistics.median(calls)
+            ratios.append(c / p)
+            net_ratios.append((c - hop) / p)
+            print(f"{r:5d}  {p:11.3f}  {c:11.3f}  {hop:6.3f}  {c / p:5.2f}  {(c - hop) / p:13.2f}")
+        print(
+            f"ratio SDK call / bare RPC:            median {statistics.median(ratios):.2f}x "
+            f"(spread {min(ratios):.2f}-{max(ratios):.2f})"
+        )
+        print(
+            f"ratio without the test bed's hop:     median {statistics.median(net_ratios):.2f}x "
+            f"(spread {min(net_ratios):.2f}-{max(net_ratios):.2f})   goal <= 2x"
+        )
     finally:
         for fn in cleanup:
             fn()
-    p_med, s_med = statistics.median(ping), statistics.median(sdk)
-    p95 = lambda xs: sorted(xs)[int(len(xs) * 0.95) - 1]  # noqa: E731
-    print(f"agent={args.agent} app={'virtual' if args.virtual else 'in-process peer'} n={args.n}")
-    print(f"bare Frida RPC (ping)        median {p_med:7.3f} ms   p95 {p95(ping):7.3f} ms")
-    print(f"SDK call (trackEvent)        median {s_med:7.3f} ms   p95 {p95(sdk):7.3f} ms")
-    print(f"ratio SDK call / bare RPC    {s_med / p_med:5.2f}x   (goal <= 2x)")
-    if hops is not None:
-        h_med = statistics.median(hops)
-        print(f"test bed's RPC hop to the app median {h_med:7.3f} ms (a real SDK has no such hop)")
-        print(f"ratio without that hop       {(s_med - h_med) / p_med:5.2f}x")
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     with CollectorServer(store) as collector:
         for uri in uris:
             device = open_device(uri)
-            runner = Runner(device, collector, fault=args.fault)
+            runner = Runner(device, collector, fault=args.fault, options={"agent": args.agent} if args.agent else None)
             devices_meta.append(
                 device_meta(device.describe().as_json(), runner.profile.name, runner.profile.sdk_version)
             )
@@ -239,6 +239,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--report", help="write the run's report folder here")
     r.add_argument("-k", help="only scenarios whose id or title contains this")
     r.add_argument("--fault", help="start the virtual device with this seeded SDK bug")
+    r.add_argument(
+        "--agent",
+        choices=["native", "flutter"],
+        help="Frida agent on jvm:android and phones: the native SDK's API or the Flutter plugin's channel",
+    )
     r.add_argument("--store", help="capture store path (default: a temporary file)")
     r.set_defaults(func=_cmd_run)
 

@@ -56,6 +56,12 @@ class HarnessSettings:
     keep_all: bool
     settle_timeout: float
     report: Path | None = None
+    agent: str | None = None
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """``AppTarget.options`` every session gets from the command line."""
+        return {"agent": self.agent} if self.agent else {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -76,6 +82,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="DIR",
         help="write the session's run folder here: HTML report, captures, verdicts, matrix, JUnit",
+    )
+    group.addoption(
+        "--harness-agent",
+        choices=["native", "flutter"],
+        default=None,
+        help="Frida agent on jvm:android and phones: the native SDK's API or the Flutter plugin's channel",
     )
     group.addoption(
         "--harness-settle-timeout", type=float, default=15.0, help="seconds to wait for the SDK to finish sending"
@@ -99,6 +111,7 @@ def _settings(config: pytest.Config) -> HarnessSettings:
         keep_all=bool(config.getoption("--harness-keep-all")),
         settle_timeout=float(config.getoption("--harness-settle-timeout")),
         report=Path(report) if report else None,
+        agent=config.getoption("--harness-agent"),
     )
 
 
@@ -226,7 +239,13 @@ def device_target_args() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def harness_runner(device: Device, collector: CollectorServer, harness_settings: HarnessSettings) -> Runner:
-    return Runner(device, collector, fault=harness_settings.fault, settle_timeout=harness_settings.settle_timeout)
+    return Runner(
+        device,
+        collector,
+        fault=harness_settings.fault,
+        settle_timeout=harness_settings.settle_timeout,
+        options=harness_settings.options,
+    )
 
 
 @dataclass
@@ -274,7 +293,9 @@ def app(
 ) -> Iterator[AppSession]:
     """A freshly installed, launched app whose SDK talks to the collector under its own key."""
     key = f"pytest-{next(_app_counter)}-{int(time.time())}"
-    target = AppTarget(base_url=collector.device_url(key), fault=harness_settings.fault, **device_target_args)
+    target_args = dict(device_target_args)
+    target_args["options"] = {**harness_settings.options, **dict(target_args.get("options") or {})}
+    target = AppTarget(base_url=collector.device_url(key), fault=harness_settings.fault, **target_args)
     device.open(target)
     device.app.install()
     device.app.launch()
@@ -333,7 +354,11 @@ class ScenarioItem(pytest.Item):
         shared = _shared(self.config)
         device = shared.device(self.uri)
         runner = Runner(
-            device, shared.collector(), fault=shared.settings.fault, settle_timeout=shared.settings.settle_timeout
+            device,
+            shared.collector(),
+            fault=shared.settings.fault,
+            settle_timeout=shared.settings.settle_timeout,
+            options=shared.settings.options,
         )
         if not self.scenario.applies_to(device.platform):
             _record(self.config, runner.run(self.scenario), runner)  # a "skipped" result, for the matrix

@@ -25,6 +25,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from harness.devices.base import AppTarget, Capability, DeviceInfo, SdkTransport, UriLogger
 from harness.devices.jvm_build import JDK_HINT, MAIN_CLASS, find_jdk, testbed_classes
@@ -34,7 +35,12 @@ from harness.errors import AppCrashed, DeviceError, DeviceNotFound, HarnessError
 __all__ = ["JvmApp", "JvmDevice", "JvmEnvironment"]
 
 URI = "jvm:android"
-AGENTS = {"android": ["_java", "exponea_android"], "flutter": ["_java", "exponea_flutter_android"]}
+URI_OPTIONS = ("agent",)
+AGENTS = {
+    "native": ["_java", "exponea_android"],
+    "android": ["_java", "exponea_android"],  # the name this driver first used for "native"
+    "flutter": ["_java", "exponea_flutter_android"],
+}
 
 
 def _wait_for_file(path: Path, proc: subprocess.Popen[Any], timeout: float) -> dict[str, Any]:
@@ -125,7 +131,8 @@ class JvmDevice:
     """The ``jvm:android`` driver (see the module docstring).
 
     Args:
-        uri: ``jvm:android``.
+        uri: ``jvm:android``, optionally with driver options as a query, e.g.
+            ``jvm:android?agent=flutter`` (``AppTarget.options`` of each session win over these).
         virtual_command: the command that starts the virtual app, before its flags; by default
             ``python -m harness.virtual``. Tests pass a stand-in here.
     """
@@ -144,8 +151,11 @@ class JvmDevice:
         }
     )
 
-    def __init__(self, uri: str = URI, virtual_command: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, uri: str = URI, virtual_command: Sequence[str] | None = None, options: Mapping[str, str] | None = None
+    ) -> None:
         self.uri = uri
+        self.options: dict[str, str] = dict(options or {})
         self.virtual_command = list(virtual_command or [sys.executable, "-m", "harness.virtual"])
         self.log = UriLogger(logging.getLogger("harness.devices.jvm"), {"uri": uri})
         self.app = JvmApp(self)
@@ -163,9 +173,21 @@ class JvmDevice:
 
     @classmethod
     def from_uri(cls, uri: str) -> JvmDevice:
-        if uri != URI:
+        base, _, query = uri.partition("?")
+        if base != URI:
             raise DeviceNotFound(uri, "the only JVM test bed is jvm:android")
-        return cls(uri)
+        options: dict[str, str] = {}
+        try:
+            pairs = parse_qs(query, keep_blank_values=True, strict_parsing=bool(query))
+        except ValueError as exc:
+            raise DeviceNotFound(uri, f"bad options in the URI (want ?agent=flutter): {exc}") from exc
+        for key, values in pairs.items():
+            if key not in URI_OPTIONS:
+                raise DeviceNotFound(uri, f"unknown option {key!r} in the URI; known: {', '.join(URI_OPTIONS)}")
+            options[key] = values[-1]
+        if options.get("agent", "native") not in AGENTS:
+            raise DeviceNotFound(uri, f"unknown agent {options['agent']!r}; known: native, flutter")
+        return cls(uri, options=options)
 
     @classmethod
     def discover(cls) -> list[DeviceInfo]:
@@ -188,14 +210,17 @@ class JvmDevice:
     def open(self, target: AppTarget) -> None:
         """Check the JDK, build the test bed, make the app's data directory; launch comes later."""
         find_jdk()
-        agent = str(target.options.get("agent", "android"))
-        if agent not in AGENTS:
-            raise DeviceError(self.uri, f"unknown agent {agent!r}; known: {', '.join(AGENTS)}")
+        if self.agent(target) not in AGENTS:
+            raise DeviceError(self.uri, f"unknown agent {self.agent(target)!r}; known: native, flutter")
         self._classes = testbed_classes()
         self._work = Path(tempfile.mkdtemp(prefix="harness-jvm-"))
         self.data_dir = self._work / "data"
         self.data_dir.mkdir()
         self.target = target
+
+    def agent(self, target: AppTarget) -> str:
+        """The agent for a session: ``target.options["agent"]``, else the URI's, else native."""
+        return str(target.options.get("agent") or self.options.get("agent") or "native")
 
     def rpc(self) -> RpcClient:
         if self._rpc is None:
@@ -249,20 +274,15 @@ class JvmDevice:
         ready = self._jvm.stdout.readline().decode(errors="replace").split()
         if len(ready) != 2 or ready[0] != "ready":
             raise AppCrashed(self.uri, f"the test-bed JVM did not start (said {' '.join(ready)!r})")
-        agents = AGENTS[str(self.target.options.get("agent", "android"))]
+        agents = AGENTS[self.agent(self.target)]
         self._session = FridaSession(agents, target=int(ready[1]), uri=self.uri)
         self._session.start()
         self.sdk = FridaSdkTransport(self._session, device_clock=self.env.now)
         self.log.info("launched: virtual app pid %s, JVM pid %s", self._virtual.pid, ready[1])
 
     def _kill(self) -> None:
-        """SIGKILL the JVM and the virtual app (no clean shutdown); never raises."""
-        if self._session is not None:
-            self._session.stop()
-            self._session = None
-        if self._rpc is not None:
-            self._rpc.close()
-            self._rpc = None
+        """SIGKILL the JVM and the virtual app (no clean shutdown), then drop the Frida session;
+        never raises. Killing first means a hung agent call cannot hold up the detach."""
         for proc in (self._jvm, self._virtual):
             if proc is not None and proc.poll() is None:
                 try:
@@ -270,6 +290,12 @@ class JvmDevice:
                     proc.wait(timeout=5)
                 except (OSError, subprocess.TimeoutExpired) as exc:
                     self.log.warning("could not kill pid %s: %s", proc.pid, exc)
+        if self._session is not None:
+            self._session.stop()
+            self._session = None
+        if self._rpc is not None:
+            self._rpc.close()
+            self._rpc = None
         self._jvm = self._virtual = None
         self.sdk = _NotLaunched()
 

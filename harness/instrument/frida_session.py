@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from importlib import resources
 from pathlib import Path
@@ -47,6 +47,7 @@ _REASONS = {
     "application-requested": "the session was closed by the harness",
 }
 _BRIDGE = "frida:load-bridge"
+_CALL, _REPLY = "harness:call", "harness:reply"
 _PROCESS_ENDED = {"process-terminated", "process-replaced"}
 
 
@@ -100,7 +101,8 @@ class FridaSession:
         self._pending: set[Future[Any]] = set()
         self._ended: HarnessError | None = None
         self._ended_event = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="frida-rpc")
+        self._calls: dict[int, tuple[str, Future[Any]]] = {}
+        self._next_id = 0
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -141,22 +143,34 @@ class FridaSession:
             self._ended_event.clear()
         log.info("[%s] Frida agent %s loaded into pid %s", self.uri, self.agents, self.pid)
 
-    def stop(self) -> None:
-        """Unload the agent and detach; never raises (failures are logged)."""
+    def stop(self, timeout: float = 5.0) -> None:
+        """Unload the agent and detach; never raises (failures are logged) and never hangs.
+
+        Unloading waits for the agent's JS thread, which a hung app can hold forever (an SDK call
+        blocked inside the app); after ``timeout`` seconds the harness gives up on a clean unload
+        and leaves the rest to the driver, which kills the process.
+        """
         self._fail_pending(DeviceError(self.uri, "the Frida session was stopped"))
         script, session = self._script, self._session
         self._script = self._session = None
-        for what, action in (
-            ("unload the agent", getattr(script, "unload", None)),
-            ("detach", getattr(session, "detach", None)),
-        ):
-            if action is None:
-                continue
-            try:
-                action()
-            except Exception as exc:  # the process may already be gone
-                log.debug("[%s] could not %s: %s", self.uri, what, exc)
-        self._pool.shutdown(wait=False, cancel_futures=True)
+
+        def unload() -> None:
+            for what, action in (
+                ("unload the agent", getattr(script, "unload", None)),
+                ("detach", getattr(session, "detach", None)),
+            ):
+                if action is None:
+                    continue
+                try:
+                    action()
+                except Exception as exc:  # the process may already be gone
+                    log.debug("[%s] could not %s: %s", self.uri, what, exc)
+
+        worker = threading.Thread(target=unload, name="frida-stop", daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            log.warning("[%s] the agent did not unload within %gs (the app may be hung)", self.uri, timeout)
 
     def is_alive(self) -> bool:
         return self._script is not None and self._ended is None
@@ -166,12 +180,19 @@ class FridaSession:
     def call(self, export: str, *args: Any, timeout: float = 10.0) -> Any:
         """Call ``rpc.exports[export](*args)`` and wait at most ``timeout`` seconds.
 
+        The call travels as a ``harness:call`` message that ``_prelude.js`` answers with a
+        ``harness:reply`` (Frida's own RPC is the same post/send pair underneath, but its blocking
+        ``exports_sync`` has no timeout, so it would need a worker thread per call: a thread
+        hand-off that cost about a third of a bare round trip).
+
         Raises:
             RpcTimeout: the agent did not answer in time (the app may be hung).
             AppCrashed: the app process ended before or during the call.
             DeviceError: the device or the connection went away, or the session is stopped.
             InstrumentError: the agent (or the SDK inside the app) raised.
         """
+        import frida
+
         label = str(args[0]) if export == "call" and args and isinstance(args[0], str) else export
         with self._lock:
             if self._ended is not None:
@@ -179,47 +200,46 @@ class FridaSession:
             if self._script is None:
                 raise DeviceError(self.uri, f"{label}: the Frida session is not started")
             waiter: Future[Any] = Future()
+            self._next_id += 1
+            call_id = self._next_id
+            self._calls[call_id] = (label, waiter)
             self._pending.add(waiter)
-        script = self._script
+            script = self._script
         try:
-            self._pool.submit(self._run, script, export, args, waiter)
+            script.post({"type": _CALL, "id": call_id, "export": export, "args": list(args)})
             return waiter.result(timeout=timeout)
         except FutureTimeout:
             raise RpcTimeout(label, f"the app did not answer within {timeout:g}s") from None
-        finally:
-            with self._lock:
-                self._pending.discard(waiter)
-
-    def _run(self, script: Any, export: str, args: tuple[Any, ...], waiter: Future[Any]) -> None:
-        import frida
-
-        label = str(args[0]) if export == "call" and args and isinstance(args[0], str) else export
-        try:
-            value = getattr(script.exports_sync, export)(*args)
-        except frida.core.RPCException as exc:
-            first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            outcome: BaseException = InstrumentError(label, first_line.removeprefix("Error: "))
-            outcome.__cause__ = exc
         except (frida.InvalidOperationError, frida.TransportError) as exc:
             # The script dies a moment before Frida reports why; wait for the reason to arrive.
             self._ended_event.wait(2.0)
-            outcome = self._ended or AppCrashed(self.uri, f"{label}: the agent is gone: {exc}")
-            outcome.__cause__ = exc
-        except Exception as exc:
-            outcome = InstrumentError(label, f"{type(exc).__name__}: {exc}")
-            outcome.__cause__ = exc
-        else:
-            if not waiter.done():
-                waiter.set_result(value)
+            raise (self._ended or AppCrashed(self.uri, f"{label}: the agent is gone: {exc}")) from exc
+        finally:
+            with self._lock:
+                self._pending.discard(waiter)
+                self._calls.pop(call_id, None)
+
+    def _on_reply(self, payload: dict[str, Any]) -> None:
+        with self._lock:
+            entry = self._calls.pop(int(payload.get("id") or 0), None)
+        if entry is None:
+            return  # the caller gave up (timeout) or the session ended
+        label, waiter = entry
+        if waiter.done():
             return
-        if not waiter.done():
-            waiter.set_exception(outcome)
+        if "error" in payload:
+            first_line = str(payload["error"]).splitlines()[0] if payload["error"] else "error"
+            waiter.set_exception(InstrumentError(label, first_line.removeprefix("Error: ")))
+        else:
+            waiter.set_result(payload.get("value"))
 
     # -- Frida callbacks -------------------------------------------------------------------------
 
     def _on_message(self, message: dict[str, Any], data: bytes | None) -> None:
         payload = message.get("payload")
-        if message.get("type") == "send" and isinstance(payload, dict) and payload.get("type") == _BRIDGE:
+        if message.get("type") == "send" and isinstance(payload, dict) and payload.get("type") == _REPLY:
+            self._on_reply(payload)
+        elif message.get("type") == "send" and isinstance(payload, dict) and payload.get("type") == _BRIDGE:
             try:
                 filename, source = bridge_source(str(payload.get("name")))
             except InstrumentError as exc:

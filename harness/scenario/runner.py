@@ -19,6 +19,7 @@ from harness.capture.record import CapturedRequest
 from harness.capture.server import CollectorServer
 from harness.devices.base import AppTarget, Capability, Device
 from harness.errors import ConfigError, HarnessError, InstrumentError, SpecError
+from harness.instrument.flutter_plugin import native_args
 from harness.scenario.loader import Scenario, Step
 from harness.spec.checker import check
 from harness.spec.expectation import Expectations
@@ -86,6 +87,8 @@ class Runner:
         profile: the spec profile; by default the native profile of the device's platform.
         settle_timeout: how long to wait for the SDK to finish sending at the end.
         quiet: for devices that cannot tell when they are done, the quiet window to wait for.
+        options: driver options for every run (``AppTarget.options``), e.g. ``{"agent": "flutter"}``
+            to reach the SDK through the Flutter plugin's agent on ``jvm:android`` or a phone.
     """
 
     def __init__(
@@ -97,6 +100,7 @@ class Runner:
         profile: Profile | None = None,
         settle_timeout: float = 15.0,
         quiet: float = 3.0,
+        options: Mapping[str, Any] | None = None,
     ) -> None:
         self.device = device
         self.collector = collector
@@ -104,6 +108,7 @@ class Runner:
         self.profile = profile or profile_for_platform(device.platform)
         self.settle_timeout = settle_timeout
         self.quiet = quiet
+        self.options = dict(options or {})
 
     def run(self, scenario: Scenario) -> RunResult:
         result = RunResult(scenario, self.device.uri, "error", platform=self.device.platform, fault=self.fault)
@@ -113,7 +118,7 @@ class Runner:
             result.error = f"not for {self.device.platform}"
             return result
         key = f"{re.sub(r'[^A-Za-z0-9]+', '-', self.device.uri)}-{next(_counter)}-{scenario.id}"
-        target = AppTarget(base_url=self.collector.device_url(key), fault=self.fault)
+        target = AppTarget(base_url=self.collector.device_url(key), fault=self.fault, options=self.options)
         started = time.monotonic()
         try:
             self.device.open(target)
@@ -163,6 +168,8 @@ class Runner:
             try:
                 res = self.device.sdk.call(step.name, args, timeout=self.settle_timeout)
                 device_time = res.device_time
+                if self._agent() == "flutter":
+                    args = native_args(step.name, args)
             except InstrumentError as exc:  # the SDK threw inside the app; the app lives on
                 error = str(exc)
                 device_time = self.device.env.now()
@@ -177,6 +184,11 @@ class Runner:
             device_time = self._device_time()
             self._lifecycle(step)
         trace.append(Stimulus(index, step.kind, step.name, args, device_time, time.time(), error, step.line))
+
+    def _agent(self) -> str:
+        """The agent in use: the runner's option, else the device's (a ``jvm:android?agent=…`` URI)."""
+        device_options = getattr(self.device, "options", None) or {}
+        return str(self.options.get("agent") or device_options.get("agent") or "native")
 
     def _respond(self, target: AppTarget, rule: Mapping[str, Any]) -> None:
         """Install a collector answer rule (``respond`` step) for this run's device key only."""

@@ -1,10 +1,7 @@
-"""JvmDevice (jvm:android) end to end: javac build, the virtual app process, the test-bed JVM,
-Frida attached with the real agent, and the app/env parts over the RPC.
-
-The virtual app here is tests/instrument/fake_virtual_app.py run as a process with the flags of
-`python -m harness.virtual`. AFTER MERGE: add a twin of test_sdk_call_through_frida_reaches_the_app
-that uses the real reference SDK (JvmDevice("jvm:android") with the default virtual_command) and
-checks the HTTP it sends to the collector.
+"""JvmDevice (jvm:android) end to end: javac build, the real virtual app process
+(``python -m harness.virtual``), the test-bed JVM, Frida attached with the real agent, and the
+app/env parts over the RPC. What the SDK mirror sent over the RPC is read from the test bed's trace
+(``HARNESS_TESTBED_TRACE``, inherited by the JVM); what the reference SDK then sent, from the collector.
 """
 
 from __future__ import annotations
@@ -12,9 +9,9 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -24,21 +21,38 @@ from harness.devices.jvm import JvmDevice
 from harness.devices.registry import open_device
 from harness.errors import AppCrashed, DeviceError, DeviceNotFound
 
-FAKE_APP = [sys.executable, str(Path(__file__).parents[1] / "instrument" / "fake_virtual_app.py")]
+PUSH = {
+    "source": "xnpe_platform",
+    "notification_id": "1",
+    "title": "Hello",
+    "message": "World",
+    "action": "app",
+    "attributes": json.dumps({"event_type": "campaign", "campaign_id": "c1", "action_id": 2, "type": "push"}),
+}
 
 
-def calls(device: JvmDevice) -> list[dict]:
-    path = device.data_dir / "calls.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+def rpc_calls(trace) -> list[dict]:
+    return [json.loads(line) for line in trace.read_text().splitlines() if '"rpc"' in line] if trace.exists() else []
 
 
 @pytest.fixture
-def device():
-    dev = JvmDevice("jvm:android", virtual_command=FAKE_APP)
-    dev.open(AppTarget(base_url="http://127.0.0.1:9/d/jvm"))
+def trace(tmp_path, monkeypatch):
+    path = tmp_path / "trace.jsonl"
+    monkeypatch.setenv("HARNESS_TESTBED_TRACE", str(path))
+    return path
+
+
+@pytest.fixture
+def device(trace, live_collector):
+    dev = JvmDevice("jvm:android")
+    dev.open(AppTarget(base_url=live_collector.device_url("jvm")))
     dev.app.launch()
     yield dev
     dev.close()
+
+
+def bodies(collector, key="jvm") -> str:
+    return "\n".join(r.body for r in collector.store.query(device=key, kinds=["tracking"]))
 
 
 def test_registry_builds_a_jvm_device_that_meets_the_contract():
@@ -60,11 +74,25 @@ def test_missing_jdk_names_the_debian_package(monkeypatch):
         JvmDevice("jvm:android").open(AppTarget(base_url="http://x"))
 
 
-def test_sdk_call_through_frida_reaches_the_app(device):
+def test_uri_options_choose_the_agent():
+    assert JvmDevice.from_uri("jvm:android?agent=flutter").options == {"agent": "flutter"}
+    assert JvmDevice.from_uri("jvm:android").options == {}
+    with pytest.raises(DeviceNotFound, match="unknown agent 'dart'"):
+        JvmDevice.from_uri("jvm:android?agent=dart")
+    with pytest.raises(DeviceNotFound, match="unknown option 'apk'"):
+        JvmDevice.from_uri("jvm:android?apk=x.apk")
+    with pytest.raises(DeviceNotFound, match="bad options"):
+        JvmDevice.from_uri("jvm:android?agent")
+
+
+def test_sdk_call_through_frida_reaches_the_app(device, trace, live_collector):
+    device.sdk.call("init", {"configuration": {"projectToken": "t", "baseURL": live_collector.device_url("jvm")}})
     result = device.sdk.call("trackEvent", {"eventType": "view", "properties": {"n": 1}}, timeout=15)
-    sdk_calls = [c for c in calls(device) if c["method"] == "sdk.trackEvent"]
-    assert sdk_calls[-1]["params"] == {"eventType": "view", "properties": {"n": 1.0}}
+    sent = [c for c in rpc_calls(trace) if c["rpc"] == "sdk.trackEvent"]
+    assert sent[-1]["params"] == {"eventType": "view", "properties": {"n": 1.0}} and "error" not in sent[-1]["reply"]
     assert result.value is None and abs(result.device_time - device.env.now()) < 5
+    assert device.settle(15)
+    assert '"event_type":"view"' in bodies(live_collector) and '"n":1.0' in bodies(live_collector)
 
 
 def test_device_time_is_the_virtual_apps_clock(device):
@@ -74,28 +102,25 @@ def test_device_time_is_the_virtual_apps_clock(device):
     assert device.clock_offset == 3600
 
 
-def test_app_and_env_operations_go_over_the_rpc(device):
+def test_app_and_env_operations_reach_the_virtual_app(device, live_collector):
+    device.sdk.call("init", {"configuration": {"projectToken": "t", "baseURL": live_collector.device_url("jvm")}})
     device.app.background()
+    assert device.rpc().call("app.ping").value["foreground"] is False
     device.app.foreground()
+    assert device.rpc().call("app.ping").value["foreground"] is True
+    device.env.set_push_permission(True)
+    device.env.new_push_token("fcm-token-1")
+    device.env.deliver_push(PUSH)
+    device.env.click_push(PUSH)
+    assert device.settle(15) is True
+    sent = bodies(live_collector)
+    assert "fcm-token-1" in sent  # notification_state with the new token (handleNewToken)
+    assert '"status":"delivered"' in sent and '"status":"clicked"' in sent
     device.env.set_network(False)
-    device.env.set_push_permission(False)
-    device.env.deliver_push({"source": "xnpe_platform"})
-    device.env.click_push({"source": "xnpe_platform"}, {"actionType": "app"})
-    assert device.settle(1.0) is True
-    methods = [c["method"] for c in calls(device)]
-    for expected in (
-        "app.background",
-        "app.foreground",
-        "env.set_network",
-        "env.set_push_permission",
-        "env.deliver_push",
-        "env.click_push",
-        "app.settle",
-    ):
-        assert expected in methods
+    assert device.online is False
 
 
-def test_kill_and_relaunch_keeps_data_dir_and_env_flags(device):
+def test_kill_and_relaunch_keeps_data_dir_and_env_flags(device, trace):
     device.env.set_network(False)
     device.app.kill()
     assert not device.app.is_running()
@@ -103,8 +128,9 @@ def test_kill_and_relaunch_keeps_data_dir_and_env_flags(device):
         device.sdk.call("flushData", {})
     device.app.launch()
     assert device.app.is_running()
+    assert device.rpc().call("app.ping").value["pid"] != os.getpid()
     device.sdk.call("flushData", {})
-    assert any(c["method"] == "sdk.flushData" for c in calls(device))
+    assert any(c["rpc"] == "sdk.flushData" for c in rpc_calls(trace))
 
 
 def test_jvm_dying_ends_sdk_calls_with_app_crashed(device):
@@ -114,15 +140,42 @@ def test_jvm_dying_ends_sdk_calls_with_app_crashed(device):
         device.sdk.call("flushData", {}, timeout=10)
 
 
-def test_flutter_agent_is_selected_by_target_option():
-    dev = JvmDevice("jvm:android", virtual_command=FAKE_APP)
-    dev.open(AppTarget(base_url="http://x", options={"agent": "flutter"}))
+@pytest.mark.parametrize("how", ["target option", "uri"])
+def test_flutter_agent_is_selected_by_target_option_or_uri(trace, how):
+    dev = JvmDevice.from_uri("jvm:android?agent=flutter" if how == "uri" else "jvm:android")
+    dev.open(AppTarget(base_url="http://127.0.0.1:9/d/x", options={"agent": "flutter"} if how != "uri" else {}))
     try:
         dev.app.launch()
         assert dev.sdk.call("isInitialized", {}).value is False
-        assert any(c["method"] == "sdk.isInitialized" for c in calls(dev))
+        # the Flutter channel's configure went through the plugin handler's mirror
+        dev.sdk.call("init", {"configuration": {"projectToken": "t", "baseURL": "http://127.0.0.1:9/d/x"}})
+        assert any(json.loads(x).get("method") == "flutter:configure" for x in trace.read_text().splitlines())
     finally:
         dev.close()
+
+
+def test_harness_run_with_the_flutter_agent(tmp_path):
+    """The CLI: ``harness run --device jvm:android --agent flutter`` plays a scenario and passes."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "harness.cli",
+            "run",
+            "--device",
+            "jvm:android",
+            "--agent",
+            "flutter",
+            "-k",
+            "custom-event",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "PASS  custom-event" in proc.stdout and "1 passed, 0 failed" in proc.stdout
 
 
 def test_install_wipes_the_app_data(device):

@@ -1,6 +1,6 @@
 """The Android agent on the real test-bed JVM: Frida attaches, the Java bridge loads from
 frida-tools, and every canonical call reaches the SDK mirror with the SDK's Java types and then the
-RPC peer as the canonical call (Java -> RPC hop; see fake_virtual_app.py)."""
+real virtual app as the canonical call (the Java -> RPC hop, read from the test bed's RPC trace)."""
 
 from __future__ import annotations
 
@@ -22,41 +22,45 @@ ITEM = {"value": 9.99, "currency": "EUR", "paymentSystem": "gp", "productId": "p
 NO_CAMPAIGN = {"campaignData": {}, "consentCategoryTracking": None}
 
 
+CONFIG = {
+    "projectToken": "tok-1",
+    "authorization": "Token k",
+    "baseURL": "http://127.0.0.1:9/d/x",
+    "defaultProperties": {"n": 1, "s": "x"},
+    "sessionTimeout": 20,
+    "tokenTrackFrequency": "DAILY",
+    "projectRouteMap": {"TRACK_EVENT": [PROJECT]},
+    "maxTries": 3,
+    "flushMode": "MANUAL",
+    "flushPeriod": 90,
+}
+
+
 @pytest.fixture(scope="module")
 def sdk(module_testbed: Bed) -> Iterator[FridaSdkTransport]:
     session = attach(module_testbed, "exponea_android")
-    yield FridaSdkTransport(session)
+    transport = FridaSdkTransport(session)
+    transport.call("init", {"configuration": CONFIG}, timeout=30)
+    yield transport
     session.stop()
 
 
 def run(sdk: FridaSdkTransport, bed: Bed, method: str, args: dict[str, Any]) -> tuple[Any, dict]:
-    bed.peer.calls.clear()
+    mark = bed.mark()
     result = sdk.call(method, args, timeout=15)
-    sent = bed.peer.sdk_calls()
+    sent = bed.sdk_calls(mark)
     return result, sent[-1][1] if sent else {}
 
 
 def test_init_builds_configuration_with_setters_and_sets_flush_properties(sdk, module_testbed):
-    config = {
-        "projectToken": "tok-1",
-        "authorization": "Token k",
-        "baseURL": "http://127.0.0.1:1/d/x",
-        "defaultProperties": {"n": 1, "s": "x"},
-        "sessionTimeout": 20,
-        "tokenTrackFrequency": "DAILY",
-        "projectRouteMap": {"TRACK_EVENT": [PROJECT]},
-        "maxTries": 3,
-        "flushMode": "MANUAL",
-        "flushPeriod": 90,
-    }
-    run(sdk, module_testbed, "init", {"configuration": config})
-    names = [m for m, _ in module_testbed.peer.sdk_calls()]
-    assert names == ["init", "setFlushMode", "setFlushPeriod"]
-    init_params = module_testbed.peer.sdk_calls()[0][1]["configuration"]
+    calls = module_testbed.sdk_calls()
+    names = [m for m, _ in calls]
+    assert names[:3] == ["init", "setFlushMode", "setFlushPeriod"]
+    init_params = calls[0][1]["configuration"]
     assert init_params["projectToken"] == "tok-1" and init_params["tokenTrackFrequency"] == "DAILY"
     assert init_params["maxTries"] == 3 and init_params["sessionTimeout"] == 20.0
     assert init_params["applicationId"] == "default-application"  # untouched SDK default
-    assert module_testbed.peer.sdk_calls()[2][1] == {"seconds": 90.0}
+    assert calls[2][1] == {"seconds": 90.0}
     types = module_testbed.last_trace("init")
     assert types["context"] == "android.app.Application"
     cfg = types["configuration"]
@@ -172,8 +176,6 @@ def test_absent_timestamp_goes_through_kotlin_default_and_stays_absent(sdk, modu
         ("setSessionTimeout", {"seconds": 30}, {"seconds": 30.0}, {"seconds": D}),
         ("setAutomaticSessionTracking", {"enabled": False}, {"enabled": False}, {"enabled": B}),
         ("flushData", {}, {}, {"onFlushFinished": "null"}),
-        ("stopIntegration", {}, {}, {}),
-        ("clearLocalCustomerData", {}, {}, {}),
     ],
 )
 def test_canonical_call_reaches_sdk_with_java_types(sdk, module_testbed, method, args, expected, types):
@@ -188,16 +190,20 @@ def test_canonical_call_reaches_sdk_with_java_types(sdk, module_testbed, method,
 
 
 def test_return_values_come_back_as_json(sdk, module_testbed):
-    module_testbed.peer.initialized = True
-    assert sdk.call("getCustomerCookie", {}).value == "cookie-1"
+    cookie = sdk.call("getCustomerCookie", {}).value
+    assert isinstance(cookie, str) and len(cookie) == 36  # the reference SDK's cookie UUID
     assert sdk.call("isInitialized", {}).value is True
-    module_testbed.peer.initialized = False
-    assert sdk.call("isInitialized", {}).value is False
 
 
-def test_sdk_exception_comes_back_naming_method_and_exception(sdk, module_testbed):
-    with pytest.raises(InstrumentError, match=r"^trackEvent: .*RuntimeException.*SdkError: seeded"):
-        sdk.call("trackEvent", {"eventType": "raise", "properties": {}}, timeout=10)
+def test_sdk_exception_comes_back_naming_method_and_exception(testbed):
+    session = attach(testbed, "exponea_android")
+    try:
+        bad = {"configuration": {"projectToken": "not a token!", "baseURL": "http://127.0.0.1:9/d/x"}}
+        with pytest.raises(InstrumentError, match=r"^init: .*RuntimeException.*InvalidConfigurationException"):
+            FridaSdkTransport(session).call("init", bad, timeout=15)
+        assert FridaSdkTransport(session).call("isInitialized", {}, timeout=15).value is False
+    finally:
+        session.stop()
 
 
 def test_unknown_method_is_an_instrument_error(sdk):

@@ -137,9 +137,9 @@ def test_java_bridge_comes_from_frida_tools_and_is_patched_for_hotspot():
     assert patch_java_bridge_for_hotspot("no bridge here") == "no bridge here"
 
 
-def test_killing_the_jvm_mid_call_raises_app_crashed(testbed: Bed):
+def test_killing_the_jvm_mid_call_raises_app_crashed(tmp_path):
+    testbed = Bed(tmp_path, app_args=["--hang-after", "0"])  # the virtual app never answers: the call hangs
     session = attach(testbed, "exponea_android")
-    testbed.peer.delay = 5.0  # the SDK call hangs in the RPC hop
     outcome: list[BaseException] = []
 
     def pending() -> None:
@@ -156,14 +156,26 @@ def test_killing_the_jvm_mid_call_raises_app_crashed(testbed: Bed):
     assert outcome and isinstance(outcome[0], AppCrashed), outcome
     assert "process terminated" in str(outcome[0])
     session.stop()
+    testbed.stop()
 
 
-def test_a_hung_sdk_call_on_the_jvm_times_out(testbed: Bed):
+def test_a_hung_sdk_call_on_the_jvm_times_out(tmp_path):
+    testbed = Bed(tmp_path, app_args=["--hang-after", "0"])
     session = attach(testbed, "exponea_android")
     try:
-        testbed.peer.delay = 3.0
         with pytest.raises(RpcTimeout, match=r"^trackEvent: "):
             session.call("call", "trackEvent", {"eventType": "e", "properties": {}}, timeout=0.5)
     finally:
-        testbed.peer.delay = 0.0
+        testbed.stop()  # the agent is stuck in the hung call: kill first, then detach at once
+        session.stop()
+
+
+def test_calls_travel_as_messages_and_name_a_missing_export(testbed: Bed):
+    session = attach(testbed, "exponea_android")
+    try:
+        assert session.call("ping", timeout=10) is True
+        with pytest.raises(InstrumentError, match=r"^nope: the agent exports no nope"):
+            session.call("nope", timeout=10)
+        assert session._calls == {}  # nothing left waiting
+    finally:
         session.stop()

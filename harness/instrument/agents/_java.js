@@ -19,12 +19,13 @@ var H = (function () {
   var boxers = null;
   function box() {
     if (boxers === null) {
-      boxers = { d: J('java.lang.Double').valueOf.overload('double'), b: J('java.lang.Boolean').valueOf.overload('boolean') };
+      var B = J('java.lang.Boolean');
+      boxers = { d: J('java.lang.Double').valueOf.overload('double'), t: B.TRUE.value, f: B.FALSE.value };
     }
     return boxers;
   }
   function dbl(n) { return box().d.call(J('java.lang.Double'), n); }
-  function bool(b) { return box().b.call(J('java.lang.Boolean'), !!b); }
+  function bool(b) { return b ? box().t : box().f; } // the two Boolean singletons: no JNI call per value
   function str(s) { return String(s); } // Frida passes a JS string as java.lang.String
 
   // Pre-resolved overloads: calling through the wrapper's dispatcher costs more than the call.
@@ -38,7 +39,26 @@ var H = (function () {
     return ov;
   }
 
+  // Gson ships with the Exponea SDK: one fromJson call builds the whole HashMap<String, Any> (Double
+  // numbers, Boolean, String, nested maps and lists) where building it here takes a JNI call per
+  // value. Where Gson is missing (or renamed by R8), the agent builds the map value by value.
+  var gson = undefined;
+  function gsonFast() {
+    if (gson === undefined) {
+      try {
+        var G = J('com.google.gson.Gson');
+        gson = { self: G.$new(), fromJson: G.fromJson.overload('java.lang.String', 'java.lang.Class'),
+                 hashMapClass: J('java.util.HashMap').class, HashMap: J('java.util.HashMap') };
+      } catch (e) {
+        gson = null;
+      }
+    }
+    return gson;
+  }
+
   function hashMap(obj, valueFn) {
+    var g = valueFn === undefined ? gsonFast() : null;
+    if (g !== null) return g.fromJson.call(g.self, JSON.stringify(obj || {}), g.hashMapClass); // a HashMap, typed Object
     var o = overloads();
     var m = o.newMap.call(J('java.util.HashMap'));
     Object.keys(obj || {}).forEach(function (k) { o.put.call(m, k, (valueFn || toJava)(obj[k])); });

@@ -26,3 +26,34 @@
   }
   ['Java', 'ObjC', 'Swift'].forEach(lazyBridge);
 })();
+
+/*
+ * Bounded calls: the harness posts {type: "harness:call", id, export, args}; this answers with
+ * {type: "harness:reply", id, value} or {..., error} from rpc.exports[export](...args) (a Promise is
+ * awaited). It is Frida's RPC over the same post/send channel, minus the blocking exports_sync call
+ * that cannot time out on the host (harness.instrument.frida_session.FridaSession.call).
+ */
+(function () {
+  function reply(id, ok, value) {
+    if (ok) send({ type: 'harness:reply', id: id, value: value === undefined ? null : value });
+    else send({ type: 'harness:reply', id: id, error: value instanceof Error ? value.message : String(value) });
+  }
+  function onCall(msg) {
+    recv('harness:call', onCall);
+    var value;
+    try {
+      var fn = rpc.exports[msg.export];
+      if (typeof fn !== 'function') throw new Error('the agent exports no ' + msg.export);
+      value = fn.apply(null, msg.args || []);
+    } catch (e) {
+      reply(msg.id, false, e);
+      return;
+    }
+    if (value !== null && typeof value === 'object' && typeof value.then === 'function') {
+      value.then(function (v) { reply(msg.id, true, v); }, function (e) { reply(msg.id, false, e); });
+    } else {
+      reply(msg.id, true, value);
+    }
+  }
+  recv('harness:call', onCall);
+})();

@@ -37,7 +37,12 @@
     return v.value;
   }
 
-  function props(obj) { return J(M + 'PropertiesList').$new(H.hashMap(obj)); }
+  // Pre-resolved: dispatching $new through the wrapper's overload resolution costs a JNI call's worth.
+  var newProps = null;
+  function props(obj) {
+    if (newProps === null) newProps = J(M + 'PropertiesList').$new.overload('java.util.HashMap');
+    return newProps.call(J(M + 'PropertiesList'), H.hashMap(obj));
+  }
 
   function project(p) {
     if (p === null || p === undefined) return null;

@@ -13,6 +13,9 @@
  * those as dex files, which HotSpot cannot load, so on the jvm:android test bed the agent uses the
  * test bed's com.exponea.harness.testbed.RecordingResult instead.
  * Calls run on the main thread where Android has one (Flutter calls handlers on the platform thread).
+ * Three canonical calls have no channel method; the agent makes them as a Flutter app's own Android
+ * code would: handleRemoteMessage through the plugin's ExponeaPlugin.Companion helper, and
+ * setSessionTimeout / setAutomaticSessionTracking on the native Exponea object the plugin bundles.
  */
 (function () {
   var J = H.J;
@@ -21,11 +24,25 @@
   var pending = {};
   var nextId = 1;
 
+  // Overloads resolved once: resolving them per call costs as much as the JNI call itself.
+  var ov = null;
+  function overloads() {
+    if (ov === null) {
+      ov = {
+        int: J('java.lang.Integer').valueOf.overload('int'),
+        long: J('java.lang.Long').valueOf.overload('long'),
+        call: J('io.flutter.plugin.common.MethodCall').$new.overload('java.lang.String', 'java.lang.Object'),
+        recording: J('com.exponea.harness.testbed.RecordingResult').$new.overload()
+      };
+    }
+    return ov;
+  }
+
   // Dart ints arrive as Integer (Long beyond 32 bits), doubles as Double.
   function codec(v) {
     if (typeof v === 'number' && Number.isInteger(v)) {
-      if (Math.abs(v) < 2147483648) return J('java.lang.Integer').valueOf.overload('int').call(J('java.lang.Integer'), v);
-      return J('java.lang.Long').valueOf.overload('long').call(J('java.lang.Long'), v);
+      if (Math.abs(v) < 2147483648) return overloads().int.call(J('java.lang.Integer'), v);
+      return overloads().long.call(J('java.lang.Long'), v);
     }
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) return H.hashMap(v, codec);
     if (Array.isArray(v)) return H.arrayList(v, codec);
@@ -69,7 +86,7 @@
         resultClass = 'recording'; // HotSpot: no DexClassLoader
       }
     }
-    if (resultClass === 'recording') return J('com.exponea.harness.testbed.RecordingResult').$new();
+    if (resultClass === 'recording') return overloads().recording.call(J('com.exponea.harness.testbed.RecordingResult'));
     var r = resultClass.$new();
     r.callId.value = id;
     return r;
@@ -84,9 +101,11 @@
     else p.reject(new Error('MissingPluginException: not implemented by the plugin'));
   }
 
+  var hasLooper = null; // looked up once: a failed Java.use (HotSpot: no Looper) is slow and never cached
   function onMainThread(fn) {
-    var hasLooper = true;
-    try { J('android.os.Looper'); } catch (e) { hasLooper = false; }
+    if (hasLooper === null) {
+      try { J('android.os.Looper'); hasLooper = true; } catch (e) { hasLooper = false; }
+    }
     if (hasLooper) Java.scheduleOnMainThread(function () { Java.perform(fn); });
     else fn();
   }
@@ -98,7 +117,8 @@
       pending[id] = { resolve: resolve, reject: reject };
       onMainThread(function () {
         try {
-          var call = J('io.flutter.plugin.common.MethodCall').$new(method, args === undefined ? null : wire(args));
+          var call = overloads().call.call(J('io.flutter.plugin.common.MethodCall'), method,
+                                           args === undefined ? null : wire(args));
           var result = makeResult(id);
           liveHandler().onMethodCall(call, result);
           if (resultClass === 'recording') {
@@ -125,12 +145,21 @@
     return out;
   }
 
+  // CampaignData's Kotlin fields (the canonical call's campaignData) -> the push's url_params keys.
+  var UTM = { source: 'utm_source', campaign: 'utm_campaign', content: 'utm_content', medium: 'utm_medium',
+              term: 'utm_term', payload: 'xnpe_cmp' };
+  function urlParams(c) {
+    var out = {};
+    Object.keys(c).forEach(function (k) { if (c[k] !== null && c[k] !== undefined) out[UTM[k] || k] = c[k]; });
+    return out;
+  }
+
   // The push payload as the Dart side passes it (raw map, research §3 trackDeliveredPush).
   function pushPayload(a, withAction) {
     var d = a.data || {};
     var p = {};
     if (a.data !== undefined && a.data !== null) p.data = (d.attributes || {});
-    if (d.campaignData) p.url_params = d.campaignData;
+    if (d.campaignData) p.url_params = urlParams(d.campaignData);
     if (d.consentCategoryTracking !== undefined && d.consentCategoryTracking !== null) p.consent_category_tracking = d.consentCategoryTracking;
     if (d.hasTrackingConsent !== undefined) p.has_tracking_consent = !!d.hasTrackingConsent;
     if (H.has(a, 'timestamp') && a.timestamp !== null) p.receivedSeconds = dbl(a.timestamp);
@@ -142,9 +171,10 @@
     return p;
   }
 
-  function unsupported(name) {
-    return function () { throw new Error(name + ' is not reachable through the Flutter channel'); };
-  }
+  // No channel method: a Flutter app's own Android code calls these (the plugin's companion
+  // helpers, §1.2, or the native SDK the plugin bundles), so the agent does the same.
+  function companion() { return J('com.exponea.ExponeaPlugin').Companion.value; }
+  function nativeSdk() { return J('com.exponea.sdk.Exponea').INSTANCE.value; }
 
   H.serve({
     init: function (a) {
@@ -199,13 +229,19 @@
       return channel('trackPaymentEvent', { purchasedItem: item, timestamp: H.has(a, 'timestamp') && a.timestamp !== null ? dbl(a.timestamp) : null });
     },
     handleCampaignIntent: function (a) { return channel('handleCampaignClick', a.url); },
-    handleRemoteMessage: unsupported('handleRemoteMessage'),
+    handleRemoteMessage: function (a) {
+      var ctx = H.context();
+      var manager = Java.cast(ctx.getSystemService('notification'), J('android.app.NotificationManager'));
+      var data = H.hashMap(a.messageData, function (v) { return v === null ? null : H.str(v); });
+      companion().handleRemoteMessage(ctx, data, manager, H.has(a, 'showNotification') ? !!a.showNotification : true);
+      return null;
+    },
     flushData: function () { return channel('flush'); },
     setFlushMode: function (a) { return channel('setFlushMode', a.mode); },
     setFlushPeriod: function (a) { return channel('setFlushPeriod', Math.round(a.seconds)); },
     setDefaultProperties: function (a) { return channel('setDefaultProperties', (a.properties || {})); },
-    setSessionTimeout: unsupported('setSessionTimeout'),
-    setAutomaticSessionTracking: unsupported('setAutomaticSessionTracking'),
+    setSessionTimeout: function (a) { nativeSdk().setSessionTimeout(a.seconds); },
+    setAutomaticSessionTracking: function (a) { nativeSdk().setAutomaticSessionTracking(!!a.enabled); },
     stopIntegration: function () { return channel('stopIntegration'); },
     clearLocalCustomerData: function () { return channel('clearLocalCustomerData', { appGroup: null }); },
     getCustomerCookie: function () { return channel('getCustomerCookie'); },

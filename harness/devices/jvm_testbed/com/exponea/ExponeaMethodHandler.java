@@ -52,7 +52,8 @@ final class ExponeaMethodHandler implements MethodChannel.MethodCallHandler {
     private static Map<String, Object> map(Object o) { return (Map<String, Object>) o; }
 
     private void requireConfigured() {
-        if (!sdk.isInitialized()) throw new IllegalStateException("Exponea SDK is not configured!");
+        if (!sdk.isInitialized()) throw new IllegalStateException(
+            "Exponea SDK is not configured. Call Exponea.configure() before calling functions of the SDK");
     }
 
     private Object dispatch(String method, Object args) {
@@ -119,7 +120,7 @@ final class ExponeaMethodHandler implements MethodChannel.MethodCallHandler {
                     (String) item.get("paymentSystem"), (String) item.get("productId"),
                     (String) item.get("productTitle"), (String) item.get("receipt"));
                 Object ts = m.get("timestamp");
-                sdk.trackPaymentEvent(ts instanceof Double ? (Double) ts : System.currentTimeMillis() / 1000.0, p);
+                sdk.trackPaymentEvent(ts instanceof Double ? (Double) ts : com.exponea.harness.testbed.Rpc.now(), p);
                 return null;
             }
             case "trackPushToken": requireConfigured(); sdk.trackPushToken((String) args); return null;
@@ -131,7 +132,7 @@ final class ExponeaMethodHandler implements MethodChannel.MethodCallHandler {
                 requireConfigured();
                 Map<String, Object> m = map(args);
                 double ts = m.get("receivedSeconds") instanceof Double ? (Double) m.get("receivedSeconds")
-                    : System.currentTimeMillis() / 1000.0;
+                    : com.exponea.harness.testbed.Rpc.now();
                 if (method.endsWith("Consent")) sdk.trackDeliveredPushWithoutTrackingConsent(notification(m), ts);
                 else sdk.trackDeliveredPush(notification(m), ts);
                 return null;
@@ -143,7 +144,7 @@ final class ExponeaMethodHandler implements MethodChannel.MethodCallHandler {
                 NotificationAction action = m.get("actionType") == null ? null
                     : new NotificationAction((String) m.get("actionType"), (String) m.get("actionName"), (String) m.get("url"));
                 Double ts = m.get("receivedSeconds") instanceof Double ? (Double) m.get("receivedSeconds")
-                    : System.currentTimeMillis() / 1000.0;
+                    : com.exponea.harness.testbed.Rpc.now();
                 if (method.endsWith("Consent")) sdk.trackClickedPushWithoutTrackingConsent(notification(m), action, ts);
                 else sdk.trackClickedPush(notification(m), action, ts);
                 return null;
@@ -168,8 +169,17 @@ final class ExponeaMethodHandler implements MethodChannel.MethodCallHandler {
         Object consent = m.get("has_tracking_consent");
         boolean has = consent == null || Boolean.TRUE.equals(consent) || "true".equals(consent)
             || (consent instanceof Number && ((Number) consent).intValue() == 1);
-        return new NotificationData(new HashMap<>(map(attrs)), new com.exponea.sdk.models.CampaignData(),
+        return new NotificationData(new HashMap<>(map(attrs)), campaign(m.get("url_params")),
             (String) m.get("consent_category_tracking"), has);
+    }
+
+    /** NotificationCoder: `url_params` (utm_*, xnpe_cmp) become CampaignData; absent, an empty one. */
+    private static com.exponea.sdk.models.CampaignData campaign(Object urlParams) {
+        if (!(urlParams instanceof Map)) return new com.exponea.sdk.models.CampaignData();
+        Map<String, Object> u = map(urlParams);
+        return new com.exponea.sdk.models.CampaignData((String) u.get("utm_source"), (String) u.get("utm_campaign"),
+            (String) u.get("utm_content"), (String) u.get("utm_medium"), (String) u.get("utm_term"),
+            (String) u.get("xnpe_cmp"), System.currentTimeMillis() / 1000.0, null);
     }
 
     private Object configure(Map<String, Object> m) {

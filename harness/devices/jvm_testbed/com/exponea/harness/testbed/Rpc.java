@@ -19,6 +19,10 @@ public final class Rpc {
     private final BufferedReader in;
     private final OutputStream out;
     private long nextId = 1;
+    /** Durations (ns) of the last RPC round trips to the app process: the test bed's own hop, which a
+     * real SDK does not make; benchmarks/frida_call.py reads them (takeHops) to take it out of its figure. */
+    private static final long[] HOPS = new long[4096];
+    private static int hops = 0;
     /** The virtual app's clock in its last reply (epoch seconds). */
     public static volatile double lastClock = 0;
 
@@ -34,7 +38,29 @@ public final class Rpc {
     /** Calls the reference SDK; an error reply becomes a RuntimeException naming the method. */
     public static synchronized Object call(String method, Map<String, Object> params) {
         if (instance == null) throw new IllegalStateException("test bed: no RPC connection to the virtual app");
-        return instance.request(method, params);
+        long start = System.nanoTime();
+        try {
+            return instance.request(method, params);
+        } finally {
+            HOPS[hops++ % HOPS.length] = System.nanoTime() - start;
+        }
+    }
+
+    /** The hop durations (ns) recorded since the last call, oldest first; then starts afresh. */
+    public static synchronized long[] takeHops() {
+        long[] out = java.util.Arrays.copyOf(HOPS, Math.min(hops, HOPS.length));
+        hops = 0;
+        return out;
+    }
+
+    /**
+     * The device's "now" in epoch seconds: the virtual app's clock (which scenarios move with
+     * env.advance_clock), not this JVM's, so a default timestamp the Flutter plugin fills in is
+     * the same clock the SDK uses.
+     */
+    public static double now() {
+        call("app.ping", new LinkedHashMap<>());
+        return lastClock;
     }
 
     /** Builds a params map from name/value pairs; a value of Rpc.ABSENT leaves the key out. */
@@ -60,6 +86,7 @@ public final class Rpc {
             out.flush();
             String line = in.readLine();
             if (line == null) throw new IllegalStateException(method + ": the virtual app closed the RPC connection");
+            Trace.rpc(method, params, line);
             Map<String, Object> reply = (Map<String, Object>) Json.parse(line);
             Object clock = reply.get("clock");
             if (clock instanceof Number) lastClock = ((Number) clock).doubleValue();

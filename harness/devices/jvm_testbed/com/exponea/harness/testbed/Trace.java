@@ -34,6 +34,19 @@ public final class Trace {
         }
     }
 
+    /**
+     * Records one RPC exchange with the virtual app: the canonical call exactly as sent (its JSON
+     * params) and the raw reply line, so tests see what reached the reference SDK and what it said.
+     */
+    public static synchronized void rpc(String method, Map<String, Object> params, String replyLine) {
+        if (PATH == null) return;
+        try (FileWriter w = new FileWriter(PATH, true)) {
+            w.write("{\"rpc\":" + Json.encode(method) + ",\"params\":" + Json.encode(params) + ",\"reply\":" + replyLine + "}\n");
+        } catch (IOException e) {
+            System.err.println("trace: " + e);
+        }
+    }
+
     /** "java.lang.Double", or for containers and models {"@": class, member: type...}. */
     static Object typeOf(Object v) {
         if (v == null) return "null";
