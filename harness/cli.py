@@ -79,6 +79,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"{len(ran) - len(failed)} passed, {len(failed)} failed"
         + (f", {len(results) - len(ran)} skipped" if len(results) != len(ran) else "")
     )
+    simulated = sum(r.device_time_span for r in results)
+    print(f"wall time {time.monotonic() - started:.1f}s; device time simulated {_span(simulated)}")
     if args.junit:
         write_junit(records, args.junit)
     if args.report:
@@ -92,6 +94,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         write_run(args.report, meta, records)
         print(f"report: {Path(args.report) / 'report.html'}")
     return 1 if failed else 0
+
+
+def _span(seconds: float) -> str:
+    """Device time for people: hours once it is more than a few minutes of the SDK's clock."""
+    if seconds >= 600:
+        return f"{seconds / 3600:.1f} h ({seconds:.0f}s)"
+    return f"{seconds:.0f}s"
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
