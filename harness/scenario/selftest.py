@@ -8,9 +8,10 @@ may not import the reference SDK's internals.
 Why it is fast: by default a fault is first tried on the scenarios whose ``covers`` meet its
 ``violates``, and the search stops at the first catch; only when none of those catches it does the
 rest of the suite run. ``full=True`` runs every scenario against every fault (the real matrix).
-Jobs run on ``workers`` threads, each with its own virtual device instance (own data directory and
-app process); the runs' device keys in the collector are unique, so one collector serves all of
-them. The threads mostly wait on the app processes, so threads rather than processes suffice.
+Jobs run on ``workers`` threads; every run gets a fresh virtual device instance (own data directory,
+app process, clock, network and permission state); the runs' device keys in the collector are
+unique, so one collector serves all of them. The threads mostly wait on the app processes, so
+threads rather than processes suffice.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from harness.capture.server import CollectorServer
-from harness.devices.base import Device
 from harness.devices.registry import open_device
 from harness.errors import ConfigError
 from harness.scenario.loader import Scenario, find_scenarios
@@ -185,7 +185,7 @@ def _covering(fault: FaultInfo, scenarios: Sequence[Scenario]) -> list[Scenario]
 
 
 class _Pool:
-    """One thread per collector given, each with its own virtual device per URI, draining a job queue."""
+    """One thread per collector given, draining a job queue; every run gets its own virtual device."""
 
     def __init__(self, collectors: Sequence[CollectorServer]) -> None:
         self.jobs: queue.Queue[_Job | None] = queue.Queue()
@@ -195,24 +195,21 @@ class _Pool:
             t.start()
 
     def _work(self, collector: CollectorServer) -> None:
-        devices: dict[str, Device] = {}
-        try:
-            while (job := self.jobs.get()) is not None:
-                self.done.put(self._play(job, devices, collector))
-        finally:
-            for dev in devices.values():
-                dev.close()
+        while (job := self.jobs.get()) is not None:
+            self.done.put(self._play(job, collector))
 
     @staticmethod
-    def _play(job: _Job, devices: dict[str, Device], collector: CollectorServer) -> _Done:
+    def _play(job: _Job, collector: CollectorServer) -> _Done:
         runs: list[_Run] = []
         try:
-            device = devices.get(job.device)
-            if device is None:
-                device = devices[job.device] = open_device(job.device)
-            runner = Runner(device, collector, fault=job.fault)
             for scenario in job.scenarios:
-                result = runner.run(scenario)
+                # A fresh device instance per run: the virtual phone keeps its permission, network and
+                # clock across app installs, so a run must not inherit what the worker's last run left.
+                device = open_device(job.device)
+                try:
+                    result = Runner(device, collector, fault=job.fault).run(scenario)
+                finally:
+                    device.close()
                 runs.append(_Run(scenario.id, result.outcome, result.headline()))
                 if job.stop_at_first_catch and result.outcome in ("failed", "error"):
                     break

@@ -119,3 +119,34 @@ def test_run_ends_with_its_wall_time_and_the_device_time_it_simulated(tmp_path, 
     assert main(["run", str(tmp_path / "hour.yaml"), "--device", "virtual:android"]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("wall time ") and "device time simulated 1.0 h" in last, last
+
+
+DENIED = """\
+id: a-denied
+covers: []
+platforms: [android]
+steps:
+  - push_permission: denied
+  - init: {}
+"""
+
+SHOWN = """\
+id: b-push-shown
+covers: []
+platforms: [android]
+steps:
+  - init: {}
+  - settle
+  - deliver_push:
+      payload: {source: xnpe_platform, notification_id: "7", title: "Hi", attributes: '{"campaign_id": "c1"}'}
+"""
+
+
+def test_no_run_inherits_the_phone_state_an_earlier_run_left(tmp_path):
+    # One worker plays both in suite order; the denied permission must not reach b's delivery.
+    (tmp_path / "a.yaml").write_text(DENIED)
+    (tmp_path / "b.yaml").write_text(SHOWN)
+    report = selftest([tmp_path], ["virtual:android"], workers=1, only_faults=["timestamp-millis"])
+    plat = report.platforms["virtual:android"]
+    assert plat.baseline_failed == {}
+    assert plat.baseline_passed == ["a-denied", "b-push-shown"]
