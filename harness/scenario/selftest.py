@@ -218,6 +218,12 @@ class _Pool:
         return _Done(job, runs)
 
     def close(self) -> None:
+        """Drop the jobs not started (after Ctrl-C or an error), then let the workers finish."""
+        while True:
+            try:
+                self.jobs.get_nowait()
+            except queue.Empty:
+                break
         for _ in self._threads:
             self.jobs.put(None)
         for t in self._threads:
