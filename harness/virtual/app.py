@@ -18,7 +18,7 @@ from typing import Any
 
 from harness.virtual.clock import VirtualClock
 from harness.virtual.env import AppEnv
-from harness.virtual.faults import FAULTS, Faults
+from harness.virtual.faults import FAULTS, Fault, Faults
 
 __all__ = ["VirtualApp", "main"]
 
@@ -131,11 +131,24 @@ class _Server(socketserver.ThreadingTCPServer):
         self.app = app
 
 
+def _fault_json(fault: Fault) -> dict[str, Any]:
+    return {
+        "name": fault.name,
+        "area": fault.area,
+        "platforms": list(fault.platforms),
+        "violates": list(fault.violates),
+        "description": fault.description,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.virtual", description="The virtual app process.")
     parser.add_argument("--platform", choices=["android", "ios"], default="android")
     parser.add_argument("--data", type=Path, help="the app's private data directory")
-    parser.add_argument("--list-faults", action="store_true", help="print the seeded faults as JSON and exit")
+    parser.add_argument("--list-faults", action="store_true", help="print the seeded faults' names as JSON and exit")
+    parser.add_argument(
+        "--details", action="store_true", help="with --list-faults: JSON objects (name, area, platforms, violates, ...)"
+    )
     parser.add_argument("--clock-offset", type=float, default=0.0)
     parser.add_argument("--offline", action="store_true")
     parser.add_argument("--permission-denied", action="store_true")
@@ -145,7 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hang-after", type=int, default=None, help=argparse.SUPPRESS)  # test hook
     args = parser.parse_args(argv)
     if args.list_faults:
-        print(json.dumps(sorted(n for n, f in FAULTS.items() if args.platform in f.platforms)))
+        chosen = [FAULTS[n] for n in sorted(FAULTS) if args.platform in FAULTS[n].platforms]
+        if args.details:  # what selftest needs to order its runs; the names-only list stays the default
+            print(json.dumps([_fault_json(f) for f in chosen]))
+        else:
+            print(json.dumps([f.name for f in chosen]))
         return 0
     if args.data is None:
         parser.error("--data is required")
