@@ -36,6 +36,9 @@ def _differences(exp: Expected, obs: Observation, bindings: Bindings) -> list[tu
         diffs.append(
             ("mismatch", "headers.authorization", f"expected {exp.authorization!r}, got {obs.authorization!r}")
         )
+    if exp.not_before is not None and obs.received_at < exp.not_before:
+        early = exp.not_before - obs.received_at
+        diffs.append(("mismatch", "received_at", f"arrived {early:.2f}s before the SDK may send it (delayed flush)"))
     for name, want in exp.headers.items():
         diffs += diff_value(want, obs.headers.get(name, ABSENT), bindings, f"headers.{name}")
     body = obs.body if isinstance(obs.body, dict) else ABSENT

@@ -22,6 +22,8 @@ class Expected:
         cause: the stimulus index that produced it (for messages and the report timeline).
         rules: checklist ids this expectation checks (``android#5``).
         label: short name for messages (``installation``).
+        not_before: the earliest host time the request may arrive (a delayed flush, ios#3); None:
+            any time.
     """
 
     route: str
@@ -33,6 +35,7 @@ class Expected:
     label: str = ""
     headers: dict[str, Any] = field(default_factory=dict)
     exact_keys: bool = True
+    not_before: float | None = None
 
     @property
     def event_type(self) -> Any:

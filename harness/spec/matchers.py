@@ -15,7 +15,7 @@ from typing import Any
 
 from harness.wire.observation import ABSENT
 
-__all__ = ["Absent", "Any_", "Approx", "Bindings", "Matcher", "OneOf", "Var", "describe", "diff_value"]
+__all__ = ["Absent", "Any_", "Approx", "Bindings", "Int", "Matcher", "OneOf", "Var", "describe", "diff_value"]
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -98,6 +98,23 @@ class OneOf(Matcher):
 
     def show(self) -> str:
         return "|".join(_show(o) for o in self.options)
+
+
+@dataclass(frozen=True)
+class Int(Matcher):
+    """An integer sent as an integer: ``1`` matches, ``1.0`` does not (iOS keeps Int as Int)."""
+
+    value: int
+
+    def check(self, actual: Any, bindings: Bindings) -> str | None:
+        if not _is_number(actual):
+            return f"expected the integer {self.value}, got {_show(actual)}"
+        if not isinstance(actual, int):
+            return f"expected the integer {self.value}, got the float {actual!r}"
+        return None if actual == self.value else f"expected {self.value}, got {actual}"
+
+    def show(self) -> str:
+        return str(self.value)
 
 
 class Any_(Matcher):

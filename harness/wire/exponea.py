@@ -22,6 +22,11 @@ _PATH = re.compile(
     r"^(?P<prefix>.*?)/track/v2/projects/(?P<token>[^/?]+)/(?P<route>customers/events|customers|campaigns/clicks|batch)"
     r"(?:\?.*)?$"
 )
+# iOS stream integrations (ios §2.1): ``/track/u/v1/{route}?stream_id=S``; the token is ``stream:S``.
+_STREAM_PATH = re.compile(
+    r"^(?P<prefix>.*?)/track/u/v1/(?P<route>customers/events|customers|campaigns/clicks)"
+    r"\?(?:.*&)?stream_id=(?P<token>[^&]+)(?:&.*)?$"
+)
 TRACKING_ROUTES = {
     "customers/events": "events",
     "customers": "customers",
@@ -33,8 +38,12 @@ TRACKING_ROUTES = {
 def observe(request: CapturedRequest) -> Observation:
     """Normalize one captured request (any route; non-tracking ones get route ``other``)."""
     m = _PATH.match(request.path)
-    route = TRACKING_ROUTES[m.group("route")] if m else "other"
+    stream = None if m else _STREAM_PATH.match(request.path)
+    route = TRACKING_ROUTES[m.group("route")] if m else TRACKING_ROUTES[stream.group("route")] if stream else "other"
     problems = list(request.problems)
+    bare_path = request.path.split("?", 1)[0]
+    if route != "other" and "//" in bare_path:
+        problems.append(f"path {bare_path!r} has an empty segment ('//'): the base URL was not joined cleanly")
     body = None
     if request.body:
         try:
@@ -52,7 +61,7 @@ def observe(request: CapturedRequest) -> Observation:
         route=route,
         method=request.method,
         path=request.path,
-        project_token=m.group("token") if m else None,
+        project_token=m.group("token") if m else f"stream:{stream.group('token')}" if stream else None,
         authorization=request.headers.get("authorization"),
         headers=request.headers,
         body=body,
