@@ -107,9 +107,14 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
         return 0
     for platform, data in report["checklists"].items():
         covered = len(data["covered"])
-        print(f"{platform}: {covered}/{data['total']} checklist items covered ({100 * covered / data['total']:.0f}%)")
-        for item, reason in sorted(data["uncovered"].items(), key=lambda kv: int(kv[0].split("#")[1])):
-            print(f"  uncovered {item}: {reason}")
+        print(f"{platform}: {covered}/{data['total']} checklist items covered ({data['percent']:.1f}%)")
+        by_id = sorted(data["uncovered"].items(), key=lambda kv: int(kv[0].split("#")[1]))
+        for item, reason in by_id:
+            if item not in data["out_of_scope"]:
+                print(f"  uncovered {item}: {reason}")
+        for item, reason in by_id:
+            if item in data["out_of_scope"]:
+                print(f"  out of scope {item}: {reason}")
     return 0
 
 

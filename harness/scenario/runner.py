@@ -150,9 +150,7 @@ class Runner:
         args: Mapping[str, Any] = step.args
         error: str | None = None
         if step.kind == "call":
-            if step.name == "init":
-                config = {**DEFAULT_PROJECT, "baseURL": target.base_url, **dict(args.get("configuration") or {})}
-                args = {**args, "configuration": config}
+            args = _fill_base_urls(step.name, args, target.base_url)
             try:
                 res = self.device.sdk.call(step.name, args, timeout=self.settle_timeout)
                 device_time = res.device_time
@@ -160,8 +158,9 @@ class Runner:
                 error = str(exc)
                 device_time = self.device.env.now()
         elif step.kind == "sync":
+            # Recorded, so a profile knows every flush pass before it had finished (retries).
             self._settle(float(args.get("timeout", self.settle_timeout)))
-            return
+            device_time = self._device_time()
         elif step.kind == "collector":
             self._respond(target, args)
             device_time = self._device_time()
@@ -219,3 +218,32 @@ class Runner:
             self.device.app.kill()
         except HarnessError as exc:
             self.device.log.warning("could not kill the app after the run: %s", exc)
+
+
+def _with_base_url(project: Any, base_url: str) -> Any:
+    if isinstance(project, Mapping) and "baseUrl" not in project:
+        return {"baseUrl": base_url, **project}
+    return project
+
+
+def _fill_route_map(route_map: Any, base_url: str) -> Any:
+    if not isinstance(route_map, Mapping):
+        return route_map
+    return {k: [_with_base_url(p, base_url) for p in v] if isinstance(v, list) else v for k, v in route_map.items()}
+
+
+def _fill_base_urls(name: str, args: Mapping[str, Any], base_url: str) -> Mapping[str, Any]:
+    """The collector's URL wherever a scenario leaves a project's base URL out (init, anonymize)."""
+    if name == "init":
+        config = {**DEFAULT_PROJECT, "baseURL": base_url, **dict(args.get("configuration") or {})}
+        if "projectRouteMap" in config:
+            config["projectRouteMap"] = _fill_route_map(config["projectRouteMap"], base_url)
+        return {**args, "configuration": config}
+    if name == "anonymize":
+        out = dict(args)
+        if out.get("exponeaProject") is not None:
+            out["exponeaProject"] = _with_base_url(out["exponeaProject"], base_url)
+        if out.get("projectRouteMap") is not None:
+            out["projectRouteMap"] = _fill_route_map(out["projectRouteMap"], base_url)
+        return out
+    return args

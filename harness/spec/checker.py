@@ -54,8 +54,14 @@ def check(expectations: Expectations, observations: Sequence[Observation]) -> Ve
     for obs in observations:
         for problem in obs.problems:
             verdict.violations.append(Violation("malformed", problem, request_id=obs.request_id))
-    for index, exp in enumerate(expectations.requests):
+    # Required expectations first, so an optional one (a maybe-retry) never takes their request.
+    order = sorted(range(len(expectations.requests)), key=lambda i: expectations.requests[i].optional)
+    for index in order:
+        exp = expectations.requests[index]
         candidates = [o for o in observations if o.request_id not in consumed and _same_kind(exp, o)]
+        if exp.optional:
+            _take_exact(exp, index, candidates, bindings, consumed, verdict)
+            continue
         if not candidates:
             verdict.violations.append(
                 Violation(
@@ -119,6 +125,24 @@ def check(expectations: Expectations, observations: Sequence[Observation]) -> Ve
     if expectations.ordered:
         _check_order(observations, consumed, verdict)
     return verdict
+
+
+def _take_exact(
+    exp: Expected,
+    index: int,
+    candidates: list[Observation],
+    bindings: Bindings,
+    consumed: dict[int, int],
+    verdict: Verdict,
+) -> None:
+    """An optional expectation consumes the first candidate it matches exactly, or nothing."""
+    for obs in candidates:
+        trial = dict(bindings)
+        if not _differences(exp, obs, trial):
+            bindings.update(trial)
+            consumed[obs.request_id] = index
+            verdict.matches.append(Match(index, obs.request_id, True))
+            return
 
 
 def _check_order(observations: Sequence[Observation], consumed: dict[int, int], verdict: Verdict) -> None:

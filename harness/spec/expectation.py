@@ -24,6 +24,9 @@ class Expected:
         label: short name for messages (``installation``).
         not_before: the earliest host time the request may arrive (a delayed flush, ios#3); None:
             any time.
+        optional: the SDK may or may not send it (a retry whose flush trigger may have been absorbed
+            by a running pass); it consumes only a request that matches it exactly and is never
+            reported missing.
     """
 
     route: str
@@ -36,6 +39,7 @@ class Expected:
     headers: dict[str, Any] = field(default_factory=dict)
     exact_keys: bool = True
     not_before: float | None = None
+    optional: bool = False
 
     @property
     def event_type(self) -> Any:

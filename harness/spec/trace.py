@@ -23,7 +23,8 @@ class Stimulus:
         index: position in the scenario's steps (0-based).
         kind: ``call`` (an SDK method), ``app`` (launch, kill, background, foreground, install) or
             ``env`` (clock, network, permission, push token, push delivery and click) or
-            ``collector`` (a ``respond`` answer rule installed for this run; see docs/scenarios.md).
+            ``collector`` (a ``respond`` answer rule installed for this run; see docs/scenarios.md) or
+            ``sync`` (``settle``: the SDK had nothing queued it would send and nothing in flight).
         name: the SDK method or the event name.
         args: the arguments as given (after the runner filled in defaults such as ``baseURL``).
         device_time: the device clock when it ran, epoch seconds.

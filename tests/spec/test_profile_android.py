@@ -129,4 +129,4 @@ def test_pre_init_calls_run_after_the_init_events():
 
 def test_unmodelled_calls_are_an_honest_error():
     with pytest.raises(SpecError, match="does not model"):
-        get_profile("exponea-android").expect(trace(("call", "trackPushToken", {"token": "x"})))
+        get_profile("exponea-android").expect(trace(("call", "getSegments", {})))

@@ -1,0 +1,227 @@
+"""Flushing: passes over the stored events, the collector's answers, retries, and the flush modes.
+
+Android research §2.4 (response handling), §2.5 (one request at a time, ascending timestamp), §7.1
+(modes and triggers), §7.2 (offline). A pass gives every stored event one attempt, oldest first:
+2xx deletes it; 5xx keeps it without counting a try (android#52); any other status, and a
+transport failure (a synthetic 400), counts a try and deletes it at ``maxTries`` (android#53,
+android#54); offline nothing is sent or counted (android#55); the body of a 200 is never read
+(android#56).
+
+What the model cannot know is whether two flush triggers with no ``settle`` between them ran as two
+passes or were absorbed into one (``flushData`` is guarded by an AtomicBoolean, §2.5). So the first
+attempt of an event is always expected, and a retry is expected for certain only when a ``settle``
+separates it from the previous attempt; otherwise the retried copy is *optional* (allowed, not
+required). Collector answer rules (``respond``) are replayed in install order: the first active
+rule that matches a request answers it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from harness.errors import SpecError
+from harness.spec.profiles.exponea_android.base import ModelBase
+from harness.spec.profiles.exponea_android.state import Row
+from harness.spec.trace import Stimulus
+
+__all__ = ["AnswerRule", "FlushMixin"]
+
+_RULE_ROUTES = {"events": "events", "customers": "customers", "campaigns": "campaign_clicks"}
+_MIN_PERIOD = 900.0  # WorkManager's minimum period for periodic work (android §7.1)
+
+
+@dataclass
+class AnswerRule:
+    """One ``respond`` rule as the collector applies it (docs/scenarios.md)."""
+
+    route: str
+    method: str
+    action: str
+    status: int
+    times: int | None
+    nth: int | None
+    seconds: float | None
+    installed_at: float
+    seen: int = 0
+    used: int = 0
+
+    @classmethod
+    def from_step(cls, s: Stimulus) -> AnswerRule:
+        a = s.args
+        if a.get("share") is not None:
+            raise SpecError(f"{s.label()}: respond with share is random; exponea-android cannot model it")
+        route = str(a.get("route", "any"))
+        if route not in (*_RULE_ROUTES, "any", "batch"):
+            raise SpecError(f"{s.label()}: respond route {route!r} is unknown")
+        action = str(a.get("action", "answer"))
+        if action not in ("answer", "delay", "reset", "hang"):
+            raise SpecError(f"{s.label()}: respond action {action!r} is unknown")
+        return cls(
+            route=route,
+            method=str(a.get("method", "POST")).upper(),
+            action=action,
+            status=int(a.get("status", 200)),
+            times=None if a.get("times") is None else int(a["times"]),
+            nth=None if a.get("nth") is None else int(a["nth"]),
+            seconds=None if a.get("seconds") is None else float(a["seconds"]),
+            installed_at=s.host_time,
+        )
+
+    def matches(self, route: str) -> bool:
+        if self.method != "POST":
+            return False
+        return self.route == "any" or _RULE_ROUTES.get(self.route) == route
+
+    def answer(self, route: str, host_time: float) -> int | None:
+        """The status the SDK sees if this rule answers the request, else None (and counts it)."""
+        if not self.matches(route):
+            return None
+        if self.seconds is not None and host_time - self.installed_at > self.seconds:
+            return None
+        if self.times is not None and self.used >= self.times:
+            return None
+        self.seen += 1
+        if self.nth is not None and self.seen != self.nth:
+            return None
+        self.used += 1
+        if self.action in ("reset", "hang"):
+            return 400  # OkHttp's exception becomes a synthetic 400 in the interceptor (android §2.2)
+        if self.action == "delay":
+            return 200
+        return self.status
+
+
+class FlushMixin(ModelBase):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rules: list[AnswerRule] = []
+
+    # -- passes -----------------------------------------------------------------------------
+
+    def answer_for(self, route: str) -> int:
+        for rule in self.rules:
+            status = rule.answer(route, self.host_now)
+            if status is not None:
+                return status
+        return 200
+
+    def flush(self) -> None:
+        """One flush pass: every stored event gets one attempt, in ascending timestamp order."""
+        if self.stopped or not self.online:
+            return  # android#55: offline, no request and no try
+        for row in sorted(self.p.queue, key=lambda r: r.sort_key):
+            self.attempt(row)
+
+    def attempt(self, row: Row) -> None:
+        optional = row.attempted_since_settle
+        row.attempts += 1
+        row.attempted_since_settle = True
+        template = row.template
+        if row.attempts > 1:
+            template = replace(
+                template,
+                label=f"{template.label} (attempt {row.attempts})",
+                optional=optional,
+                rules=(*template.rules, "android#52" if row.tries == 0 else "android#53"),
+            )
+        self.out.requests.append(template)
+        status = self.answer_for(template.route)
+        if 200 <= status < 300:
+            self.p.queue.remove(row)
+            return
+        self.out.ordered = False  # order holds only while nothing fails (android#4)
+        if 500 <= status < 600:
+            return
+        row.tries += 1
+        if row.tries >= int(self.config.get("maxTries") or 10):
+            self.p.queue.remove(row)
+
+    def on_sync_settle(self, s: Stimulus) -> None:
+        for row in self.p.queue:
+            row.attempted_since_settle = False
+
+    def on_collector_respond(self, s: Stimulus) -> None:
+        self.rules.append(AnswerRule.from_step(s))
+
+    # -- calls ------------------------------------------------------------------------------
+
+    def on_call_flushData(self, s: Stimulus) -> None:
+        if self.gate(s):
+            self.flush()
+
+    def on_call_setFlushMode(self, s: Stimulus) -> None:
+        mode = str(s.args.get("mode"))
+        if mode not in ("IMMEDIATE", "MANUAL", "PERIOD", "APP_CLOSE"):
+            raise SpecError(f"{s.label()}: unknown flush mode {mode!r}")
+        self.set_flush_mode(mode)
+
+    def on_call_setFlushPeriod(self, s: Stimulus) -> None:
+        self.flush_period = float(s.args["seconds"])
+        if self.initialized and self.flush_mode == "PERIOD":
+            self.start_periodic()
+
+    def set_flush_mode(self, mode: str) -> None:
+        self.flush_mode = mode
+        if not self.initialized:
+            return  # onFlushModeChanged runs only once initialized (android §1.3)
+        if mode == "PERIOD":
+            self.start_periodic()
+        elif mode == "IMMEDIATE":
+            self.flush()
+
+    def start_periodic(self) -> None:
+        self.p.periodic_due = self.now + max(self.flush_period, _MIN_PERIOD)
+
+    # -- app close and timers ---------------------------------------------------------------
+
+    def flush_on_app_close(self) -> None:
+        """The last activity paused: PERIOD/APP_CLOSE switch to APP_CLOSE and flush (android#59)."""
+        if self.initialized and self.flush_mode in ("PERIOD", "APP_CLOSE"):
+            self.flush_mode = "APP_CLOSE"
+            self.flush()
+
+    def resume_period(self) -> None:
+        if self.initialized and self.flush_mode == "APP_CLOSE":
+            self.flush_mode = "PERIOD"
+            self.start_periodic()
+
+    def run_periodic(self, due: float) -> None:
+        self.p.periodic_due = due + max(self.flush_period, _MIN_PERIOD)
+        if self.initialized and self.flush_mode == "PERIOD" and self.online:
+            self.flush()
+
+    def run_session_worker(self, due: float) -> None:
+        raise NotImplementedError
+
+    def run_due_timers(self, until: float) -> None:
+        """Fire the WorkManager jobs due up to ``until``, in time order (both need a network)."""
+        while True:
+            timers: list[tuple[float, str]] = []
+            if self.p.worker_due is not None and self.p.worker_due <= until and self.online:
+                timers.append((self.p.worker_due, "session"))
+            if self.p.periodic_due is not None and self.p.periodic_due <= until:
+                timers.append((self.p.periodic_due, "periodic"))
+            if not timers:
+                return
+            due, which = min(timers)
+            saved = self.now
+            self.now = max(due, saved)
+            if which == "session":
+                self.run_session_worker(due)
+            else:
+                self.run_periodic(due)
+            self.now = saved
+
+    def on_env_advance_clock(self, s: Stimulus) -> None:
+        self.run_due_timers(s.device_time + float(s.args.get("seconds", 0)))
+
+    def on_env_set_network(self, s: Stimulus) -> None:
+        self.online = bool(s.args.get("online"))
+        if self.online:
+            # A job held back by its CONNECTED constraint runs now, stamped with this time.
+            if self.p.worker_due is not None and self.p.worker_due < s.device_time:
+                self.p.worker_due = s.device_time
+            self.run_due_timers(s.device_time)
+
+    def gate(self, s: Stimulus) -> bool:
+        raise NotImplementedError
