@@ -115,6 +115,7 @@ class _Row:
     label: str
     url: str | None = None
     retries: int = 0
+    held: tuple[str, ...] = ()  # ids of the rules that kept it queued (offline, 5xx), for its next attempt
 
 
 @dataclass
@@ -256,8 +257,12 @@ class _Model:
 
     def flush(self) -> None:
         """FlushingManager.flushData: customers then events, one request each (ios §7)."""
-        if self.p.stopped or not self.configured or not self.online:
-            return  # no connection: nothing sent, retries unchanged (ios#69)
+        if self.p.stopped or not self.configured:
+            return
+        if not self.online:
+            for row in self.p.queue:  # no connection: nothing sent, retries unchanged (ios#69)
+                row.held = tuple(sorted({*row.held, "ios#69"}))
+            return
         rows = sorted(self.p.queue, key=lambda r: (r.route != "customers", _ts(r.timestamp)))
         for row in rows:
             ids = self.customer_ids(row.customer)
@@ -274,6 +279,7 @@ class _Model:
         if row.project.stream and answer.status in (401, 403):
             answer = self.attempt(row, ids, ("ios#73",))  # re-sent once, 1 s later
         if answer.connection_error or (answer.status >= 500 and not _error_body(answer.body)):
+            row.held = tuple(sorted({*row.held, "ios#69" if answer.connection_error else "ios#68"}))
             return  # kept, retries unchanged (ios#68, #69)
         if answer.status < 400:
             self.p.queue.remove(row)
@@ -297,6 +303,15 @@ class _Model:
             rules = (*rules, "ios#67")
         if self.fired_host is not None:
             rules = (*rules, "ios#3")
+        rules = (*rules, *row.held)
+        if row.project.stream:
+            rules = (*rules, "ios#72") + (("ios#29",) if row.event_type == "notification_state" else ())
+        elif cfg.authorization is None:
+            rules = (*rules, "ios#74")
+        elif cfg.authorization.startswith("Bearer "):
+            rules = (*rules, "ios#5")
+        if row.project.base_url.endswith("/"):
+            rules = (*rules, "ios#6")
         self.out.requests.append(
             Expected(
                 route=row.route,
