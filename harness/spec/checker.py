@@ -1,37 +1,119 @@
 """The checker: match expected requests to captured ones and report what differs.
 
-Each expectation consumes one captured request. Candidates are the unconsumed requests with the
-same route, token and event type; a candidate with no difference wins (the earliest), otherwise the
-closest one is consumed and its differences reported as ``mismatch``/``type``. Expectations with
-no candidate are ``missing``; requests nothing consumed are ``unexpected`` — or ``after-stop`` when
-they arrived inside a quiet window. Where the platform guarantees it, arrival order must follow the
-body timestamps.
+Each expectation consumes one captured request (or ``copies`` of it, for retries). The matching is
+optimal, not greedy, so one odd request does not push every later one onto the wrong partner:
+
+1. Requests and expectations are put in buckets by route, project (or stream) and event type.
+2. The device clock offset is estimated from the traffic (median of captured timestamp minus the
+   expected device time, robust to a few odd requests) and applied to ``DeviceTime`` timestamps if
+   it is within the profile's ``max_clock_offset``.
+3. In a bucket, an expectation's candidates are the requests whose timestamp is within its
+   tolerance; the candidate graph falls apart into small components, each solved as a min-cost
+   assignment (cost = number of differing fields; leaving a required expectation unmatched costs
+   more than any pairing; an optional one only takes an exact match).
+4. Left-over requests that repeat a matched request are its copies (retries); the remaining
+   expectations and requests of a bucket are paired by the same assignment, timestamps ignored, so
+   a wrong timestamp reads as a ``mismatch`` of ``$.timestamp`` rather than missing + unexpected.
+5. Bindings of variables (the cookie, the device id) are settled by majority over exact pairs, so
+   one wrong cookie is reported once. What no expectation consumed is ``unexpected`` (or
+   ``after-stop`` in a quiet window). Where the platform guarantees order, the requests off the
+   longest correctly ordered subsequence are ``order`` violations: the one request sent too early
+   is named, not everything after it.
 """
 
 from __future__ import annotations
 
+import bisect
+import statistics
+from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from harness.spec.assignment import min_cost_assignment
 from harness.spec.expectation import Expectations, Expected
-from harness.spec.matchers import Bindings, diff_value
+from harness.spec.matchers import CLOCK_OFFSET, Absent, Approx, Bindings, DeviceTime, Matcher, diff_value
+from harness.spec.plan import Check, VarSeen, compile_value
 from harness.spec.verdict import Match, Verdict, Violation, body_diff
 from harness.wire.observation import ABSENT, Observation
 
 __all__ = ["check"]
 
+_UNMATCHED = 1000  # cost of leaving a required expectation without a request (> any diff count)
+_DENSE_LIMIT = 40_000  # largest n*m solved as one assignment; beyond, pair in time order
+_Diff = tuple[str, str, str]
 
-def _same_kind(exp: Expected, obs: Observation) -> bool:
-    if exp.route != obs.route or exp.project_token != obs.project_token:
+
+@dataclass
+class _Exp:
+    index: int
+    exp: Expected
+    plan: Check
+    headers: Check | None
+    kind: str  # "device" | "fixed" | "absent" | "any": how its timestamp is constrained
+    time: float = 0.0
+    tol: float = 0.0
+    matched: list[Observation] = field(default_factory=list)
+    seen: list[VarSeen] = field(default_factory=list)
+    exact: bool = False
+
+    def center(self, offset: float) -> float:
+        return self.time + (offset if self.kind == "device" else 0.0)
+
+
+def _event_key(route: str, event_type: Any) -> Any:
+    if route == "campaign_clicks":
+        return "*"
+    return event_type if isinstance(event_type, str) else None
+
+
+def _prepare(index: int, exp: Expected) -> _Exp:
+    ts = exp.body.get("timestamp", ABSENT)
+    headers = compile_value(exp.headers, exact=False, path="headers") if exp.headers else None
+    plan = compile_value(exp.body, exp.exact_keys)
+    if isinstance(ts, Approx):
+        kind = "device" if isinstance(ts, DeviceTime) else "fixed"
+        return _Exp(index, exp, plan, headers, kind, float(ts.value), float(ts.tolerance))
+    if isinstance(ts, int | float) and not isinstance(ts, bool):
+        return _Exp(index, exp, plan, headers, "fixed", float(ts), 1e-6)
+    if ts is ABSENT or isinstance(ts, Absent):
+        return _Exp(index, exp, plan, headers, "absent")
+    return _Exp(index, exp, plan, headers, "any")
+
+
+class _Bucket:
+    """The requests of one route/target/event type, indexed by timestamp."""
+
+    def __init__(self, observations: list[Observation]) -> None:
+        self.all = observations
+        timed = [o for o in observations if type(o.timestamp) in (int, float)]
+        timed.sort(key=lambda o: o.timestamp)
+        self.timed = timed
+        self.times = [float(o.timestamp) for o in timed]
+        self.untimed = [o for o in observations if o.timestamp is ABSENT]
+
+    def candidates(self, e: _Exp, offset: float, taken: set[int]) -> list[Observation]:
+        if e.kind in ("device", "fixed"):
+            c = e.center(offset)
+            lo = bisect.bisect_left(self.times, c - e.tol)
+            hi = bisect.bisect_right(self.times, c + e.tol)
+            return [o for o in self.timed[lo:hi] if o.request_id not in taken]
+        if e.kind == "absent":
+            return [o for o in self.untimed if o.request_id not in taken]
+        return [o for o in self.all if o.request_id not in taken]
+
+
+def _exact(e: _Exp, obs: Observation, offset: float, seen: list[VarSeen]) -> bool:
+    if e.exp.authorization != obs.authorization:
         return False
-    if exp.route == "campaign_clicks":
-        return True
-    want = exp.body.get("event_type", ABSENT)
-    return not isinstance(want, str) or want == obs.event_type
+    if e.headers is not None and not e.headers(obs.headers, seen, offset):
+        return False
+    body = obs.body if type(obs.body) is dict else ABSENT
+    return e.plan(body, seen, offset)
 
 
-def _differences(exp: Expected, obs: Observation, bindings: Bindings) -> list[tuple[str, str, str]]:
-    diffs: list[tuple[str, str, str]] = []
+def _differences(exp: Expected, obs: Observation, bindings: Bindings) -> list[_Diff]:
+    diffs: list[_Diff] = []
     if exp.authorization != obs.authorization:
         diffs.append(
             ("mismatch", "headers.authorization", f"expected {exp.authorization!r}, got {obs.authorization!r}")
@@ -46,124 +128,435 @@ def _differences(exp: Expected, obs: Observation, bindings: Bindings) -> list[tu
     return diffs
 
 
+class _Matcher:
+    """One run of the matching, for a given clock offset."""
+
+    def __init__(self, exps: list[_Exp], buckets: dict[tuple[Any, ...], _Bucket], offset: float) -> None:
+        self.exps = exps
+        self.buckets = buckets
+        self.offset = offset
+        self.taken: dict[int, _Exp] = {}
+        self.seen: dict[tuple[int, int], list[VarSeen]] = {}
+
+    def cost(self, e: _Exp, obs: Observation) -> int | None:
+        """0 if exact, the number of differences otherwise; None if ``e`` may not take it."""
+        seen: list[VarSeen] = []
+        if _exact(e, obs, self.offset, seen):
+            self.seen[(e.index, obs.request_id)] = seen
+            return 0
+        if e.exp.min_copies == 0:
+            return None
+        return max(1, len(_differences(e.exp, obs, {CLOCK_OFFSET: self.offset})))
+
+    def solve(self, exps: list[_Exp], bucket: _Bucket, timed: bool) -> None:
+        """Assign requests of ``bucket`` to ``exps``; ``timed``: only within timestamp tolerance."""
+        taken = self.taken
+        if not timed:
+            exps = [e for e in exps if e.exp.min_copies > 0]
+            free = [o for o in bucket.all if o.request_id not in taken]
+            if not exps or not free:
+                return
+            if len(exps) * len(free) > _DENSE_LIMIT:
+                self._pair_in_time_order(exps, free)
+                return
+        edges: dict[int, dict[int, float]] = {}
+        by_id: dict[int, Observation] = {}
+        for i, e in enumerate(exps):
+            cands = bucket.candidates(e, self.offset, set()) if timed else free
+            row: dict[int, float] = {}
+            center = e.center(self.offset)
+            for obs in cands:
+                if obs.request_id in taken:
+                    continue
+                c = self.cost(e, obs)
+                if c is None:
+                    continue
+                # Tie-break within one cost unit: the nearest timestamp (keeps identical events in order).
+                ts = obs.timestamp
+                near = abs(float(ts) - center) / (e.tol + 1.0) if timed and type(ts) in (int, float) else 0.0
+                row[obs.request_id] = c + min(near, 0.999)
+                by_id[obs.request_id] = obs
+            if row:
+                edges[i] = row
+        for rows in _components(edges):
+            self._assign(exps, rows, edges, by_id)
+
+    def _assign(
+        self, exps: list[_Exp], rows: list[int], edges: dict[int, dict[int, float]], by_id: dict[int, Observation]
+    ) -> None:
+        if len(rows) == 1:
+            row = edges[rows[0]]
+            rid = min(row, key=lambda r: (row[r], r))
+            self._take(exps[rows[0]], by_id[rid])
+            return
+        cols = sorted({rid for r in rows for rid in edges[r]})
+        col_of = {rid: j for j, rid in enumerate(cols)}
+        n, m = len(rows), len(cols)
+        scale = float(n + 1)  # the tie-breaks of all rows together stay below one unit of cost
+        big = _UNMATCHED * scale * 10
+        matrix = [[big] * (m + n) for _ in range(n)]
+        for i, r in enumerate(rows):
+            for rid, c in edges[r].items():
+                whole = int(c)
+                matrix[i][col_of[rid]] = whole * scale + (c - whole) + abs(i / n - col_of[rid] / m) * 1e-3
+            matrix[i][m + i] = 0.0 if exps[r].exp.min_copies == 0 else _UNMATCHED * scale
+        for i, j in enumerate(min_cost_assignment(matrix)):
+            if j < m and matrix[i][j] < big:
+                self._take(exps[rows[i]], by_id[cols[j]])
+
+    def _pair_in_time_order(self, exps: list[_Exp], free: list[Observation]) -> None:
+        """Too many left-overs for an assignment: pair them in timestamp order."""
+        order = sorted(exps, key=lambda e: (e.center(self.offset), e.index))
+        free = sorted(free, key=lambda o: float(o.timestamp) if type(o.timestamp) in (int, float) else 0.0)
+        for e, obs in zip(order, free, strict=False):
+            self._take(e, obs)
+
+    def _take(self, e: _Exp, obs: Observation) -> None:
+        if not e.matched:
+            seen = self.seen.get((e.index, obs.request_id))
+            e.exact = seen is not None
+            e.seen = seen or []
+        e.matched.append(obs)
+        self.taken[obs.request_id] = e
+
+    def copies(self, exps: list[_Exp], bucket: _Bucket) -> None:
+        """Left-over requests that repeat a matched one (a retry) become its extra copies."""
+        extra = [e for e in exps if e.matched and e.exp.max_copies > len(e.matched)]
+        if not extra:
+            return
+        by_body: dict[str, list[_Exp]] = defaultdict(list)
+        for e in extra:
+            by_body[repr(e.matched[0].body)].append(e)
+        for obs in bucket.all:
+            if obs.request_id in self.taken:
+                continue
+            same = [e for e in by_body.get(repr(obs.body), ()) if e.matched[0].authorization == obs.authorization]
+            for e in same + extra:
+                if len(e.matched) < e.exp.max_copies and (e in same or _exact(e, obs, self.offset, [])):
+                    self._take(e, obs)
+                    break
+
+    def run(self, wild: list[_Exp]) -> None:
+        wild_ids = {e.index for e in wild}
+        groups: dict[tuple[Any, ...], list[_Exp]] = defaultdict(list)
+        for e in self.exps:
+            e.matched = []
+            e.seen = []
+            e.exact = False
+            if e.index not in wild_ids:
+                groups[(e.exp.route, e.exp.target, _event_key(e.exp.route, e.exp.event_type))].append(e)
+        for key, exps in groups.items():
+            bucket = self.buckets.get(key)
+            if bucket is not None:
+                self.solve(exps, bucket, timed=True)
+                self.copies(exps, bucket)
+        if wild:
+            self._run_wild(wild, timed=True)
+        for key, exps in groups.items():
+            bucket = self.buckets.get(key)
+            if bucket is not None:
+                self.solve([e for e in exps if not e.matched], bucket, timed=False)
+        if wild:
+            self._run_wild(wild, timed=False)
+
+    def _run_wild(self, wild: list[_Exp], timed: bool) -> None:
+        """Expectations whose event type is a matcher take requests of any event type of their target."""
+        by_target: dict[tuple[str, str], list[_Exp]] = defaultdict(list)
+        for e in wild:
+            if not e.matched:
+                by_target[(e.exp.route, e.exp.target)].append(e)
+        for (route, target), exps in by_target.items():
+            pool = [o for k, b in self.buckets.items() if k[0] == route and k[1] == target for o in b.all]
+            bucket = _Bucket([o for o in pool if o.request_id not in self.taken])
+            self.solve(exps, bucket, timed)
+            self.copies(exps, bucket)
+
+
+def _components(edges: dict[int, dict[int, float]]) -> list[list[int]]:
+    """Rows of the bipartite candidate graph grouped by connected component (union-find)."""
+    parent: dict[Any, Any] = {}
+
+    def find(x: Any) -> Any:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for r, row in edges.items():
+        for rid in row:
+            a, b = find(("e", r)), find(("o", rid))
+            if a != b:
+                parent[a] = b
+    groups: dict[Any, list[int]] = defaultdict(list)
+    for r in edges:
+        groups[find(("e", r))].append(r)
+    return list(groups.values())
+
+
+def _estimate_offset(exps: list[_Exp], buckets: dict[tuple[Any, ...], _Bucket]) -> float | None:
+    """First guess before matching: pair device-timed expectations and requests by rank per bucket."""
+    deltas: list[float] = []
+    groups: dict[tuple[Any, ...], list[float]] = defaultdict(list)
+    for e in exps:
+        if e.kind == "device":
+            groups[(e.exp.route, e.exp.target, _event_key(e.exp.route, e.exp.event_type))].append(e.time)
+    for key, times in groups.items():
+        bucket = buckets.get(key)
+        if bucket is None or not bucket.times:
+            continue
+        times.sort()
+        if len(times) == len(bucket.times):
+            deltas += [b - a for a, b in zip(times, bucket.times, strict=True)]
+        else:
+            for t in times:
+                i = bisect.bisect_left(bucket.times, t)
+                near = [bucket.times[j] for j in (i - 1, i) if 0 <= j < len(bucket.times)]
+                deltas.append(min((b - t for b in near), key=abs))
+    return statistics.median(deltas) if deltas else None
+
+
+def _matched_offset(exps: list[_Exp]) -> float | None:
+    deltas = [
+        float(e.matched[0].timestamp) - e.time
+        for e in exps
+        if e.kind == "device" and e.matched and type(e.matched[0].timestamp) in (int, float)
+    ]
+    return statistics.median(deltas) if deltas else None
+
+
 def check(expectations: Expectations, observations: Sequence[Observation]) -> Verdict:
-    """Judge ``observations`` (tracking requests in arrival order) against ``expectations``."""
+    """Judge ``observations`` (requests in arrival order) against ``expectations``.
+
+    Non-tracking requests (in-app message fetches, bundles...) are not judged; they are counted in
+    the verdict's notes.
+    """
     verdict = Verdict()
-    bindings: Bindings = {}
-    consumed: dict[int, int] = {}  # request_id -> expectation index
-    for obs in observations:
+    tracking = [o for o in observations if o.route != "other"]
+    if len(tracking) < len(observations):
+        verdict.notes.append(f"{len(observations) - len(tracking)} non-tracking requests not judged")
+    position = {o.request_id: i for i, o in enumerate(tracking)}
+    for obs in tracking:
         for problem in obs.problems:
             verdict.violations.append(Violation("malformed", problem, request_id=obs.request_id))
-    # Required expectations first, so an optional one (a maybe-retry) never takes their request.
-    order = sorted(range(len(expectations.requests)), key=lambda i: expectations.requests[i].optional)
-    for index in order:
-        exp = expectations.requests[index]
-        candidates = [o for o in observations if o.request_id not in consumed and _same_kind(exp, o)]
-        if exp.optional:
-            _take_exact(exp, index, candidates, bindings, consumed, verdict)
+    grouped: dict[tuple[Any, ...], list[Observation]] = defaultdict(list)
+    for obs in tracking:
+        grouped[(obs.route, obs.target, _event_key(obs.route, obs.event_type))].append(obs)
+    buckets = {k: _Bucket(v) for k, v in grouped.items()}
+    exps = [_prepare(i, e) for i, e in enumerate(expectations.requests)]
+    wild = [e for e in exps if isinstance(e.exp.event_type, Matcher) and not isinstance(e.exp.event_type, Absent)]
+
+    limit = expectations.max_clock_offset
+    guess = _estimate_offset(exps, buckets)
+    offset = guess if guess is not None and abs(guess) <= limit else 0.0
+    matcher = _Matcher(exps, buckets, offset)
+    matcher.run(wild)
+    measured = _matched_offset(exps)
+    if measured is not None and abs(measured) <= limit and abs(measured - offset) > 0.25:
+        offset = measured
+        matcher = _Matcher(exps, buckets, offset)
+        matcher.run(wild)
+        measured = _matched_offset(exps)
+    estimate = measured if measured is not None else guess
+    verdict.clock_offset = estimate
+    verdict.clock_offset_applied = offset != 0.0
+    if estimate is not None and abs(estimate) > limit:
+        verdict.notes.append(
+            f"device clock offset estimated at {estimate:+.3f}s, beyond the {limit:g}s a profile allows: not applied"
+        )
+    elif estimate is not None and abs(estimate) >= 0.5:
+        verdict.notes.append(f"device clock offset estimated at {estimate:+.3f}s and applied")
+
+    _settle(exps, offset, verdict)
+    _leftovers(expectations, tracking, matcher.taken, verdict)
+    if any(e.exp.order_key is not None for e in exps) or expectations.ordered:
+        _check_order(expectations, exps, position, verdict)
+    return verdict
+
+
+def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
+    """Bind variables, then report each expectation's differences, misses and copies."""
+    bindings: Bindings = {CLOCK_OFFSET: offset}
+    _prebind(exps, bindings)
+    for e in exps:
+        exp = e.exp
+        label = exp.label or exp.route
+        if not e.matched:
+            if exp.min_copies > 0:
+                verdict.violations.append(
+                    Violation(
+                        "missing",
+                        f"{label} expected from {_cause(exp)}, never sent",
+                        cause=exp.cause,
+                        rules=exp.rules,
+                        expected=exp.body,
+                    )
+                )
             continue
-        if not candidates:
+        obs = e.matched[0]
+        diffs = _var_conflicts(e.seen, bindings) if e.exact else None
+        if diffs is None:
+            trial = dict(bindings)
+            diffs = _differences(exp, obs, trial)
+            # Keep bindings of the fields that did match, so one wrong cookie is reported once.
+            bindings.update({k: v for k, v in trial.items() if k not in bindings and not _mentions(diffs, k)})
+        for n, copy in enumerate(e.matched):
+            verdict.matches.append(Match(e.index, copy.request_id, not diffs, label, n))
+        if len(e.matched) < exp.min_copies:
             verdict.violations.append(
                 Violation(
                     "missing",
-                    f"{exp.label or exp.route} expected from {_cause(exp)}, never sent",
-                    cause=exp.cause,
-                    rules=exp.rules,
-                )
-            )
-            continue
-        best: tuple[Observation, list[tuple[str, str, str]], Bindings] | None = None
-        for obs in candidates:
-            trial = dict(bindings)
-            diffs = _differences(exp, obs, trial)
-            if best is None or len(diffs) < len(best[1]):
-                best = (obs, diffs, trial)
-            if not diffs:
-                break
-        assert best is not None
-        obs, diffs, trial = best
-        consumed[obs.request_id] = index
-        verdict.matches.append(Match(index, obs.request_id, not diffs))
-        if not diffs:
-            bindings = trial
-            continue
-        # Keep bindings of the fields that did match, so one wrong cookie is reported once.
-        bindings = {k: v for k, v in trial.items() if k in bindings or not _mentions(diffs, k)}
-        for kind, path, reason in diffs:
-            vkind = "type" if kind == "type" else "mismatch"
-            verdict.violations.append(
-                Violation(
-                    vkind,
-                    f"{exp.label or exp.route} ({_cause(exp)}): {reason}",
-                    path=path,
+                    f"{label} ({_cause(exp)}) sent {len(e.matched)} time(s), expected at least {exp.min_copies}",
                     request_id=obs.request_id,
                     cause=exp.cause,
                     rules=exp.rules,
                 )
             )
-        verdict.diffs.append(body_diff(f"{obs.label()} vs {exp.label or exp.route}", exp.body, obs.body, bindings))
-    for obs in observations:
-        if obs.request_id in consumed:
+        if not diffs:
             continue
-        window = next((w for w in expectations.quiet if w.contains(obs.received_at)), None)
+        for kind, path, reason in diffs:
+            verdict.violations.append(
+                Violation(
+                    "type" if kind == "type" else "mismatch",
+                    f"{label} ({_cause(exp)}): {reason}",
+                    path=path,
+                    request_id=obs.request_id,
+                    cause=exp.cause,
+                    rules=exp.rules,
+                    expected=exp.body,
+                    actual=obs.body,
+                )
+            )
+        verdict.diffs.append(body_diff(f"{obs.label()} vs {label}", exp.body, obs.body, bindings))
+
+
+def _prebind(exps: list[_Exp], bindings: Bindings) -> None:
+    """Bind each variable to the value most exact pairs agree on (first seen wins a tie)."""
+    votes: dict[str, Counter[Any]] = {}
+    first: dict[str, int] = {}
+    vars_by_name: dict[str, Any] = {}
+    for e in exps:
+        if not e.exact:
+            continue
+        for var, value, _ in e.seen:
+            try:
+                votes.setdefault(var.name, Counter())[value] += 1
+            except TypeError:  # unhashable value: let the first sighting bind it
+                continue
+            first.setdefault(var.name, e.index)
+            vars_by_name.setdefault(var.name, var)
+    for name in sorted(votes, key=lambda n: first[n]):
+        value = votes[name].most_common(1)[0][0]
+        if any(bindings.get(other, ABSENT) == value for other in vars_by_name[name].distinct_from):
+            continue  # the majority value is an old one: leave it to be reported where it appears
+        bindings[name] = value
+
+
+def _var_conflicts(seen: list[VarSeen], bindings: Bindings) -> list[_Diff]:
+    diffs: list[_Diff] = []
+    for var, value, path in seen:
+        reason = var.check(value, bindings)
+        if reason is not None:
+            diffs.append(("mismatch", path, reason))
+    return diffs
+
+
+def _leftovers(
+    expectations: Expectations, tracking: list[Observation], taken: dict[int, _Exp], verdict: Verdict
+) -> None:
+    left = [o for o in tracking if o.request_id not in taken and o.route != "unknown"]
+    bodies: dict[str, int] = {}
+    if left:
+        for rid in sorted(taken):
+            bodies.setdefault(_fingerprint(next(o for o in taken[rid].matched if o.request_id == rid)), rid)
+    for obs in left:
+        window = next((w for w in expectations.quiet if w.contains(obs.received_at, obs.route)), None)
         if window is not None:
             verdict.violations.append(
                 Violation(
                     "after-stop",
                     f"{obs.label()} arrived {obs.received_at - window.start_host_time:.2f}s after {window.reason}",
+                    request_id=obs.request_id,
                     cause=window.cause,
                     rules=window.rules,
                     actual=obs.body,
                 )
             )
             verdict.diffs.append(body_diff(f"{obs.label()} (nothing may be sent)", None, obs.body))
-        else:
-            verdict.violations.append(
-                Violation("unexpected", f"{obs.label()} {_brief(obs)}: no SDK call explains it", actual=obs.body)
-            )
-            verdict.diffs.append(body_diff(f"{obs.label()} (not expected)", None, obs.body))
-    if expectations.ordered:
-        _check_order(observations, consumed, verdict)
-    return verdict
-
-
-def _take_exact(
-    exp: Expected,
-    index: int,
-    candidates: list[Observation],
-    bindings: Bindings,
-    consumed: dict[int, int],
-    verdict: Verdict,
-) -> None:
-    """An optional expectation consumes the first candidate it matches exactly, or nothing."""
-    for obs in candidates:
-        trial = dict(bindings)
-        if not _differences(exp, obs, trial):
-            bindings.update(trial)
-            consumed[obs.request_id] = index
-            verdict.matches.append(Match(index, obs.request_id, True))
-            return
-
-
-def _check_order(observations: Sequence[Observation], consumed: dict[int, int], verdict: Verdict) -> None:
-    last: Observation | None = None
-    for obs in observations:
-        if obs.request_id not in consumed or not isinstance(obs.timestamp, int | float):
             continue
-        if last is not None and isinstance(last.timestamp, int | float) and obs.timestamp < last.timestamp:
-            verdict.violations.append(
-                Violation(
-                    "order",
-                    f"{obs.label()} (timestamp {obs.timestamp:.3f}) was sent after {last.label()} "
-                    f"(timestamp {last.timestamp:.3f}); the SDK sends in ascending timestamp order",
-                    request_id=obs.request_id,
-                    rules=("android#4",),
-                )
+        twin = bodies.get(_fingerprint(obs))
+        why = f"a repeated copy of request #{twin}" if twin is not None else "no SDK call explains it"
+        verdict.violations.append(
+            Violation("unexpected", f"{obs.label()} {_brief(obs)}: {why}", request_id=obs.request_id, actual=obs.body)
+        )
+        verdict.diffs.append(body_diff(f"{obs.label()} (not expected)", None, obs.body))
+
+
+def _fingerprint(obs: Observation) -> str:
+    return f"{obs.route} {obs.target} {obs.body!r}"
+
+
+def _check_order(expectations: Expectations, exps: list[_Exp], position: dict[int, int], verdict: Verdict) -> None:
+    """Requests off the longest non-decreasing run of order keys (in arrival order) are out of order."""
+    seq: list[tuple[int, float, _Exp, Observation]] = []
+    for e in exps:
+        if not e.matched:
+            continue
+        key = e.exp.order_key if e.exp.order_key is not None else (e.index if expectations.ordered else None)
+        if key is None:
+            continue
+        first = min(e.matched, key=lambda o: position[o.request_id])
+        seq.append((position[first.request_id], float(key), e, first))
+    seq.sort(key=lambda t: t[0])
+    keep = _longest_non_decreasing([k for _, k, _, _ in seq])
+    kept = [seq[i] for i in sorted(keep)]
+    for i, (pos, key, e, obs) in enumerate(seq):
+        if i in keep:
+            continue
+        later = next((t for t in kept if t[0] > pos and t[1] < key), None)
+        earlier = next((t for t in reversed(kept) if t[0] < pos and t[1] > key), None)
+        if later is not None:
+            rel = f"before {later[3].label()} ({later[2].exp.label or later[2].exp.route}), which should come first"
+        elif earlier is not None:
+            rel = f"after {earlier[3].label()} ({earlier[2].exp.label or earlier[2].exp.route}), which should follow it"
+        else:
+            rel = "out of order"
+        ts: Any = obs.timestamp
+        when = f" (timestamp {ts:.3f})" if isinstance(ts, int | float) else ""
+        verdict.violations.append(
+            Violation(
+                "order",
+                f"{obs.label()}{when} for {e.exp.label or e.exp.route} ({_cause(e.exp)}) was sent {rel}; "
+                "the platform sends in order, one at a time",
+                request_id=obs.request_id,
+                cause=e.exp.cause,
+                rules=expectations.order_rules,
             )
-        last = obs
+        )
 
 
-def _mentions(diffs: list[tuple[str, str, str]], var: str) -> bool:
+def _longest_non_decreasing(keys: list[float]) -> set[int]:
+    """Indices of one longest non-decreasing subsequence (patience sorting, O(n log n))."""
+    tails: list[float] = []
+    tail_idx: list[int] = []
+    prev = [-1] * len(keys)
+    for i, k in enumerate(keys):
+        j = bisect.bisect_right(tails, k)
+        if j == len(tails):
+            tails.append(k)
+            tail_idx.append(i)
+        else:
+            tails[j] = k
+            tail_idx[j] = i
+        prev[i] = tail_idx[j - 1] if j > 0 else -1
+    out: set[int] = set()
+    i = tail_idx[-1] if tail_idx else -1
+    while i != -1:
+        out.add(i)
+        i = prev[i]
+    return out
+
+
+def _mentions(diffs: list[_Diff], var: str) -> bool:
     return any(var in reason for _, _, reason in diffs)
 
 

@@ -22,11 +22,19 @@ class Expected:
         cause: the stimulus index that produced it (for messages and the report timeline).
         rules: checklist ids this expectation checks (``android#5``).
         label: short name for messages (``installation``).
-        not_before: the earliest host time the request may arrive (a delayed flush, ios#3); None:
-            any time.
         optional: the SDK may or may not send it (a retry whose flush trigger may have been absorbed
             by a running pass); it consumes only a request that matches it exactly and is never
-            reported missing.
+            reported missing. Same as ``copies=(0, n)``.
+        copies: how many times the same request may arrive, ``(min, max)``: a request the
+            collector answered 5xx is sent again, so a profile says "sent 1..N times". Extra copies
+            must match exactly (or repeat the first copy's body); fewer than ``min`` is ``missing``.
+        stream_id: for an iOS stream-mode route (``/track/u/v1/...?stream_id=``) instead of
+            ``project_token`` (then give ``project_token=""``).
+        order_key: where the platform guarantees order, requests must arrive in non-decreasing
+            ``order_key`` (default: the expectation's index when ``Expectations.ordered``; with
+            ``ordered=False`` only expectations that set it are ordered, e.g. one key per iOS flush).
+        not_before: the earliest host time the request may arrive (a delayed flush, ios#3); None:
+            any time.
     """
 
     route: str
@@ -38,8 +46,24 @@ class Expected:
     label: str = ""
     headers: dict[str, Any] = field(default_factory=dict)
     exact_keys: bool = True
-    not_before: float | None = None
     optional: bool = False
+    copies: tuple[int, int] = (1, 1)
+    stream_id: str | None = None
+    order_key: float | None = None
+    not_before: float | None = None
+
+    @property
+    def target(self) -> str:
+        """The project token, or ``stream:<id>`` (compared with ``Observation.target``)."""
+        return f"stream:{self.stream_id}" if self.stream_id is not None else self.project_token
+
+    @property
+    def min_copies(self) -> int:
+        return 0 if self.optional else self.copies[0]
+
+    @property
+    def max_copies(self) -> int:
+        return max(self.copies[1], 1)
 
     @property
     def event_type(self) -> Any:
@@ -50,7 +74,9 @@ class Expected:
 class QuietWindow:
     """No tracking request may arrive between ``start_host_time`` and ``end_host_time``.
 
-    Used for stopIntegration(): from the stop until the next init (None: until the end).
+    Used for stopIntegration(): from the stop until the next init (None: until the end), and for
+    "nothing is sent without consent" cases. ``routes`` limits the window to some routes (empty: all
+    tracking routes). A request in the window that no expectation explains is ``after-stop``.
     """
 
     cause: int
@@ -58,14 +84,33 @@ class QuietWindow:
     reason: str
     rules: tuple[str, ...] = ()
     end_host_time: float | None = None
+    routes: tuple[str, ...] = ()
 
-    def contains(self, host_time: float) -> bool:
+    def contains(self, host_time: float, route: str | None = None) -> bool:
+        if route is not None and self.routes and route not in self.routes:
+            return False
         return host_time >= self.start_host_time and (self.end_host_time is None or host_time < self.end_host_time)
 
 
 @dataclass
 class Expectations:
+    """Everything a profile expects of one run.
+
+    Attributes:
+        requests: the expected requests, in the order the platform sends them where it guarantees one.
+        quiet: windows in which nothing unexplained may arrive.
+        ordered: the platform sends one request at a time in this order (Android); iOS sends
+            concurrently, so only ``order_key`` groups are ordered there.
+        notes: free text for the report.
+        order_rules: checklist ids an ``order`` violation breaks (``android#4``).
+        max_clock_offset: the largest device clock offset (seconds) the checker may estimate from
+            the traffic and apply to :class:`~harness.spec.matchers.DeviceTime` timestamps; a larger
+            estimate is reported but not applied, so a real timestamp bug is not explained away.
+    """
+
     requests: list[Expected] = field(default_factory=list)
     quiet: list[QuietWindow] = field(default_factory=list)
-    ordered: bool = False  # the platform sends in ascending timestamp order, one at a time
+    ordered: bool = False
     notes: list[str] = field(default_factory=list)
+    order_rules: tuple[str, ...] = ()
+    max_clock_offset: float = 5.0

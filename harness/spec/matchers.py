@@ -15,11 +15,27 @@ from typing import Any
 
 from harness.wire.observation import ABSENT
 
-__all__ = ["Absent", "Any_", "Approx", "Bindings", "Int", "Matcher", "OneOf", "Var", "describe", "diff_value"]
+__all__ = [
+    "CLOCK_OFFSET",
+    "Absent",
+    "Any_",
+    "Approx",
+    "Bindings",
+    "DeviceTime",
+    "Int",
+    "Matcher",
+    "OneOf",
+    "Var",
+    "describe",
+    "diff_value",
+]
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 Bindings = dict[str, Any]
+# The checker's estimate of the device clock's offset travels in the bindings under this key (no
+# Var name can start with ``$``), so a DeviceTime compares against the device clock as it really was.
+CLOCK_OFFSET = "$clock_offset"
 
 
 class Matcher:
@@ -50,6 +66,29 @@ class Approx(Matcher):
 
     def show(self) -> str:
         return f"≈{self.value:.3f}±{self.tolerance:g}"
+
+
+@dataclass(frozen=True)
+class DeviceTime(Approx):
+    """A timestamp the SDK took from the device clock at ``value`` (the trace's device time).
+
+    Unlike a plain :class:`Approx` (an explicit timestamp the app passed, sent verbatim), it is
+    compared after adding the clock offset the checker estimated from the traffic, so a device whose
+    clock runs a few seconds off the runner's reading is not a flood of false alarms.
+    """
+
+    def check(self, actual: Any, bindings: Bindings) -> str | None:
+        offset = float(bindings.get(CLOCK_OFFSET, 0.0))
+        if not _is_number(actual):
+            return f"expected a number ≈{self.value + offset:.3f}, got {_show(actual)}"
+        want = self.value + offset
+        if abs(float(actual) - want) > self.tolerance:
+            clock = f" (device time {self.value:.3f} {offset:+.3f} clock offset)" if offset else ""
+            return (
+                f"expected {want:.3f} ± {self.tolerance:g}{clock}, got {float(actual):.3f} "
+                f"(off by {float(actual) - want:+.3f})"
+            )
+        return None
 
 
 @dataclass(frozen=True)

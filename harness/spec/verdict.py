@@ -51,18 +51,50 @@ class Violation:
 
 @dataclass(frozen=True)
 class Match:
-    """An expectation and the request that satisfied it (or came closest)."""
+    """An expectation and the request that satisfied it (or came closest).
+
+    ``copy`` is 0 for the first request an expectation consumed and 1, 2... for repeated copies
+    (retries); ``label`` is the expectation's label, for reports.
+    """
 
     expected_index: int
     request_id: int
     ok: bool
+    label: str = ""
+    copy: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "expected_index": self.expected_index,
+            "label": self.label,
+            "request_id": self.request_id,
+            "ok": self.ok,
+            "copy": self.copy,
+        }
 
 
 @dataclass
 class Verdict:
+    """The checker's answer.
+
+    Attributes:
+        violations: what is wrong, in one vocabulary (``KINDS``).
+        matches: which expectation consumed which request (``Match``), for the report.
+        diffs: unified diffs of mismatched and unexplained bodies, for the terminal.
+        clock_offset: the device clock offset estimated from the traffic (captured timestamp minus
+            the device time the profile expected, median over matched pairs), or None if no
+            device-clock timestamp was matched.
+        clock_offset_applied: whether timestamps were compared after adding it (its size is within
+            the profile's ``max_clock_offset``).
+        notes: remarks that are not violations (the offset, ignored non-tracking requests).
+    """
+
     violations: list[Violation] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
     diffs: list[str] = field(default_factory=list)
+    clock_offset: float | None = None
+    clock_offset_applied: bool = False
+    notes: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -77,11 +109,23 @@ class Verdict:
         return ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
 
     def report(self) -> str:
-        """Every violation on a line, then the side-by-side diffs of mismatched requests."""
+        """Every violation on a line, then the notes, then the diffs of mismatched requests."""
         lines = [v.line() for v in self.violations]
+        lines += [f"note: {n}" for n in self.notes]
         for d in self.diffs:
             lines.append(d)
         return "\n".join(lines)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "summary": self.summary(),
+            "violations": [v.as_json() for v in self.violations],
+            "matches": [m.as_json() for m in self.matches],
+            "clock_offset": self.clock_offset,
+            "clock_offset_applied": self.clock_offset_applied,
+            "notes": list(self.notes),
+        }
 
 
 def render_expected(value: Any, actual: Any = ABSENT, bindings: dict[str, Any] | None = None) -> Any:

@@ -1,69 +1,125 @@
 """The Engagement (Exponea) tracking wire format → observations.
 
-Both SDKs post JSON to ``{base}/track/v2/projects/{token}/{customers|customers/events|campaigns/clicks}``
-(one event per request; the public Tracking API also has ``batch``). Bodies are parsed with Python's
-``json``, which already reads exponent notation and ``5.0`` as numbers; what this adapter adds is the
-route and token from the path, ``ABSENT`` for missing keys, and a problem list for anything it
-cannot read.
+Both SDKs post JSON, one event per request, to the project routes
+``{base}/track/v2/projects/{token}/{customers|customers/events|campaigns/clicks}``; the iOS SDK in
+stream mode uses ``{base}/track/u/v1/{customers|customers/events|campaigns/clicks}?stream_id={id}``
+(ios §2.1). The public Tracking API also has ``batch``. Bodies are parsed with Python's ``json``,
+which already reads exponent notation (``1.712345678123E9``) and ``5.0`` as numbers; what this
+adapter adds is the route, token or stream id from the URL, ``ABSENT`` for missing keys, the
+lower-cased headers (the iOS SDK and CFNetwork may re-case them, ios §2.2), a name for the
+non-tracking endpoints the SDKs also call (in-app messages, bundles, inbox...: marked, never judged
+as events), and a problem list for anything it cannot read.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from urllib.parse import parse_qs
 
 from harness.capture.record import CapturedRequest
 from harness.wire.observation import ABSENT, Observation
 
-__all__ = ["TRACKING_ROUTES", "observe", "observe_all"]
+__all__ = ["TRACKING_ROUTES", "endpoint_of", "observe", "observe_all"]
 
-_PATH = re.compile(
+_PROJECT = re.compile(
     r"^(?P<prefix>.*?)/track/v2/projects/(?P<token>[^/?]+)/(?P<route>customers/events|customers|campaigns/clicks|batch)"
-    r"(?:\?.*)?$"
+    r"/?(?:\?(?P<query>.*))?$"
 )
-# iOS stream integrations (ios §2.1): ``/track/u/v1/{route}?stream_id=S``; the token is ``stream:S``.
-_STREAM_PATH = re.compile(
-    r"^(?P<prefix>.*?)/track/u/v1/(?P<route>customers/events|customers|campaigns/clicks)"
-    r"\?(?:.*&)?stream_id=(?P<token>[^&]+)(?:&.*)?$"
+_STREAM = re.compile(
+    r"^(?P<prefix>.*?)/track/u/v1/(?P<route>customers/events|customers|campaigns/clicks)/?(?:\?(?P<query>.*))?$"
 )
+_TRACK = re.compile(r"/track/(?:v2|u/v1)/")
 TRACKING_ROUTES = {
     "customers/events": "events",
     "customers": "customers",
     "campaigns/clicks": "campaign_clicks",
     "batch": "batch",
 }
+# Non-tracking calls a capture sees (android §2.1, §9.1; ios §2.1, §2.6), by a pattern on the path.
+_ENDPOINTS = (
+    ("in_app_messages", re.compile(r"/webxp/(?:s/[^/]+|streams/[^/]+)/inappmessages")),
+    ("content_blocks", re.compile(r"/webxp/(?:s/[^/]+|streams/[^/]+)/inappcontentblocks")),
+    ("content_block_bundle", re.compile(r"/wxstatic/(?:projects|streams)/[^/]+/bundle-")),
+    ("app_inbox", re.compile(r"/webxp/(?:projects|streams)/[^/]+/appinbox/")),
+    ("segments", re.compile(r"/webxp/(?:projects|streams)/[^/]+/segments")),
+    ("link_ids", re.compile(r"/webxp/(?:projects|streams)/[^/]+/cookies/[^/]+/link-ids")),
+    ("consents", re.compile(r"/data/v2/(?:projects|streams)/[^/]+/consent/categories")),
+    ("customer_attributes", re.compile(r"/data/v2/projects/[^/]+/customers/attributes")),
+    ("recommendations", re.compile(r"/optimization/streams/[^/]+/recommend")),
+    ("push_self_check", re.compile(r"/campaigns/(?:streams/[^/]+/)?send-self-check-notification")),
+    ("telemetry", re.compile(r"/api/\d+/envelope")),
+    ("version_check", re.compile(r"/repos/exponea/[^/]+/releases")),
+)
+
+
+def endpoint_of(path: str) -> str:
+    """The name of a non-tracking endpoint (``in_app_messages``...), or ``unknown``."""
+    for name, pattern in _ENDPOINTS:
+        if pattern.search(path):
+            return name
+    return "unknown"
+
+
+def _headers(headers: Mapping[str, str]) -> Mapping[str, str]:
+    for name in headers:
+        if not name.islower():
+            return {str(k).lower(): v for k, v in headers.items()}
+    return headers
 
 
 def observe(request: CapturedRequest) -> Observation:
     """Normalize one captured request (any route; non-tracking ones get route ``other``)."""
-    m = _PATH.match(request.path)
-    stream = None if m else _STREAM_PATH.match(request.path)
-    route = TRACKING_ROUTES[m.group("route")] if m else TRACKING_ROUTES[stream.group("route")] if stream else "other"
+    path = request.path
     problems = list(request.problems)
-    bare_path = request.path.split("?", 1)[0]
-    if route != "other" and "//" in bare_path:
-        problems.append(f"path {bare_path!r} has an empty segment ('//'): the base URL was not joined cleanly")
+    token: str | None = None
+    stream_id: str | None = None
+    m = _PROJECT.match(path)
+    if m is not None:
+        route = TRACKING_ROUTES[m.group("route")]
+        token = m.group("token")
+    else:
+        m = _STREAM.match(path)
+        if m is not None:
+            route = TRACKING_ROUTES[m.group("route")]
+            ids = parse_qs(m.group("query") or "").get("stream_id")
+            stream_id = ids[0] if ids else None
+            if not stream_id:
+                problems.append("stream route without a stream_id query parameter")
+        elif _TRACK.search(path):
+            route = "unknown"
+            problems.append(f"unknown tracking route {path.split('?', 1)[0]}")
+        else:
+            route = "other"
+    tracking = route != "other"
+    bare = path.split("?", 1)[0]
+    if tracking and "//" in bare:
+        problems.append(f"path {bare!r} has an empty segment ('//'): the base URL was not joined cleanly")
+    if tracking and route != "unknown" and request.method.upper() != "POST":
+        problems.append(f"tracking request sent with {request.method}, the SDKs POST")
     body = None
-    if request.body:
+    text = request.body
+    if text:
         try:
-            body = json.loads(request.body)
+            body = json.loads(text)
         except ValueError as exc:
-            if route != "other":
+            if tracking:
                 problems.append(f"body is not JSON: {exc}")
-    elif route != "other":
+    elif tracking and route != "unknown":
         problems.append("empty body")
-    fields = body if isinstance(body, dict) else {}
-    if body is not None and not isinstance(body, dict) and route not in ("other", "batch"):
+    fields = body if type(body) is dict else {}
+    if body is not None and not isinstance(body, dict) and tracking and route not in ("unknown", "batch"):
         problems.append(f"body is a JSON {type(body).__name__}, not an object")
+    headers = _headers(request.headers)
     return Observation(
         request_id=request.id,
         route=route,
         method=request.method,
-        path=request.path,
-        project_token=m.group("token") if m else f"stream:{stream.group('token')}" if stream else None,
-        authorization=request.headers.get("authorization"),
-        headers=request.headers,
+        path=path,
+        project_token=token,
+        authorization=headers.get("authorization"),
+        headers=headers,
         body=body,
         event_type=fields.get("event_type", ABSENT),
         timestamp=fields.get("timestamp", ABSENT),
@@ -73,9 +129,13 @@ def observe(request: CapturedRequest) -> Observation:
         received_at=request.received_at,
         device=request.device,
         problems=tuple(problems),
+        stream_id=stream_id,
+        endpoint="tracking" if tracking else endpoint_of(path),
+        response_status=request.response_status,
     )
 
 
 def observe_all(requests: Iterable[CapturedRequest], tracking_only: bool = True) -> list[Observation]:
+    """Observations in arrival order; by default only the tracking ones (the others are not events)."""
     out = [observe(r) for r in requests]
     return [o for o in out if o.route != "other"] if tracking_only else out

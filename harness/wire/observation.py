@@ -41,13 +41,18 @@ class Observation:
 
     Attributes:
         request_id: the capture store id (links verdicts back to the raw request).
-        route: ``events`` | ``customers`` | ``campaign_clicks`` | ``batch`` | ``other``.
-        project_token: the token in the path, or None.
+        route: ``events`` | ``customers`` | ``campaign_clicks`` | ``batch`` (tracking), ``unknown``
+            (a ``/track/`` path no SDK uses: reported malformed) or ``other`` (not tracking).
+        project_token: the token in the path, or None (stream routes, non-tracking calls).
         authorization: the Authorization header, or None when the header is absent.
         event_type, timestamp, customer_ids, properties, url: body fields, or ``ABSENT``.
         body: the whole parsed body (None if it did not parse).
         received_at: host time of arrival.
         problems: what the collector or the adapter found wrong with the request.
+        stream_id: the ``stream_id`` query parameter of an iOS stream-mode route, else None.
+        endpoint: ``tracking``, or the name of a non-tracking call (``in_app_messages``,
+            ``content_block_bundle``, ``app_inbox``... or ``unknown``); those are marked, not judged.
+        response_status: what the collector answered, where known (retries follow from it).
     """
 
     request_id: int
@@ -66,6 +71,19 @@ class Observation:
     received_at: float = 0.0
     device: str = ""
     problems: tuple[str, ...] = field(default_factory=tuple)
+    stream_id: str | None = None
+    endpoint: str = "tracking"
+    response_status: int | None = None
+
+    @property
+    def tracking(self) -> bool:
+        """True for the tracking routes (and unknown ``/track/`` paths), the requests a checker judges."""
+        return self.route != "other"
+
+    @property
+    def target(self) -> str:
+        """The project token, or ``stream:<id>`` for a stream route."""
+        return self.project_token if self.project_token is not None else f"stream:{self.stream_id}"
 
     def label(self) -> str:
         """A short human name: ``#12 events "purchase"``."""

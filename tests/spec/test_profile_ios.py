@@ -4,7 +4,7 @@ import pytest
 
 from harness.errors import SpecError
 from harness.spec.checker import check
-from harness.spec.matchers import Absent, Approx, Int, Var, diff_value
+from harness.spec.matchers import Absent, Approx, DeviceTime, Int, Var, diff_value
 from harness.spec.profiles import get_profile, profile_for_platform
 from harness.spec.trace import Stimulus
 from harness.wire.observation import Observation
@@ -64,7 +64,7 @@ def test_custom_event_payload_exact():
     assert event.body["event_type"] == "e"
     assert event.body["properties"]["a"] == Int(1) and event.body["properties"]["b"] == 1.5
     assert set(event.body) == {"customer_ids", "properties", "timestamp", "event_type"}
-    assert event.body["timestamp"] == Approx(1000.02, 2.0)
+    assert event.body["timestamp"] == DeviceTime(1000.02, 2.0)
     assert {"ios#7", "ios#14", "ios#78"} <= set(event.rules)
 
 
@@ -216,7 +216,7 @@ def test_stream_mode_route_no_companion_update_no_auth():
         ("call", "trackEvent", {"eventType": "e"}),
     )
     assert "customer update" not in labels(ex)
-    assert {e.project_token for e in ex.requests} == {"stream:S"}
+    assert {e.target for e in ex.requests} == {"stream:S"}
     assert all(e.authorization is None for e in ex.requests)
 
 
@@ -269,7 +269,7 @@ def test_push_delivered_custom_type_consent_and_future_sent_timestamp():
     payload = {**PUSH, "attributes": '{"event_type": "my_evt", "sent_timestamp": 5000.0}'}
     ex = expect(init(), ("env", "deliver_push", {"payload": payload}))
     assert ex.requests[-1].body["event_type"] == "my_evt"
-    assert ex.requests[-1].body["timestamp"] == Approx(5001.0, 2.0)
+    assert ex.requests[-1].body["timestamp"] == DeviceTime(5001.0, 2.0)
     no = expect(init(), ("env", "deliver_push", {"payload": {**PUSH, "has_tracking_consent": "false"}}))
     assert "campaign" not in labels(no)
 
@@ -303,7 +303,7 @@ def test_automatic_sessions_background_timeout_and_resume():
     )
     assert labels(ex).count("session_start") == 2 and labels(ex).count("session_end") == 1
     end = next(e for e in ex.requests if e.label == "session_end")
-    assert end.body["timestamp"] == Approx(1035.01, 2.0)  # the backgrounding time
+    assert end.body["timestamp"] == DeviceTime(1035.01, 2.0)  # the backgrounding time
     assert end.body["properties"]["duration"] == Approx(35.0, 2.0)
 
 

@@ -48,7 +48,7 @@ from typing import Any, TypeGuard
 
 from harness.errors import SpecError
 from harness.spec.expectation import Expectations, Expected, QuietWindow
-from harness.spec.matchers import Absent, Any_, Approx, Int, OneOf, Var
+from harness.spec.matchers import Absent, Any_, Approx, DeviceTime, Int, OneOf, Var
 from harness.spec.profiles import ios_push
 from harness.spec.profiles.answers import Answer, AnswerRules
 from harness.spec.trace import Stimulus
@@ -214,8 +214,9 @@ class _Model:
         props.update(own)
         return props
 
-    def at(self, t: float) -> Approx:
-        return Approx(t, TIME_TOLERANCE)
+    def at(self, t: float) -> DeviceTime:
+        """A timestamp the SDK reads from the device clock (the checker allows for its offset)."""
+        return DeviceTime(t, TIME_TOLERANCE)
 
     # -- storing and flushing ----------------------------------------------------------------
 
@@ -315,7 +316,8 @@ class _Model:
         self.out.requests.append(
             Expected(
                 route=row.route,
-                project_token=row.project.wire_token,
+                project_token="" if row.project.stream else row.project.token,
+                stream_id=row.project.token if row.project.stream else None,
                 authorization=None if cfg.main.stream else cfg.authorization,
                 body=body,
                 cause=row.cause,
