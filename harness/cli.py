@@ -71,11 +71,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_collector_serve(args: argparse.Namespace) -> int:
     from harness.capture.server import CollectorServer
 
-    if args.forward:
-        print("error: --forward is not implemented yet (issue 3)", file=sys.stderr)
-        return 2
-    server = CollectorServer(args.store, host=args.host, port=args.port)
-    server.serve_forever(on_listening=lambda url: print(f"listening on {url}", flush=True))
+    server = CollectorServer(
+        args.store,
+        host=args.host,
+        port=args.port,
+        run=args.run,
+        forward=args.forward,
+        faults=args.fault or (),
+        body_timeout=args.body_timeout,
+    )
+
+    def listening(url: str) -> None:
+        print(f"listening on {url}", flush=True)
+        if args.forward:
+            print(f"forwarding to {args.forward}", flush=True)
+        for rule in server.faults.rules:
+            print(f"answer rule {rule.label}", flush=True)
+
+    server.serve_forever(on_listening=listening)
     return 0
 
 
@@ -167,10 +180,18 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("collector", help="the capture collector")
     csub = c.add_subparsers(dest="collector_command", required=True)
     cs = csub.add_parser("serve", help="run the collector in the foreground")
-    cs.add_argument("--host", default="127.0.0.1")
-    cs.add_argument("--port", type=int, default=8765)
-    cs.add_argument("--store", default="capture.sqlite")
-    cs.add_argument("--forward", help="relay to this upstream API (not implemented yet)")
+    cs.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 for LAN phones)")
+    cs.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    cs.add_argument("--store", default="capture.sqlite", help="SQLite capture store (default capture.sqlite)")
+    cs.add_argument("--run", default="", help="label stored with every request")
+    cs.add_argument("--forward", metavar="URL", help="relay every request to this upstream API and store its answers")
+    cs.add_argument(
+        "--fault",
+        action="append",
+        metavar="RULE",
+        help="answer rule, e.g. 'route=events,status=500,times=2' (repeatable; see README)",
+    )
+    cs.add_argument("--body-timeout", type=float, default=30.0, help="seconds a client may stall mid-body (default 30)")
     cs.set_defaults(func=_cmd_collector_serve)
     ce = csub.add_parser("export", help="export captured requests")
     ce.add_argument("--store", required=True)

@@ -1,34 +1,43 @@
 """The collector: an ASGI app that plays the Engagement API and stores every request first.
 
-Flow of one request: read the body (capped) → undo content encoding → note what is wrong with it
-(not UTF-8, not JSON where JSON is declared, too large, ...) → store it (durably, group commit) →
-answer as the real API would. A request is never dropped for being malformed: it is stored with
-its problems listed and answered like the real API answers bad input.
+Flow of one request: read the body (capped, with a stall timeout) → undo content encoding → note what
+is wrong with it (not UTF-8, not JSON where JSON is declared, too large, stalled, ...) → decide the
+answer (an answer rule, the upstream in forward mode, or the route's usual answer) → store the request
+with that answer (durably, group commit) → answer. A request is never dropped for being malformed:
+it is stored with its problems listed and answered like the real API answers bad input. "Stored
+before answered" holds for every outcome, including a connection reset or a request never answered.
 
 Devices are told apart by a path prefix in the base URL each device is given:
 ``http://host:port/d/<device>/track/v2/...`` is stored with ``device=<device>`` and the path
-``/track/v2/...``. Requests without the prefix are stored with ``device=""``.
+``/track/v2/...``. Requests without the prefix are stored with ``device=""``. Paths under
+``/_harness/`` are the harness's own control endpoints (see ``control.py``) and never stored.
 
-The app is plain ASGI (no framework) because it has one handler and sits on the hot path.
+The app is plain ASGI (no framework) because it has one handler and sits on the hot path. Resetting
+a connection needs the transport, which ASGI does not expose; under uvicorn it is reached through the
+``receive`` callable's request cycle (``_transport``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import io
 import json
+import socket
+import struct
 import time
 import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import unquote
 
+from harness.capture.faults import Faults, answer_body
 from harness.capture.record import CapturedRequest
 from harness.capture.routes import match_route
 from harness.capture.store import Store
 
-__all__ = ["Collector"]
+__all__ = ["MAX_BODY", "MAX_DECODED", "Collector"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -37,6 +46,11 @@ Send = Callable[[Message], Awaitable[None]]
 
 MAX_BODY = 4 * 1024 * 1024  # bytes on the wire
 MAX_DECODED = 16 * 1024 * 1024  # bytes after content decoding
+CONTROL_PREFIX = "/_harness/"
+
+_JSON_HEADERS = [(b"content-type", b"application/json")]
+_TOO_LARGE = b'{"success":false,"errors":["payload too large"]}'
+_STALLED = b'{"success":false,"errors":["request body incomplete: client stalled"]}'
 
 
 class Collector:
@@ -44,12 +58,35 @@ class Collector:
 
     Args:
         store: where requests go.
-        run: a label stored with every request (one collector, several runs over time).
+        run: a label stored with every request (one collector, several runs over time; may be changed).
+        faults: the answer rules (a fresh, empty set by default).
+        forward: an upstream base URL; every request not taken by an answer rule is relayed there.
+        body_timeout: seconds a client may take between two chunks of a body before the request is
+            stored as stalled and answered 408.
     """
 
-    def __init__(self, store: Store, run: str = "") -> None:
+    def __init__(
+        self,
+        store: Store,
+        run: str = "",
+        *,
+        faults: Faults | None = None,
+        forward: str | None = None,
+        body_timeout: float = 30.0,
+    ) -> None:
+        from harness.capture.control import Control  # control needs Collector's helpers
+
         self.store = store
         self.run = run
+        self.faults = faults if faults is not None else Faults()
+        self.body_timeout = body_timeout
+        self.forwarder = None
+        if forward:
+            from harness.capture.forward import Forwarder
+
+            self.forwarder = Forwarder(forward)
+        self.control = Control(self)
+        self._closing: asyncio.Event | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -59,29 +96,53 @@ class Collector:
             return
         raw_path = scope.get("raw_path") or scope["path"].encode()
         path = unquote(raw_path.decode("latin-1")) if isinstance(raw_path, bytes) else scope["path"]
+        if path.startswith(CONTROL_PREFIX):
+            await self.control.handle(scope, path, receive, send)
+            return
         device, api_path = _split_device(path)
         query = scope.get("query_string", b"").decode("latin-1")
         full_path = api_path + (f"?{query}" if query else "")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         problems: list[str] = []
-        raw, too_large = await _read_body(receive)
+        raw, too_large, incomplete = await self._read_body(receive, headers.get("content-length"))
         if too_large:
             problems.append(f"body larger than {MAX_BODY} bytes (truncated in store)")
-        decoded = _decode(raw, headers.get("content-encoding", ""), problems)
+        if incomplete:
+            problems.append(incomplete)
+        decoded = decode_body(raw, headers.get("content-encoding", ""), problems)
         text = _text(decoded, problems)
         _check_json(text, headers.get("content-type", ""), problems)
         method = scope["method"]
         route = match_route(method, api_path)
-        status, body = (
-            (413, b'{"success":false,"errors":["payload too large"]}')
-            if too_large
-            else (
-                route.status,
-                route.body,
-            )
-        )
-        if route.name == "system-time":
-            body = json.dumps({"success": True, "time": time.time()}).encode()
+        rule = self.faults.pick(method, route.name, device) if self.faults else None
+        status: int | None = route.status
+        body = route.body
+        response_headers: list[tuple[bytes, bytes]] | None = None
+        stored_headers: dict[str, str] | None = None
+        stored_body: str | None = None
+        disconnected = incomplete.startswith("client disconnected")
+        if too_large or incomplete:
+            status, body = (413, _TOO_LARGE) if too_large else (408, _STALLED)
+            if disconnected:
+                status = None
+        elif rule is not None and rule.action in ("reset", "hang"):
+            status = None
+        elif rule is not None and rule.action == "answer":
+            status = rule.status
+            body = answer_body(rule, route.body)
+            stored_body = body.decode("utf-8", "replace")
+        else:
+            if rule is not None:  # delay: the usual answer (or the rule's status), late
+                await asyncio.sleep(rule.delay)
+                if rule.status is not None:
+                    status, body = rule.status, answer_body(rule, route.body)
+                    stored_body = body.decode("utf-8", "replace")
+            if self.forwarder is not None and (rule is None or rule.status is None):
+                relayed = await self.forwarder.relay(method, full_path, scope["headers"], raw, problems)
+                status, response_headers, body = relayed.status, relayed.headers, relayed.body
+                stored_headers, stored_body = relayed.stored_headers, relayed.stored_body
+            elif route.name == "system-time":
+                body = json.dumps({"success": True, "time": time.time()}).encode()
         record = CapturedRequest(
             method=method,
             path=full_path,
@@ -94,25 +155,121 @@ class Collector:
             response_status=status,
             run=self.run,
             raw_body=raw if raw != decoded or problems else b"",
+            rule=rule.label if rule is not None else "",
+            response_headers=stored_headers,
+            response_body=stored_body,
         )
-        await asyncio.wrap_future(self.store.submit(record))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-            }
-        )
+        await self.store.submit_async(record)
+        if disconnected:
+            return
+        if rule is not None and rule.action == "reset":
+            _reset(receive)
+            return
+        if rule is not None and rule.action == "hang":
+            await self._hang(receive)
+            return
+        assert status is not None
+        out_headers = response_headers if response_headers is not None else list(_JSON_HEADERS)
+        out_headers.append((b"content-length", str(len(body)).encode()))
+        if incomplete or too_large:
+            out_headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": status, "headers": out_headers})
         await send({"type": "http.response.body", "body": body})
+
+    async def _read_body(self, receive: Receive, declared: str | None) -> tuple[bytes, bool, str]:
+        """The body (capped at ``MAX_BODY``), whether it was too large, and what went wrong reading it."""
+        chunks: list[bytes] = []
+        size = 0
+        too_large = False
+        while True:
+            try:
+                async with asyncio.timeout(self.body_timeout):  # a timer, not a task per chunk
+                    message = await receive()
+            except TimeoutError:
+                expected = f" of {declared}" if declared else ""
+                return (
+                    b"".join(chunks),
+                    too_large,
+                    f"client stalled: body incomplete after {self.body_timeout:g} s without data "
+                    f"(got {size}{expected} bytes)",
+                )
+            if message["type"] == "http.disconnect":
+                expected = f" of {declared}" if declared else ""
+                return (
+                    b"".join(chunks),
+                    too_large,
+                    f"client disconnected before the body was complete (got {size}{expected} bytes)",
+                )
+            chunk = message.get("body", b"")
+            if not too_large:
+                if size + len(chunk) > MAX_BODY:
+                    chunks.append(chunk[: MAX_BODY - size])
+                    too_large = True
+                else:
+                    chunks.append(chunk)
+            size += len(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks), too_large, ""
+
+    async def _hang(self, receive: Receive) -> None:
+        """Never answer: wait until the client gives up or the collector stops, then drop the connection."""
+        closing = self._closing_event()
+        waiter = asyncio.ensure_future(closing.wait())
+        try:
+            while True:
+                message = asyncio.ensure_future(receive())
+                done, _ = await asyncio.wait({message, waiter}, return_when=asyncio.FIRST_COMPLETED)
+                if waiter in done:
+                    message.cancel()
+                    _reset(receive)
+                    return
+                if message.result()["type"] == "http.disconnect":
+                    return
+        finally:
+            waiter.cancel()
+
+    def _closing_event(self) -> asyncio.Event:
+        if self._closing is None:
+            self._closing = asyncio.Event()
+        return self._closing
+
+    def release(self) -> None:
+        """Drop the connections of hung requests (call on the server's loop before it shuts down)."""
+        self._closing_event().set()
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                self.control.attach(asyncio.get_running_loop())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                self.control.detach()
+                if self.forwarder is not None:
+                    await self.forwarder.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _transport(receive: Receive) -> asyncio.Transport | None:
+    cycle = getattr(receive, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    return transport if hasattr(transport, "abort") else None  # uvloop's transports are not asyncio.Transport
+
+
+def _reset(receive: Receive) -> None:
+    """Close the connection with a TCP RST (SO_LINGER 0), no answer sent."""
+    transport = _transport(receive)
+    if transport is None:
+        raise RuntimeError("cannot reset: the server does not expose the connection's transport")
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+    cycle = getattr(receive, "__self__", None)
+    if cycle is not None and hasattr(cycle, "disconnected"):
+        cycle.disconnected = True  # so uvicorn does not try to send its own 500 on the dead connection
 
 
 def _split_device(path: str) -> tuple[str, str]:
@@ -123,28 +280,8 @@ def _split_device(path: str) -> tuple[str, str]:
     return "", path
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, bool]:
-    chunks: list[bytes] = []
-    size = 0
-    too_large = False
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        if not too_large:
-            if size + len(chunk) > MAX_BODY:
-                chunks.append(chunk[: MAX_BODY - size])
-                too_large = True
-            else:
-                chunks.append(chunk)
-        size += len(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks), too_large
-
-
-def _decode(raw: bytes, encoding: str, problems: list[str]) -> bytes:
+def decode_body(raw: bytes, encoding: str, problems: list[str]) -> bytes:
+    """Undo ``Content-Encoding`` (gzip, deflate, br), capped at ``MAX_DECODED``; problems are noted."""
     encoding = encoding.strip().lower()
     if not encoding or encoding == "identity" or not raw:
         return raw
@@ -152,15 +289,17 @@ def _decode(raw: bytes, encoding: str, problems: list[str]) -> bytes:
         if encoding in ("gzip", "x-gzip"):
             out = gzip.GzipFile(fileobj=io.BytesIO(raw)).read(MAX_DECODED + 1)
         elif encoding == "deflate":
-            d = zlib.decompressobj()
-            out = d.decompress(raw, MAX_DECODED + 1)
+            try:  # RFC 9110 deflate is zlib-wrapped; some clients send raw deflate
+                out = zlib.decompressobj().decompress(raw, MAX_DECODED + 1)
+            except zlib.error:
+                out = zlib.decompressobj(-zlib.MAX_WBITS).decompress(raw, MAX_DECODED + 1)
         elif encoding == "br":
+            import brotli
+
             try:
-                import brotli  # type: ignore[import-not-found]
-            except ImportError:
-                problems.append("content-encoding br: brotli module not installed; body kept encoded")
-                return raw
-            out = bytes(brotli.decompress(raw))
+                out = bytes(brotli.Decompressor().process(raw, output_buffer_limit=MAX_DECODED + 1))
+            except brotli.error as exc:
+                raise OSError(str(exc) or "invalid brotli data") from exc
         else:
             problems.append(f"unknown content-encoding {encoding!r}; body kept as sent")
             return raw

@@ -3,7 +3,10 @@
 The JSON form (``as_json``) is the design's capture contract, read back by ``harness check`` and
 written by ``harness collector export --format jsonl``: ``method``, ``path`` (with query string),
 ``headers`` (lower-case names), ``body`` (text after content decoding), ``received_at``, ``device``,
-``response`` (``{"status": int}``), plus ``id``, ``kind`` and ``problems``.
+``response`` (``{"status": int}``, with ``rule`` when an answer rule decided the answer and ``headers``
+and ``body`` when they are not the route's usual ones, as in forward mode), plus ``id``, ``kind`` and
+``problems``. A request that was never answered (an answer rule reset the connection or hung) has
+``"status": null``; ``rule`` then says which.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ class CapturedRequest:
     run: str = ""
     id: int = 0
     raw_body: bytes = field(default=b"", repr=False, compare=False)
+    rule: str = ""  # the answer rule that decided the answer ("" when the route's usual answer was sent)
+    response_headers: Mapping[str, str] | None = None  # only when not the usual ones (forward mode)
+    response_body: str | None = None  # only when not the route's usual body (rules, forward mode)
 
     def json_body(self) -> Any:
         """The body parsed as JSON; raises ``ValueError`` if it is not JSON."""
@@ -57,8 +63,15 @@ class CapturedRequest:
             "kind": self.kind,
             "problems": list(self.problems),
         }
-        if self.response_status is not None:
-            out["response"] = {"status": self.response_status}
+        if self.response_status is not None or self.rule:
+            response: dict[str, Any] = {"status": self.response_status}
+            if self.rule:
+                response["rule"] = self.rule
+            if self.response_headers is not None:
+                response["headers"] = dict(self.response_headers)
+            if self.response_body is not None:
+                response["body"] = self.response_body
+            out["response"] = response
         if self.run:
             out["run"] = self.run
         return out
@@ -80,4 +93,7 @@ class CapturedRequest:
             response_status=response.get("status") if isinstance(response, Mapping) else None,
             run=str(obj.get("run") or ""),
             id=int(obj.get("id") or 0),
+            rule=str(response.get("rule") or "") if isinstance(response, Mapping) else "",
+            response_headers=response.get("headers") if isinstance(response, Mapping) else None,
+            response_body=response.get("body") if isinstance(response, Mapping) else None,
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from harness.capture.record import RequestKind
 
-__all__ = ["Route", "match_route"]
+__all__ = ["Route", "match_route", "route_names"]
 
 
 @dataclass(frozen=True)
@@ -159,3 +159,8 @@ def match_route(method: str, path: str) -> Route:
         if pattern.match(path) and (want_method is None or want_method == method):
             return Route(name, kind, status, body)
     return NOT_FOUND
+
+
+def route_names() -> list[str]:
+    """Every route name the collector knows (what answer rules can name), ``unknown`` included."""
+    return [row[0] for row in _TABLE] + [NOT_FOUND.name]

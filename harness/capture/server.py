@@ -8,6 +8,7 @@ thread of their own process while ``harness collector serve`` runs it in the for
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 from collections.abc import Callable
@@ -16,10 +17,21 @@ from pathlib import Path
 import uvicorn
 
 from harness.capture.collector import Collector
+from harness.capture.faults import Faults
 from harness.capture.store import Store
 from harness.errors import CaptureError
 
 __all__ = ["CollectorServer"]
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop where installed (about twice the request rate of the stock loop), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
 
 
 class CollectorServer:
@@ -29,17 +41,42 @@ class CollectorServer:
         store_path: SQLite file for the captures.
         host: address to bind; 127.0.0.1 unless a LAN device must reach it.
         port: 0 picks a free port.
-        run: label stored with every request.
+        run: label stored with every request (``server.app.run`` changes it for later requests).
+        forward: relay every request not taken by an answer rule to this upstream base URL.
+        faults: answer rules in their ``--fault`` text form, added at start.
+        body_timeout: seconds a client may stall in the middle of a body (answered 408, stored).
     """
 
-    def __init__(self, store_path: str | Path, host: str = "127.0.0.1", port: int = 0, run: str = "") -> None:
+    def __init__(
+        self,
+        store_path: str | Path,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        run: str = "",
+        *,
+        forward: str | None = None,
+        faults: list[str] | tuple[str, ...] = (),
+        body_timeout: float = 30.0,
+    ) -> None:
         self.store = Store(store_path)
-        self.app = Collector(self.store, run=run)
+        try:
+            self.app = Collector(self.store, run=run, forward=forward, body_timeout=body_timeout)
+            for spec in faults:
+                self.app.faults.add_spec(spec)
+        except Exception:
+            self.store.close()
+            raise
         self.host = host
         self._requested_port = port
         self._sock: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def faults(self) -> Faults:
+        """The answer rules: ``server.faults.add(route="events", status=500, times=2)``."""
+        return self.app.faults
 
     @property
     def port(self) -> int:
@@ -58,8 +95,11 @@ class CollectorServer:
 
     def _bind(self) -> socket.socket:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and
+        # without it every answer (headers, then body: two writes) waits ~40 ms on Nagle + delayed ACK.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             sock.bind((self.host, self._requested_port))
         except OSError as exc:
@@ -74,9 +114,11 @@ class CollectorServer:
             self.app,
             log_level="warning",
             access_log=False,
+            proxy_headers=False,  # X-Forwarded-* from a phone's network mean nothing here
             http="httptools",
             lifespan="on",
             timeout_keep_alive=30,
+            timeout_graceful_shutdown=5,
             h11_max_incomplete_event_size=64 * 1024,
         )
 
@@ -88,7 +130,8 @@ class CollectorServer:
 
         def run() -> None:
             assert self._server is not None and self._sock is not None
-            asyncio.run(self._serve(started))
+            with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+                runner.run(self._serve(started))
 
         self._thread = threading.Thread(target=run, name="collector", daemon=True)
         self._thread.start()
@@ -102,6 +145,7 @@ class CollectorServer:
         if not config.loaded:
             config.load()
         self._server.lifespan = config.lifespan_class(config)
+        self._loop = asyncio.get_running_loop()
         await self._server.startup(sockets=[self._sock])
         started.set()
         if self._server.should_exit:
@@ -124,6 +168,9 @@ class CollectorServer:
         return self._thread is not None and self._thread.is_alive()
 
     def stop(self) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop may have ended on its own
+                self._loop.call_soon_threadsafe(self.app.release)
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:

@@ -15,6 +15,7 @@ arrivals instead of polling.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import queue
 import sqlite3
@@ -43,15 +44,118 @@ CREATE TABLE IF NOT EXISTS requests (
     raw_body BLOB,
     kind TEXT NOT NULL,
     problems TEXT NOT NULL DEFAULT '[]',
-    response_status INTEGER
+    response_status INTEGER,
+    rule TEXT NOT NULL DEFAULT '',
+    response_headers TEXT,
+    response_body TEXT
 );
 CREATE INDEX IF NOT EXISTS requests_device ON requests(device, id);
 CREATE INDEX IF NOT EXISTS requests_run ON requests(run, id);
 """
 
-_COLUMNS = "id, run, device, received_at, method, path, headers, body, kind, problems, response_status"
+_COLUMNS = (
+    "id, run, device, received_at, method, path, headers, body, kind, problems, response_status,"
+    " rule, response_headers, response_body"
+)
+# Columns added after the first release: a store written by an older collector gets them on open.
+_ADDED_COLUMNS = {
+    "rule": "TEXT NOT NULL DEFAULT ''",
+    "response_headers": "TEXT",
+    "response_body": "TEXT",
+}
 
 _STOP = object()
+
+_CHECKPOINT = object()
+_CHECKPOINT_EVERY = 200  # loop-side commits between two checkpoints (run on the writer thread)
+_INSERT = (
+    "INSERT INTO requests (run, device, received_at, method, path, headers, body, raw_body,"
+    " kind, problems, response_status, rule, response_headers, response_body)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def _row_values(req: CapturedRequest) -> tuple[object, ...]:
+    return (
+        req.run,
+        req.device,
+        req.received_at,
+        req.method,
+        req.path,
+        json.dumps(dict(req.headers)),
+        req.body,
+        req.raw_body or None,
+        req.kind,
+        json.dumps(list(req.problems)),
+        req.response_status,
+        req.rule,
+        None if req.response_headers is None else json.dumps(dict(req.response_headers)),
+        req.response_body,
+    )
+
+
+def _insert(conn: sqlite3.Connection, requests: Sequence[CapturedRequest]) -> list[int]:
+    """Insert in one transaction; returns the ids. Raises ``sqlite3.Error`` after rolling back."""
+    ids: list[int] = []
+    try:
+        conn.execute("BEGIN")
+        for req in requests:
+            ids.append(int(conn.execute(_INSERT, _row_values(req)).lastrowid or 0))
+        conn.execute("COMMIT")
+    except sqlite3.Error:
+        with suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    return ids
+
+
+class _LoopWriter:
+    """Group commit on an event loop's own thread, for the collector's hot path.
+
+    Requests submitted during one loop iteration are inserted in one transaction by a callback
+    scheduled for the next iteration, and their futures resolved right there. Doing the (short,
+    fsync-free in WAL) commit on the loop thread avoids handing every request to another thread,
+    whose GIL hand-offs cost more than the commit. Checkpoints, which do fsync, are left to the
+    store's writer thread (``wal_autocheckpoint=0`` on this connection).
+    """
+
+    def __init__(self, store: Store, loop: asyncio.AbstractEventLoop) -> None:
+        self.store = store
+        self.loop = loop
+        self.pending: list[tuple[CapturedRequest, asyncio.Future[int]]] = []
+        self.conn = store._connect()
+        self.conn.execute("PRAGMA wal_autocheckpoint=0")
+        self.commits = 0
+
+    def submit(self, request: CapturedRequest) -> asyncio.Future[int]:
+        fut: asyncio.Future[int] = self.loop.create_future()
+        if not self.pending:
+            self.loop.call_soon(self.flush)
+        self.pending.append((request, fut))
+        return fut
+
+    def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        try:
+            ids = _insert(self.conn, [r for r, _ in batch])
+        except sqlite3.Error as exc:
+            for _, fut in batch:
+                if not fut.done():
+                    fut.set_exception(CaptureError(f"capture store write failed: {exc}"))
+            return
+        self.store._committed(ids)
+        for (_, fut), rid in zip(batch, ids, strict=True):
+            if not fut.done():
+                fut.set_result(rid)
+        self.commits += 1
+        if self.commits % _CHECKPOINT_EVERY == 0:
+            self.store._queue.put(_CHECKPOINT)
+
+    def close(self) -> None:
+        self.flush()
+        self.conn.close()
 
 
 class Store:
@@ -72,9 +176,15 @@ class Store:
         self._last_id = 0
         self._last_arrival = time.monotonic()
         self._closed = False
+        self._listeners: list[Callable[[int], object]] = []
+        self._loop_writers: dict[asyncio.AbstractEventLoop, _LoopWriter] = {}
         try:
             conn = self._connect()
             conn.executescript(_SCHEMA)
+            have = {str(r[1]) for r in conn.execute("PRAGMA table_info(requests)")}
+            for name, decl in _ADDED_COLUMNS.items():
+                if name not in have:
+                    conn.execute(f"ALTER TABLE requests ADD COLUMN {name} {decl}")
             row = conn.execute("SELECT COALESCE(MAX(id), 0) FROM requests").fetchone()
             self._last_id = int(row[0])
             conn.close()
@@ -91,6 +201,20 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------
 
+    def add_listener(self, listener: Callable[[int], object]) -> None:
+        """Call ``listener(last_id)`` on the writer thread after every commit (keep it short)."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[int], object]) -> None:
+        with suppress(ValueError):
+            self._listeners.remove(listener)
+
+    @property
+    def last_arrival(self) -> float:
+        """``time.monotonic()`` of the newest commit (or of opening the store)."""
+        with self._arrived:
+            return self._last_arrival
+
     def submit(self, request: CapturedRequest) -> Future[int]:
         """Queue ``request`` for the next group commit; the future resolves to its id once durable."""
         if self._closed:
@@ -98,6 +222,17 @@ class Store:
         fut: Future[int] = Future()
         self._queue.put((request, fut))
         return fut
+
+    def submit_async(self, request: CapturedRequest) -> asyncio.Future[int]:
+        """Like :meth:`submit`, for a coroutine: committed on the caller's event loop, in one
+        transaction with every other request submitted in the same loop iteration (``_LoopWriter``)."""
+        if self._closed:
+            raise CaptureError("the capture store is closed")
+        loop = asyncio.get_running_loop()
+        writer = self._loop_writers.get(loop)
+        if writer is None:
+            writer = self._loop_writers[loop] = _LoopWriter(self, loop)
+        return writer.submit(request)
 
     def add(self, request: CapturedRequest, timeout: float = 30.0) -> int:
         """Store ``request`` and wait until it is committed; returns its id."""
@@ -108,18 +243,19 @@ class Store:
         while True:
             item = self._queue.get()
             batch: list[tuple[CapturedRequest, Future[int]]] = []
-            stop = item is _STOP
-            if not stop:
-                batch.append(item)  # type: ignore[arg-type]
-            while not stop:
+            stop = False
+            while True:
+                if item is _STOP:
+                    stop = True
+                elif item is _CHECKPOINT:
+                    with suppress(sqlite3.Error):
+                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                else:
+                    batch.append(item)  # type: ignore[arg-type]
                 try:
-                    more = self._queue.get_nowait()
+                    item = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                if more is _STOP:
-                    stop = True
-                else:
-                    batch.append(more)  # type: ignore[arg-type]
             if batch:
                 self._commit(conn, batch)
             if stop:
@@ -127,41 +263,26 @@ class Store:
                 return
 
     def _commit(self, conn: sqlite3.Connection, batch: list[tuple[CapturedRequest, Future[int]]]) -> None:
-        ids: list[int] = []
         try:
-            conn.execute("BEGIN")
-            for req, _ in batch:
-                cur = conn.execute(
-                    "INSERT INTO requests (run, device, received_at, method, path, headers, body, raw_body,"
-                    " kind, problems, response_status) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        req.run,
-                        req.device,
-                        req.received_at,
-                        req.method,
-                        req.path,
-                        json.dumps(dict(req.headers)),
-                        req.body,
-                        req.raw_body or None,
-                        req.kind,
-                        json.dumps(list(req.problems)),
-                        req.response_status,
-                    ),
-                )
-                ids.append(int(cur.lastrowid or 0))
-            conn.execute("COMMIT")
+            ids = _insert(conn, [r for r, _ in batch])
         except sqlite3.Error as exc:
-            with suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
             for _, fut in batch:
                 fut.set_exception(CaptureError(f"capture store write failed: {exc}"))
             return
+        self._committed(ids)
+        for (_, fut), rid in zip(batch, ids, strict=True):
+            fut.set_result(rid)
+
+    def _committed(self, ids: list[int]) -> None:
+        """After a commit: move the arrival mark, wake waiters and listeners."""
         with self._arrived:
             self._last_id = max(self._last_id, *ids)
             self._last_arrival = time.monotonic()
             self._arrived.notify_all()
-        for (_, fut), rid in zip(batch, ids, strict=True):
-            fut.set_result(rid)
+            last = self._last_id
+        for listener in list(self._listeners):
+            with suppress(Exception):  # a listener's bug must not stop the writer
+                listener(last)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -216,6 +337,9 @@ class Store:
             kind=str(r[8]),
             problems=tuple(json.loads(str(r[9]))),
             response_status=None if r[10] is None else int(r[10]),  # type: ignore[call-overload]
+            rule=str(r[11] or ""),
+            response_headers=None if r[12] is None else json.loads(str(r[12])),
+            response_body=None if r[13] is None else str(r[13]),
         )
 
     # -- waiting ---------------------------------------------------------------------------
@@ -270,5 +394,9 @@ class Store:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
+            for writer in list(self._loop_writers.values()):
+                with suppress(sqlite3.Error, RuntimeError):
+                    writer.close()
+            self._loop_writers.clear()
             self._queue.put(_STOP)
             self._writer.join(timeout=10)
