@@ -1,4 +1,4 @@
-"""The built-in virtual device: ``virtual:android`` (and ``virtual:ios`` once its SDK exists).
+"""The built-in virtual devices: ``virtual:android`` and ``virtual:ios``.
 
 The driver plays the phone: it owns the app's data directory (wiped on install, kept across kills),
 the clock offset, connectivity and the notification permission, and it starts the app as a real
@@ -27,7 +27,7 @@ from harness.errors import AppCrashed, DeviceError, DeviceNotFound, InstrumentEr
 
 __all__ = ["VirtualDevice"]
 
-PLATFORMS = ("android",)
+PLATFORMS = ("android", "ios")
 LAUNCH_TIMEOUT = 20.0
 
 
@@ -70,6 +70,8 @@ class VirtualDevice:
         return [cls(f"virtual:{p}", p).describe() for p in PLATFORMS]
 
     def describe(self) -> DeviceInfo:
+        if self.platform == "ios":
+            return DeviceInfo(self.uri, self.platform, "Virtual iPhone (reference SDK)", "17.5", "n/a (RPC)")
         return DeviceInfo(self.uri, self.platform, "Virtual Phone (reference SDK)", "14", "n/a (RPC)")
 
     # -- session ---------------------------------------------------------------------------
@@ -90,6 +92,9 @@ class VirtualDevice:
         if self._proc.poll() is not None:
             raise AppCrashed(self.uri, f"the app died: {self._exit_report()}")
         result = self.rpc("app.settle", {"timeout": timeout}, timeout=timeout + 5)
+        # A settle may move the app's clock (virtual:ios fires its 3 s flush delay): keep the offset
+        # given to the next launch in step, so the device clock never runs backwards across a kill.
+        self._clock_offset = max(self._clock_offset, result.device_time - time.time())
         return bool(result.value)
 
     # -- process and RPC -------------------------------------------------------------------

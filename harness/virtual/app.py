@@ -35,7 +35,11 @@ class VirtualApp:
         if platform == "android":
             from harness.virtual.android.sdk import AndroidSdk
 
-            self.sdk = AndroidSdk(data_dir, clock, env, faults)
+            self.sdk: Any = AndroidSdk(data_dir, clock, env, faults)
+        elif platform == "ios":
+            from harness.virtual.ios.sdk import IosSdk
+
+            self.sdk = IosSdk(data_dir, clock, env, faults)
         else:
             raise SystemExit(f"platform {platform!r} is not implemented by the virtual app yet")
 

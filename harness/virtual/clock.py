@@ -74,6 +74,16 @@ class VirtualClock:
         with self._lock:
             return name in self._names
 
+    def next_due(self, prefix: str) -> tuple[float, str] | None:
+        """The earliest pending timer whose name starts with ``prefix``: (virtual due time, name)."""
+        with self._lock:
+            due = [
+                (when, name)
+                for when, seq, name, _ in self._timers
+                if name.startswith(prefix) and seq not in self._cancelled
+            ]
+        return min(due) if due else None
+
     def _tick(self) -> None:
         while not self._stop.wait(0.2):
             self.advance(0)

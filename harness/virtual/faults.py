@@ -39,6 +39,7 @@ FAULTS: dict[str, Fault] = {
             "ids-merged",
             "identity",
             "identifyCustomer merges new ids into the old ones instead of replacing",
+            platforms=("android",),  # merging is the correct behaviour on iOS (research ios §5.2)
             violates=("android#13",),
         ),
         Fault(
@@ -53,7 +54,7 @@ FAULTS: dict[str, Fault] = {
             "default properties override the call's own properties",
             violates=("android#9", "ios#11"),
         ),
-        Fault("no-device-id", "events", "device_id is missing from event properties", violates=("android#10",)),
+        Fault("no-device-id", "events", "device_id is missing from event properties", violates=("android#10", "ios#7")),
         Fault(
             "installation-every-launch",
             "install",
@@ -68,6 +69,125 @@ FAULTS: dict[str, Fault] = {
         ),
         # -- android (helper vandroid appends here) --
         # -- ios (helper vios appends here) --
+        Fault(
+            "ios-cookie-lowercase",
+            "identity",
+            "the cookie UUID is sent lower-case instead of UUID().uuidString",
+            platforms=("ios",),
+            violates=("ios#14",),
+        ),
+        Fault(
+            "ios-ids-at-track-time",
+            "identity",
+            "customer_ids are snapshotted when an event is tracked instead of resolved at flush time",
+            platforms=("ios",),
+            violates=("ios#20",),
+        ),
+        Fault(
+            "ios-no-companion-update",
+            "push-token",
+            "notification_state is stored without its companion empty customer update",
+            platforms=("ios",),
+            violates=("ios#28",),
+        ),
+        Fault(
+            "ios-no-token-invalidation",
+            "push-token",
+            "a new APNs token does not invalidate the previous one",
+            platforms=("ios",),
+            violates=("ios#30",),
+        ),
+        Fault(
+            "ios-everylaunch-no-foreground",
+            "push-token",
+            "tokenTrackFrequency everyLaunch tracks at configure but not on a foreground",
+            platforms=("ios",),
+            violates=("ios#34",),
+        ),
+        Fault(
+            "ios-retries-beyond-max",
+            "http",
+            "a row failing with a 4xx is attempted twice maxRetries times before it is dropped",
+            platforms=("ios",),
+            violates=("ios#67",),
+        ),
+        Fault(
+            "ios-stream-401-no-resend",
+            "http",
+            "in stream mode a 401 is not re-sent after 1 s",
+            platforms=("ios",),
+            violates=("ios#73",),
+        ),
+        Fault(
+            "ios-nan-breaks-request",
+            "events",
+            "NaN/Inf properties are not removed, JSONSerialization throws and the request goes out with no body",
+            platforms=("ios",),
+            violates=("ios#13",),
+        ),
+        Fault(
+            "ios-session-duration-to-relaunch",
+            "sessions",
+            "session_end duration runs to the relaunch instead of to the backgrounding time",
+            platforms=("ios",),
+            violates=("ios#50",),
+        ),
+        Fault(
+            "ios-delivered-timestamp-not-plus-one",
+            "push",
+            "a push event in the past of sent/delivered_timestamp takes that timestamp, not timestamp + 1",
+            platforms=("ios",),
+            violates=("ios#40", "ios#47"),
+        ),
+        Fault(
+            "ios-no-flush-delay",
+            "flush",
+            "immediate mode flushes at once instead of 3 s after the event (no session_start amend)",
+            platforms=("ios",),
+            violates=("ios#3", "ios#26"),
+        ),
+        Fault(
+            "ios-500-dropped",
+            "http",
+            "a 500 with a non-JSON body counts a retry, so the row is dropped after maxRetries",
+            platforms=("ios",),
+            violates=("ios#68",),
+        ),
+        Fault(
+            "ios-offline-counts-retry",
+            "http",
+            "a flush while offline counts a retry on every row (and drops them at maxRetries)",
+            platforms=("ios",),
+            violates=("ios#69",),
+        ),
+        Fault(
+            "ios-customer-props-not-stripped",
+            "identity",
+            "customer updates keep platform/description/valid/... instead of stripping them",
+            platforms=("ios",),
+            violates=("ios#17", "ios#28"),
+        ),
+        Fault(
+            "ios-defaults-on-notification-state",
+            "push-token",
+            "default properties are added to notification_state",
+            platforms=("ios",),
+            violates=("ios#10", "ios#27"),
+        ),
+        Fault(
+            "ios-stop-no-final-events",
+            "stop",
+            "stopIntegration sends neither the bare session_end nor the token invalidation",
+            platforms=("ios",),
+            violates=("ios#62",),
+        ),
+        Fault(
+            "ios-device-id-reset-on-anonymize",
+            "identity",
+            "anonymize also regenerates the install id, so device_id changes",
+            platforms=("ios",),
+            violates=("ios#57",),
+        ),
     ]
 }
 

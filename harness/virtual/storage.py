@@ -51,6 +51,12 @@ class Prefs:
                 self._data.pop(k, None)
             self._flush()
 
+    def clear(self, keep: tuple[str, ...] = ()) -> None:
+        """Remove every key except ``keep`` (an app's defaults suite wiped by the SDK)."""
+        with self._lock:
+            self._data = {k: v for k, v in self._data.items() if k in keep}
+            self._flush()
+
     def _flush(self) -> None:
         tmp = self._path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self._data))
