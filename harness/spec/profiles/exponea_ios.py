@@ -167,8 +167,8 @@ class _Model:
         self.saved_campaign: tuple[dict[str, Any], float] | None = None
         self.now = 0.0
         self.cause = 0
-        self.ref = (0.0, 0.0)  # (device_time, host_time) of the last stimulus
-        self.fired_host: float | None = None  # estimated host time of the timer that is firing
+        self.done_host: float | None = None  # host time the previous stimulus had completed
+        self.fired_host: float | None = None  # a timer is firing: its requests come after this host time
 
     # -- identity and common properties ------------------------------------------------------
 
@@ -324,10 +324,10 @@ class _Model:
                 rules=rules,
                 label=row.label,
                 headers=dict(_HEADERS),
-                not_before=None if self.fired_host is None else self.fired_host - 0.5,
+                not_before=None if self.fired_host is None else self.fired_host - 0.05,
             )
         )
-        return self.answers.answer(row.route, self.fired_host or self.ref[1])
+        return self.answers.answer(row.route, self.fired_host or self.done_host or 0.0)
 
     # -- timers on the device clock ----------------------------------------------------------
 
@@ -338,13 +338,17 @@ class _Model:
         self.timers = [t for t in self.timers if t[2] != kind]
         heapq.heapify(self.timers)
 
-    def run_timers(self, until: float, real_time: bool) -> None:
-        """Fire timers due by ``until`` in order; ``real_time``: the clock ran, it did not jump."""
+    def run_timers(self, until: float) -> None:
+        """Fire timers due by ``until`` in order.
+
+        A timer fired after the previous stimulus had completed, so what it sends cannot arrive
+        before that (the only bound that holds whether the clock ran or jumped, e.g. a settle on
+        the virtual device moves the clock to the 3 s flush instead of waiting for it).
+        """
         while self.timers and self.timers[0][0] <= until:
             due, _, kind = heapq.heappop(self.timers)
             self.now = due
-            device, host = self.ref
-            self.fired_host = host + (due - device) if real_time else None
+            self.fired_host = self.done_host if self.done_host is not None else 0.0
             try:
                 self.fire(kind)
             finally:
@@ -459,10 +463,15 @@ class _Model:
     # -- stimuli -----------------------------------------------------------------------------
 
     def apply(self, s: Stimulus) -> None:
-        self.run_timers(s.device_time, real_time=True)
+        self.run_timers(s.device_time)
         self.cause = s.index
         self.now = s.device_time
-        self.ref = (s.device_time, s.host_time)
+        try:
+            self.handle(s)
+        finally:
+            self.done_host = s.host_time
+
+    def handle(self, s: Stimulus) -> None:
         handler: Callable[[Stimulus], None] | None = getattr(self, f"on_{s.kind}_{s.name}", None)
         if handler is None:
             if s.kind == "call":
@@ -485,7 +494,7 @@ class _Model:
 
     def finish(self, last: Stimulus | None) -> None:
         if last is not None:
-            self.run_timers(last.device_time + FLUSH_DELAY + 0.5, real_time=True)
+            self.run_timers(last.device_time + FLUSH_DELAY + 0.5)
 
     # app and environment
 
@@ -526,7 +535,7 @@ class _Model:
         self.start_periodic()
 
     def on_env_advance_clock(self, s: Stimulus) -> None:
-        self.run_timers(s.device_time + float(s.args.get("seconds", 0)), real_time=False)
+        self.run_timers(s.device_time + float(s.args.get("seconds", 0)))
 
     def on_env_set_network(self, s: Stimulus) -> None:
         self.online = bool(s.args.get("online"))
