@@ -9,7 +9,7 @@ from harness.scenario.loader import find_scenarios
 from harness.scenario.runner import Runner
 from tests.conftest import ROOT
 
-SUITE = find_scenarios([ROOT / "scenarios"])
+SUITE = [s for s in find_scenarios([ROOT / "scenarios"]) if s.applies_to("android")]
 
 
 def verdicts(uri, collector, fault=None):
