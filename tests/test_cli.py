@@ -97,7 +97,7 @@ def test_check_accepts_good_traffic_and_names_the_bad_field(tmp_path):
                 "customer_ids": {"cookie": "0f8fad5b-d9cb-469f-a165-70867728950e"},
                 "properties": {
                     "application_id": "a",
-                    "device_id": "d",
+                    "device_id": "8ae1e7f7-53a3-47f8-a631-23e5205812bf",
                     "os_name": "Android",
                     "os_version": "14",
                     "sdk": "AndroidSDK",

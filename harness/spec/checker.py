@@ -24,6 +24,8 @@ optimal, not greedy, so one odd request does not push every later one onto the w
 from __future__ import annotations
 
 import bisect
+import gc
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -40,7 +42,8 @@ from harness.wire.observation import ABSENT, Observation
 __all__ = ["check"]
 
 _UNMATCHED = 1000  # cost of leaving a required expectation without a request (> any diff count)
-_DENSE_LIMIT = 40_000  # largest n*m solved as one assignment; beyond, pair in time order
+_DENSE_LIMIT = 40_000  # largest n*m of left-overs solved as one assignment; beyond, pair in time order
+_COMPONENT_LIMIT = 40  # larger components (chains of overlapping time windows) are cut in time order
 _Diff = tuple[str, str, str]
 
 
@@ -67,9 +70,19 @@ def _event_key(route: str, event_type: Any) -> Any:
     return event_type if isinstance(event_type, str) else None
 
 
-def _prepare(index: int, exp: Expected) -> _Exp:
+def _prepare(index: int, exp: Expected, header_plans: dict[Any, Check]) -> _Exp:
     ts = exp.body.get("timestamp", ABSENT)
-    headers = compile_value(exp.headers, exact=False, path="headers") if exp.headers else None
+    headers = None
+    if exp.headers:
+        try:
+            key: Any = tuple(exp.headers.items())
+            headers = header_plans.get(key)
+        except TypeError:  # an unhashable expected value: compile it on its own
+            key = None
+        if headers is None:
+            headers = compile_value(exp.headers, exact=False, path="headers")
+            if key is not None:
+                header_plans[key] = headers
     plan = compile_value(exp.body, exp.exact_keys)
     if isinstance(ts, Approx):
         kind = "device" if isinstance(ts, DeviceTime) else "fixed"
@@ -106,6 +119,8 @@ class _Bucket:
 def _exact(e: _Exp, obs: Observation, offset: float, seen: list[VarSeen]) -> bool:
     if e.exp.authorization != obs.authorization:
         return False
+    if e.exp.not_before is not None and obs.received_at < e.exp.not_before:
+        return False
     if e.headers is not None and not e.headers(obs.headers, seen, offset):
         return False
     body = obs.body if type(obs.body) is dict else ABSENT
@@ -138,18 +153,13 @@ class _Matcher:
         self.taken: dict[int, _Exp] = {}
         self.seen: dict[tuple[int, int], list[VarSeen]] = {}
 
-    def cost(self, e: _Exp, obs: Observation) -> int | None:
-        """0 if exact, the number of differences otherwise; None if ``e`` may not take it."""
-        seen: list[VarSeen] = []
-        if _exact(e, obs, self.offset, seen):
-            self.seen[(e.index, obs.request_id)] = seen
-            return 0
-        if e.exp.min_copies == 0:
-            return None
-        return max(1, len(_differences(e.exp, obs, {CLOCK_OFFSET: self.offset})))
-
     def solve(self, exps: list[_Exp], bucket: _Bucket, timed: bool) -> None:
-        """Assign requests of ``bucket`` to ``exps``; ``timed``: only within timestamp tolerance."""
+        """Assign requests of ``bucket`` to ``exps``; ``timed``: only within timestamp tolerance.
+
+        Exact pairs come first: the exact-match graph is solved on its own (an exact match is never
+        given up to spare another expectation a difference), then the expectations still open take
+        the closest of the remaining candidates.
+        """
         taken = self.taken
         if not timed:
             exps = [e for e in exps if e.exp.min_copies > 0]
@@ -159,27 +169,46 @@ class _Matcher:
             if len(exps) * len(free) > _DENSE_LIMIT:
                 self._pair_in_time_order(exps, free)
                 return
-        edges: dict[int, dict[int, float]] = {}
+        exact: dict[int, dict[int, float]] = {}
+        near: dict[int, list[Observation]] = {}
         by_id: dict[int, Observation] = {}
         for i, e in enumerate(exps):
-            cands = bucket.candidates(e, self.offset, set()) if timed else free
-            row: dict[int, float] = {}
             center = e.center(self.offset)
-            for obs in cands:
+            row: dict[int, float] = {}
+            rest: list[Observation] = []
+            for obs in bucket.candidates(e, self.offset, set()) if timed else free:
                 if obs.request_id in taken:
                     continue
-                c = self.cost(e, obs)
-                if c is None:
-                    continue
-                # Tie-break within one cost unit: the nearest timestamp (keeps identical events in order).
-                ts = obs.timestamp
-                near = abs(float(ts) - center) / (e.tol + 1.0) if timed and type(ts) in (int, float) else 0.0
-                row[obs.request_id] = c + min(near, 0.999)
-                by_id[obs.request_id] = obs
+                seen: list[VarSeen] = []
+                if _exact(e, obs, self.offset, seen):
+                    self.seen[(e.index, obs.request_id)] = seen
+                    ts = obs.timestamp
+                    # Tie-break below one unit: the nearest timestamp (keeps identical events in order).
+                    gap = abs(float(ts) - center) / (e.tol + 1.0) if timed and type(ts) in (int, float) else 0.0
+                    row[obs.request_id] = min(gap, 0.999)
+                    by_id[obs.request_id] = obs
+                elif e.exp.min_copies > 0:
+                    rest.append(obs)
             if row:
-                edges[i] = row
-        for rows in _components(edges):
-            self._assign(exps, rows, edges, by_id)
+                exact[i] = row
+            if rest:
+                near[i] = rest
+        for rows in _components(exact):
+            self._assign(exps, rows, exact, by_id)
+        costs: dict[int, dict[int, float]] = {}
+        for i, rest in near.items():
+            e = exps[i]
+            if e.matched:
+                continue
+            row = {}
+            for obs in rest:
+                if obs.request_id not in taken:
+                    row[obs.request_id] = float(len(_differences(e.exp, obs, {CLOCK_OFFSET: self.offset})))
+                    by_id[obs.request_id] = obs
+            if row:
+                costs[i] = row
+        for rows in _components(costs):
+            self._assign(exps, rows, costs, by_id)
 
     def _assign(
         self, exps: list[_Exp], rows: list[int], edges: dict[int, dict[int, float]], by_id: dict[int, Observation]
@@ -188,6 +217,15 @@ class _Matcher:
             row = edges[rows[0]]
             rid = min(row, key=lambda r: (row[r], r))
             self._take(exps[rows[0]], by_id[rid])
+            return
+        if len(rows) > _COMPONENT_LIMIT:
+            # A long chain of overlapping windows: cut it in time order into solvable pieces.
+            rows = sorted(rows, key=lambda r: (exps[r].center(self.offset), r))
+            for start in range(0, len(rows), _COMPONENT_LIMIT):
+                piece = [r for r in rows[start : start + _COMPONENT_LIMIT] if not exps[r].matched]
+                sub = {r: {rid: c for rid, c in edges[r].items() if rid not in self.taken} for r in piece}
+                for comp in _components({r: v for r, v in sub.items() if v}):
+                    self._assign(exps, comp, sub, by_id)
             return
         cols = sorted({rid for r in rows for rid in edges[r]})
         col_of = {rid: j for j, rid in enumerate(cols)}
@@ -199,7 +237,8 @@ class _Matcher:
             for rid, c in edges[r].items():
                 whole = int(c)
                 matrix[i][col_of[rid]] = whole * scale + (c - whole) + abs(i / n - col_of[rid] / m) * 1e-3
-            matrix[i][m + i] = 0.0 if exps[r].exp.min_copies == 0 else _UNMATCHED * scale
+            # An optional expectation would rather take its exact match than nothing (but never a required one's).
+            matrix[i][m + i] = 0.9 * scale if exps[r].exp.min_copies == 0 else _UNMATCHED * scale
         for i, j in enumerate(min_cost_assignment(matrix)):
             if j < m and matrix[i][j] < big:
                 self._take(exps[rows[i]], by_id[cols[j]])
@@ -273,7 +312,22 @@ class _Matcher:
 
 
 def _components(edges: dict[int, dict[int, float]]) -> list[list[int]]:
-    """Rows of the bipartite candidate graph grouped by connected component (union-find)."""
+    """Rows of the bipartite candidate graph grouped by connected component (union-find).
+
+    The common case, a row with one candidate nobody else wants, is its own component at once.
+    """
+    degree: Counter[int] = Counter(rid for row in edges.values() for rid in row)
+    out: list[list[int]] = []
+    rest: dict[int, dict[int, float]] = {}
+    for r, row in edges.items():
+        if len(row) == 1 and degree[next(iter(row))] == 1:
+            out.append([r])
+        else:
+            rest[r] = row
+    return out + _union_find(rest) if rest else out
+
+
+def _union_find(edges: dict[int, dict[int, float]]) -> list[list[int]]:
     parent: dict[Any, Any] = {}
 
     def find(x: Any) -> Any:
@@ -328,8 +382,20 @@ def check(expectations: Expectations, observations: Sequence[Observation]) -> Ve
     """Judge ``observations`` (requests in arrival order) against ``expectations``.
 
     Non-tracking requests (in-app message fetches, bundles...) are not judged; they are counted in
-    the verdict's notes.
+    the verdict's notes. The cyclic garbage collector is paused meanwhile: checking allocates many
+    small objects and no cycles, and with a large heap of captured requests the collector's passes
+    would otherwise cost more than the checking.
     """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(expectations, observations)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _check(expectations: Expectations, observations: Sequence[Observation]) -> Verdict:
     verdict = Verdict()
     tracking = [o for o in observations if o.route != "other"]
     if len(tracking) < len(observations):
@@ -342,7 +408,8 @@ def check(expectations: Expectations, observations: Sequence[Observation]) -> Ve
     for obs in tracking:
         grouped[(obs.route, obs.target, _event_key(obs.route, obs.event_type))].append(obs)
     buckets = {k: _Bucket(v) for k, v in grouped.items()}
-    exps = [_prepare(i, e) for i, e in enumerate(expectations.requests)]
+    header_plans: dict[Any, Check] = {}
+    exps = [_prepare(i, e, header_plans) for i, e in enumerate(expectations.requests)]
     wild = [e for e in exps if isinstance(e.exp.event_type, Matcher) and not isinstance(e.exp.event_type, Absent)]
 
     limit = expectations.max_clock_offset
@@ -368,7 +435,14 @@ def check(expectations: Expectations, observations: Sequence[Observation]) -> Ve
 
     _settle(exps, offset, verdict)
     _leftovers(expectations, tracking, matcher.taken, verdict)
-    if any(e.exp.order_key is not None for e in exps) or expectations.ordered:
+    if expectations.grouped_order:
+        groups: dict[int, list[_Exp]] = defaultdict(list)
+        for e in exps:
+            if e.exp.order_group is not None:
+                groups[e.exp.order_group].append(e)
+        for members in groups.values():
+            _check_order(expectations, members, position, verdict, by_index=True)
+    elif any(e.exp.order_key is not None for e in exps) or expectations.ordered:
         _check_order(expectations, exps, position, verdict)
     return verdict
 
@@ -422,8 +496,8 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
                     request_id=obs.request_id,
                     cause=exp.cause,
                     rules=exp.rules,
-                    expected=exp.body,
-                    actual=obs.body,
+                    expected=_at(exp.body, path),
+                    actual=_at(obs.body, path),
                 )
             )
         verdict.diffs.append(body_diff(f"{obs.label()} vs {label}", exp.body, obs.body, bindings))
@@ -434,16 +508,21 @@ def _prebind(exps: list[_Exp], bindings: Bindings) -> None:
     votes: dict[str, Counter[Any]] = {}
     first: dict[str, int] = {}
     vars_by_name: dict[str, Any] = {}
+    values: dict[str, list[Any]] = defaultdict(list)
     for e in exps:
         if not e.exact:
             continue
         for var, value, _ in e.seen:
-            try:
-                votes.setdefault(var.name, Counter())[value] += 1
-            except TypeError:  # unhashable value: let the first sighting bind it
-                continue
-            first.setdefault(var.name, e.index)
-            vars_by_name.setdefault(var.name, var)
+            name = var.name
+            if name not in first:
+                first[name] = e.index
+                vars_by_name[name] = var
+            values[name].append(value)
+    for name, seen in values.items():
+        try:
+            votes[name] = Counter(seen)
+        except TypeError:  # unhashable values: let the first sighting bind it
+            continue
     for name in sorted(votes, key=lambda n: first[n]):
         value = votes[name].most_common(1)[0][0]
         if any(bindings.get(other, ABSENT) == value for other in vars_by_name[name].distinct_from):
@@ -454,6 +533,8 @@ def _prebind(exps: list[_Exp], bindings: Bindings) -> None:
 def _var_conflicts(seen: list[VarSeen], bindings: Bindings) -> list[_Diff]:
     diffs: list[_Diff] = []
     for var, value, path in seen:
+        if bindings.get(var.name, ABSENT) == value:
+            continue
         reason = var.check(value, bindings)
         if reason is not None:
             diffs.append(("mismatch", path, reason))
@@ -495,13 +576,17 @@ def _fingerprint(obs: Observation) -> str:
     return f"{obs.route} {obs.target} {obs.body!r}"
 
 
-def _check_order(expectations: Expectations, exps: list[_Exp], position: dict[int, int], verdict: Verdict) -> None:
+def _check_order(
+    expectations: Expectations, exps: list[_Exp], position: dict[int, int], verdict: Verdict, by_index: bool = False
+) -> None:
     """Requests off the longest non-decreasing run of order keys (in arrival order) are out of order."""
     seq: list[tuple[int, float, _Exp, Observation]] = []
     for e in exps:
         if not e.matched:
             continue
         key = e.exp.order_key if e.exp.order_key is not None else (e.index if expectations.ordered else None)
+        if by_index:
+            key = e.index
         if key is None:
             continue
         first = min(e.matched, key=lambda o: position[o.request_id])
@@ -554,6 +639,21 @@ def _longest_non_decreasing(keys: list[float]) -> set[int]:
         out.add(i)
         i = prev[i]
     return out
+
+
+def _at(value: Any, path: str) -> Any:
+    """The value at a ``$.a.b[0]`` path of a body (None where there is none; matchers as shown)."""
+    if not path.startswith("$"):
+        return None
+    for part in re.findall(r"\.([^.\[]+)|\[(\d+)\]", path[1:]):
+        key, index = part
+        if key and isinstance(value, dict):
+            value = value.get(key)
+        elif index and isinstance(value, list | tuple) and int(index) < len(value):
+            value = value[int(index)]
+        else:
+            return None
+    return value.show() if isinstance(value, Matcher) else value
 
 
 def _mentions(diffs: list[_Diff], var: str) -> bool:

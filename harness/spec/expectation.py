@@ -28,13 +28,15 @@ class Expected:
         copies: how many times the same request may arrive, ``(min, max)``: a request the
             collector answered 5xx is sent again, so a profile says "sent 1..N times". Extra copies
             must match exactly (or repeat the first copy's body); fewer than ``min`` is ``missing``.
-        stream_id: for an iOS stream-mode route (``/track/u/v1/...?stream_id=``) instead of
-            ``project_token`` (then give ``project_token=""``).
+        stream_id: for an iOS stream-mode route (``/track/u/v1/...?stream_id=``); the same as
+            giving ``project_token="stream:<id>"``.
+        not_before: the earliest host time the request may arrive (a delayed flush, ios#3); None:
+            any time.
         order_key: where the platform guarantees order, requests must arrive in non-decreasing
             ``order_key`` (default: the expectation's index when ``Expectations.ordered``; with
             ``ordered=False`` only expectations that set it are ordered, e.g. one key per iOS flush).
-        not_before: the earliest host time the request may arrive (a delayed flush, ios#3); None:
-            any time.
+        order_group: with ``Expectations.grouped_order``, order is checked only among the requests
+            of the same group (one Android flush pass over a complete queue); None: not checked.
     """
 
     route: str
@@ -49,8 +51,9 @@ class Expected:
     optional: bool = False
     copies: tuple[int, int] = (1, 1)
     stream_id: str | None = None
-    order_key: float | None = None
     not_before: float | None = None
+    order_key: float | None = None
+    order_group: int | None = None
 
     @property
     def target(self) -> str:
@@ -103,6 +106,7 @@ class Expectations:
             concurrently, so only ``order_key`` groups are ordered there.
         notes: free text for the report.
         order_rules: checklist ids an ``order`` violation breaks (``android#4``).
+        grouped_order: order is checked per ``Expected.order_group`` only (see there).
         max_clock_offset: the largest device clock offset (seconds) the checker may estimate from
             the traffic and apply to :class:`~harness.spec.matchers.DeviceTime` timestamps; a larger
             estimate is reported but not applied, so a real timestamp bug is not explained away.
@@ -114,3 +118,4 @@ class Expectations:
     notes: list[str] = field(default_factory=list)
     order_rules: tuple[str, ...] = ()
     max_clock_offset: float = 5.0
+    grouped_order: bool = False

@@ -141,7 +141,7 @@ class OneOf(Matcher):
 
 @dataclass(frozen=True)
 class Int(Matcher):
-    """An integer sent as an integer: ``1`` matches, ``1.0`` does not (iOS keeps Int as Int)."""
+    """An integer sent as an integer: ``1`` matches, ``1.0`` does not (iOS keeps Int as Int, ios §2.3)."""
 
     value: int
 

@@ -28,46 +28,47 @@ Check = Callable[[Any, list[VarSeen], float], bool]
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
-def _has_matcher(v: Any) -> bool:
+_DYNAMIC: Any = object()  # "not a static value" marker
+
+
+def _plain_static(v: Any) -> Any:
+    """The value as plain JSON if it holds no matcher and no bool/0/1 ``==`` could confuse, else ``_DYNAMIC``."""
+    t = type(v)
+    if t is str or v is None:
+        return v
+    if t is bool:
+        return _DYNAMIC
+    if t is int or t is float:
+        return _DYNAMIC if v in (0, 1) else v
     if isinstance(v, Matcher):
-        return True
+        return _DYNAMIC
     if isinstance(v, Mapping):
-        return any(_has_matcher(x) for x in v.values())
+        out = {}
+        for k, x in v.items():
+            px = _plain_static(x)
+            if px is _DYNAMIC:
+                return _DYNAMIC
+            out[k] = px
+        return out
     if isinstance(v, list | tuple):
-        return any(_has_matcher(x) for x in v)
-    return False
-
-
-def _ambiguous(v: Any) -> bool:
-    """True if ``==`` could confuse a boolean with a number here (``True == 1``)."""
-    if isinstance(v, bool):
-        return True
-    if isinstance(v, int | float):
-        return v in (0, 1)
-    if isinstance(v, Mapping):
-        return any(_ambiguous(x) for x in v.values())
-    if isinstance(v, list | tuple):
-        return any(_ambiguous(x) for x in v)
-    return False
-
-
-def _plain(v: Any) -> Any:
-    """Tuples as lists, so ``==`` against parsed JSON works."""
-    if isinstance(v, Mapping):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_plain(x) for x in v]
+        items = []
+        for x in v:
+            px = _plain_static(x)
+            if px is _DYNAMIC:
+                return _DYNAMIC
+            items.append(px)
+        return items
     return v
 
 
 def _static(expected: Any, exact: bool) -> Check:
-    if _ambiguous(expected):
+    want = _plain_static(expected)
+    if want is _DYNAMIC:
 
         def slow(a: Any, seen: list[VarSeen], off: float) -> bool:
             return not diff_value(expected, a, {}, "", exact)
 
         return slow
-    want = _plain(expected)
 
     def fast(a: Any, seen: list[VarSeen], off: float) -> bool:
         return bool(a == want)
@@ -121,11 +122,13 @@ def _dict(expected: Mapping[str, Any], exact: bool, path: str) -> Check:
             absent.append(key)
         elif isinstance(value, Any_):
             present.append(key)
-        elif not _has_matcher(value) and not _ambiguous(value):
-            static_keys.append(key)
-            static_values.append(_plain(value))
         else:
-            children.append((key, compile_value(value, exact, f"{path}.{key}")))
+            plain = _plain_static(value)
+            if plain is not _DYNAMIC:
+                static_keys.append(key)
+                static_values.append(plain)
+            else:
+                children.append((key, compile_value(value, exact, f"{path}.{key}")))
     keyset = frozenset(k for k in expected if k not in absent)
     getter = itemgetter(*static_keys) if static_keys else None
     want: Any = static_values[0] if len(static_values) == 1 else tuple(static_values)
@@ -157,13 +160,156 @@ def _dict(expected: Mapping[str, Any], exact: bool, path: str) -> Check:
     return obj
 
 
+class _Ctx:
+    """Where the leaves of one skeleton find the Var sightings list and the clock offset."""
+
+    __slots__ = ("off", "seen")
+
+    def __init__(self) -> None:
+        self.seen: list[VarSeen] = []
+        self.off = 0.0
+
+
+class _Leaf:
+    """A value in a skeleton whose ``==`` runs a matcher (called by ``dict.__eq__`` from C)."""
+
+    __slots__ = ("ctx",)
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, ctx: _Ctx) -> None:
+        self.ctx = ctx
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+
+class _ApproxLeaf(_Leaf):
+    __slots__ = ("device", "tol", "value")
+
+    def __init__(self, ctx: _Ctx, m: Approx) -> None:
+        super().__init__(ctx)
+        self.value, self.tol, self.device = m.value, m.tolerance, isinstance(m, DeviceTime)
+
+    def __eq__(self, a: object) -> bool:
+        t = type(a)
+        if t is not float and t is not int:
+            return False
+        return bool(abs(a - self.value - (self.ctx.off if self.device else 0.0)) <= self.tol)  # type: ignore[operator]
+
+
+class _VarLeaf(_Leaf):
+    __slots__ = ("case", "path", "uuid", "var")
+
+    def __init__(self, ctx: _Ctx, m: Var, path: str) -> None:
+        super().__init__(ctx)
+        self.var, self.uuid, self.case, self.path = m, m.kind == "uuid", m.case, path
+
+    def __eq__(self, a: object) -> bool:
+        if self.uuid:
+            if type(a) is not str or not _UUID.match(a):
+                return False
+            case = self.case
+            if (case == "lower" and a != a.lower()) or (case == "upper" and a != a.upper()):
+                return False
+        self.ctx.seen.append((self.var, a, self.path))
+        return True
+
+
+class _AnyLeaf(_Leaf):
+    __slots__ = ()
+
+    def __eq__(self, a: object) -> bool:
+        return True
+
+
+class _StrictLeaf(_Leaf):
+    """A boolean, or a number ``==`` would confuse with one (``True == 1``)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, ctx: _Ctx, value: Any) -> None:
+        super().__init__(ctx)
+        self.value = value
+
+    def __eq__(self, a: object) -> bool:
+        if type(self.value) is bool:
+            return a is self.value
+        return type(a) is not bool and a == self.value
+
+
+class _OtherLeaf(_Leaf):
+    __slots__ = ("m",)
+
+    def __init__(self, ctx: _Ctx, m: Matcher) -> None:
+        super().__init__(ctx)
+        self.m = m
+
+    def __eq__(self, a: object) -> bool:
+        return self.m.check(a, {CLOCK_OFFSET: self.ctx.off}) is None
+
+
+def _skeleton(v: Any, ctx: _Ctx, path: str) -> Any:
+    """The expected value with each matcher (and each bool, 0 or 1) replaced by a leaf.
+
+    Plain objects are shared, not copied: an object is copied only where a value must change.
+    """
+    t = type(v)
+    if t is dict:
+        out = None
+        for k, x in v.items():
+            tx = type(x)
+            if tx is str or x is None or ((tx is float or tx is int) and x != 0 and x != 1):
+                continue
+            if out is None:
+                out = dict(v)
+            if isinstance(x, Absent):
+                del out[k]
+            else:
+                out[k] = _skeleton(x, ctx, f"{path}.{k}")
+        return v if out is None else out
+    if t is str or v is None:
+        return v
+    if t is bool:
+        return _StrictLeaf(ctx, v)
+    if t is int or t is float:
+        return _StrictLeaf(ctx, v) if v in (0, 1) else v
+    if t is list or t is tuple:
+        return [_skeleton(x, ctx, f"{path}[{i}]") for i, x in enumerate(v)]
+    if isinstance(v, Approx):
+        return _ApproxLeaf(ctx, v)
+    if isinstance(v, Var):
+        return _VarLeaf(ctx, v, path)
+    if isinstance(v, Any_):
+        return _AnyLeaf(ctx)
+    if isinstance(v, Matcher):
+        return _OtherLeaf(ctx, v)
+    if isinstance(v, Mapping):
+        return _skeleton(dict(v), ctx, path)
+    return v
+
+
+def _exact_object(expected: Mapping[str, Any], path: str) -> Check:
+    """An object compared with exact keys: one ``==`` in C against a skeleton of leaves."""
+    ctx = _Ctx()
+    skeleton = _skeleton(expected, ctx, path)
+
+    def check(a: Any, seen: list[VarSeen], off: float) -> bool:
+        ctx.seen = seen
+        ctx.off = off
+        return bool(skeleton == a)
+
+    return check
+
+
 def compile_value(expected: Any, exact: bool = True, path: str = "$") -> Check:
     """A check that is true iff ``diff_value(expected, actual, ...)`` would find no difference."""
+    if exact and isinstance(expected, Mapping):
+        return _exact_object(expected, path)
     if isinstance(expected, Matcher):
         return _matcher(expected, path)
     if isinstance(expected, Mapping):
         return _dict(expected, exact, path)
-    if isinstance(expected, list | tuple) and _has_matcher(expected):
+    if isinstance(expected, list | tuple) and any(isinstance(x, Matcher | Mapping | list | tuple) for x in expected):
         items = [compile_value(e, exact, f"{path}[{i}]") for i, e in enumerate(expected)]
         n = len(items)
 

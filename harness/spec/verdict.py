@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from harness.spec.matchers import Matcher
 from harness.wire.observation import ABSENT
@@ -49,8 +49,7 @@ class Violation:
         }
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """An expectation and the request that satisfied it (or came closest).
 
     ``copy`` is 0 for the first request an expectation consumed and 1, 2... for repeated copies

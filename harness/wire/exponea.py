@@ -85,7 +85,9 @@ def observe(request: CapturedRequest) -> Observation:
             route = TRACKING_ROUTES[m.group("route")]
             ids = parse_qs(m.group("query") or "").get("stream_id")
             stream_id = ids[0] if ids else None
-            if not stream_id:
+            if stream_id:
+                token = f"stream:{stream_id}"
+            else:
                 problems.append("stream route without a stream_id query parameter")
         elif _TRACK.search(path):
             route = "unknown"
@@ -93,9 +95,10 @@ def observe(request: CapturedRequest) -> Observation:
         else:
             route = "other"
     tracking = route != "other"
-    bare = path.split("?", 1)[0]
-    if tracking and "//" in bare:
-        problems.append(f"path {bare!r} has an empty segment ('//'): the base URL was not joined cleanly")
+    bare_path = path.split("?", 1)[0]
+    if tracking and "//" in bare_path:
+        # ios#6: the iOS SDK strips one trailing '/' of the base URL; Android concatenates (android §2.1).
+        problems.append(f"path {bare_path!r} has an empty segment ('//'): the base URL was not joined cleanly")
     if tracking and route != "unknown" and request.method.upper() != "POST":
         problems.append(f"tracking request sent with {request.method}, the SDKs POST")
     body = None

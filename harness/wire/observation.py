@@ -43,7 +43,7 @@ class Observation:
         request_id: the capture store id (links verdicts back to the raw request).
         route: ``events`` | ``customers`` | ``campaign_clicks`` | ``batch`` (tracking), ``unknown``
             (a ``/track/`` path no SDK uses: reported malformed) or ``other`` (not tracking).
-        project_token: the token in the path, or None (stream routes, non-tracking calls).
+        project_token: the token in the path; ``stream:<id>`` on a stream route; None otherwise.
         authorization: the Authorization header, or None when the header is absent.
         event_type, timestamp, customer_ids, properties, url: body fields, or ``ABSENT``.
         body: the whole parsed body (None if it did not parse).
@@ -83,7 +83,7 @@ class Observation:
     @property
     def target(self) -> str:
         """The project token, or ``stream:<id>`` for a stream route."""
-        return self.project_token if self.project_token is not None else f"stream:{self.stream_id}"
+        return self.project_token if self.project_token is not None else ""
 
     def label(self) -> str:
         """A short human name: ``#12 events "purchase"``."""

@@ -1,3 +1,6 @@
+import json
+from pathlib import Path
+
 from harness.capture.record import CapturedRequest
 from harness.wire.exponea import observe, observe_all
 from harness.wire.observation import ABSENT
@@ -50,3 +53,108 @@ def test_non_tracking_requests_are_filtered_by_default():
     reqs = [_req("{}", rid=1), _req("", path="/wxstatic/projects/t/bundle-android.json?v=2", rid=2)]
     assert [o.request_id for o in observe_all(reqs)] == [1]
     assert [o.route for o in observe_all(reqs, tracking_only=False)] == ["events", "other"]
+
+
+# -- what real SDKs send ---------------------------------------------------------------------------
+
+DATA = Path(__file__).parent / "data"
+
+# Android: Gson after the Room round trip (android §2.6, verified with Gson 2.10.1).
+ANDROID_BODY = (
+    '{"event_type":"purchase","timestamp":1.712345678123E9,'
+    '"customer_ids":{"cookie":"0f8fad5b-d9cb-469f-a165-70867728950e","registered":"jane@example.com"},'
+    '"properties":{"count":5.0,"price":12.5,"big":1.2345678901E10,"list":[1.0,2.0],"s":"a<b>&\'",'
+    '"application_id":"default-application","device_id":"8ae1e7f7-53a3-47f8-a631-23e5205812bf"}}'
+)
+# iOS: JSONSerialization, upper-case cookie, Int stays Int (ios §2.3).
+IOS_BODY = (
+    '{"customer_ids":{"cookie":"3F2504E0-4F89-41D3-9A0C-0305E82C3301","registered":"jane@example.com"},'
+    '"properties":{"screen_name":"dashboard","count":5,"application_id":"default-application",'
+    '"device_id":"9C1B5D2A-0C9E-4B53-A3C8-5E7E2C1F7A10"},"timestamp":1712345678.123,"event_type":"screen_view"}'
+)
+
+
+def test_android_gson_body_reads_as_numbers():
+    obs = observe(_req(ANDROID_BODY, headers={"authorization": "Token k"}))
+    assert obs.timestamp == 1712345678.123
+    assert obs.properties["count"] == 5 and obs.properties["big"] == 12345678901
+    assert obs.properties["list"] == [1, 2] and obs.properties["s"] == "a<b>&'"
+    assert obs.customer_ids["cookie"] == "0f8fad5b-d9cb-469f-a165-70867728950e"
+    assert obs.problems == ()
+
+
+def test_ios_body_with_upper_case_cookie_and_mixed_case_header_names():
+    obs = observe(_req(IOS_BODY, headers={"Authorization": "Token k", "Content-Type": "application/json"}))
+    assert obs.authorization == "Token k" and obs.headers["content-type"] == "application/json"
+    assert obs.customer_ids["cookie"] == "3F2504E0-4F89-41D3-9A0C-0305E82C3301"
+    assert obs.event_type == "screen_view" and isinstance(obs.properties["count"], int)
+
+
+def test_ios_stream_routes_carry_the_stream_id():
+    obs = observe(_req(IOS_BODY, path="/track/u/v1/customers/events?stream_id=S-1"))
+    assert obs.route == "events" and obs.stream_id == "S-1" and obs.project_token == "stream:S-1"
+    assert obs.target == "stream:S-1" and obs.problems == ()
+    click = observe(_req('{"url":"x"}', path="/track/u/v1/campaigns/clicks?a=1&stream_id=S"))
+    assert click.route == "campaign_clicks" and click.stream_id == "S"
+    bad = observe(_req("{}", path="/track/u/v1/customers"))
+    assert bad.route == "customers" and any("stream_id" in p for p in bad.problems)
+
+
+def test_campaign_click_bodies_of_both_platforms():
+    android = observe(
+        _req(
+            '{"url":"https://a.example/x?xnpe_cmp=1","timestamp":1.712345678E9,"properties":{"platform":"Android"}}',
+            path="/track/v2/projects/t/campaigns/clicks",
+        )
+    )
+    assert android.route == "campaign_clicks" and android.customer_ids is ABSENT and android.event_type is ABSENT
+    ios = observe(
+        _req(
+            '{"customer_ids":{"cookie":"3F2504E0-4F89-41D3-9A0C-0305E82C3301"},"url":"https://a.example/x",'
+            '"properties":{"platform":"ios"},"timestamp":1712345678.1,"event_type":"campaign_click"}',
+            path="/track/v2/projects/t/campaigns/clicks",
+        )
+    )
+    assert ios.event_type == "campaign_click" and ios.url == "https://a.example/x"
+
+
+def test_non_tracking_routes_are_named_not_judged():
+    cases = {
+        "/webxp/s/t/inappmessages?compatibility=3": "in_app_messages",
+        "/wxstatic/projects/t/bundle-ios.json?v=2": "content_block_bundle",
+        "/webxp/projects/t/appinbox/fetch": "app_inbox",
+        "/webxp/streams/s/segments?cookie=c": "segments",
+        "/data/v2/projects/t/consent/categories": "consents",
+        "/campaigns/send-self-check-notification?project_id=t": "push_self_check",
+        "/api/17/envelope/": "telemetry",
+        "/somewhere/else": "unknown",
+    }
+    for path, name in cases.items():
+        obs = observe(_req("{not json", path=path))
+        assert (obs.route, obs.endpoint, obs.tracking, obs.problems) == ("other", name, False, ()), path
+
+
+def test_unknown_tracking_paths_wrong_method_and_double_slash_are_problems():
+    obs = observe(_req("{}", path="/track/v2/projects/t/events"))
+    assert obs.route == "unknown" and obs.tracking and "unknown tracking route" in obs.problems[0]
+    path = "/track/v2/projects/t/customers"
+    get = observe(CapturedRequest(id=1, method="GET", path=path, headers={}, body="{}", received_at=1.0))
+    assert any("GET" in p for p in get.problems)
+    slash = observe(_req("{}", path="//track/v2/projects/t/customers"))
+    assert any("'//'" in p for p in slash.problems)
+
+
+def test_real_capture_of_the_virtual_android_device():
+    """Traffic captured with `harness run scenarios --store` and exported as JSONL."""
+    lines = (DATA / "android-virtual.jsonl").read_text().splitlines()
+    requests = [CapturedRequest.from_json(json.loads(line)) for line in lines]
+    all_obs = observe_all(requests, tracking_only=False)
+    tracking = [o for o in all_obs if o.tracking]
+    assert {o.endpoint for o in all_obs if not o.tracking} == {"content_block_bundle"}
+    assert tracking and all(o.problems == () for o in tracking)
+    for o in tracking:
+        assert isinstance(o.timestamp, float) and 1e9 < o.timestamp < 1e11
+        assert o.authorization == "Token harness-key"
+        assert o.customer_ids["cookie"] == o.customer_ids["cookie"].lower()
+    assert {o.route for o in tracking} == {"events", "customers"}
+    assert any('E9,"customer_ids"' in r.body for r in requests)  # exponent notation on the wire
