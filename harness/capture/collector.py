@@ -173,8 +173,11 @@ class Collector:
         out_headers.append((b"content-length", str(len(body)).encode()))
         if incomplete or too_large:
             out_headers.append((b"connection", b"close"))
-        await send({"type": "http.response.start", "status": status, "headers": out_headers})
-        await send({"type": "http.response.body", "body": body})
+        try:
+            await send({"type": "http.response.start", "status": status, "headers": out_headers})
+            await send({"type": "http.response.body", "body": body})
+        except (RuntimeError, OSError):
+            pass  # the client went away (uvloop raises on a closed transport); the request is stored
 
     async def _read_body(self, receive: Receive, declared: str | None) -> tuple[bytes, bool, str]:
         """The body (capped at ``MAX_BODY``), whether it was too large, and what went wrong reading it."""

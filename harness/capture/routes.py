@@ -140,6 +140,18 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes]] = [
         200,
         _SUCCESS,
     ),
+    # The iOS SDK's stream mode (StreamSettings, research ios §2.1) tracks through /track/u/v1/... with
+    # ?stream_id=S; same routes for answer rules, same kind.
+    ("track-events", "POST", re.compile(r"^/track/u/v1/customers/events$"), RequestKind.TRACKING, 200, _SUCCESS),
+    ("track-customers", "POST", re.compile(r"^/track/u/v1/customers$"), RequestKind.TRACKING, 200, _SUCCESS),
+    (
+        "track-campaign-clicks",
+        "POST",
+        re.compile(r"^/track/u/v1/campaigns/clicks$"),
+        RequestKind.TRACKING,
+        200,
+        _SUCCESS,
+    ),
     (
         "ios-stream",
         None,
@@ -163,4 +175,4 @@ def match_route(method: str, path: str) -> Route:
 
 def route_names() -> list[str]:
     """Every route name the collector knows (what answer rules can name), ``unknown`` included."""
-    return [row[0] for row in _TABLE] + [NOT_FOUND.name]
+    return [*dict.fromkeys(row[0] for row in _TABLE), NOT_FOUND.name]

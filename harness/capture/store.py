@@ -96,17 +96,17 @@ def _row_values(req: CapturedRequest) -> tuple[object, ...]:
 
 def _insert(conn: sqlite3.Connection, requests: Sequence[CapturedRequest]) -> list[int]:
     """Insert in one transaction; returns the ids. Raises ``sqlite3.Error`` after rolling back."""
-    ids: list[int] = []
     try:
-        conn.execute("BEGIN")
-        for req in requests:
-            ids.append(int(conn.execute(_INSERT, _row_values(req)).lastrowid or 0))
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(_INSERT, [_row_values(req) for req in requests])
+        # One writer holds the lock for the whole transaction, so the new ids are consecutive.
+        last = int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
         conn.execute("COMMIT")
     except sqlite3.Error:
         with suppress(sqlite3.Error):
             conn.execute("ROLLBACK")
         raise
-    return ids
+    return list(range(last - len(requests) + 1, last + 1))
 
 
 class _LoopWriter:

@@ -111,3 +111,15 @@ def test_keep_alive_and_pipelined_requests_are_each_stored(live_collector):
             data += chunk
     assert data.count(b"HTTP/1.1 200") == 3
     assert len(live_collector.store.query()) == 3
+
+
+def test_ios_stream_tracking_routes_are_tracking_and_take_answer_rules(live_collector):
+    live_collector.faults.add("events", status=401, times=1)
+    base = live_collector.device_url("ios")
+    r = httpx.post(f"{base}/track/u/v1/customers/events?stream_id=S", json={"event_type": "x"})
+    assert r.status_code == 401
+    assert httpx.post(f"{base}/track/u/v1/customers?stream_id=S", json={}).status_code == 200
+    assert httpx.post(f"{base}/track/u/v1/campaigns/clicks?stream_id=S", json={}).status_code == 200
+    stored = live_collector.store.query(device="ios")
+    assert [s.kind for s in stored] == ["tracking"] * 3
+    assert stored[0].response_status == 401 and stored[0].rule.startswith("#1")

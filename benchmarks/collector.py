@@ -1,0 +1,330 @@
+"""The collector's request rate next to nginx (records nothing) and mitmproxy (records, reverse proxy).
+
+    python benchmarks/collector.py [--duration 10] [--connections 32] [--mitm-duration 5] [--no-mitm]
+
+One run loads, one after the other over loopback with the same tracking POST (wrk + a Lua script):
+
+- nginx answering a fixed ``{"success":true}``: the rate of an HTTP server that stores nothing;
+- a bare uvicorn ASGI app that stores nothing, on the collector's stack (the ceiling of that stack);
+- ``harness collector serve`` (a separate process, as users run it), every request stored in SQLite
+  before it is answered;
+- mitmdump in reverse-proxy mode in front of that nginx, writing every flow to a file (``-w``), which
+  is what people use today to record an SDK's traffic. mitmproxy is installed into its own virtual
+  environment (``/tmp/venv-mitm`` unless ``--mitm-venv``), never into the project's.
+
+It prints req/s, p50/p99 latency, the ratios collector/nginx and collector/mitmproxy, and requests
+answered (wrk) vs stored (rows in the store, flows in the mitmproxy file). The goals (issue 3) are
+≥ 0.3 of nginx and ≥ 20x mitmproxy, with every answered request stored.
+
+Needs ``wrk`` and ``nginx`` (Debian: ``apt-get install -y nginx-light wrk``); as root the script
+installs them when they are missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PATH = "/track/v2/projects/bench-token/customers/events"
+BODY = (
+    '{"customer_ids":{"cookie":"0b3f6c1e-1111-4222-8333-944455556666"},"event_type":"purchase",'
+    '"timestamp":1712345678.123,"properties":{"item":"Speed Boost","price":9.99,"count":5,'
+    '"os_name":"Android","platform":"Android","sdk":"AndroidSDK","sdk_version":"4.1.0"}}'
+)
+LUA = f"""
+wrk.method = "POST"
+wrk.body = '{BODY}'
+wrk.headers["Content-Type"] = "application/json; charset=utf-8"
+wrk.headers["Authorization"] = "Token bench-key"
+wrk.headers["User-Agent"] = "okhttp/4.12.0"
+"""
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/nginx-error.log;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {dir}/body;
+  proxy_temp_path {dir}/proxy;
+  fastcgi_temp_path {dir}/fastcgi;
+  uwsgi_temp_path {dir}/uwsgi;
+  scgi_temp_path {dir}/scgi;
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{ default_type application/json; return 200 '{{"success":true}}'; }}
+  }}
+}}
+"""
+
+
+@dataclass
+class Result:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    answered: int
+    errors: int
+    stored: int | None = None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f} s")
+
+
+def ensure_tools() -> None:
+    missing = [t for t in ("wrk", "nginx") if not (shutil.which(t) or Path(f"/usr/sbin/{t}").exists())]
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        raise SystemExit(f"missing {', '.join(missing)}: apt-get install -y nginx-light wrk")
+    print(f"installing {', '.join(missing)} (apt-get install -y nginx-light wrk)", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "-q", "nginx-light", "wrk"], check=True, stdout=subprocess.DEVNULL)
+
+
+def ensure_mitmproxy(venv: Path) -> Path:
+    mitmdump = venv / "bin" / "mitmdump"
+    if not mitmdump.exists():
+        print(f"installing mitmproxy into {venv}", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "mitmproxy"], check=True)
+    return mitmdump
+
+
+def _ms(text: str) -> float:
+    m = re.match(r"([\d.]+)(us|ms|s)", text)
+    if not m:
+        return float("nan")
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def run_wrk(name: str, port: int, script: Path, duration: float, connections: int) -> Result:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{duration:g}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}{PATH}",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    answered = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    errors = 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        errors += sum(int(x) for x in m.groups())
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if m:
+        errors += int(m.group(1))
+    return Result(name, rps, p50, p99, answered, errors)
+
+
+def stop(proc: subprocess.Popen[bytes], sig: int = 2) -> None:
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def bench_nginx(tmp: Path, script: Path, args: argparse.Namespace) -> tuple[Result, int, subprocess.Popen[bytes]]:
+    port = free_port()
+    conf = tmp / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(dir=tmp, port=port))
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)], stderr=subprocess.DEVNULL)
+    wait_port(port)
+    run_wrk("warm-up", port, script, 1, args.connections)
+    return run_wrk("nginx (stores nothing)", port, script, args.duration, args.connections), port, proc
+
+
+def bench_collector(tmp: Path, script: Path, args: argparse.Namespace) -> Result:
+    port = free_port()
+    store = tmp / "capture.sqlite"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "harness.cli", "collector", "serve", "--port", str(port), "--store", str(store)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        wait_port(port)
+        warm = run_wrk("warm-up", port, script, 1, args.connections)
+        result = run_wrk("harness collector", port, script, args.duration, args.connections)
+    finally:
+        stop(proc)
+    conn = sqlite3.connect(store)
+    result.stored = int(conn.execute("SELECT COUNT(*) FROM requests").fetchone()[0]) - warm.answered
+    conn.close()
+    return result
+
+
+HELLO_APP = """
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    while (await receive()).get("more_body"):
+        pass
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": b'{"success":true}'})
+"""
+
+
+def bench_uvicorn_hello(tmp: Path, script: Path, args: argparse.Namespace) -> Result:
+    """The ceiling of the collector's stack: uvicorn + httptools + uvloop with an ASGI app that stores nothing."""
+    (tmp / "hello_app.py").write_text(HELLO_APP)
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(tmp),
+            "hello_app:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--http",
+            "httptools",
+            "--loop",
+            "auto",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        wait_port(port)
+        run_wrk("warm-up", port, script, 1, args.connections)
+        return run_wrk("uvicorn hello (stores nothing)", port, script, args.duration, args.connections)
+    finally:
+        stop(proc)
+
+
+def bench_mitm(tmp: Path, script: Path, args: argparse.Namespace, nginx_port: int) -> Result:
+    mitmdump = ensure_mitmproxy(Path(args.mitm_venv))
+    port = free_port()
+    flows = tmp / "flows.mitm"
+    proc = subprocess.Popen(
+        [
+            str(mitmdump),
+            "--mode",
+            f"reverse:http://127.0.0.1:{nginx_port}",
+            "--listen-host",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-w",
+            str(flows),
+            "-q",
+            "--set",
+            f"confdir={tmp / 'mitm-conf'}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_port(port, timeout=60)
+        result = run_wrk("mitmproxy reverse proxy (-w)", port, script, args.mitm_duration, args.connections)
+    finally:
+        stop(proc)
+    count = subprocess.run(
+        [
+            str(Path(args.mitm_venv) / "bin" / "python"),
+            "-c",
+            "import sys\nfrom mitmproxy import io\n"
+            "with open(sys.argv[1], 'rb') as f:\n    print(sum(1 for _ in io.FlowReader(f).stream()))",
+            str(flows),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    result.stored = int(count.stdout.strip()) if count.returncode == 0 and count.stdout.strip() else None
+    return result
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--duration", type=float, default=10.0, help="seconds of load for nginx and the collector")
+    p.add_argument("--mitm-duration", type=float, default=5.0, help="seconds of load for mitmproxy")
+    p.add_argument("--connections", type=int, default=32)
+    p.add_argument("--no-mitm", action="store_true")
+    p.add_argument("--mitm-venv", default="/tmp/venv-mitm")
+    args = p.parse_args()
+    ensure_tools()
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="bench-collector-") as d:
+        tmp = Path(d)
+        script = tmp / "post.lua"
+        script.write_text(LUA)
+        nginx_result, nginx_port, nginx = bench_nginx(tmp, script, args)
+        try:
+            results.append(nginx_result)
+            results.append(bench_uvicorn_hello(tmp, script, args))
+            collector = bench_collector(tmp, script, args)
+            results.append(collector)
+            mitm = None if args.no_mitm else bench_mitm(tmp, script, args, nginx_port)
+            if mitm is not None:
+                results.append(mitm)
+        finally:
+            stop(nginx, 3)  # SIGQUIT: nginx's graceful stop
+    print(f"\nloopback, wrk -t1 -c{args.connections}, POST {PATH} ({len(BODY)} bytes JSON), {os.cpu_count()} cores\n")
+    print(f"{'server':<32}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'answered':>10}{'stored':>9}{'errors':>8}")
+    for r in results:
+        stored = "-" if r.stored is None else str(r.stored)
+        print(f"{r.name:<32}{r.rps:>10.0f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{r.answered:>10}{stored:>9}{r.errors:>8}")
+    print()
+    print(f"collector / nginx     = {collector.rps / nginx_result.rps:.2f}   (goal >= 0.30)")
+    print(f"collector / uvicorn hello = {collector.rps / results[1].rps:.2f}   (the stack's own ceiling)")
+    if mitm is not None:
+        print(f"collector / mitmproxy = {collector.rps / mitm.rps:.1f}   (goal >= 20)")
+    lost = collector.answered - (collector.stored or 0)
+    print(
+        f"collector: {collector.answered} answered, {collector.stored} stored"
+        + (" (every answered request stored)" if lost <= 0 else f" ({lost} ANSWERED BUT NOT STORED)")
+    )
+    return 0 if lost <= 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
