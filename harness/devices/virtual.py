@@ -23,7 +23,7 @@ from typing import Any
 
 from harness.devices.base import AppTarget, CallResult, Capability, DeviceInfo, UriLogger
 from harness.devices.rpc_client import RpcClient
-from harness.errors import AppCrashed, DeviceError, DeviceNotFound, InstrumentError
+from harness.errors import AppCrashed, DeviceError, DeviceNotFound, InstrumentError, RpcTimeout
 
 __all__ = ["VirtualDevice"]
 
@@ -51,6 +51,7 @@ class VirtualDevice:
         self._permission = True
         self._foreground = True
         self.launches = 0
+        self.app_args: list[str] = []  # extra arguments for the app process (test hooks such as --hang-after)
         self.app = _App(self)
         self.sdk = _Sdk(self)
         self.env = _Env(self)
@@ -106,6 +107,11 @@ class VirtualDevice:
             return self._rpc.call(method, params, timeout)
         except AppCrashed as exc:
             raise AppCrashed(self.uri, f"{exc.problem}; {self._exit_report()}") from exc
+        except RpcTimeout as exc:
+            # An app that does not answer is hung (or dead): the test ends as an error, not a retry.
+            raise AppCrashed(
+                self.uri, f"the app hung: no answer to {method} within {timeout:.0f}s; {self._exit_report()}"
+            ) from exc
         except InstrumentError as exc:
             if self._proc is not None and self._proc.poll() is not None:
                 raise AppCrashed(self.uri, self._exit_report()) from exc
@@ -150,6 +156,7 @@ class VirtualDevice:
             cmd.append("--background")
         if self.target.fault:
             cmd += ["--fault", self.target.fault]
+        cmd += self.app_args
         stderr = (self._root / "app-stderr.log").open("ab")
         self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr)
         stderr.close()

@@ -32,6 +32,9 @@ class VirtualApp:
         self.env = env
         self.faults = faults
         self.exit_requested = threading.Event()
+        self.hang_after: int | None = None  # test hook: stop answering after this many requests
+        self._requests = 0
+        self._count_lock = threading.Lock()
         if platform == "android":
             from harness.virtual.android.sdk import AndroidSdk
 
@@ -44,6 +47,11 @@ class VirtualApp:
             raise SystemExit(f"platform {platform!r} is not implemented by the virtual app yet")
 
     def dispatch(self, method: str, params: Mapping[str, Any]) -> Any:
+        with self._count_lock:
+            self._requests += 1
+            hang = self.hang_after is not None and self._requests > self.hang_after
+        if hang:  # a deadlocked main thread: the request is read and never answered
+            threading.Event().wait()
         family, _, name = method.partition(".")
         if family == "sdk":
             return self.sdk.call(name, params)
@@ -75,6 +83,9 @@ class VirtualApp:
             return None
         if method == "env.new_push_token":
             return self.sdk.on_new_token(str(params["token"]))
+        if method == "env.set_app_version":
+            self.env.app_version = str(params["version"])
+            return None
         if method == "env.deliver_push":
             return self.sdk.on_push_delivered(dict(params["payload"]))
         if method == "env.click_push":
@@ -130,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--permission-denied", action="store_true")
     parser.add_argument("--background", action="store_true", help="launch without coming to the foreground")
     parser.add_argument("--fault", action="append", default=[])
+    parser.add_argument("--app-version", default=AppEnv.app_version, help="the app's versionName")
+    parser.add_argument("--hang-after", type=int, default=None, help=argparse.SUPPRESS)  # test hook
     args = parser.parse_args(argv)
     if args.list_faults:
         print(json.dumps(sorted(n for n, f in FAULTS.items() if args.platform in f.platforms)))
@@ -147,9 +160,11 @@ def main(argv: list[str] | None = None) -> int:
         permission_granted=not args.permission_denied,
         foreground=not args.background,
         platform=args.platform,
+        app_version=args.app_version,
     )
     clock = VirtualClock(args.clock_offset)
     app = VirtualApp(args.platform, args.data, clock, env, faults)
+    app.hang_after = args.hang_after
     server = _Server(app)
     port_file = args.data / "rpc.json"
     tmp = port_file.with_suffix(".tmp")

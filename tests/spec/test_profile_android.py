@@ -26,7 +26,7 @@ def labels(expectations):
 def test_init_sends_installation_then_session_start():
     ex = get_profile("exponea-android").expect(trace(("call", "init", {"configuration": CONFIG})))
     assert labels(ex) == ["installation", "session_start"]
-    assert ex.ordered
+    assert not ex.ordered and ex.order_rules == ("android#4",)
     inst = ex.requests[0]
     assert inst.authorization == "Token k" and inst.route == "events" and inst.project_token == "T"
     assert inst.body["properties"]["sdk"] == "AndroidSDK" and inst.body["properties"]["sdk_version"] == "4.10.0"

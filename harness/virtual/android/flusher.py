@@ -17,6 +17,7 @@ from collections.abc import Callable
 import httpx
 
 from harness.virtual.env import AppEnv
+from harness.virtual.faults import Faults
 from harness.virtual.gson import dumps
 from harness.virtual.storage import EventQueue, QueuedEvent
 
@@ -66,6 +67,7 @@ class Flusher:
         env: connectivity.
         max_tries: the configuration's ``maxTries`` (read at each failure).
         is_stopped: true once stopIntegration ran; a running pass ends and responses are ignored.
+        faults: the seeded faults of this launch (the flush rules' own bugs).
     """
 
     def __init__(
@@ -74,9 +76,11 @@ class Flusher:
         env: AppEnv,
         max_tries: Callable[[], int],
         is_stopped: Callable[[], bool],
+        faults: Faults | None = None,
     ) -> None:
         self.queue = queue
         self.env = env
+        self.faults = faults or Faults()
         self._max_tries = max_tries
         self._is_stopped = is_stopped
         self._client = httpx.Client(timeout=10.0)
@@ -115,25 +119,36 @@ class Flusher:
                     self._wake.notify_all()
 
     def _pass(self) -> None:
+        faults = self.faults
         while not self._is_stopped():
             if not self.env.online:
-                return
+                if "offline-events-lost" in faults:
+                    self.queue.clear()  # treats "no connectivity" as a delivered batch
+                return  # android#55: nothing sent, nothing counted
             events = sorted(self.queue.all(), key=lambda e: (e.timestamp is not None, e.timestamp or 0.0, e.seq))
+            if "newest-first" in faults:
+                events.reverse()
             pending = [e for e in events if not e.skipped]
             if not pending:
                 self.queue.reset_skipped()
                 return
             event = pending[0]
-            status = self.send(event)
+            status, body, transport_error = self._post(event)
             if self._is_stopped():
                 return  # a response that arrives after the stop is ignored
-            if 200 <= status < 300:
+            if "body-inspected" in faults and 200 <= status < 300 and b'"success":false' in body.replace(b" ", b""):
+                status = 400  # the SDK never parses the body (android#56); this bug does
+            delete_5xx = 500 <= status < 600 and "no-retry-after-5xx" in faults
+            if 200 <= status < 300 or delete_5xx:
                 self.queue.delete(event.id)
-            elif 500 <= status < 600:
+            elif 500 <= status < 600 or (transport_error and "connection-failure-not-counted" in faults):
+                event.skipped = True  # android#52: kept, no try counted
+                self.queue.update(event)
+            elif "retry-forever-on-4xx" in faults:
                 event.skipped = True
                 self.queue.update(event)
             else:
-                event.tries += 1
+                event.tries += 1  # android#53, #54
                 if event.tries >= self._max_tries():
                     self.queue.delete(event.id)
                 else:
@@ -141,6 +156,10 @@ class Flusher:
                     self.queue.update(event)
 
     def send(self, event: QueuedEvent) -> int:
+        """Post one stored event; a transport failure is OkHttp's synthetic 400."""
+        return self._post(event)[0]
+
+    def _post(self, event: QueuedEvent) -> tuple[int, bytes, bool]:
         project = event.project
         url = project["baseUrl"] + ROUTES[event.route].format(token=project["projectToken"])
         # Room stores the project as "token§§§§§auth§§§§§url": a null authorization comes back as "null".
@@ -149,8 +168,8 @@ class Flusher:
         try:
             response = self._client.post(url, content=_body(event).encode(), headers=android_headers(auth, True))
         except httpx.HTTPError:
-            return 400
-        return response.status_code
+            return 400, b"", True
+        return response.status_code, response.content, False
 
     def get(self, url: str, authorization: str | None) -> None:
         """A non-tracking GET (content-block bundle); failures are ignored as the SDK does."""

@@ -14,7 +14,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from harness.virtual.android.campaigns import Campaigns
 from harness.virtual.android.flusher import Flusher
+from harness.virtual.android.flushmodes import FlushModes
+from harness.virtual.android.push import NotificationData, Push, Tokens
 from harness.virtual.android.sessions import Sessions
 from harness.virtual.clock import VirtualClock
 from harness.virtual.env import AppEnv
@@ -46,7 +49,23 @@ DEFAULT_CONFIG: dict[str, Any] = {
 }
 
 # Calls that Exponea queues in ExponeaInitManager while not initialized.
-_GATED = {"trackEvent", "identifyCustomer", "trackPaymentEvent", "trackSessionStart", "trackSessionEnd", "flushData"}
+_GATED = {
+    "trackEvent",
+    "identifyCustomer",
+    "trackPaymentEvent",
+    "trackSessionStart",
+    "trackSessionEnd",
+    "flushData",
+    "trackPushToken",
+    "trackHmsPushToken",
+    "trackDeliveredPush",
+    "trackDeliveredPushWithoutTrackingConsent",
+    "setAutomaticSessionTracking",
+}
+# Calls whose default timestamp Kotlin evaluates at the call site (before init: the call's time).
+_STAMPED = {"trackEvent", "trackPaymentEvent", "trackDeliveredPush", "trackDeliveredPushWithoutTrackingConsent"}
+# Calls that run without init through an "SDK-less" manager when a configuration is stored (§9.2).
+_SDKLESS = {"trackClickedPush", "trackClickedPushWithoutTrackingConsent"}
 
 
 class SdkError(Exception):
@@ -65,16 +84,27 @@ class AndroidSdk:
         self.initialized = False
         self.stopped = False
         self.config: dict[str, Any] = dict(DEFAULT_CONFIG)
-        self.flush_mode = "IMMEDIATE"
         self._pre_init: list[Callable[[], None]] = []
         self._lock = threading.RLock()
         self._background_jobs = 0
         self._jobs_done = threading.Condition()
         self._leaky_stop = "sends-after-stop" in faults
         self.flusher = Flusher(
-            self.queue, env, lambda: int(self.config["maxTries"]), lambda: self.stopped and not self._leaky_stop
+            self.queue,
+            env,
+            lambda: int(self.config["maxTries"]),
+            lambda: self.stopped and not self._leaky_stop,
+            faults,
         )
         self.sessions = Sessions(self)
+        self.tokens = Tokens(self)
+        self.push = Push(self)
+        self.campaigns = Campaigns(self)
+        self.modes = FlushModes(self)
+
+    @property
+    def flush_mode(self) -> str:
+        return self.modes.mode
 
     # -- dispatch --------------------------------------------------------------------------
 
@@ -83,37 +113,57 @@ class AndroidSdk:
         if handler is None:
             raise SdkError(f"unknown SDK method {method!r}")
         with self._lock:
-            if method in _GATED and not self.initialized:
+            if method in _SDKLESS and not self.initialized and not self.stopped and self.use_stored_config():
+                return handler(args)
+            if method in _GATED | _SDKLESS and not self.initialized:
                 if self.stopped:
                     if "tracks-after-stop" in self.faults or (self._leaky_stop and method == "flushData"):
                         return handler(args)
                     return None  # calls made while stopped are dropped
+                if "pre-init-calls-dropped" in self.faults:
+                    return None
                 # Kotlin evaluates default arguments at the call site: the timestamp is "now" of the call.
                 pending = dict(args)
-                if method == "trackEvent" and "timestamp" not in pending:
+                if method in _STAMPED and "timestamp" not in pending:
                     pending["timestamp"] = self.clock.now()
                 self._pre_init.append(lambda: handler(pending))
                 return None
             return handler(args)
+
+    def use_stored_config(self) -> bool:
+        """The SDK-less path (§9.2): not initialized, but a configuration from an earlier run is stored."""
+        if self.initialized:
+            return True
+        stored = self.prefs.get("config")
+        if self.stopped or not stored:
+            return False
+        self.config = {**DEFAULT_CONFIG, **stored}
+        return True
+
+    def can_track_now(self) -> bool:
+        return not self.stopped and (self.initialized or self.use_stored_config())
 
     # -- configuration ---------------------------------------------------------------------
 
     def api_init(self, args: Mapping[str, Any]) -> None:
         if self.initialized:
             return  # "Exponea SDK was already initialized" is only logged
+        given = dict(args.get("configuration") or {})
         config = dict(DEFAULT_CONFIG)
-        config.update(
-            {k: v for k, v in (args.get("configuration") or {}).items() if k not in ("flushMode", "flushPeriod")}
-        )
+        config.update({k: v for k, v in given.items() if k not in ("flushMode", "flushPeriod")})
         self._validate(config)
         self.stopped = False
         self.config = config
         self.prefs.set(config=config)
         if not self.prefs.get("device_id"):
             self.prefs.set(device_id=str(uuid.uuid4()))
-        self.flush_mode = str((args.get("configuration") or {}).get("flushMode", self.flush_mode))
         self.initialized = True
+        # flushMode/flushPeriod are process-global Exponea properties; the app sets them around init.
+        if "flushPeriod" in given:
+            self.modes.period = float(given["flushPeriod"])
+        self.modes.set_mode(str(given.get("flushMode", self.modes.mode)))
         self._track_install()
+        self.tokens.track_saved()
         self.sessions.start_tracking()
         self._fetch_bundle()
         pending, self._pre_init = self._pre_init, []
@@ -129,17 +179,34 @@ class AndroidSdk:
             raise SdkError("InvalidConfigurationException: Use 'Token <access token>' as authorization")
         if not _APP_ID_RE.match(str(config.get("applicationId"))) or len(str(config["applicationId"])) > 50:
             raise SdkError("InvalidConfigurationException: applicationId is not valid")
+        for projects in (config.get("projectRouteMap") or {}).values():
+            for project in projects:
+                if not _TOKEN_RE.match(str(project.get("projectToken") or "")):
+                    raise SdkError("InvalidConfigurationException: Project token provided is not valid")
 
     def api_setFlushMode(self, args: Mapping[str, Any]) -> None:
-        self.flush_mode = str(args["mode"])
-        if self.initialized and self.flush_mode == "IMMEDIATE":
-            self.flusher.request()
+        self.modes.set_mode(str(args["mode"]))
+
+    def api_setFlushPeriod(self, args: Mapping[str, Any]) -> None:
+        self.modes.set_period(float(args["seconds"]))
 
     def api_setDefaultProperties(self, args: Mapping[str, Any]) -> None:
         self.config["defaultProperties"] = dict(args.get("properties") or {})
 
     def api_setSessionTimeout(self, args: Mapping[str, Any]) -> None:
         self.config["sessionTimeout"] = float(args["seconds"])
+        if self.initialized:
+            self.prefs.set(config=self.config)
+
+    def api_setAutomaticSessionTracking(self, args: Mapping[str, Any]) -> None:
+        """``isAutomaticSessionTracking = …``: the setter starts or stops the session listener."""
+        enabled = bool(args["enabled"])
+        self.config["automaticSessionTracking"] = enabled
+        self.prefs.set(config=self.config)
+        if enabled:
+            self.sessions.start_tracking()
+        else:
+            self.sessions.stop()
 
     def api_isInitialized(self, args: Mapping[str, Any]) -> bool:
         return self.initialized
@@ -170,6 +237,38 @@ class AndroidSdk:
         self.prefs.set(external_ids=new_ids)
         self.track("TRACK_CUSTOMER", None, dict(args.get("properties") or {}), self.clock.now())
 
+    def api_anonymize(self, args: Mapping[str, Any]) -> None:
+        """``ExponeaComponent.anonymize``, step by step (research §5; android#61-64)."""
+        if not self.initialized:
+            return
+        self._pre_init.clear()  # step 0
+        automatic = bool(self.config["automaticSessionTracking"])
+        if automatic and "anonymize-no-session-end" not in self.faults:
+            self.sessions.end_now()  # step 1, old customer and project
+        if "token-not-invalidated-on-anonymize" not in self.faults:
+            self.tokens.invalidate_stored()  # step 2
+        keep = ["external_ids"] if "anonymize-keeps-external-ids" in self.faults else []
+        wiped = ["device_initiated", "campaign", "cookie", "external_ids", "session_start", "session_end"]
+        wiped += ["last_notification_id", "delivered_at"]
+        self.prefs.remove(*[k for k in wiped if k not in keep])  # step 3
+        if "anonymize-new-device-id" in self.faults:
+            self.prefs.set(device_id=str(uuid.uuid4()))
+        project = args.get("exponeaProject")
+        if project:  # step 4; a null argument keeps the current value
+            self.config["baseURL"] = project.get("baseUrl", self.config["baseURL"])
+            self.config["projectToken"] = project.get("projectToken", self.config["projectToken"])
+            self.config["authorization"] = project.get("authorization")
+        if args.get("projectRouteMap") is not None:
+            self.config["projectRouteMap"] = dict(args["projectRouteMap"])
+        self.prefs.set(config=self.config)
+        self._track_install()  # step 5
+        if automatic and self.env.foreground:
+            self.sessions.start_now()  # step 6
+        token = self.prefs.get("push_token")
+        if token:  # step 7
+            self.tokens.track(str(token), "EVERY_LAUNCH", str(self.prefs.get("push_token_type") or "FCM"))
+        self._fetch_bundle()  # step 8
+
     # -- tracking --------------------------------------------------------------------------
 
     def api_trackEvent(self, args: Mapping[str, Any]) -> None:
@@ -181,6 +280,66 @@ class AndroidSdk:
 
     def api_trackSessionEnd(self, args: Mapping[str, Any]) -> None:
         self.sessions.manual_end(args)
+
+    def api_trackPaymentEvent(self, args: Mapping[str, Any]) -> None:
+        """``trackPaymentEvent``: the PurchasedItem's wire keys plus device properties (android#46)."""
+        item = dict(args.get("purchasedItem") or {})
+        timestamp = args["timestamp"] if args.get("timestamp") is not None else self.clock.now()
+        names = (
+            ("value", "currency", "paymentSystem", "productId", "productTitle", "receipt")
+            if "payment-field-names" in self.faults
+            else ("brutto", "currency", "payment_system", "item_id", "product_title", "receipt")
+        )
+        props: dict[str, Any] = {
+            names[0]: float(item["value"]),
+            names[1]: str(item["currency"]),
+            names[2]: str(item["paymentSystem"]),
+            names[3]: str(item["productId"]),
+            names[4]: str(item["productTitle"]),
+        }
+        if item.get("receipt") is not None:
+            props[names[5]] = str(item["receipt"])
+        props.update(self.device_properties())
+        self.track("PAYMENT", "payment", props, timestamp)
+
+    def api_trackPushToken(self, args: Mapping[str, Any]) -> None:
+        self.tokens.track(str(args["token"]), "EVERY_LAUNCH", "FCM")  # android#26, #28
+
+    def api_trackHmsPushToken(self, args: Mapping[str, Any]) -> None:
+        self.tokens.track(str(args["token"]), "EVERY_LAUNCH", "HMS")  # android#27
+
+    def api_handleNewToken(self, args: Mapping[str, Any]) -> None:
+        self.tokens.handle_new(str(args["token"]), "FCM")
+
+    def api_handleNewHmsToken(self, args: Mapping[str, Any]) -> None:
+        self.tokens.handle_new(str(args["token"]), "HMS")
+
+    def _timestamp(self, args: Mapping[str, Any]) -> Any:
+        return args["timestamp"] if "timestamp" in args else self.clock.now()
+
+    def api_trackDeliveredPush(self, args: Mapping[str, Any]) -> None:
+        self.push.delivered(NotificationData.from_call(args.get("data")), self._timestamp(args), True)
+
+    def api_trackDeliveredPushWithoutTrackingConsent(self, args: Mapping[str, Any]) -> None:
+        self.push.delivered(NotificationData.from_call(args.get("data")), self._timestamp(args), False)
+
+    def _clicked(self, args: Mapping[str, Any], respect_consent: bool) -> None:
+        data = NotificationData.from_call(args["data"]) if args.get("data") is not None else None
+        self.push.clicked(data, args.get("actionData"), self._timestamp(args), respect_consent)
+
+    def api_trackClickedPush(self, args: Mapping[str, Any]) -> None:
+        self._clicked(args, True)
+
+    def api_trackClickedPushWithoutTrackingConsent(self, args: Mapping[str, Any]) -> None:
+        self._clicked(args, False)
+
+    def api_handleRemoteMessage(self, args: Mapping[str, Any]) -> bool:
+        show = args.get("showNotification")
+        return self.push.handle_remote_message(args.get("messageData"), True if show is None else bool(show))
+
+    def api_handleCampaignIntent(self, args: Mapping[str, Any]) -> bool:
+        url = args.get("url")
+        return self.campaigns.handle_intent(None if url is None else str(url))
 
     def api_flushData(self, args: Mapping[str, Any]) -> None:
         if self.stopped and not self._leaky_stop:
@@ -198,12 +357,17 @@ class AndroidSdk:
             "app_version": self.env.app_version,
         }
 
+    def flush_if_immediate(self) -> None:
+        if self.modes.mode == "IMMEDIATE":
+            self.flusher.request()
+
     def track(self, sdk_type: str, event_type: str | None, properties: dict[str, Any], timestamp: Any) -> None:
         """``EventManagerImpl.processTrack``: enrich, snapshot ids, store per project, maybe flush."""
         if self.stopped and "tracks-after-stop" not in self.faults:
             return
-        allow_defaults = sdk_type != "PUSH_TOKEN" and (
-            sdk_type != "TRACK_CUSTOMER" or bool(self.config["allowDefaultCustomerProperties"])
+        allow_defaults = (sdk_type != "PUSH_TOKEN" or "token-with-default-properties" in self.faults) and (
+            sdk_type != "TRACK_CUSTOMER"
+            or (bool(self.config["allowDefaultCustomerProperties"]) and "identify-without-defaults" not in self.faults)
         )
         props: dict[str, Any] = {}
         if allow_defaults:
@@ -223,22 +387,23 @@ class AndroidSdk:
             route = "customers"
         # Room round trip: numbers come back as doubles.
         stored_props = _doubles(props)
+        ids = self.customer_ids()
         for project in self._projects(sdk_type):
             self.queue.add(
                 QueuedEvent(
                     route=route,
                     event_type=event_type,
                     timestamp=None if timestamp is None else float(timestamp),
-                    customer_ids=self.customer_ids(),
+                    customer_ids=ids,
                     properties=stored_props,
                     project=project,
                     sdk_event_type=sdk_type,
                 )
             )
-        if self.flush_mode == "IMMEDIATE":
-            self.flusher.request()
+        self.flush_if_immediate()
 
     def _projects(self, sdk_type: str) -> list[dict[str, Any]]:
+        """``[main] + projectRouteMap[type]``, then ``distinct()`` (android#49, #50)."""
         main = {
             "baseUrl": self.config["baseURL"],
             "projectToken": self.config["projectToken"],
@@ -251,7 +416,7 @@ class AndroidSdk:
                 "projectToken": p["projectToken"],
                 "authorization": p.get("authorization"),
             }
-            if candidate not in projects:
+            if candidate not in projects or "route-map-duplicates" in self.faults:
                 projects.append(candidate)
         return projects
 
@@ -288,28 +453,26 @@ class AndroidSdk:
         if not self._leaky_stop:
             self.queue.clear()
         self.sessions.stop()
-        self._wipe_local_data()
+        self.modes.stop()
+        self._wipe_local_data(keep_token="stop-keeps-token" in self.faults)
         self._pre_init.clear()
         self.initialized = False
 
     def api_clearLocalCustomerData(self, args: Mapping[str, Any]) -> None:
-        if self.initialized or not self.prefs.get("config"):
-            return  # refused while initialized or when nothing was ever configured
+        if not self.prefs.get("config"):
+            return  # nothing was ever configured
+        if self.initialized and "clear-while-initialized" not in self.faults:
+            return  # android#68: refused while initialized
         self.queue.clear()
         self._wipe_local_data()
 
-    def _wipe_local_data(self) -> None:
-        self.prefs.remove(
-            "cookie",
-            "external_ids",
-            "device_id",
-            "device_initiated",
-            "config",
-            "session_start",
-            "session_end",
-            "push_token",
-            "push_token_date",
-        )
+    def _wipe_local_data(self, keep_token: bool = False) -> None:
+        keys = ["cookie", "external_ids", "device_id", "device_initiated", "config", "session_start", "session_end"]
+        keys += ["campaign", "last_notification_id", "delivered_at"]
+        if not keep_token:
+            keys += ["push_token", "push_token_date", "push_token_type", "push_token_permission"]
+            keys += ["push_token_app_version", "push_token_application_id"]
+        self.prefs.remove(*keys)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -317,28 +480,38 @@ class AndroidSdk:
         with self._lock:
             self.env.foreground = True
             if self.initialized:
+                self.tokens.track_saved()
                 self.sessions.on_foreground()
+                self.modes.on_foreground()
 
     def on_background(self) -> None:
         with self._lock:
             self.env.foreground = False
             if self.initialized:
                 self.sessions.on_background()
+                self.modes.on_background()
 
     def on_new_token(self, token: str) -> None:
         """FirebaseMessagingService.onNewToken → Exponea.handleNewToken."""
-        raise LookupError("the reference SDK does not handle new push tokens yet")
+        with self._lock:
+            self.tokens.handle_new(token, "FCM")
 
-    def on_push_delivered(self, payload: dict[str, Any]) -> None:
+    def on_push_delivered(self, payload: dict[str, Any]) -> bool:
         """onMessageReceived → Exponea.handleRemoteMessage."""
-        raise LookupError("the reference SDK does not handle delivered pushes yet")
+        with self._lock:
+            return self.push.handle_remote_message(payload)
 
     def on_push_clicked(self, payload: dict[str, Any], action: dict[str, Any]) -> None:
         """The SDK's notification click receiver."""
-        raise LookupError("the reference SDK does not handle push clicks yet")
+        with self._lock:
+            self.push.handle_click(payload, action)
 
     def on_network(self, online: bool) -> None:
-        self.env.online = online
+        with self._lock:
+            self.env.online = online
+            if online:
+                self.sessions.on_network()
+                self.modes.on_network()
 
     def settle(self, timeout: float) -> bool:
         """True once nothing is being sent and nothing queued would be sent now."""

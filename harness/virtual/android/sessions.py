@@ -5,7 +5,8 @@ Automatic mode: a foreground with no session (or after ``sessionTimeout`` in the
 ``sessionTimeout`` seconds later, which sends ``session_end`` stamped with *its own* run time and
 then flushes in every flush mode. Coming back before the worker ran ends the old session stamped
 with the background time. Manual mode: only the public calls, with ``manualSessionAutoClose``.
-Prefs hold ``session_start``/``session_end``; -1 means unset.
+Prefs hold ``session_start``/``session_end``; -1 means unset. A ``session_start`` carries the
+campaign stored less than ``campaignTTL`` ago; every foreground clears the stored campaign.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Sessions:
     def __init__(self, sdk: AndroidSdk) -> None:
         self.sdk = sdk
         self.init_time = sdk.clock.now()
+        self._waiting_for_network = False
 
     @property
     def automatic(self) -> bool:
@@ -43,13 +45,16 @@ class Sessions:
         if not self.automatic:
             return
         self.sdk.clock.cancel(_WORKER)
+        self._waiting_for_network = False
         now = self.sdk.clock.now()
         start, end = self._get("session_start"), self._get("session_end")
+        timeout = 0.0 if "session-not-resumed" in self.sdk.faults else float(self.sdk.config["sessionTimeout"])
         if start == -1 or end == -1:
             self._start(now)
-        elif now - end >= float(self.sdk.config["sessionTimeout"]):
+        elif now - end >= timeout:  # android#19, #20: resumed only strictly within the timeout
             self._end(end, end - start)
             self._start(now)
+        self.sdk.campaigns.clear()
 
     def on_background(self) -> None:
         if not self.automatic:
@@ -60,20 +65,31 @@ class Sessions:
         self.sdk.clock.schedule(_WORKER, float(self.sdk.config["sessionTimeout"]), self._worker)
 
     def _worker(self) -> None:
-        """The WorkManager job (network CONNECTED constraint): end the session and flush."""
+        """The WorkManager job (network CONNECTED constraint): end the session and flush (android#21)."""
         with self.sdk._lock:
             if not self.sdk.initialized:
                 return
             if not self.sdk.env.online:
-                self.sdk.clock.schedule(_WORKER, 1.0, self._worker)
+                self._waiting_for_network = True  # WorkManager runs it once the network is back
                 return
             start, end = self._get("session_start"), self._get("session_end")
-            self._end(self.sdk.clock.now(), end - start)
-            self.sdk.flusher.request()
+            duration = end - start
+            if "session-end-wrong-duration" in self.sdk.faults:
+                duration = self.sdk.clock.now() - start  # counts the time in the background too
+            self._end(self.sdk.clock.now(), duration)
+            if "session-worker-no-flush" not in self.sdk.faults:
+                self.sdk.flusher.request()
+
+    def on_network(self) -> None:
+        if self._waiting_for_network:
+            self._waiting_for_network = False
+            self._worker()
 
     def _start(self, ts: float) -> None:
         self.sdk.prefs.set(session_start=ts, session_end=-1.0)
-        self.sdk.track("SESSION_START", "session_start", self.sdk.device_properties(), ts)
+        props = self.sdk.device_properties()
+        props.update(self.sdk.campaigns.for_session_start())  # android#42, #48
+        self.sdk.track("SESSION_START", "session_start", props, ts)
 
     def _end(self, ts: float, duration: float) -> None:
         props = self.sdk.device_properties()
@@ -81,8 +97,19 @@ class Sessions:
         self.sdk.track("SESSION_END", "session_end", props, ts)
         self.sdk.prefs.set(session_start=-1.0, session_end=-1.0)
 
+    def end_now(self) -> None:
+        """Anonymize step 1: ``session_end(now)``, duration from the prefs as they are (research §4 quirks)."""
+        start, end = self._get("session_start"), self._get("session_end")
+        self._end(self.sdk.clock.now(), end - start)
+
+    def start_now(self) -> None:
+        """Anonymize step 6: a new session for the new customer."""
+        self.sdk.clock.cancel(_WORKER)
+        self._start(self.sdk.clock.now())
+
     def stop(self) -> None:
         self.sdk.clock.cancel(_WORKER)
+        self._waiting_for_network = False
 
     # -- manual API ------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from harness.errors import SpecError
 from harness.spec.expectation import Expectations, Expected
-from harness.spec.matchers import Absent, Any_, Approx, OneOf, Var
+from harness.spec.matchers import Absent, Any_, Approx, DeviceTime, OneOf, Var
 from harness.spec.profiles.exponea_android.state import (
     CONFIG_DEFAULTS,
     DEVICE_TYPES,
@@ -35,7 +35,8 @@ class ModelBase:
 
     def __init__(self) -> None:
         self.p = Persisted()
-        self.out = Expectations(ordered=True)
+        # Order is promised per explicit flush pass (order_key), not across passes (android §2.5, §7.2).
+        self.out = Expectations(ordered=False, order_rules=("android#4",))
         self.initialized = False
         self.stopped = False
         self.flush_mode = "IMMEDIATE"
@@ -54,7 +55,7 @@ class ModelBase:
 
     # -- hooks the mixins provide ---------------------------------------------------------------
 
-    def flush(self) -> None:
+    def flush(self, ordered: bool = False) -> None:
         raise NotImplementedError
 
     def run_due_timers(self, until: float) -> None:
@@ -83,6 +84,11 @@ class ModelBase:
         }
 
     def at(self, t: float) -> Approx:
+        """A timestamp the SDK takes from the device clock (compared after the clock offset)."""
+        return DeviceTime(t, TIME_TOLERANCE)
+
+    def given(self, t: float) -> Approx:
+        """A timestamp the app passed (or derived from a payload): sent as is."""
         return Approx(t, TIME_TOLERANCE)
 
     def timestamp_arg(self, s: Stimulus, key: str = "timestamp") -> Any:
@@ -94,7 +100,7 @@ class ModelBase:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise SpecError(f"{s.label()}: {key} must be a number or null, got {value!r}")
-        return self.at(float(value))
+        return self.given(float(value))
 
     def main_project(self) -> Project:
         auth = self.config.get("authorization")

@@ -9,10 +9,11 @@ android#54); offline nothing is sent or counted (android#55); the body of a 200 
 
 What the model cannot know is whether two flush triggers with no ``settle`` between them ran as two
 passes or were absorbed into one (``flushData`` is guarded by an AtomicBoolean, §2.5). So the first
-attempt of an event is always expected, and a retry is expected for certain only when a ``settle``
-separates it from the previous attempt; otherwise the retried copy is *optional* (allowed, not
-required). Collector answer rules (``respond``) are replayed in install order: the first active
-rule that matches a request answers it.
+attempt of an event is always expected, and a retry raises the expectation's ``copies`` range: its
+minimum only when a ``settle`` separates it from the previous attempt, its maximum always. An event
+dropped at ``maxTries`` therefore allows exactly that many copies, and one more is unexpected.
+Collector answer rules (``respond``) are replayed in install order: the first active rule that
+matches a request answers it.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class FlushMixin(ModelBase):
     def __init__(self) -> None:
         super().__init__()
         self.rules: list[AnswerRule] = []
+        self.passes = 0
 
     # -- passes -----------------------------------------------------------------------------
 
@@ -105,31 +107,47 @@ class FlushMixin(ModelBase):
                 return status
         return 200
 
-    def flush(self) -> None:
-        """One flush pass: every stored event gets one attempt, in ascending timestamp order."""
+    def flush(self, ordered: bool = False) -> None:
+        """One flush pass: every stored event gets one attempt, in ascending timestamp order.
+
+        ``ordered``: the pass is an explicit trigger (flushData, a worker, the app closing) over a
+        queue that is complete, so its requests must arrive in timestamp order (android#4): they get
+        order keys ``pass * 1e6 + rank of their timestamp`` (equal timestamps, such as one event's
+        copies for several projects, share a rank). Passes started by IMMEDIATE tracking may overlap
+        the next insert, so they promise nothing.
+        """
         if self.stopped or not self.online:
             return  # android#55: offline, no request and no try
-        for row in sorted(self.p.queue, key=lambda r: r.sort_key):
-            self.attempt(row)
+        self.passes += 1
+        rows = sorted(self.p.queue, key=lambda r: r.sort_key)
+        ranks = {key: i for i, key in enumerate(sorted({r.sort_key[:2] for r in rows}))}
+        for row in rows:
+            key = self.passes * 1e6 + ranks[row.sort_key[:2]] if ordered and len(ranks) > 1 else None
+            self.attempt(row, key)
 
-    def attempt(self, row: Row) -> None:
-        optional = row.attempted_since_settle
+    def attempt(self, row: Row, order_key: float | None = None) -> None:
+        """One request for ``row``; a retry adds a copy to its expectation (certain after a settle)."""
+        certain = not row.attempted_since_settle
         row.attempts += 1
         row.attempted_since_settle = True
-        template = row.template
-        if row.attempts > 1:
-            template = replace(
-                template,
-                label=f"{template.label} (attempt {row.attempts})",
-                optional=optional,
-                rules=(*template.rules, "android#52" if row.tries == 0 else "android#53"),
+        if row.out_index is None:
+            template = row.template
+            if order_key is not None:
+                template = replace(template, order_key=order_key, rules=(*template.rules, "android#4"))
+            row.out_index = len(self.out.requests)
+            self.out.requests.append(template)
+        else:
+            current = self.out.requests[row.out_index]
+            low, high = current.copies
+            rule = "android#52" if row.tries == 0 else "android#53"
+            rules = current.rules if rule in current.rules else (*current.rules, rule)
+            self.out.requests[row.out_index] = replace(
+                current, copies=(low + 1 if certain else low, high + 1), rules=rules
             )
-        self.out.requests.append(template)
-        status = self.answer_for(template.route)
+        status = self.answer_for(row.template.route)
         if 200 <= status < 300:
             self.p.queue.remove(row)
             return
-        self.out.ordered = False  # order holds only while nothing fails (android#4)
         if 500 <= status < 600:
             return
         row.tries += 1
@@ -147,7 +165,7 @@ class FlushMixin(ModelBase):
 
     def on_call_flushData(self, s: Stimulus) -> None:
         if self.gate(s):
-            self.flush()
+            self.flush(ordered=True)
 
     def on_call_setFlushMode(self, s: Stimulus) -> None:
         mode = str(s.args.get("mode"))
@@ -178,7 +196,7 @@ class FlushMixin(ModelBase):
         """The last activity paused: PERIOD/APP_CLOSE switch to APP_CLOSE and flush (android#59)."""
         if self.initialized and self.flush_mode in ("PERIOD", "APP_CLOSE"):
             self.flush_mode = "APP_CLOSE"
-            self.flush()
+            self.flush(ordered=True)
 
     def resume_period(self) -> None:
         if self.initialized and self.flush_mode == "APP_CLOSE":
@@ -188,7 +206,7 @@ class FlushMixin(ModelBase):
     def run_periodic(self, due: float) -> None:
         self.p.periodic_due = due + max(self.flush_period, _MIN_PERIOD)
         if self.initialized and self.flush_mode == "PERIOD" and self.online:
-            self.flush()
+            self.flush(ordered=True)
 
     def run_session_worker(self, due: float) -> None:
         raise NotImplementedError

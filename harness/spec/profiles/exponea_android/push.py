@@ -18,9 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from harness.errors import SpecError
-from harness.spec.matchers import OneOf
 from harness.spec.profiles.exponea_android.sessions import SessionMixin
-from harness.spec.profiles.exponea_android.state import IMPORTANCES
 from harness.spec.trace import Stimulus
 
 __all__ = ["PushMixin", "campaign_tracking", "forces_tracking", "has_consent"]
@@ -172,6 +170,10 @@ class PushMixin(SessionMixin):
 
     # -- delivered and clicked (android §3.4, §3.5) ---------------------------------------------
 
+    def importance(self) -> str:
+        """The channel's importance: IMPORTANCE_DEFAULT once the SDK created it, else unknown (§3.4)."""
+        return "importance_default" if self.p.channel_created else "importance_unknown"
+
     def push_event(
         self,
         base: dict[str, Any],
@@ -206,7 +208,7 @@ class PushMixin(SessionMixin):
             "status": "delivered",
             "platform": "android",
             "state": "shown",
-            "notification_importance": OneOf(IMPORTANCES),
+            "notification_importance": self.importance(),
         }
         rules = ("android#35",) + (("android#38",) if not consent else ())
         self.push_event(
@@ -303,6 +305,7 @@ class PushMixin(SessionMixin):
             return
         if nid is not None:
             self.p.last_notification_id = nid
+        self.p.channel_created = True
         attributes = _json_field(payload, "attributes", s.label())
         campaign = campaign_tracking(_json_field(payload, "url_params", s.label()))
         silent = str(payload.get("silent", "")).lower() == "true"
@@ -313,6 +316,7 @@ class PushMixin(SessionMixin):
         received = s.device_time
         sent = attributes.get("sent_timestamp")
         ts = received
+        stamp = self.at(received)
         if isinstance(sent, int | float | str) and not isinstance(sent, bool):
             try:
                 sent_f = float(sent)
@@ -320,6 +324,7 @@ class PushMixin(SessionMixin):
                 sent_f = None
             if sent_f is not None and received <= sent_f:
                 ts = sent_f + 1  # android#41
+                stamp = self.given(ts)
                 rules = (*rules, "android#41")
         self.delivered_at[nid] = ts
         consent = has_consent(payload.get("has_tracking_consent"))
@@ -327,7 +332,7 @@ class PushMixin(SessionMixin):
             "status": "delivered",
             "platform": "android",
             "state": state,
-            "notification_importance": OneOf(IMPORTANCES),
+            "notification_importance": self.importance(),
         }
         if campaign:
             rules = (*rules, "android#42")
@@ -336,7 +341,7 @@ class PushMixin(SessionMixin):
             attributes,
             campaign,
             payload.get("consent_category_tracking"),
-            self.at(ts),
+            stamp,
             "PUSH_DELIVERED",
             rules,
             consent,
@@ -358,9 +363,10 @@ class PushMixin(SessionMixin):
         campaign = campaign_tracking(_json_field(payload, "url_params", s.label()))
         delivered = self.delivered_at.get(payload.get("notification_id"))
         ts = s.device_time
+        stamp = self.at(ts)
         rules: tuple[str, ...] = ("android#39",)
         if delivered is not None and ts <= delivered:
-            ts = delivered + 1  # the click is stamped after the delivery (android#41)
+            stamp = self.given(delivered + 1)  # the click is stamped after the delivery (android#41)
             rules = (*rules, "android#41")
         if campaign:
             rules = (*rules, "android#42")
@@ -370,7 +376,7 @@ class PushMixin(SessionMixin):
             has_consent(payload.get("has_tracking_consent")),
             payload.get("consent_category_tracking"),
             action,
-            self.at(ts),
+            stamp,
             rules,
         )
 

@@ -15,18 +15,20 @@ __all__ = ["SessionMixin"]
 
 
 class SessionMixin(FlushMixin):
-    def session_start(self, ts: float, rules: tuple[str, ...]) -> None:
+    def session_start(self, ts: float, rules: tuple[str, ...], explicit: bool = False) -> None:
         self.p.session_start, self.p.session_end = ts, -1.0
         props = self.device_properties()
         campaign = self.p.campaign
         if campaign is not None and ts - campaign[1] < float(self.config.get("campaignTTL", 10.0)):
             props.update(campaign[0])
             rules = (*rules, campaign[2])
-        self.track("SESSION_START", "session_start", props, self.at(ts), rules, "session_start")
+        stamp = self.given(ts) if explicit else self.at(ts)
+        self.track("SESSION_START", "session_start", props, stamp, rules, "session_start")
 
-    def session_end(self, ts: float, duration: float, rules: tuple[str, ...]) -> None:
+    def session_end(self, ts: float, duration: float, rules: tuple[str, ...], explicit: bool = False) -> None:
         props = {**self.device_properties(), "duration": Approx(duration, TIME_TOLERANCE)}
-        self.track("SESSION_END", "session_end", props, self.at(ts), rules, "session_end")
+        stamp = self.given(ts) if explicit else self.at(ts)
+        self.track("SESSION_END", "session_end", props, stamp, rules, "session_end")
         self.p.session_start = self.p.session_end = -1.0
 
     def automatic_sessions(self) -> bool:
@@ -60,23 +62,25 @@ class SessionMixin(FlushMixin):
         if not self.initialized:
             return  # the worker fails in a process where the SDK is not initialized (§4)
         self.session_end(self.now, self.p.session_end - self.p.session_start, ("android#21",))
-        self.flush()
+        self.flush(ordered=True)
 
     # -- calls ------------------------------------------------------------------------------
 
     def on_call_trackSessionStart(self, s: Stimulus) -> None:
         if not self.gate(s) or self.automatic_sessions():
             return  # ignored while automatic tracking is on (android#22)
-        ts = float(s.args["timestamp"]) if s.args.get("timestamp") is not None else s.device_time
+        explicit = s.args.get("timestamp") is not None
+        ts = float(s.args["timestamp"]) if explicit else s.device_time
         if self.config["manualSessionAutoClose"] and self.p.session_start != -1 and self.p.session_end == -1:
-            self.session_end(ts, ts - self.p.session_start, ("android#23",))
-        self.session_start(ts, ("android#23", "android#24"))
+            self.session_end(ts, ts - self.p.session_start, ("android#23",), explicit)
+        self.session_start(ts, ("android#23", "android#24"), explicit)
 
     def on_call_trackSessionEnd(self, s: Stimulus) -> None:
         if not self.gate(s) or self.automatic_sessions():
             return
-        ts = float(s.args["timestamp"]) if s.args.get("timestamp") is not None else s.device_time
-        self.session_end(ts, ts - self.p.session_start, ("android#25",))
+        explicit = s.args.get("timestamp") is not None
+        ts = float(s.args["timestamp"]) if explicit else s.device_time
+        self.session_end(ts, ts - self.p.session_start, ("android#25",), explicit)
 
     def on_call_setSessionTimeout(self, s: Stimulus) -> None:
         self.config["sessionTimeout"] = float(s.args["seconds"])

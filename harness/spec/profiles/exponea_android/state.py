@@ -88,6 +88,7 @@ class Row:
     tries: int = 0
     attempts: int = 0
     attempted_since_settle: bool = False
+    out_index: int | None = None  # where its expectation sits in Expectations.requests
 
 
 @dataclass
@@ -118,4 +119,5 @@ class Persisted:
     token: TokenStore = field(default_factory=TokenStore)
     campaign: tuple[dict[str, Any], float, str] | None = None  # tracking data, createdAt, checklist id
     last_notification_id: Any = None
+    channel_created: bool = False  # the SDK's notification channel (created by the first handled push)
     periodic_due: float | None = None

@@ -1,0 +1,157 @@
+"""The Android profile: flush modes, retries and drops from collector answers, order (android §2.4, §7)."""
+
+from tests.spec.android_trace import SETTLE, T0, call, env, expect, init, named, props
+
+
+def respond(**rule):
+    return ("collector", "respond", rule)
+
+
+def copies(ex, event_type):
+    (e,) = named(ex, event_type)
+    return e.copies
+
+
+def test_500_is_retried_on_every_flush_without_counting_tries():
+    ex = expect(
+        init(maxTries=2),
+        SETTLE,
+        respond(route="events", status=500, times=3),
+        call("trackEvent", eventType="x"),
+        SETTLE,
+        *[step for _ in range(3) for step in (call("flushData"), SETTLE)],
+    )
+    assert copies(ex, "x") == (4, 4)
+    assert "android#52" in named(ex, "x")[0].rules
+
+
+def test_404_is_dropped_after_max_tries():
+    flushes = [step for _ in range(11) for step in (call("flushData"), SETTLE)]
+    ex = expect(
+        init(), SETTLE, respond(route="events", status=404), call("trackEvent", eventType="x"), SETTLE, *flushes
+    )
+    assert copies(ex, "x") == (10, 10)
+    assert "android#53" in named(ex, "x")[0].rules
+
+
+def test_reset_counts_a_try_and_offline_counts_none():
+    reset = expect(
+        init(maxTries=3),
+        SETTLE,
+        respond(route="any", action="reset"),
+        call("trackEvent", eventType="x"),
+        SETTLE,
+        *[step for _ in range(4) for step in (call("flushData"), SETTLE)],
+    )
+    assert copies(reset, "x") == (3, 3)
+    offline = expect(
+        init(maxTries=2),
+        SETTLE,
+        respond(route="events", status=400),
+        env("set_network", online=False),
+        call("trackEvent", eventType="x"),
+        call("flushData"),
+        call("flushData"),
+        env("set_network", online=True),
+        *[step for _ in range(3) for step in (call("flushData"), SETTLE)],
+    )
+    assert copies(offline, "x") == (2, 2)
+
+
+def test_success_false_deletes_and_unsettled_retries_are_only_allowed():
+    ok = expect(
+        init(),
+        SETTLE,
+        respond(route="events", status=200, times=1),
+        call("trackEvent", eventType="x"),
+        SETTLE,
+        call("flushData"),
+        SETTLE,
+    )
+    assert copies(ok, "x") == (1, 1)
+    maybe = expect(
+        init(),
+        SETTLE,
+        respond(route="events", status=500, times=1),
+        call("trackEvent", eventType="x"),
+        call("trackEvent", eventType="y"),
+    )
+    assert copies(maybe, "x") == (1, 2)  # the second trigger may have been absorbed by the running pass
+
+
+def test_manual_mode_holds_events_and_a_flush_pass_is_ordered_by_timestamp():
+    ex = expect(
+        init(),
+        call("setFlushMode", mode="MANUAL"),
+        call("trackEvent", eventType="late", timestamp=1_700_000_050.0),
+        call("trackEvent", eventType="early", timestamp=1_700_000_010.0),
+        call("flushData"),
+    )
+    late, early = named(ex, "late")[0], named(ex, "early")[0]
+    assert early.order_key < late.order_key and "android#4" in early.rules
+    assert named(ex, "installation")[0].order_key is None  # the IMMEDIATE pass promises no order
+
+
+def test_period_mode_flushes_on_the_period_and_on_app_close():
+    ex = expect(
+        init(),
+        call("setFlushPeriod", seconds=60),
+        call("setFlushMode", mode="PERIOD"),
+        call("trackEvent", eventType="periodic"),
+        env("advance_clock", seconds=800),
+        call("trackEvent", eventType="held", seconds=0),
+    )
+    assert named(ex, "periodic") == [] and named(ex, "held") == []  # WorkManager's 15-minute minimum
+    ex = expect(
+        init(),
+        call("setFlushMode", mode="PERIOD"),
+        call("trackEvent", eventType="periodic"),
+        env("advance_clock", seconds=3700),
+        call("trackEvent", eventType="on_close"),
+        ("app", "background", {}),
+    )
+    assert len(named(ex, "periodic")) == 1 and len(named(ex, "on_close")) == 1
+
+
+def test_app_close_mode_and_the_session_worker_flush_even_in_manual_mode():
+    ex = expect(init(), call("setFlushMode", mode="APP_CLOSE"), call("trackEvent", eventType="x"))
+    assert named(ex, "x") == []
+    ex = expect(
+        init(), call("setFlushMode", mode="APP_CLOSE"), call("trackEvent", eventType="x"), ("app", "background", {})
+    )
+    assert len(named(ex, "x")) == 1
+    ex = expect(
+        init(),
+        call("setFlushMode", mode="MANUAL"),
+        call("trackEvent", eventType="x"),
+        ("app", "background", {}),
+        env("advance_clock", seconds=120),
+    )
+    (end,) = named(ex, "session_end")
+    assert len(named(ex, "x")) == 1 and "android#21" in end.rules
+    assert props(end)["duration"].value == 3.0  # background (T0+4) - start (T0+1), not the worker's time
+    assert end.body["timestamp"].value == T0 + 4 + 60  # stamped when the worker ran
+
+
+def test_concurrent_flushes_send_each_event_once():
+    ex = expect(
+        init(),
+        call("setFlushMode", mode="MANUAL"),
+        call("trackEvent", eventType="a"),
+        call("flushData"),
+        call("flushData"),
+    )
+    assert copies(ex, "a") == (1, 1)
+
+
+def test_route_map_fans_out_and_deduplicates():
+    route_map = {
+        "TRACK_EVENT": [
+            {"baseUrl": "http://c", "projectToken": "P1", "authorization": "Token 1"},
+            {"baseUrl": "http://c", "projectToken": "T", "authorization": "Token k"},
+        ]
+    }
+    ex = expect(init(projectRouteMap=route_map), call("trackEvent", eventType="x"))
+    sent = named(ex, "x")
+    assert [(e.project_token, e.authorization) for e in sent] == [("T", "Token k"), ("P1", "Token 1")]
+    assert sent[0].body is sent[1].body
