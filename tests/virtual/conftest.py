@@ -188,3 +188,31 @@ def answering_phone(answering: AnsweringServer) -> Iterator[Phone]:
     device = _open(answering.url)
     yield Phone(device, answering.url, sent)
     device.close()
+
+
+# -- virtual:ios (helper vios): a virtual iPhone against a scripted server ---------------------------
+
+from tests.virtual.ios_phone import Phone as IosPhone  # noqa: E402
+from tests.virtual.ios_phone import ScriptedServer  # noqa: E402
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    srv = ScriptedServer()
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def phone_on(server: ScriptedServer) -> Iterator[Any]:
+    """A factory: a virtual iPhone against the scripted server (closed at the end)."""
+    phones: list[IosPhone] = []
+
+    def make(fault: str | None = None, base_url: str | None = None) -> IosPhone:
+        phone = IosPhone(base_url or server.url, fault)
+        phones.append(phone)
+        return phone
+
+    yield make
+    for phone in phones:
+        phone.close()
