@@ -435,3 +435,22 @@ def test_checker_accepts_the_expectations_in_any_order():
     ]
     verdict = check(ex, obs)
     assert verdict.passed, verdict.report()
+
+
+def test_an_identify_right_after_a_flush_may_reach_its_rows_but_not_after_the_race_window():
+    steps = [init(), ("call", "identifyCustomer", {"customerIds": {"registered": "a"}})]
+    racing = expect(*steps, ("call", "identifyCustomer", {"customerIds": {"email": "b"}}, 0.05))
+    start = next(e for e in racing.requests if e.label == "session_start")
+    bindings = {}
+    assert not diff_value(
+        start.body["customer_ids"], {"cookie": "3F2504E0-4F89-41D3-9A0C-0305E82C3301", "registered": "a"}, bindings, "$"
+    )
+    assert not diff_value(
+        start.body["customer_ids"],
+        {"cookie": "3F2504E0-4F89-41D3-9A0C-0305E82C3301", "registered": "a", "email": "b"},
+        {},
+        "$",
+    )
+    later = expect(*steps, ("call", "identifyCustomer", {"customerIds": {"email": "b"}}, 2.0))
+    start = next(e for e in later.requests if e.label == "session_start")
+    assert set(start.body["customer_ids"]) == {"cookie", "registered"}

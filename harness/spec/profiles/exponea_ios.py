@@ -30,6 +30,11 @@ project mode; a second manual ``trackSessionStart()`` inside the timeout is igno
 is a no-op, not a delete; the session timeout's documented 5-180 s bounds are not enforced;
 ``trackCampaignClick``'s ``timestamp`` is ignored.
 
+Read where the research is not explicit (and the reference SDK agrees): an APNs token handed to the
+app before ``configure`` is lost (the app delegate calls into a PushNotificationManager that does not
+exist yet), while SDK calls made before ``configure`` are queued (ExpoInitManager); a clicked push
+without an action-button index keeps ``cta: "notification"``.
+
 Not modelled (scenarios should not rely on it): the APNs re-registration callback on a cold launch
 (only ``push_token`` steps register a token), app-version changes, JWT/stream auth, in-app messages,
 content blocks and app inbox, the notification service extension, ``share`` answer rules.
@@ -61,6 +66,7 @@ FLUSH_DELAY = 3.0  # Constants.Tracking.immediateFlushDelay (ios#3)
 CAMPAIGN_WINDOW = 3.0  # a session_start this young gets the campaign data (ios#25, #26)
 BACKGROUND_TASK_LIMIT = 30.0  # iOS ends background tasks before the 60 s work item runs (ios §4)
 DAY = 86400.0
+FLUSH_RACE = 0.5  # an identify this soon after a flush may change the ids of rows that flush sends
 _ID = re.compile(r"^[A-Za-z0-9-]+$")
 _APP_ID = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$", re.IGNORECASE)
 _STRIPPED = ("push_notification_token", "valid", "description", "platform", "application_id", "device_id")
@@ -165,6 +171,7 @@ class _Model:
         self.timers: list[tuple[float, int, str]] = []
         self._seq = itertools.count()
         self.saved_campaign: tuple[dict[str, Any], float] | None = None
+        self.in_flight: list[tuple[float, _Customer, dict[str, Any]]] = []  # (sent at, customer, body)
         self.now = 0.0
         self.cause = 0
         self.done_host: float | None = None  # host time the previous stimulus had completed
@@ -272,6 +279,15 @@ class _Model:
                 continue
             self.send(row, ids)
 
+    def race_ids(self, customer: _Customer) -> None:
+        """A flush reads a row's ids as it builds each request, all in one loop: an identify that
+        lands while a flush only just started may reach the rows built after it. Such rows may
+        carry the ids from before or after it (a real race in the SDK, not a tolerance)."""
+        self.in_flight = [f for f in self.in_flight if self.now - f[0] <= FLUSH_RACE]
+        for _, owner, body in self.in_flight:
+            if owner is customer and not isinstance(body["customer_ids"], OneOf):
+                body["customer_ids"] = OneOf((body["customer_ids"], self.customer_ids(customer)))
+
     def customer_ids(self, customer: _Customer) -> dict[str, Any]:
         return {"cookie": self.cookie(customer), **customer.ids}
 
@@ -292,6 +308,7 @@ class _Model:
 
     def attempt(self, row: _Row, ids: dict[str, Any], extra: tuple[str, ...] = ()) -> Answer:
         body: dict[str, Any] = {"customer_ids": ids, "timestamp": row.timestamp}
+        self.in_flight.append((self.now, row.customer, body))
         if row.route == "campaign_clicks":
             body.update(url=row.url, properties={"platform": "ios"}, event_type="campaign_click")
         else:
@@ -544,7 +561,8 @@ class _Model:
         self.permission = bool(s.args.get("granted"))
 
     def on_env_new_push_token(self, s: Stimulus) -> None:
-        self.register_token(str(s.args["token"]))
+        if self.configured:  # before configure there is no PushNotificationManager to take it
+            self.register_token(str(s.args["token"]))
 
     def on_env_deliver_push(self, s: Stimulus) -> None:
         self.delivered(ios_push.user_info(s.args.get("payload") or {}), consider_consent=True)
@@ -663,6 +681,7 @@ class _Model:
         customer = self.customer()
         ids = {k: v for k, v in (s.args.get("customerIds") or {}).items() if k != "cookie" and v is not None}
         customer.ids.update(ids)  # merged; a given cookie is replaced by the current one (ios#16)
+        self.race_ids(customer)
         cfg = self.cfg()
         props: dict[str, Any] = dict(cfg.default_properties) if cfg.allow_default_customer_properties else {}
         props.update(_strict(_clean(s.args.get("properties") or {})))
@@ -852,7 +871,7 @@ class _Model:
         pass
 
 
-_PUSH_STEPS = {"new_push_token", "deliver_push", "click_push"}
+_PUSH_STEPS = {"deliver_push", "click_push"}
 
 
 def _ts(value: Any) -> float:

@@ -112,8 +112,13 @@ def clicked(info: Mapping[str, Any], action: Mapping[str, Any] | None) -> tuple[
     props: dict[str, Any] = {"status": "delivered" if silent else "clicked", "cta": "notification", "url": "app"}
     kind, url = info.get("action"), info.get("url")
     if action:
-        kind, url = action.get("actionType"), action.get("url")
-        props["cta"] = action.get("actionName") or _button_title(info, action.get("index"))
+        # Only an action button (an identifier ending in _<index>) changes the cta; the default tap
+        # keeps "notification" but may carry the action's URL (ios §3.7).
+        button = _button(info, action.get("index"))
+        if action.get("index") is not None:
+            props["cta"] = button.get("title") or action.get("actionName") or "notification"
+        kind = button.get("action") or action.get("actionType") or kind
+        url = button.get("url") or action.get("url") or url
     forced = False
     if kind in ("browser", "deeplink") and isinstance(url, str) and url:
         props["url"] = url
@@ -128,10 +133,11 @@ def clicked(info: Mapping[str, Any], action: Mapping[str, Any] | None) -> tuple[
     return props, forced
 
 
-def _button_title(info: Mapping[str, Any], index: Any) -> Any:
+def _button(info: Mapping[str, Any], index: Any) -> Mapping[str, Any]:
+    """``userInfo.actions[index]``, or an empty mapping."""
     actions = info.get("actions")
     if isinstance(actions, list) and isinstance(index, int) and 0 <= index < len(actions):
         item = actions[index]
         if isinstance(item, Mapping):
-            return item.get("title")
-    return None
+            return item
+    return {}
