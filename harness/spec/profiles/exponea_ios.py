@@ -770,19 +770,22 @@ class _Model:
         event_type = ios_push.event_type_of(info)
         attributes = info.get("attributes")
         sent = attributes.get("sent_timestamp") if isinstance(attributes, Mapping) else None
-        ts = float(sent) + 1 if _is_number(sent) and self.now <= float(sent) else self.now
+        # now, or sent_timestamp + 1 when that is later: then exact, it comes from the payload (ios#40)
+        ts: Any = Approx(float(sent) + 1, 0.25) if _is_number(sent) and self.now <= float(sent) else self.at(self.now)
         key = "TRACK_EVENT" if event_type != "campaign" else "PUSH_DELIVERED"
         rules = ("ios#40", "ios#41") + (("ios#42",) if not consider_consent else ())
-        self.track_event(key, event_type, props, self.at(ts), rules)
+        self.track_event(key, event_type, props, ts, rules)
 
     def clicked(self, info: Mapping[str, Any], action: Mapping[str, Any] | None, consider_consent: bool) -> None:
         own, forced = ios_push.clicked(info, action)
         if consider_consent and not forced and not ios_push.consent(info):
             return
         delivered_at = info.get("delivered_timestamp")
-        ts = float(delivered_at) + 1 if _is_number(delivered_at) and self.now <= float(delivered_at) else self.now
+        ts: Any = self.at(self.now)
+        if _is_number(delivered_at) and self.now <= float(delivered_at):
+            ts = Approx(float(delivered_at) + 1, 0.25)  # from the payload: exact (ios#47)
         rules = ("ios#43", "ios#44", "ios#45", "ios#46", "ios#47")
-        self.track_event("PUSH_OPENED", ios_push.event_type_of(info), self.event_properties(own), self.at(ts), rules)
+        self.track_event("PUSH_OPENED", ios_push.event_type_of(info), self.event_properties(own), ts, rules)
 
     def on_call_trackDeliveredPush(self, s: Stimulus) -> None:
         self.delivered(_info_from_data(s.args.get("data")), consider_consent=True)
