@@ -454,3 +454,14 @@ def test_an_identify_right_after_a_flush_may_reach_its_rows_but_not_after_the_ra
     later = expect(*steps, ("call", "identifyCustomer", {"customerIds": {"email": "b"}}, 2.0))
     start = next(e for e in later.requests if e.label == "session_start")
     assert set(start.body["customer_ids"]) == {"cookie", "registered"}
+
+
+def test_a_settle_runs_the_pending_flush_even_a_hair_before_its_due_time():
+    steps = [
+        init({**CONFIG, "maxTries": 2}),
+        ("sync", "settle", {}, 2.999),  # the clock reading of init came after the SDK scheduled
+        ("collector", "respond", {"route": "events", "status": 500, "times": 3}),
+    ]
+    ex = expect(*steps)
+    assert sorted(labels(ex)) == ["installation", "session_start"]
+    assert all("ios#68" not in e.rules for e in ex.requests)  # sent before the 500 rule existed
