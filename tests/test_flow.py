@@ -15,6 +15,9 @@ from tests.conftest import ROOT
 SUITE = find_scenarios([ROOT / "scenarios"])
 
 
+RUNS = [(s, p) for s in SUITE for p in ("android", "ios") if s.applies_to(p)]
+
+
 @pytest.fixture
 def device():
     dev = open_device("virtual:android")
@@ -22,9 +25,13 @@ def device():
     dev.close()
 
 
-@pytest.mark.parametrize("scenario", SUITE, ids=[s.id for s in SUITE])
-def test_suite_passes_on_the_fault_free_virtual_device(live_collector, device, scenario):
-    result = Runner(device, live_collector).run(scenario)
+@pytest.mark.parametrize(("scenario", "platform"), RUNS, ids=[f"{p}-{s.id}" for s, p in RUNS])
+def test_suite_passes_on_the_fault_free_virtual_device(live_collector, scenario, platform):
+    dev = open_device(f"virtual:{platform}")
+    try:
+        result = Runner(dev, live_collector).run(scenario)
+    finally:
+        dev.close()
     assert result.outcome == "passed", result.headline() + "\n" + result.details()
     assert result.requests, "a passing scenario must have captured traffic"
 

@@ -12,7 +12,7 @@ from harness.scenario.loader import find_scenarios
 from harness.scenario.runner import Runner
 from tests.conftest import ROOT
 
-SUITE = find_scenarios([ROOT / "scenarios"])
+SUITE = [s for s in find_scenarios([ROOT / "scenarios"]) if s.applies_to("android")]
 STOP = [s for s in SUITE if s.id == "stop-integration-sends-nothing"]
 IDENTIFY = [s for s in SUITE if s.id == "identify-customer"]
 

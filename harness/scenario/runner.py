@@ -257,6 +257,8 @@ def _fill_base_urls(name: str, args: Mapping[str, Any], base_url: str) -> Mappin
     """The collector's URL wherever a scenario leaves a project's base URL out (init, anonymize)."""
     if name == "init":
         config = {**DEFAULT_PROJECT, "baseURL": base_url, **dict(args.get("configuration") or {})}
+        if isinstance(config["baseURL"], str):  # "{collector}/" tests the trailing-slash rule (ios#6)
+            config["baseURL"] = config["baseURL"].replace("{collector}", base_url)
         if "projectRouteMap" in config:
             config["projectRouteMap"] = _fill_route_map(config["projectRouteMap"], base_url)
         return {**args, "configuration": config}

@@ -8,6 +8,7 @@ from typing import Protocol
 from harness.errors import SpecError
 from harness.spec.expectation import Expectations
 from harness.spec.profiles.exponea_android import AndroidProfile
+from harness.spec.profiles.exponea_ios import IosProfile
 from harness.spec.trace import Stimulus
 
 __all__ = ["PROFILES", "Profile", "get_profile", "profile_for_platform"]
@@ -21,7 +22,7 @@ class Profile(Protocol):
     def expect(self, trace: Sequence[Stimulus]) -> Expectations: ...
 
 
-PROFILES: dict[str, type[Profile]] = {"exponea-android": AndroidProfile}
+PROFILES: dict[str, type[Profile]] = {"exponea-android": AndroidProfile, "exponea-ios": IosProfile}
 _BY_PLATFORM = {"android": "exponea-android", "ios": "exponea-ios"}
 
 
