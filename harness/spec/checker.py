@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import operator
 import re
 import statistics
 from collections import Counter, defaultdict
@@ -128,14 +129,18 @@ def _prepare(index: int, exp: Expected, header_plans: dict[Any, Check]) -> _Exp:
 class _Scan:
     """What the scan of one bucket found, per row (an expectation's number in the bucket's list)."""
 
-    __slots__ = ("by_id", "degree", "exact", "near", "one_seen")
+    __slots__ = ("by_id", "degree", "exact", "near", "single")
 
     def __init__(self) -> None:
-        self.exact: dict[int, dict[int, float]] = {}  # row -> {request id: tie-break cost} of exact pairs
+        # row -> (request, tie-break cost, Var sightings) for the rows with exactly one exact candidate
+        self.single: dict[int, tuple[Observation, float, list[VarSeen]]] = {}
+        self.exact: dict[int, dict[int, float]] = {}  # row -> {request id: tie-break cost}, two or more
         self.near: dict[int, list[Observation]] = {}  # row -> the other candidates (required rows only)
-        self.by_id: dict[int, Observation] = {}
+        self.by_id: dict[int, Observation] = {}  # the requests of exact and near rows
         self.degree: dict[int, int] = {}  # request id -> how many rows match it exactly
-        self.one_seen: dict[int, list[VarSeen]] = {}  # Var sightings of the rows with one exact candidate
+
+
+_timestamp = operator.attrgetter("timestamp")
 
 
 class _Bucket:
@@ -143,11 +148,17 @@ class _Bucket:
 
     def __init__(self, observations: list[Observation]) -> None:
         self.all = observations
-        timed = [o for o in observations if type(o.timestamp) in (int, float)]
-        timed.sort(key=lambda o: o.timestamp)
+        timed: list[Observation] = []
+        self.untimed: list[Observation] = []
+        for o in observations:
+            ts = o.timestamp
+            if type(ts) is float or type(ts) is int:
+                timed.append(o)
+            elif ts is ABSENT:
+                self.untimed.append(o)
+        timed.sort(key=_timestamp)
         self.timed = timed
-        self.times = [float(o.timestamp) for o in timed]
-        self.untimed = [o for o in observations if o.timestamp is ABSENT]
+        self.times = list(map(float, map(_timestamp, timed)))
 
     def candidates(self, e: _Exp, offset: float, taken: set[int]) -> list[Observation]:
         if e.kind in ("device", "fixed"):
@@ -244,9 +255,9 @@ class _Matcher:
                 pool = bucket.untimed if kind == "absent" else bucket.all
             auth, not_before, headers, plan, index = e.auth, e.not_before, e.headers, e.plan, e.index
             spread = e.tol + 1.0
-            row: dict[int, float] = {}
+            row: dict[int, float] | None = None  # made only for a second exact candidate (rare)
             rest: list[Observation] = []
-            first: tuple[int, list[VarSeen]] | None = None
+            first: tuple[Observation, float, list[VarSeen]] | None = None
             by_id, degree = acc.by_id, acc.degree
             for obs in pool:
                 rid = obs.request_id
@@ -261,23 +272,29 @@ class _Matcher:
                     and (headers is None or headers(obs.headers, seen, offset))
                     and plan(body if type(body) is dict else ABSENT, seen, offset)
                 ):
-                    if first is None:
-                        first = (rid, seen)  # kept apart: most rows never have a second exact candidate
-                    else:
-                        pair_seen[(index, first[0])] = first[1]
-                        pair_seen[(index, rid)] = seen
                     ts = obs.timestamp
                     # Tie-break below one unit: the nearest timestamp (keeps identical events in order).
                     gap = abs(float(ts) - center) / spread if timed and type(ts) in (int, float) else 0.0
-                    row[rid] = gap if gap < 0.999 else 0.999
-                    by_id[rid] = obs
+                    if gap > 0.999:
+                        gap = 0.999
                     degree[rid] = degree.get(rid, 0) + 1
+                    if first is None:
+                        first = (obs, gap, seen)
+                        continue
+                    if row is None:
+                        one = first[0].request_id
+                        row = {one: first[1]}
+                        by_id[one] = first[0]
+                        pair_seen[(index, one)] = first[2]
+                    row[rid] = gap
+                    by_id[rid] = obs
+                    pair_seen[(index, rid)] = seen
                 elif e.min_copies > 0:
                     rest.append(obs)
-            if row:
+            if row is not None:
                 acc.exact[i] = row
-                if first is not None and len(row) == 1:
-                    acc.one_seen[i] = first[1]
+            elif first is not None:
+                acc.single[i] = first
             if rest:
                 acc.near[i] = rest
 
@@ -285,17 +302,20 @@ class _Matcher:
         """Assign what :meth:`scan` found: exact pairs first, then the closest of the rest."""
         taken = self.taken
         pair_seen = self.seen
-        exact, near, by_id, degree, one_seen = scan.exact, scan.near, scan.by_id, scan.degree, scan.one_seen
+        near, by_id, degree = scan.near, scan.by_id, scan.degree
         # The common case first: a row with one exact candidate nobody else wants takes it at once.
         shared: dict[int, dict[int, float]] = {}
-        for i, row in exact.items():
-            if len(row) == 1:
-                (rid,) = row
-                if degree[rid] == 1:
-                    self._take(exps[i], by_id[rid], one_seen[i])
-                    continue
-                pair_seen[(exps[i].index, rid)] = one_seen[i]
-            shared[i] = row
+        for i, (obs, gap, seen) in scan.single.items():
+            rid = obs.request_id
+            if degree[rid] == 1:
+                self._take(exps[i], obs, seen)
+                continue
+            pair_seen[(exps[i].index, rid)] = seen
+            by_id[rid] = obs
+            shared[i] = {rid: gap}
+        if scan.exact:
+            shared.update(scan.exact)
+            shared = {i: shared[i] for i in sorted(shared)}  # in row order, as the assignment expects
         if shared:
             for rows in _union_find(shared):
                 self._assign(exps, rows, shared, by_id)
@@ -526,7 +546,9 @@ def _check(expectations: Expectations, observations: Sequence[Observation]) -> V
             verdict.violations.append(Violation("malformed", problem, request_id=obs.request_id))
     grouped: dict[tuple[Any, ...], list[Observation]] = defaultdict(list)
     for obs in tracking:
-        grouped[(obs.route, obs.target, _event_key(obs.route, obs.event_type))].append(obs)
+        route, token, event_type = obs.route, obs.project_token, obs.event_type
+        target = token if token is not None else ""  # Observation.target
+        grouped[(route, target, _event_key(route, event_type))].append(obs)
     buckets = {k: _Bucket(v) for k, v in grouped.items()}
     header_plans: dict[Any, Check] = {}
     exps = [_prepare(i, e, header_plans) for i, e in enumerate(expectations.requests)]
@@ -572,6 +594,7 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
     bindings: Bindings = {CLOCK_OFFSET: offset}
     _prebind(exps, bindings)
     matches = verdict.matches
+    new_match = tuple.__new__  # Match(...) without the NamedTuple's Python-level __new__
     for e in exps:
         matched = e.matched
         if e.exact and len(matched) == 1 and e.min_copies <= 1:
@@ -581,7 +604,7 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
                 if not bindings.get(var.name, ABSENT) == value:  # noqa: SIM201 (as _var_conflicts compares)
                     break
             else:
-                matches.append(Match(e.index, matched[0].request_id, True, e.exp.label or e.exp.route, 0))
+                matches.append(new_match(Match, (e.index, matched[0].request_id, True, e.exp.label or e.exp.route, 0)))
                 continue
         exp = e.exp
         label = exp.label or exp.route
