@@ -229,11 +229,10 @@ class _Gen:
             elif kind == "var":
                 code.append(f"m = {m}")
                 code.append("if m.kind == 'uuid':")
-                code.append("    if type(v) is not str or not UUID(v): return False")
-                code.append("    c = m.case")
-                code.append(
-                    "    if (c == 'lower' and v != v.lower()) or (c == 'upper' and v != v.upper()): return False"
-                )
+                code.append("    if type(v) is not str: return False")
+                code.append("    ok = UUID_OK.get((v, m.case))")  # the same cookie on every request: checked once
+                code.append("    if ok is None: ok = uuid_ok(v, m.case)")
+                code.append("    if not ok: return False")
                 code.append(f"seen.append((m, v, {path!r}))")
             else:
                 code.append(f"if {m}.check(v, {{CLOCK: off}}) is not None: return False")
@@ -253,12 +252,32 @@ class _Gen:
         return "\n".join(lines) + "\n"
 
 
+_uuid_ok: dict[tuple[str, str | None], bool] = {}
+
+
+def uuid_ok(value: str, case: str | None) -> bool:
+    """Whether ``value`` is a UUID spelled in ``case`` (as ``Var.check`` tells), remembered per value."""
+    ok = bool(_UUID.match(value)) and not (
+        (case == "lower" and value != value.lower()) or (case == "upper" and value != value.upper())
+    )
+    if len(_uuid_ok) >= _CACHE_LIMIT:
+        _uuid_ok.clear()
+    _uuid_ok[(value, case)] = ok
+    return ok
+
+
 def _generate(shape: Shape, exact: bool, path: str) -> _Compiled | None:
     gen = _Gen(exact)
     try:
         gen.walk(shape, "e0", "a0", path)
     except _Unsupported:
         return None
-    namespace: dict[str, Any] = {"ABSENT": ABSENT, "UUID": _UUID.match, "CLOCK": CLOCK_OFFSET, **gen.consts}
+    namespace: dict[str, Any] = {
+        "ABSENT": ABSENT,
+        "UUID_OK": _uuid_ok,
+        "uuid_ok": uuid_ok,
+        "CLOCK": CLOCK_OFFSET,
+        **gen.consts,
+    }
     exec(compile(gen.source(), f"<plan for {path}>", "exec"), namespace)  # the source is generated above from the shape
     return namespace["check"], namespace["params"]
