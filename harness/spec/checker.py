@@ -219,8 +219,10 @@ class _Matcher:
         free = None
         if not timed:
             exps = [e for e in exps if e.min_copies > 0]
+            if not exps:
+                return
             free = [o for o in bucket.all if o.request_id not in taken]
-            if not exps or not free:
+            if not free:
                 return
             if len(exps) * len(free) > _DENSE_LIMIT:
                 self._pair_in_time_order(exps, free)
