@@ -7,6 +7,10 @@ or not", with the static parts of an object compared in C (``itemgetter`` plus t
 ``diff_value``: numbers equal by value (``5 == 5.0``) but never equal to booleans (static parts that
 could confuse the two fall back to ``diff_value``). A :class:`Var` does not bind here; the plan
 records ``(var, value, path)`` so the checker can settle bindings once, over the final matching.
+
+:func:`compile_value` first looks an object up in the shape cache (``plan_shapes``: one generated
+check per body shape, the expectation reduced to a tuple of its leaves); the per-value plans below
+(:func:`compile_general`) serve what that cannot handle and are the reference its tests compare with.
 """
 
 from __future__ import annotations
