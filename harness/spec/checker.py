@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import bisect
 import gc
+import operator
 import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from harness.spec.assignment import min_cost_assignment
@@ -47,18 +47,50 @@ _COMPONENT_LIMIT = 40  # larger components (chains of overlapping time windows) 
 _Diff = tuple[str, str, str]
 
 
-@dataclass
 class _Exp:
-    index: int
-    exp: Expected
-    plan: Check
-    headers: Check | None
-    kind: str  # "device" | "fixed" | "absent" | "any": how its timestamp is constrained
-    time: float = 0.0
-    tol: float = 0.0
-    matched: list[Observation] = field(default_factory=list)
-    seen: list[VarSeen] = field(default_factory=list)
-    exact: bool = False
+    """An expectation being matched, with what the hot loops read from it computed once."""
+
+    __slots__ = (
+        "auth",
+        "exact",
+        "exp",
+        "headers",
+        "index",
+        "key",
+        "kind",
+        "matched",
+        "max_copies",
+        "min_copies",
+        "not_before",
+        "plan",
+        "seen",
+        "time",
+        "tol",
+        "wild",
+    )
+
+    def __init__(
+        self, index: int, exp: Expected, plan: Check, headers: Check | None, kind: str, time: float, tol: float
+    ) -> None:
+        self.index = index
+        self.exp = exp
+        self.plan = plan
+        self.headers = headers
+        self.kind = kind  # "device" | "fixed" | "absent" | "any": how its timestamp is constrained
+        self.time = time
+        self.tol = tol
+        self.matched: list[Observation] = []
+        self.seen: list[VarSeen] = []
+        self.exact = False
+        self.auth = exp.authorization
+        self.not_before = exp.not_before
+        copies = exp.copies
+        self.min_copies = 0 if exp.optional else copies[0]  # Expected.min_copies and max_copies, inlined
+        self.max_copies = copies[1] if copies[1] > 1 else 1
+        route, event_type = exp.route, exp.body.get("event_type")
+        target = exp.project_token if exp.stream_id is None else f"stream:{exp.stream_id}"  # Expected.target
+        self.key = (route, target, _event_key(route, event_type))
+        self.wild = isinstance(event_type, Matcher) and not isinstance(event_type, Absent)
 
     def center(self, offset: float) -> float:
         return self.time + (offset if self.kind == "device" else 0.0)
@@ -90,8 +122,25 @@ def _prepare(index: int, exp: Expected, header_plans: dict[Any, Check]) -> _Exp:
     if isinstance(ts, int | float) and not isinstance(ts, bool):
         return _Exp(index, exp, plan, headers, "fixed", float(ts), 1e-6)
     if ts is ABSENT or isinstance(ts, Absent):
-        return _Exp(index, exp, plan, headers, "absent")
-    return _Exp(index, exp, plan, headers, "any")
+        return _Exp(index, exp, plan, headers, "absent", 0.0, 0.0)
+    return _Exp(index, exp, plan, headers, "any", 0.0, 0.0)
+
+
+class _Scan:
+    """What the scan of one bucket found, per row (an expectation's number in the bucket's list)."""
+
+    __slots__ = ("by_id", "degree", "exact", "near", "single")
+
+    def __init__(self) -> None:
+        # row -> (request, tie-break cost, Var sightings) for the rows with exactly one exact candidate
+        self.single: dict[int, tuple[Observation, float, list[VarSeen]]] = {}
+        self.exact: dict[int, dict[int, float]] = {}  # row -> {request id: tie-break cost}, two or more
+        self.near: dict[int, list[Observation]] = {}  # row -> the other candidates (required rows only)
+        self.by_id: dict[int, Observation] = {}  # the requests of exact and near rows
+        self.degree: dict[int, int] = {}  # request id -> how many rows match it exactly
+
+
+_timestamp = operator.attrgetter("timestamp")
 
 
 class _Bucket:
@@ -99,11 +148,17 @@ class _Bucket:
 
     def __init__(self, observations: list[Observation]) -> None:
         self.all = observations
-        timed = [o for o in observations if type(o.timestamp) in (int, float)]
-        timed.sort(key=lambda o: o.timestamp)
+        timed: list[Observation] = []
+        self.untimed: list[Observation] = []
+        for o in observations:
+            ts = o.timestamp
+            if type(ts) is float or type(ts) is int:
+                timed.append(o)
+            elif ts is ABSENT:
+                self.untimed.append(o)
+        timed.sort(key=_timestamp)
         self.timed = timed
-        self.times = [float(o.timestamp) for o in timed]
-        self.untimed = [o for o in observations if o.timestamp is ABSENT]
+        self.times = list(map(float, map(_timestamp, timed)))
 
     def candidates(self, e: _Exp, offset: float, taken: set[int]) -> list[Observation]:
         if e.kind in ("device", "fixed"):
@@ -117,9 +172,9 @@ class _Bucket:
 
 
 def _exact(e: _Exp, obs: Observation, offset: float, seen: list[VarSeen]) -> bool:
-    if e.exp.authorization != obs.authorization:
+    if e.auth != obs.authorization:
         return False
-    if e.exp.not_before is not None and obs.received_at < e.exp.not_before:
+    if e.not_before is not None and obs.received_at < e.not_before:
         return False
     if e.headers is not None and not e.headers(obs.headers, seen, offset):
         return False
@@ -161,40 +216,111 @@ class _Matcher:
         the closest of the remaining candidates.
         """
         taken = self.taken
+        free = None
         if not timed:
-            exps = [e for e in exps if e.exp.min_copies > 0]
+            exps = [e for e in exps if e.min_copies > 0]
+            if not exps:
+                return
             free = [o for o in bucket.all if o.request_id not in taken]
-            if not exps or not free:
+            if not free:
                 return
             if len(exps) * len(free) > _DENSE_LIMIT:
                 self._pair_in_time_order(exps, free)
                 return
-        exact: dict[int, dict[int, float]] = {}
-        near: dict[int, list[Observation]] = {}
-        by_id: dict[int, Observation] = {}
-        for i, e in enumerate(exps):
-            center = e.center(self.offset)
-            row: dict[int, float] = {}
+        scan = _Scan()
+        self.scan([(scan, i, e, bucket) for i, e in enumerate(exps)], timed, free)
+        self.finish(exps, scan)
+
+    def scan(
+        self, jobs: list[tuple[_Scan, int, _Exp, _Bucket]], timed: bool, free: list[Observation] | None = None
+    ) -> None:
+        """Find each expectation's exact candidates (and the others): the hot loop of the matching.
+
+        ``jobs`` are ``(scan of its bucket, row number, expectation, bucket)``; given in the order of
+        the expectations (which is about the order of the requests), so the loop walks the captured
+        bodies in memory order rather than one bucket after the other.
+        """
+        taken = self.taken
+        offset = self.offset
+        pair_seen = self.seen
+        bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
+        for acc, i, e, bucket in jobs:
+            kind = e.kind
+            center = e.time + offset if kind == "device" else e.time
+            if free is not None:
+                pool = free
+            elif kind == "device" or kind == "fixed":
+                tol = e.tol
+                times = bucket.times
+                pool = bucket.timed[bisect_left(times, center - tol) : bisect_right(times, center + tol)]
+            else:
+                pool = bucket.untimed if kind == "absent" else bucket.all
+            auth, not_before, headers, plan, index = e.auth, e.not_before, e.headers, e.plan, e.index
+            spread = e.tol + 1.0
+            row: dict[int, float] | None = None  # made only for a second exact candidate (rare)
             rest: list[Observation] = []
-            for obs in bucket.candidates(e, self.offset, set()) if timed else free:
-                if obs.request_id in taken:
+            first: tuple[Observation, float, list[VarSeen]] | None = None
+            by_id, degree = acc.by_id, acc.degree
+            for obs in pool:
+                rid = obs.request_id
+                if rid in taken:
                     continue
+                # _exact(), inlined: this loop runs once per candidate pair
                 seen: list[VarSeen] = []
-                if _exact(e, obs, self.offset, seen):
-                    self.seen[(e.index, obs.request_id)] = seen
+                body = obs.body
+                if (
+                    auth == obs.authorization
+                    and (not_before is None or obs.received_at >= not_before)
+                    and (headers is None or headers(obs.headers, seen, offset))
+                    and plan(body if type(body) is dict else ABSENT, seen, offset)
+                ):
                     ts = obs.timestamp
                     # Tie-break below one unit: the nearest timestamp (keeps identical events in order).
-                    gap = abs(float(ts) - center) / (e.tol + 1.0) if timed and type(ts) in (int, float) else 0.0
-                    row[obs.request_id] = min(gap, 0.999)
-                    by_id[obs.request_id] = obs
-                elif e.exp.min_copies > 0:
+                    gap = abs(float(ts) - center) / spread if timed and type(ts) in (int, float) else 0.0
+                    if gap > 0.999:
+                        gap = 0.999
+                    degree[rid] = degree.get(rid, 0) + 1
+                    if first is None:
+                        first = (obs, gap, seen)
+                        continue
+                    if row is None:
+                        one = first[0].request_id
+                        row = {one: first[1]}
+                        by_id[one] = first[0]
+                        pair_seen[(index, one)] = first[2]
+                    row[rid] = gap
+                    by_id[rid] = obs
+                    pair_seen[(index, rid)] = seen
+                elif e.min_copies > 0:
                     rest.append(obs)
-            if row:
-                exact[i] = row
+            if row is not None:
+                acc.exact[i] = row
+            elif first is not None:
+                acc.single[i] = first
             if rest:
-                near[i] = rest
-        for rows in _components(exact):
-            self._assign(exps, rows, exact, by_id)
+                acc.near[i] = rest
+
+    def finish(self, exps: list[_Exp], scan: _Scan) -> None:
+        """Assign what :meth:`scan` found: exact pairs first, then the closest of the rest."""
+        taken = self.taken
+        pair_seen = self.seen
+        near, by_id, degree = scan.near, scan.by_id, scan.degree
+        # The common case first: a row with one exact candidate nobody else wants takes it at once.
+        shared: dict[int, dict[int, float]] = {}
+        for i, (obs, gap, seen) in scan.single.items():
+            rid = obs.request_id
+            if degree[rid] == 1:
+                self._take(exps[i], obs, seen)
+                continue
+            pair_seen[(exps[i].index, rid)] = seen
+            by_id[rid] = obs
+            shared[i] = {rid: gap}
+        if scan.exact:
+            shared.update(scan.exact)
+            shared = {i: shared[i] for i in sorted(shared)}  # in row order, as the assignment expects
+        if shared:
+            for rows in _union_find(shared):
+                self._assign(exps, rows, shared, by_id)
         costs: dict[int, dict[int, float]] = {}
         for i, rest in near.items():
             e = exps[i]
@@ -238,7 +364,7 @@ class _Matcher:
                 whole = int(c)
                 matrix[i][col_of[rid]] = whole * scale + (c - whole) + abs(i / n - col_of[rid] / m) * 1e-3
             # An optional expectation would rather take its exact match than nothing (but never a required one's).
-            matrix[i][m + i] = 0.9 * scale if exps[r].exp.min_copies == 0 else _UNMATCHED * scale
+            matrix[i][m + i] = 0.9 * scale if exps[r].min_copies == 0 else _UNMATCHED * scale
         for i, j in enumerate(min_cost_assignment(matrix)):
             if j < m and matrix[i][j] < big:
                 self._take(exps[rows[i]], by_id[cols[j]])
@@ -250,9 +376,11 @@ class _Matcher:
         for e, obs in zip(order, free, strict=False):
             self._take(e, obs)
 
-    def _take(self, e: _Exp, obs: Observation) -> None:
+    def _take(self, e: _Exp, obs: Observation, seen: list[VarSeen] | None = None) -> None:
+        """``seen``: the pair's Var sightings if it is known to match exactly (else looked up)."""
         if not e.matched:
-            seen = self.seen.get((e.index, obs.request_id))
+            if seen is None:
+                seen = self.seen.get((e.index, obs.request_id))
             e.exact = seen is not None
             e.seen = seen or []
         e.matched.append(obs)
@@ -260,7 +388,7 @@ class _Matcher:
 
     def copies(self, exps: list[_Exp], bucket: _Bucket) -> None:
         """Left-over requests that repeat a matched one (a retry) become its extra copies."""
-        extra = [e for e in exps if e.matched and e.exp.max_copies > len(e.matched)]
+        extra = [e for e in exps if e.matched and e.max_copies > len(e.matched)]
         if not extra:
             return
         by_body: dict[str, list[_Exp]] = defaultdict(list)
@@ -271,23 +399,37 @@ class _Matcher:
                 continue
             same = [e for e in by_body.get(repr(obs.body), ()) if e.matched[0].authorization == obs.authorization]
             for e in same + extra:
-                if len(e.matched) < e.exp.max_copies and (e in same or _exact(e, obs, self.offset, [])):
+                if len(e.matched) < e.max_copies and (e in same or _exact(e, obs, self.offset, [])):
                     self._take(e, obs)
                     break
 
     def run(self, wild: list[_Exp]) -> None:
         wild_ids = {e.index for e in wild}
         groups: dict[tuple[Any, ...], list[_Exp]] = defaultdict(list)
+        # The timed pass of every bucket: a bucket's requests are taken only by its own expectations,
+        # so all scans can run first, in the expectations' order (see scan), then each bucket is solved.
+        scans: dict[tuple[Any, ...], _Scan] = {}
+        jobs: list[tuple[_Scan, int, _Exp, _Bucket]] = []
         for e in self.exps:
             e.matched = []
             e.seen = []
             e.exact = False
-            if e.index not in wild_ids:
-                groups[(e.exp.route, e.exp.target, _event_key(e.exp.route, e.exp.event_type))].append(e)
+            if e.index in wild_ids:
+                continue
+            key = e.key
+            members = groups[key]
+            bucket = self.buckets.get(key)
+            if bucket is not None:
+                scan = scans.get(key)
+                if scan is None:
+                    scan = scans[key] = _Scan()
+                jobs.append((scan, len(members), e, bucket))
+            members.append(e)
+        self.scan(jobs, timed=True)
         for key, exps in groups.items():
             bucket = self.buckets.get(key)
             if bucket is not None:
-                self.solve(exps, bucket, timed=True)
+                self.finish(exps, scans[key])
                 self.copies(exps, bucket)
         if wild:
             self._run_wild(wild, timed=True)
@@ -353,7 +495,7 @@ def _estimate_offset(exps: list[_Exp], buckets: dict[tuple[Any, ...], _Bucket]) 
     groups: dict[tuple[Any, ...], list[float]] = defaultdict(list)
     for e in exps:
         if e.kind == "device":
-            groups[(e.exp.route, e.exp.target, _event_key(e.exp.route, e.exp.event_type))].append(e.time)
+            groups[e.key].append(e.time)
     for key, times in groups.items():
         bucket = buckets.get(key)
         if bucket is None or not bucket.times:
@@ -406,11 +548,13 @@ def _check(expectations: Expectations, observations: Sequence[Observation]) -> V
             verdict.violations.append(Violation("malformed", problem, request_id=obs.request_id))
     grouped: dict[tuple[Any, ...], list[Observation]] = defaultdict(list)
     for obs in tracking:
-        grouped[(obs.route, obs.target, _event_key(obs.route, obs.event_type))].append(obs)
+        route, token, event_type = obs.route, obs.project_token, obs.event_type
+        target = token if token is not None else ""  # Observation.target
+        grouped[(route, target, _event_key(route, event_type))].append(obs)
     buckets = {k: _Bucket(v) for k, v in grouped.items()}
     header_plans: dict[Any, Check] = {}
     exps = [_prepare(i, e, header_plans) for i, e in enumerate(expectations.requests)]
-    wild = [e for e in exps if isinstance(e.exp.event_type, Matcher) and not isinstance(e.exp.event_type, Absent)]
+    wild = [e for e in exps if e.wild]
 
     limit = expectations.max_clock_offset
     guess = _estimate_offset(exps, buckets)
@@ -451,7 +595,19 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
     """Bind variables, then report each expectation's differences, misses and copies."""
     bindings: Bindings = {CLOCK_OFFSET: offset}
     _prebind(exps, bindings)
+    matches = verdict.matches
+    new_match = tuple.__new__  # Match(...) without the NamedTuple's Python-level __new__
     for e in exps:
+        matched = e.matched
+        if e.exact and len(matched) == 1 and e.min_copies <= 1:
+            # The common case: one exact request whose variables agree with the bindings (as
+            # _var_conflicts would find, without binding anything); anything else takes the long way.
+            for var, value, _ in e.seen:
+                if not bindings.get(var.name, ABSENT) == value:  # noqa: SIM201 (as _var_conflicts compares)
+                    break
+            else:
+                matches.append(new_match(Match, (e.index, matched[0].request_id, True, e.exp.label or e.exp.route, 0)))
+                continue
         exp = e.exp
         label = exp.label or exp.route
         if not e.matched:

@@ -7,6 +7,10 @@ or not", with the static parts of an object compared in C (``itemgetter`` plus t
 ``diff_value``: numbers equal by value (``5 == 5.0``) but never equal to booleans (static parts that
 could confuse the two fall back to ``diff_value``). A :class:`Var` does not bind here; the plan
 records ``(var, value, path)`` so the checker can settle bindings once, over the final matching.
+
+:func:`compile_value` first looks an object up in the shape cache (``plan_shapes``: one generated
+check per body shape, the expectation reduced to a tuple of its leaves); the per-value plans below
+(:func:`compile_general`) serve what that cannot handle and are the reference its tests compare with.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from operator import itemgetter
 from typing import Any
 
 from harness.spec.matchers import CLOCK_OFFSET, Absent, Any_, Approx, DeviceTime, Matcher, Var, diff_value
+from harness.spec.plan_shapes import compile_shaped
 from harness.wire.observation import ABSENT
 
-__all__ = ["Check", "VarSeen", "compile_value"]
+__all__ = ["Check", "VarSeen", "compile_general", "compile_shaped", "compile_value"]
 
 VarSeen = tuple[Var, Any, str]
 # (actual value, where Var sightings go, clock offset) -> exact?
@@ -128,7 +133,7 @@ def _dict(expected: Mapping[str, Any], exact: bool, path: str) -> Check:
                 static_keys.append(key)
                 static_values.append(plain)
             else:
-                children.append((key, compile_value(value, exact, f"{path}.{key}")))
+                children.append((key, compile_general(value, exact, f"{path}.{key}")))
     keyset = frozenset(k for k in expected if k not in absent)
     getter = itemgetter(*static_keys) if static_keys else None
     want: Any = static_values[0] if len(static_values) == 1 else tuple(static_values)
@@ -302,7 +307,20 @@ def _exact_object(expected: Mapping[str, Any], path: str) -> Check:
 
 
 def compile_value(expected: Any, exact: bool = True, path: str = "$") -> Check:
-    """A check that is true iff ``diff_value(expected, actual, ...)`` would find no difference."""
+    """A check that is true iff ``diff_value(expected, actual, ...)`` would find no difference.
+
+    An object goes through the shape cache (see :func:`compile_shaped`); what that cannot handle
+    (an unusual value type, a non-string key) is compiled by :func:`compile_general`.
+    """
+    if type(expected) is dict:
+        shaped = compile_shaped(expected, exact, path)
+        if shaped is not None:
+            return shaped
+    return compile_general(expected, exact, path)
+
+
+def compile_general(expected: Any, exact: bool = True, path: str = "$") -> Check:
+    """The same answer as :func:`compile_value`, built for this one value (no shape cache)."""
     if exact and isinstance(expected, Mapping):
         return _exact_object(expected, path)
     if isinstance(expected, Matcher):
@@ -310,7 +328,7 @@ def compile_value(expected: Any, exact: bool = True, path: str = "$") -> Check:
     if isinstance(expected, Mapping):
         return _dict(expected, exact, path)
     if isinstance(expected, list | tuple) and any(isinstance(x, Matcher | Mapping | list | tuple) for x in expected):
-        items = [compile_value(e, exact, f"{path}[{i}]") for i, e in enumerate(expected)]
+        items = [compile_general(e, exact, f"{path}[{i}]") for i, e in enumerate(expected)]
         n = len(items)
 
         def array(a: Any, seen: list[VarSeen], off: float) -> bool:

@@ -13,6 +13,7 @@ as events), and a problem list for anything it cannot read.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -69,10 +70,14 @@ def _headers(headers: Mapping[str, str]) -> Mapping[str, str]:
     return headers
 
 
-def observe(request: CapturedRequest) -> Observation:
-    """Normalize one captured request (any route; non-tracking ones get route ``other``)."""
-    path = request.path
-    problems = list(request.problems)
+_Route = tuple[str, str | None, str | None, tuple[str, ...], str]  # route, token, stream id, problems, endpoint
+_routes: dict[tuple[str, str], _Route] = {}
+_ROUTES_LIMIT = 4096
+
+
+def _route(path: str, method: str) -> _Route:
+    """What the path and method say (cached: a capture repeats a few paths thousands of times)."""
+    problems: list[str] = []
     token: str | None = None
     stream_id: str | None = None
     m = _PROJECT.match(path)
@@ -99,8 +104,22 @@ def observe(request: CapturedRequest) -> Observation:
     if tracking and "//" in bare_path:
         # ios#6: the iOS SDK strips one trailing '/' of the base URL; Android concatenates (android §2.1).
         problems.append(f"path {bare_path!r} has an empty segment ('//'): the base URL was not joined cleanly")
-    if tracking and route != "unknown" and request.method.upper() != "POST":
-        problems.append(f"tracking request sent with {request.method}, the SDKs POST")
+    if tracking and route != "unknown" and method.upper() != "POST":
+        problems.append(f"tracking request sent with {method}, the SDKs POST")
+    return route, token, stream_id, tuple(problems), "tracking" if tracking else endpoint_of(path)
+
+
+def observe(request: CapturedRequest) -> Observation:
+    """Normalize one captured request (any route; non-tracking ones get route ``other``)."""
+    path, method = request.path, request.method
+    try:
+        route, token, stream_id, path_problems, endpoint = _routes[(path, method)]
+    except KeyError:
+        if len(_routes) >= _ROUTES_LIMIT:
+            _routes.clear()
+        route, token, stream_id, path_problems, endpoint = _routes[(path, method)] = _route(path, method)
+    problems = request.problems + path_problems if path_problems else request.problems
+    tracking = route != "other"
     body = None
     text = request.body
     if text:
@@ -108,37 +127,51 @@ def observe(request: CapturedRequest) -> Observation:
             body = json.loads(text)
         except ValueError as exc:
             if tracking:
-                problems.append(f"body is not JSON: {exc}")
+                problems += (f"body is not JSON: {exc}",)
     elif tracking and route != "unknown":
-        problems.append("empty body")
-    fields = body if type(body) is dict else {}
-    if body is not None and not isinstance(body, dict) and tracking and route not in ("unknown", "batch"):
-        problems.append(f"body is a JSON {type(body).__name__}, not an object")
+        problems += ("empty body",)
+    if type(body) is dict:
+        fields = body
+    else:
+        fields = {}
+        if body is not None and tracking and route not in ("unknown", "batch"):
+            problems += (f"body is a JSON {type(body).__name__}, not an object",)
     headers = _headers(request.headers)
-    return Observation(
-        request_id=request.id,
-        route=route,
-        method=request.method,
-        path=path,
-        project_token=token,
-        authorization=headers.get("authorization"),
-        headers=headers,
-        body=body,
-        event_type=fields.get("event_type", ABSENT),
-        timestamp=fields.get("timestamp", ABSENT),
-        customer_ids=fields.get("customer_ids", ABSENT),
-        properties=fields.get("properties", ABSENT),
-        url=fields.get("url", ABSENT),
-        received_at=request.received_at,
-        device=request.device,
-        problems=tuple(problems),
-        stream_id=stream_id,
-        endpoint="tracking" if tracking else endpoint_of(path),
-        response_status=request.response_status,
+    get = fields.get
+    return Observation.fast(
+        request.id,
+        route,
+        method,
+        path,
+        token,
+        headers.get("authorization"),
+        headers,
+        body,
+        get("event_type", ABSENT),
+        get("timestamp", ABSENT),
+        get("customer_ids", ABSENT),
+        get("properties", ABSENT),
+        get("url", ABSENT),
+        request.received_at,
+        request.device,
+        problems,
+        stream_id,
+        endpoint,
+        request.response_status,
     )
 
 
 def observe_all(requests: Iterable[CapturedRequest], tracking_only: bool = True) -> list[Observation]:
-    """Observations in arrival order; by default only the tracking ones (the others are not events)."""
-    out = [observe(r) for r in requests]
+    """Observations in arrival order; by default only the tracking ones (the others are not events).
+
+    The cyclic garbage collector is paused meanwhile, as in the checker: decoding allocates many
+    small objects and no cycles, and with a large heap its passes would cost more than the work.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        out = [observe(r) for r in requests]
+    finally:
+        if was_enabled:
+            gc.enable()
     return [o for o in out if o.route != "other"] if tracking_only else out

@@ -75,6 +75,59 @@ class Observation:
     endpoint: str = "tracking"
     response_status: int | None = None
 
+    @classmethod
+    def fast(
+        cls,
+        request_id: int,
+        route: str,
+        method: str,
+        path: str,
+        project_token: str | None,
+        authorization: str | None,
+        headers: Mapping[str, str],
+        body: Any,
+        event_type: Any,
+        timestamp: Any,
+        customer_ids: Any,
+        properties: Any,
+        url: Any,
+        received_at: float,
+        device: str,
+        problems: tuple[str, ...],
+        stream_id: str | None,
+        endpoint: str,
+        response_status: int | None,
+    ) -> Observation:
+        """The same object as the constructor with every field given, built without the per-field
+        ``object.__setattr__`` calls a frozen dataclass makes (the wire adapter builds 100,000s)."""
+        obs = object.__new__(cls)
+        object.__setattr__(
+            obs,
+            "__dict__",
+            {
+                "request_id": request_id,
+                "route": route,
+                "method": method,
+                "path": path,
+                "project_token": project_token,
+                "authorization": authorization,
+                "headers": headers,
+                "body": body,
+                "event_type": event_type,
+                "timestamp": timestamp,
+                "customer_ids": customer_ids,
+                "properties": properties,
+                "url": url,
+                "received_at": received_at,
+                "device": device,
+                "problems": problems,
+                "stream_id": stream_id,
+                "endpoint": endpoint,
+                "response_status": response_status,
+            },
+        )
+        return obs
+
     @property
     def tracking(self) -> bool:
         """True for the tracking routes (and unknown ``/track/`` paths), the requests a checker judges."""

@@ -158,3 +158,37 @@ def test_real_capture_of_the_virtual_android_device():
         assert o.customer_ids["cookie"] == o.customer_ids["cookie"].lower()
     assert {o.route for o in tracking} == {"events", "customers"}
     assert any('E9,"customer_ids"' in r.body for r in requests)  # exponent notation on the wire
+
+
+def test_fast_constructor_builds_the_same_observation_as_the_dataclass():
+    import dataclasses
+
+    from harness.wire.observation import Observation
+
+    names = [f.name for f in dataclasses.fields(Observation)]
+    values = {name: f"v-{i}" for i, name in enumerate(names)}
+    fast = Observation.fast(**values)
+    assert fast == Observation(**values) and vars(fast) == values
+    assert dataclasses.asdict(fast) == values and hash(fast.request_id) == hash("v-0")
+    try:
+        fast.route = "x"  # type: ignore[misc]
+    except dataclasses.FrozenInstanceError:
+        pass
+    else:
+        raise AssertionError("a fast-built observation must stay frozen")
+
+
+def test_path_cache_keeps_the_method_and_each_requests_own_problems():
+    body = '{"event_type":"x"}'
+    post = observe(_req(body, rid=1))
+    get = observe(CapturedRequest(id=2, method="GET", path=post.path, headers={}, body=body, received_at=1.0))
+    again = observe(CapturedRequest(id=3, method="POST", path=post.path, headers={}, body="", received_at=1.0))
+    bad = observe(
+        CapturedRequest(id=4, method="POST", path=post.path, headers={}, body=body, received_at=1.0, problems=("x",))
+    )
+    assert post.problems == ()
+    assert get.problems == ("tracking request sent with GET, the SDKs POST",)
+    assert again.problems == ("empty body",)
+    assert bad.problems == ("x",) and post.problems == ()
+    double = "/track/v2/projects/tok//customers/events"
+    assert observe(_req(body, path=double)).problems == observe(_req(body, path=double)).problems != ()
