@@ -28,7 +28,6 @@ class VirtualClock:
         self._offset = offset
         self._lock = threading.RLock()
         self._firing = threading.RLock()  # held while advancing, callbacks included
-        self.before_fire: Callable[[str], None] | None = None  # test hook: runs after a pop, before its callback
         self._timers: list[tuple[float, int, str, Callable[[], None]]] = []
         self._seq = itertools.count()
         self._cancelled: set[int] = set()
@@ -63,8 +62,6 @@ class VirtualClock:
                     self._names.pop(name, None)
                     # Jump to the timer's time so that the callback sees "now" as its due time.
                     self._offset = max(self._offset, when - time.time())
-                if self.before_fire is not None:
-                    self.before_fire(name)
                 fn()
 
     @contextmanager
