@@ -29,8 +29,8 @@ for platform in "${platforms[@]}"; do
         "$harness" run --device "virtual:$platform" "$scenarios" >"$log" 2>&1
         rc=$?
         secs=$(echo "$(date +%s.%N) - $start" | bc)
-        passed=$(grep -c '^PASS' "$log")
-        failed=$(grep -E '^(FAIL|ERROR)' "$log" | awk '{print $2}' | tr '\n' ' ')
+        passed=$(grep -c '] PASS ' "$log")
+        failed=$(grep -E '] (FAIL|ERROR) ' "$log" | awk '{print $3}' | tr '\n' ' ')
         printf '%-8s round %2d/%d  rc=%d  passed=%3d  %6.1fs  %s\n' "$platform" "$r" "$rounds" "$rc" "$passed" "$secs" \
             "${failed:+failing: $failed}"
         if [ "$rc" -eq 0 ] && [ -z "$failed" ]; then clean=$((clean + 1)); else total_bad=$((total_bad + 1)); fi
