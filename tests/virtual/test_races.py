@@ -170,3 +170,32 @@ def test_an_sdk_call_reports_the_clock_it_started_with(tmp_path: Path, server: S
         assert before <= reply.device_time <= body["timestamp"]
     finally:
         phone.close()
+
+
+def test_a_scenario_starts_from_a_known_phone(tmp_path: Path, server: ScriptedServer) -> None:
+    """Permission denied and offline at the end of one scenario do not leak into the next (same device)."""
+    from harness.devices.base import AppTarget
+    from harness.devices.registry import open_device
+
+    dev = open_device("virtual:android")
+    try:
+        dev.open(AppTarget(base_url=server.url))
+        dev.app.install()
+        dev.app.launch()
+        dev.env.set_push_permission(False)
+        dev.env.set_network(False)
+        end_of_first = dev.env.now()
+        dev.app.kill()
+        dev.open(AppTarget(base_url=server.url))  # the next scenario
+        dev.app.install()
+        dev.app.launch()
+        assert dev.env.now() >= end_of_first
+        dev.sdk.call("init", {"configuration": {"projectToken": TOKEN, "authorization": AUTH, "baseURL": server.url}})
+        assert dev.settle(20)
+        assert [r for r in server.requests() if "installation" in r.body], "the second scenario started offline"
+        dev.rpc("env.new_push_token", {"token": "tok-1"})
+        assert dev.settle(20)
+        states = [json.loads(r.body) for r in server.requests() if '"notification_state"' in r.body]
+        assert states and all(s["properties"].get("valid") is True for s in states)
+    finally:
+        dev.close()
