@@ -78,7 +78,10 @@ class VirtualDevice:
     # -- session ---------------------------------------------------------------------------
 
     def open(self, target: AppTarget) -> None:
+        """Start a session (the Runner opens once per scenario) from a known phone: online. The
+        clock offset is kept, so the device clock never runs backwards from one scenario to the next."""
         self.target = target
+        self._online = True
 
     def close(self) -> None:
         try:
@@ -191,9 +194,12 @@ class _App:
         self.dev = dev
 
     def install(self) -> None:
+        """A fresh install: the app's data and its runtime permissions go (as uninstalling does on
+        Android 13+ and iOS); the notification permission starts granted, the virtual default."""
         self.dev._kill()
         shutil.rmtree(self.dev.data_dir, ignore_errors=True)
         self.dev._foreground = True
+        self.dev._permission = True
 
     def launch(self) -> None:
         if self.is_running():

@@ -106,12 +106,16 @@ class _Handler(socketserver.StreamRequestHandler):
             except (ValueError, KeyError, AttributeError) as exc:
                 self._reply({"id": None, "error": {"type": "ProtocolError", "message": str(exc)}})
                 continue
+            # An SDK call's clock is taken as it starts: what it stamps and schedules (the 3 s flush)
+            # is never earlier than the clock the harness records for it, however long a busy machine
+            # makes the call. Settle and the environment report the clock after (a settle moves it).
+            started = self.server.app.clock.now()
             try:
                 result = self.server.app.dispatch(method, params)
                 reply: dict[str, Any] = {"id": rid, "result": result}
             except Exception as exc:
                 reply = {"id": rid, "error": {"type": type(exc).__name__, "message": str(exc)}}
-            reply["clock"] = self.server.app.clock.now()
+            reply["clock"] = started if method.startswith("sdk.") else self.server.app.clock.now()
             self._reply(reply)
             if self.server.app.exit_requested.is_set():
                 threading.Thread(target=self.server.shutdown, daemon=True).start()

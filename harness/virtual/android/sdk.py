@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -514,11 +515,26 @@ class AndroidSdk:
                 self.modes.on_network()
 
     def settle(self, timeout: float) -> bool:
-        """True once nothing is being sent and nothing queued would be sent now."""
-        if not self.flusher.idle(timeout):
-            return False
-        with self._jobs_done:
-            return self._jobs_done.wait_for(lambda: self._background_jobs == 0, timeout)
+        """True once nothing is being sent and nothing queued would be sent now.
+
+        The check runs inside the clock's barrier, after firing the timers already due, so a timer
+        callback popped by the ticker but not yet run (a flush request on its way) cannot slip past.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.clock.barrier():
+                self.clock.advance(0)
+                with self._jobs_done:
+                    jobs = self._background_jobs
+                if jobs == 0 and self.flusher.idle(0):
+                    return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            if not self.flusher.idle(min(left, 0.5)):
+                continue
+            with self._jobs_done:
+                self._jobs_done.wait_for(lambda: self._background_jobs == 0, min(max(left, 0.0), 0.5))
 
     def close(self) -> None:
         self.flusher.close()

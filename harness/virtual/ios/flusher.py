@@ -5,7 +5,8 @@ A flush (research ios §7) is refused when the SDK is stopped, when another flus
 no retry counted, ios#69). Otherwise it reads the customer rows, then the event rows, each ascending
 by timestamp, resolves every row's ``customer_ids`` from its customer *now* (ios#20), and starts all
 requests without awaiting them (a pool of 6, URLSession's per-host connection limit), so arrival
-order at the server is not guaranteed. Responses (§2.4): any status below 400 deletes the row; a
+order at the server is not guaranteed. The rows and their ids are read synchronously when the flush
+starts; only the sending runs on the flush thread. Responses (§2.4): any status below 400 deletes the row; a
 connection error keeps it untouched; a 5xx whose body is not a ``MultipleErrorResponse`` keeps it
 forever (ios#68); every other failure counts a retry and the row is deleted once ``retries + 1``
 reaches ``maxRetries`` (5 attempts, ios#67). In stream mode a 401 (or a 403 without a JWT) is
@@ -138,6 +139,7 @@ class Flusher:
         self._background = 0
         self._resend_seq = 0
         self.last_result = ""
+        self.before_send: Callable[[], None] | None = None  # test hook: runs on the flush thread first
 
     # -- public ----------------------------------------------------------------------------
 
@@ -158,7 +160,17 @@ class Flusher:
             if on_done is not None:
                 on_done(result)
             return result
-        threading.Thread(target=self._run, args=(on_done,), name="flush", daemon=True).start()
+        try:
+            # The rows and their ids are read before the call that started the flush returns: read
+            # later on the flush thread, a busy machine lets the app's next call (an identify) reach
+            # rows this flush already owns, a window the real SDK's loop does not stretch that far.
+            batch = self._collect()
+        except BaseException:
+            with self._cond:
+                self._flushing = False
+                self._cond.notify_all()
+            raise
+        threading.Thread(target=self._run, args=(on_done, batch), name="flush", daemon=True).start()
         return result
 
     def busy(self) -> bool:
@@ -199,10 +211,10 @@ class Flusher:
 
     # -- one flush -------------------------------------------------------------------------
 
-    def _run(self, on_done: Callable[[str], None] | None) -> None:
+    def _run(self, on_done: Callable[[str], None] | None, batch: list[tuple[Row, dict[str, str]]]) -> None:
         result = "error"
         try:
-            successes = self._send_all()
+            successes = self._send_all(batch)
             result = f"success({successes})"
         finally:
             with self._cond:
@@ -212,8 +224,9 @@ class Flusher:
             if on_done is not None:
                 on_done(result)
 
-    def _send_all(self) -> int:
-        jobs = []
+    def _collect(self) -> list[tuple[Row, dict[str, str]]]:
+        """Customer rows, then event rows, each with the ids of its customer as they are now."""
+        batch = []
         for row in self.db.rows("customer") + self.db.rows("event"):
             ids = self._customer_ids(row)
             if not ids:
@@ -221,7 +234,13 @@ class Flusher:
             if _empty_untrusted(row, ids):
                 self.db.delete(row.seq)  # isEmptyUntrustedCustomerUpdate (ios#29)
                 continue
-            jobs.append(self._pool.submit(self._send_row, row, ids))
+            batch.append((row, ids))
+        return batch
+
+    def _send_all(self, batch: list[tuple[Row, dict[str, str]]]) -> int:
+        if self.before_send is not None:
+            self.before_send()
+        jobs = [self._pool.submit(self._send_row, row, ids) for row, ids in batch]
         wait(jobs)
         return sum(1 for j in jobs if j.exception() is None and j.result())
 

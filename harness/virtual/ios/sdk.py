@@ -629,18 +629,24 @@ class IosSdk:
         """
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            due = self.clock.next_due(SOON)
-            soon = due is not None and due[0] - self.clock.now() <= SETTLE_HORIZON
-            if self.flusher.busy():
+            # Decide while no timer callback runs: one the ticker has popped but not yet run (a
+            # flush about to start) would otherwise be neither pending nor busy, and we would
+            # answer "settled" just before it sends.
+            with self.clock.barrier():
+                self.clock.advance(0)  # timers already due fire now, not at the ticker's next turn
+                due = self.clock.next_due(SOON)
+                soon = due is not None and due[0] - self.clock.now() <= SETTLE_HORIZON
+                busy = self.flusher.busy()
+                if not busy and not soon:
+                    return True
+            if busy:
                 if soon and due is not None and ":resend:" in due[1]:
                     self.clock.advance(max(0.0, due[0] - self.clock.now()))
                 else:
                     self.flusher.wait_idle(0.05)
                 continue
-            if soon and due is not None:
+            if due is not None:
                 self.clock.advance(max(0.0, due[0] - self.clock.now()))
-                continue
-            return True
         return False
 
     def close(self) -> None:
