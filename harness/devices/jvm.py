@@ -283,6 +283,8 @@ class JvmDevice:
     def _kill(self) -> None:
         """SIGKILL the JVM and the virtual app (no clean shutdown), then drop the Frida session;
         never raises. Killing first means a hung agent call cannot hold up the detach."""
+        if self._session is not None:
+            self._session.exit_expected = True  # a planned kill: no warning from the detach
         for proc in (self._jvm, self._virtual):
             if proc is not None and proc.poll() is None:
                 try:

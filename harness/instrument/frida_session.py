@@ -101,6 +101,7 @@ class FridaSession:
         self._pending: set[Future[Any]] = set()
         self._ended: HarnessError | None = None
         self._ended_event = threading.Event()
+        self.exit_expected = False  # set by a driver about to kill the app: its end is not news
         self._calls: dict[int, tuple[str, Future[Any]]] = {}
         self._next_id = 0
 
@@ -259,7 +260,8 @@ class FridaSession:
             cause += f"; crash: {summary}" + (f"\n{report}" if report else "")
         error_class = AppCrashed if reason in _PROCESS_ENDED else DeviceError
         error = error_class(self.uri, f"{cause} (pid {self.pid})")
-        log.log(logging.DEBUG if reason == "application-requested" else logging.WARNING, "%s", error)
+        planned = reason == "application-requested" or (self.exit_expected and reason in _PROCESS_ENDED)
+        log.log(logging.DEBUG if planned else logging.WARNING, "%s", error)
         self._fail_pending(error)
 
     def _fail_pending(self, error: HarnessError) -> None:

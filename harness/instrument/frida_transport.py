@@ -15,10 +15,23 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from harness.devices.base import CallResult
-from harness.errors import InstrumentError
+from harness.errors import DeviceError, InstrumentError
 from harness.instrument.frida_session import FridaSession
 
-__all__ = ["FridaSdkTransport", "connect_frida"]
+__all__ = ["UNSUPPORTED", "FridaSdkTransport", "UnsupportedCall", "connect_frida"]
+
+#: How an agent starts the message of a call it cannot make through its API (thrown as an Error).
+UNSUPPORTED = "unsupported: "
+
+
+class UnsupportedCall(DeviceError):
+    """The agent's API cannot express the canonical call as asked (e.g. the Flutter plugin has no null
+    authorization). Not an SDK exception, after which a profile expects nothing and a scenario would
+    pass without testing anything: the runner ends the scenario as an *error* naming the reason."""
+
+    def __init__(self, uri: str, method: str, problem: str) -> None:
+        self.method = method
+        super().__init__(uri, f"{method}: {problem}")
 
 
 class FridaSdkTransport:
@@ -34,8 +47,14 @@ class FridaSdkTransport:
         self.device_clock = device_clock
 
     def call(self, method: str, args: Mapping[str, Any], timeout: float = 10.0) -> CallResult:
-        """Run one SDK call in the app; errors are those of :meth:`FridaSession.call`."""
-        reply = self.session.call("call", method, dict(args), timeout=timeout)
+        """Run one SDK call in the app; errors are those of :meth:`FridaSession.call`, and
+        :class:`UnsupportedCall` when the agent says its API cannot make the call as asked."""
+        try:
+            reply = self.session.call("call", method, dict(args), timeout=timeout)
+        except InstrumentError as exc:
+            if exc.problem.startswith(UNSUPPORTED):
+                raise UnsupportedCall(self.session.uri, method, exc.problem.removeprefix(UNSUPPORTED)) from exc
+            raise
         if not isinstance(reply, dict) or "clock" not in reply:
             raise InstrumentError(method, f"the agent answered {reply!r}, not {{value, clock}}")
         clock = self.device_clock() if self.device_clock is not None else float(reply["clock"])

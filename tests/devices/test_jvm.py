@@ -20,6 +20,7 @@ from harness.devices.base import AppTarget, Device
 from harness.devices.jvm import JvmDevice
 from harness.devices.registry import open_device
 from harness.errors import AppCrashed, DeviceError, DeviceNotFound
+from harness.instrument.frida_transport import UnsupportedCall
 
 PUSH = {
     "source": "xnpe_platform",
@@ -148,8 +149,12 @@ def test_flutter_agent_is_selected_by_target_option_or_uri(trace, how):
         dev.app.launch()
         assert dev.sdk.call("isInitialized", {}).value is False
         # the Flutter channel's configure went through the plugin handler's mirror
-        dev.sdk.call("init", {"configuration": {"projectToken": "t", "baseURL": "http://127.0.0.1:9/d/x"}})
+        config = {"projectToken": "t", "authorization": "Token k", "baseURL": "http://127.0.0.1:9/d/x"}
+        dev.sdk.call("init", {"configuration": config})
         assert any(json.loads(x).get("method") == "flutter:configure" for x in trace.read_text().splitlines())
+        # Dart's authorizationToken is a required String (flutter-sdk-bridge.md §4): no null through the plugin
+        with pytest.raises(UnsupportedCall, match="authorizationToken is a required String"):
+            dev.sdk.call("anonymize", {"exponeaProject": {"projectToken": "p", "authorization": None}})
     finally:
         dev.close()
 

@@ -191,7 +191,16 @@ def test_stop_integration_then_clear_local_customer_data(tmp_path, agent_name):
     session = attach(bed, agent_name)
     try:
         one = Agent(agent_name, bed, FridaSdkTransport(session), None, "")  # type: ignore[arg-type]
-        one.call("init", {"configuration": {"projectToken": "tok-1", "baseURL": "http://127.0.0.1:9/d/stop"}})
+        one.call(
+            "init",
+            {
+                "configuration": {
+                    "projectToken": "tok-1",
+                    "authorization": "Token k",
+                    "baseURL": "http://127.0.0.1:9/d/stop",
+                }
+            },
+        )
         assert one.one("stopIntegration", {}) == {}
         assert one.sdk.call("isInitialized", {}).value is False
         assert one.one("clearLocalCustomerData", {}) == {}

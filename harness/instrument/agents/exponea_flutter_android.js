@@ -134,11 +134,22 @@
   }
 
   function flutterProject(p) {
-    var out = { projectToken: p.projectToken, authorizationToken: stripToken(p.authorization) };
+    var out = { projectToken: p.projectToken, authorizationToken: stripToken(p.authorization, 'authorization') };
     if (p.baseUrl) out.baseUrl = p.baseUrl;
     return out;
   }
-  function stripToken(auth) { return auth ? String(auth).replace(/^Token /, '') : ''; }
+  // Dart's authorizationToken is a required String that the plugin stores as "Token " + value
+  // (flutter-sdk-bridge.md §4): a null authorization has no channel form. Sending "" would reach the
+  // SDK as "Token ", a different call, so the agent refuses instead of changing what is asked; the
+  // "unsupported: " prefix makes the transport end the scenario as an error (UnsupportedCall), not
+  // as an SDK exception after which the profile expects nothing (a pass that tested nothing).
+  function stripToken(auth, where) {
+    if (auth === null || auth === undefined) {
+      throw new Error('unsupported: ' + where + ' null cannot go through the Flutter plugin: authorizationToken is a required ' +
+                      'String stored as "Token " + value (flutter-sdk-bridge.md §4)');
+    }
+    return String(auth).replace(/^Token /, '');
+  }
   function mapping(routeMap) {
     var out = {};
     Object.keys(routeMap).forEach(function (k) { out[k] = routeMap[k].map(flutterProject); });
@@ -179,7 +190,7 @@
   H.serve({
     init: function (a) {
       var c = a.configuration || {};
-      var m = { projectToken: c.projectToken, authorizationToken: stripToken(c.authorization) };
+      var m = { projectToken: c.projectToken, authorizationToken: stripToken(c.authorization, 'configuration.authorization') };
       if (c.baseURL !== undefined) m.baseUrl = c.baseURL;
       if (c.projectRouteMap) m.projectMapping = mapping(c.projectRouteMap);
       if (c.defaultProperties) m.defaultProperties = (c.defaultProperties || {});

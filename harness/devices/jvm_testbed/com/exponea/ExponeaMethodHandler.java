@@ -203,9 +203,17 @@ final class ExponeaMethodHandler implements MethodChannel.MethodCallHandler {
         if (m.get("manualSessionAutoClose") != null) c.setManualSessionAutoClose((Boolean) m.get("manualSessionAutoClose"));
         if (m.get("applicationId") != null) c.setApplicationId((String) m.get("applicationId"));
         if (m.get("projectMapping") != null) c.setProjectRouteMap(mapping(map(m.get("projectMapping")), c.getBaseURL()));
+        if (m.get("android") != null) parseAndroidConfig(map(m.get("android")), c);
         sdk.init(context, c);
         configuration = c;
         return true;
+    }
+
+    /** parseAndroidConfig (§4 `android` sub-map, nulls kept inside): the tracking-relevant key only;
+     *  the rest (icon, channel, importance, logging) shape the notification, not the requests. */
+    private static void parseAndroidConfig(Map<String, Object> a, ExponeaConfiguration c) {
+        Object automatic = a.get("automaticPushNotifications");
+        if (automatic != null) c.setAutomaticPushNotification((Boolean) automatic);
     }
 
     private Object anonymize(Map<String, Object> m) {
