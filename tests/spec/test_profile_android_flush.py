@@ -1,5 +1,8 @@
 """The Android profile: flush modes, retries and drops from collector answers, order (android §2.4, §7)."""
 
+import pytest
+
+from harness.errors import SpecError
 from tests.spec.android_trace import SETTLE, T0, call, env, expect, init, named, props
 
 
@@ -155,3 +158,22 @@ def test_route_map_fans_out_and_deduplicates():
     sent = named(ex, "x")
     assert [(e.project_token, e.authorization) for e in sent] == [("T", "Token k"), ("P1", "Token 1")]
     assert sent[0].body is sent[1].body
+
+
+def test_answer_rules_the_profile_cannot_predict_are_refused():
+    """A random share or an unknown action cannot be replayed; the profile says so instead of guessing."""
+    for rule in ({"route": "events", "status": 500, "share": 0.5}, {"route": "events", "action": "teapot"}):
+        with pytest.raises(SpecError, match=r"share|action"):
+            expect(init(), SETTLE, respond(**rule), call("trackEvent", eventType="x"), SETTLE)
+
+
+def test_a_rule_with_share_1_answers_every_matching_request():
+    ex = expect(
+        init(maxTries=2),
+        SETTLE,
+        respond(route="events", status=404, share=1),
+        call("trackEvent", eventType="x"),
+        SETTLE,
+        *[step for _ in range(3) for step in (call("flushData"), SETTLE)],
+    )
+    assert copies(ex, "x") == (2, 2)

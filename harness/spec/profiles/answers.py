@@ -76,6 +76,8 @@ class AnswerRules:
         if share is not None and float(share) == 0.0:
             return
         action = str(rule.get("action", "answer"))
+        if action not in ("answer", "delay", "reset", "hang"):
+            raise SpecError(f"{where}: respond action {action!r} is unknown")
         status = int(rule.get("status", 200))
         body = rule.get("body", {"success": False} if status >= 400 else {"success": True})
         seconds = rule.get("seconds")

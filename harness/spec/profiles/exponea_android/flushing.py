@@ -18,94 +18,32 @@ matches a request answers it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from harness.errors import SpecError
+from harness.spec.profiles.answers import AnswerRules
 from harness.spec.profiles.exponea_android.base import ModelBase
 from harness.spec.profiles.exponea_android.state import Row
 from harness.spec.trace import Stimulus
 
-__all__ = ["AnswerRule", "FlushMixin"]
+__all__ = ["FlushMixin"]
 
-_RULE_ROUTES = {"events": "events", "customers": "customers", "campaigns": "campaign_clicks"}
 _MIN_PERIOD = 900.0  # WorkManager's minimum period for periodic work (android §7.1)
-
-
-@dataclass
-class AnswerRule:
-    """One ``respond`` rule as the collector applies it (docs/scenarios.md)."""
-
-    route: str
-    method: str
-    action: str
-    status: int
-    times: int | None
-    nth: int | None
-    seconds: float | None
-    installed_at: float
-    seen: int = 0
-    used: int = 0
-
-    @classmethod
-    def from_step(cls, s: Stimulus) -> AnswerRule:
-        a = s.args
-        if a.get("share") is not None:
-            raise SpecError(f"{s.label()}: respond with share is random; exponea-android cannot model it")
-        route = str(a.get("route", "any"))
-        if route not in (*_RULE_ROUTES, "any", "batch"):
-            raise SpecError(f"{s.label()}: respond route {route!r} is unknown")
-        action = str(a.get("action", "answer"))
-        if action not in ("answer", "delay", "reset", "hang"):
-            raise SpecError(f"{s.label()}: respond action {action!r} is unknown")
-        return cls(
-            route=route,
-            method=str(a.get("method", "POST")).upper(),
-            action=action,
-            status=int(a.get("status", 200)),
-            times=None if a.get("times") is None else int(a["times"]),
-            nth=None if a.get("nth") is None else int(a["nth"]),
-            seconds=None if a.get("seconds") is None else float(a["seconds"]),
-            installed_at=s.host_time,
-        )
-
-    def matches(self, route: str) -> bool:
-        if self.method != "POST":
-            return False
-        return self.route == "any" or _RULE_ROUTES.get(self.route) == route
-
-    def answer(self, route: str, host_time: float) -> int | None:
-        """The status the SDK sees if this rule answers the request, else None (and counts it)."""
-        if not self.matches(route):
-            return None
-        if self.seconds is not None and host_time - self.installed_at > self.seconds:
-            return None
-        if self.times is not None and self.used >= self.times:
-            return None
-        self.seen += 1
-        if self.nth is not None and self.seen != self.nth:
-            return None
-        self.used += 1
-        if self.action in ("reset", "hang"):
-            return 400  # OkHttp's exception becomes a synthetic 400 in the interceptor (android §2.2)
-        if self.action == "delay":
-            return 200
-        return self.status
 
 
 class FlushMixin(ModelBase):
     def __init__(self) -> None:
         super().__init__()
-        self.rules: list[AnswerRule] = []
+        self.answers = AnswerRules()
         self.passes = 0
 
     # -- passes -----------------------------------------------------------------------------
 
     def answer_for(self, route: str) -> int:
-        for rule in self.rules:
-            status = rule.answer(route, self.host_now)
-            if status is not None:
-                return status
-        return 200
+        """The status the SDK sees: a reset or unanswered request is OkHttp's exception, which the
+        interceptor turns into a synthetic 400 (android §2.2); a delayed answer is a 200."""
+        answer = self.answers.answer(route, self.host_now)
+        return 400 if answer.connection_error else answer.status
 
     def flush(self, ordered: bool = False) -> None:
         """One flush pass: every stored event gets one attempt, in ascending timestamp order.
@@ -159,7 +97,7 @@ class FlushMixin(ModelBase):
             row.attempted_since_settle = False
 
     def on_collector_respond(self, s: Stimulus) -> None:
-        self.rules.append(AnswerRule.from_step(s))
+        self.answers.add(s.args, s.host_time, s.label())
 
     # -- calls ------------------------------------------------------------------------------
 
