@@ -289,13 +289,7 @@ class Store:
     def submit_async(self, request: CapturedRequest) -> asyncio.Future[int]:
         """Like :meth:`submit`, for a coroutine: committed on the caller's event loop, in one
         transaction with every other request submitted in the same loop iteration (``_LoopWriter``)."""
-        if self._closed:
-            raise CaptureError("the capture store is closed")
-        loop = asyncio.get_running_loop()
-        writer = self._loop_writers.get(loop)
-        if writer is None:
-            writer = self._loop_writers[loop] = _LoopWriter(self, loop)
-        return writer.submit(request)
+        return self._loop_writer().submit(request)
 
     def submit_callback(
         self, request: CapturedRequest | Row, done: Callable[[int, BaseException | None], object]
@@ -303,13 +297,17 @@ class Store:
         """Like :meth:`submit_async` without a future (``request`` may be an ``answered_row``):
         ``done(id, error)`` is called on the running loop right after the group commit (the collector's
         fast path answers from there, in the same iteration)."""
+        self._loop_writer().submit_callback(request, done)
+
+    def _loop_writer(self) -> _LoopWriter:
+        """The group-commit writer of the running event loop (made on first use)."""
         if self._closed:
             raise CaptureError("the capture store is closed")
         loop = asyncio.get_running_loop()
         writer = self._loop_writers.get(loop)
         if writer is None:
             writer = self._loop_writers[loop] = _LoopWriter(self, loop)
-        writer.submit_callback(request, done)
+        return writer
 
     def add(self, request: CapturedRequest, timeout: float = 30.0) -> int:
         """Store ``request`` and wait until it is committed; returns its id."""
