@@ -48,6 +48,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 2
     uris = list(dict.fromkeys(args.device or ["virtual:android"]))
     store = args.store or str(Path(tempfile.mkdtemp(prefix="harness-run-")) / "capture.sqlite")
+    in_app_store = None
+    if args.in_app_capture or args.judge == "in-app" or args.base_url:
+        from harness.capture.store import Store
+
+        in_app_store = Store(args.in_app_store or Path(store).with_name("in-app.sqlite"))
     started_wall, started = time.time(), time.monotonic()
     results = []
     devices_meta = []
@@ -55,7 +60,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     with CollectorServer(store) as collector:
         for uri in uris:
             device = open_device(uri)
-            runner = Runner(device, collector, fault=args.fault, options={"agent": args.agent} if args.agent else None)
+            runner = Runner(
+                device,
+                collector,
+                fault=args.fault,
+                options={"agent": args.agent} if args.agent else None,
+                in_app_capture=args.in_app_capture,
+                in_app_store=in_app_store,
+                judge=args.judge,
+                base_url=args.base_url,
+            )
             devices_meta.append(
                 device_meta(device.describe().as_json(), runner.profile.name, runner.profile.sdk_version)
             )
@@ -183,6 +197,32 @@ def _cmd_collector_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_collector_compare(args: argparse.Namespace) -> int:
+    from harness.capture.inapp import compare_captures, load_capture
+
+    try:
+        app = load_capture(args.app, args.device)
+        backend = load_capture(args.backend, args.device)
+    except HarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    diff = compare_captures(app, backend)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "matched": diff.matched,
+                    "lost": [r.as_json() for r in diff.lost],
+                    "unexplained": [r.as_json() for r in diff.unexplained],
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(diff.report())
+    return 1 if diff.lost else 0
+
+
 def _cmd_coverage(args: argparse.Namespace) -> int:
     from harness.scenario.coverage import coverage
 
@@ -260,6 +300,25 @@ def _parser() -> argparse.ArgumentParser:
         help="Frida agent on jvm:android and phones: the native SDK's API or the Flutter plugin's channel",
     )
     r.add_argument("--store", help="capture store path (default: a temporary file)")
+    r.add_argument(
+        "--in-app-capture",
+        action="store_true",
+        help="also capture in the app (Frida hooks on OkHttp/NSURLSession); a request the app sent that the "
+        "collector never got fails the run",
+    )
+    r.add_argument("--in-app-store", help="SQLite store of the in-app capture (default: in-app.sqlite beside --store)")
+    r.add_argument(
+        "--judge",
+        choices=["collector", "in-app"],
+        default="collector",
+        help="which capture the checker judges (default collector; in-app implies --in-app-capture)",
+    )
+    r.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="configure the SDK with this backend (e.g. the production API) instead of the collector; "
+        "implies --judge in-app",
+    )
     r.set_defaults(func=_cmd_run)
 
     c = sub.add_parser("collector", help="the capture collector")
@@ -284,6 +343,14 @@ def _parser() -> argparse.ArgumentParser:
     ce.add_argument("-o", "--output")
     ce.add_argument("--no-mask", action="store_true", help="keep Authorization values")
     ce.set_defaults(func=_cmd_collector_export)
+    cc = csub.add_parser(
+        "compare", help="set an in-app capture against the backend's: lost requests exit 1 (stores or JSONL)"
+    )
+    cc.add_argument("app", help="the in-app capture (store or JSONL)")
+    cc.add_argument("backend", help="the collector's capture (store or JSONL)")
+    cc.add_argument("--device", help="only this device key")
+    cc.add_argument("--json", action="store_true")
+    cc.set_defaults(func=_cmd_collector_compare)
 
     ck = sub.add_parser("check", help="lint captured requests (JSONL) against a profile's payload schemas")
     ck.add_argument("--profile", required=True)

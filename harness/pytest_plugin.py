@@ -34,6 +34,7 @@ import pytest
 from harness.capture.export import export
 from harness.capture.record import CapturedRequest
 from harness.capture.server import CollectorServer
+from harness.capture.store import Store
 from harness.devices.base import AppTarget, Device
 from harness.devices.registry import open_device
 from harness.errors import HarnessError, ScenarioError
@@ -57,6 +58,9 @@ class HarnessSettings:
     settle_timeout: float
     report: Path | None = None
     agent: str | None = None
+    in_app_capture: bool = False
+    judge: str = "collector"
+    base_url: str | None = None
 
     @property
     def options(self) -> dict[str, Any]:
@@ -90,6 +94,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Frida agent on jvm:android and phones: the native SDK's API or the Flutter plugin's channel",
     )
     group.addoption(
+        "--harness-in-app-capture",
+        action="store_true",
+        help="also capture in the app (Frida hooks on its HTTP client); a request the collector never got fails",
+    )
+    group.addoption(
+        "--harness-judge",
+        choices=["collector", "in-app"],
+        default="collector",
+        help="which capture the checker judges (in-app implies --harness-in-app-capture)",
+    )
+    group.addoption(
+        "--harness-base-url",
+        default=None,
+        metavar="URL",
+        help="configure the SDK with this backend instead of the collector (implies --harness-judge in-app)",
+    )
+    group.addoption(
         "--harness-settle-timeout", type=float, default=15.0, help="seconds to wait for the SDK to finish sending"
     )
 
@@ -112,6 +133,9 @@ def _settings(config: pytest.Config) -> HarnessSettings:
         settle_timeout=float(config.getoption("--harness-settle-timeout")),
         report=Path(report) if report else None,
         agent=config.getoption("--harness-agent"),
+        in_app_capture=bool(config.getoption("--harness-in-app-capture")),
+        judge=str(config.getoption("--harness-judge")),
+        base_url=config.getoption("--harness-base-url"),
     )
 
 
@@ -121,6 +145,7 @@ class _Shared:
     def __init__(self, settings: HarnessSettings) -> None:
         self.settings = settings
         self._collector: CollectorServer | None = None
+        self._in_app_store: Store | None = None
         self._devices: dict[str, Device] = {}
         self.records: list[dict[str, Any]] = []  # for --harness-report
         self.device_meta: dict[str, dict[str, Any]] = {}
@@ -132,6 +157,23 @@ class _Shared:
             self._collector = CollectorServer(path).start()
         return self._collector
 
+    def runner(self, device: Device) -> Runner:
+        """A runner with the session's options (one in-app store for the whole session)."""
+        settings = self.settings
+        if self._in_app_store is None and (settings.in_app_capture or settings.judge == "in-app" or settings.base_url):
+            self._in_app_store = Store(Path(self.collector().store.path).with_name("in-app.sqlite"))
+        return Runner(
+            device,
+            self.collector(),
+            fault=settings.fault,
+            settle_timeout=settings.settle_timeout,
+            options=settings.options,
+            in_app_capture=settings.in_app_capture,
+            in_app_store=self._in_app_store,
+            judge=settings.judge,
+            base_url=settings.base_url,
+        )
+
     def device(self, uri: str) -> Device:
         if uri not in self._devices:
             self._devices[uri] = open_device(uri)
@@ -142,6 +184,8 @@ class _Shared:
             dev.close()
         if self._collector is not None:
             self._collector.stop()
+        if self._in_app_store is not None:
+            self._in_app_store.close()
 
 
 _SHARED = pytest.StashKey[_Shared]()
@@ -238,14 +282,9 @@ def device_target_args() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def harness_runner(device: Device, collector: CollectorServer, harness_settings: HarnessSettings) -> Runner:
-    return Runner(
-        device,
-        collector,
-        fault=harness_settings.fault,
-        settle_timeout=harness_settings.settle_timeout,
-        options=harness_settings.options,
-    )
+def harness_runner(pytestconfig: pytest.Config, device: Device) -> Runner:
+    """A scenario runner on ``device`` with the session's options."""
+    return _shared(pytestconfig).runner(device)
 
 
 @dataclass
@@ -353,13 +392,7 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         shared = _shared(self.config)
         device = shared.device(self.uri)
-        runner = Runner(
-            device,
-            shared.collector(),
-            fault=shared.settings.fault,
-            settle_timeout=shared.settings.settle_timeout,
-            options=shared.settings.options,
-        )
+        runner = shared.runner(device)
         if not self.scenario.applies_to(device.platform):
             _record(self.config, runner.run(self.scenario), runner)  # a "skipped" result, for the matrix
             pytest.skip(f"scenario is not for {device.platform}")

@@ -56,11 +56,14 @@ FLUTTER_PLUGIN_DIFFERENCES = {
 }
 
 
-def run_suite(uri: str, collector: Any, fault: str | None = None, agent: str | None = None, suite=SUITE):
+def run_suite(
+    uri: str, collector: Any, fault: str | None = None, agent: str | None = None, suite=SUITE, in_app: bool = False
+):
     device = open_device(uri)
     try:
         options = {"agent": agent} if agent else None
-        return {s.id: Runner(device, collector, fault=fault, options=options).run(s) for s in suite}
+        runner = Runner(device, collector, fault=fault, options=options, in_app_capture=in_app)
+        return {s.id: runner.run(s) for s in suite}
     finally:
         device.close()
 
@@ -98,13 +101,23 @@ def assert_flutter_matches(flutter: dict[str, RunResult], virtual: dict[str, tup
 @pytest.mark.parametrize("agent", ["native", "flutter"])
 def test_jvm_testbed_verdicts_equal_virtual_verdicts(live_collector, agent):
     """The whole android suite, no fault: every scenario passes on virtual:android and on the test
-    bed with the native agent; through the Flutter agent, all but the plugin differences."""
+    bed with the native agent; through the Flutter agent, all but the plugin differences.
+
+    The native run also captures in the app (the OkHttp hook): in every scenario, retries, offline
+    spells and kills included, the app's capture equals the collector's, request for request."""
     virtual = verdicts("virtual:android", live_collector)
     assert all(v == ("passed", []) for v in virtual.values()), virtual
     assert set(FLUTTER_PLUGIN_DIFFERENCES) <= set(virtual)
-    jvm = run_suite("jvm:android", live_collector, agent=agent)
+    jvm = run_suite("jvm:android", live_collector, agent=agent, in_app=agent == "native")
     if agent == "native":
         assert {k: verdict(r) for k, r in jvm.items()} == virtual
+        for key, result in jvm.items():
+            diff = result.capture_diff
+            assert diff is not None and diff.equal, (key, diff and diff.report())
+            assert result.app_requests is not None and len(result.app_requests) == len(result.requests), key
+            statuses = sorted((r.path, r.response_status) for r in result.app_requests)
+            assert statuses == sorted((r.path, r.response_status) for r in result.requests), key
+        assert sum(len(r.app_requests or []) for r in jvm.values()) > 5 * len(jvm)  # the hook saw real traffic
     else:
         assert_flutter_matches(jvm, virtual, None)
 

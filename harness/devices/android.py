@@ -217,8 +217,16 @@ class AndroidDevice:
             ) from exc
         port = int(self.target.options.get("frida_port", FRIDA_PORT))
         forward = self.forward(port)
-        agent = "exponea_flutter_android" if self.target.options.get("agent") == "flutter" else "exponea_android"
-        return connect_frida(self.uri, agent, self.target.package, forward.local_port, self.target.options)
+        from harness.instrument.frida_session import agents_for
+
+        return connect_frida(
+            self.uri,
+            agents_for("android", self.target.options.get("agent")),
+            self.target.package,
+            forward.local_port,
+            self.target.options,
+            capture=self.target.in_app_capture,
+        )
 
     def close(self) -> None:
         stop_forwards(self._forwards, self.log)

@@ -85,12 +85,16 @@ class AppTarget:
         package: the app's package name or bundle id, where the device hosts real apps.
         fault: a seeded SDK bug, for the virtual device only.
         options: driver-specific extras (for instance the APK path).
+        in_app_capture: when set, drivers that instrument the app hook its HTTP client and hand each
+            ``harness:http`` message to this (``harness.capture.inapp.InAppRecorder``); a driver
+            that cannot capture in the app raises ``DeviceError`` rather than capture nothing.
     """
 
     base_url: str
     package: str | None = None
     fault: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    in_app_capture: Callable[[dict[str, Any], bytes | None], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -339,8 +339,16 @@ class IosDevice:
         except ImportError as exc:
             raise DeviceError(self.uri, f"SDK calls on a real device need the Frida layer: {exc}") from exc
         forward = self.forward(int(self.target.options.get("frida_port", FRIDA_PORT)))
-        agent = "exponea_ios"
-        return connect_frida(self.uri, agent, self.target.package, forward.local_port, self.target.options)
+        from harness.instrument.frida_session import agents_for
+
+        return connect_frida(
+            self.uri,
+            agents_for("ios"),
+            self.target.package,
+            forward.local_port,
+            self.target.options,
+            capture=self.target.in_app_capture,
+        )
 
     def close(self) -> None:
         stop_forwards(self._forwards, self.log)

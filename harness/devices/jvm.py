@@ -4,8 +4,11 @@ A JVM process whose classes mirror the public API of the Exponea Android SDK and
 plugin (``jvm_testbed/``) stands in for the app. The real Android (or Flutter) agent is loaded into
 it with Frida, exactly as on a phone, and calls the mirror classes; they forward every call, as the
 canonical call of docs/sdk-calls.md, to the reference SDK in the virtual app process
-(``python -m harness.virtual``), which sends the real HTTP. What this proves: the agents, the Java
-bridge, the type conversions and the Frida plumbing; what it cannot: the real SDK's behaviour on ART.
+(``python -m harness.virtual``). The reference SDK's HTTP comes back into the JVM and goes out
+through the JVM's OkHttp mirror (``NetworkStack.java``, ``okhttp3/``), as a real SDK's requests
+leave through OkHttp in the app, so the in-app capture's hooks run for real (``?network=direct``
+lets the virtual app send by itself). What this proves: the agents, the Java bridge, the type
+conversions, the OkHttp hook and the Frida plumbing; what it cannot: the real SDK's behaviour on ART.
 
 Processes per launch: the virtual app (the SDK's storage lives in a data directory that survives
 ``kill``) and the JVM. ``kill`` SIGKILLs both, as Android kills an app's process.
@@ -35,12 +38,9 @@ from harness.errors import AppCrashed, DeviceError, DeviceNotFound, HarnessError
 __all__ = ["JvmApp", "JvmDevice", "JvmEnvironment"]
 
 URI = "jvm:android"
-URI_OPTIONS = ("agent",)
-AGENTS = {
-    "native": ["_java", "exponea_android"],
-    "android": ["_java", "exponea_android"],  # the name this driver first used for "native"
-    "flutter": ["_java", "exponea_flutter_android"],
-}
+URI_OPTIONS = ("agent", "network")
+AGENTS = ("native", "android", "flutter")  # "android": the name this driver first used for "native"
+NETWORKS = ("okhttp", "direct")
 
 
 def _wait_for_file(path: Path, proc: subprocess.Popen[Any], timeout: float) -> dict[str, Any]:
@@ -187,6 +187,8 @@ class JvmDevice:
             options[key] = values[-1]
         if options.get("agent", "native") not in AGENTS:
             raise DeviceNotFound(uri, f"unknown agent {options['agent']!r}; known: native, flutter")
+        if options.get("network", "okhttp") not in NETWORKS:
+            raise DeviceNotFound(uri, f"unknown network {options['network']!r}; known: {', '.join(NETWORKS)}")
         return cls(uri, options=options)
 
     @classmethod
@@ -243,8 +245,8 @@ class JvmDevice:
     # -- processes -------------------------------------------------------------------------------
 
     def _launch(self) -> None:
-        from harness.instrument.frida_session import FridaSession
-        from harness.instrument.frida_transport import FridaSdkTransport
+        from harness.instrument.frida_session import FridaSession, agents_for
+        from harness.instrument.frida_transport import FridaSdkTransport, require_capture_hook
 
         if self.target is None or self._classes is None or self._work is None:
             raise DeviceError(self.uri, "open() must be called before app.launch()")
@@ -264,8 +266,9 @@ class JvmDevice:
         self._rpc = RpcClient(self.uri, int(info["port"]))
         java, _ = find_jdk()
         env = dict(os.environ, HARNESS_RPC_PORT=str(info["port"]))
+        network = str(self.target.options.get("network") or self.options.get("network") or "okhttp")
         self._jvm = subprocess.Popen(
-            [java, "-Xshare:auto", "-cp", str(self._classes), MAIN_CLASS, str(info["port"])],
+            [java, "-Xshare:auto", "-cp", str(self._classes), MAIN_CLASS, str(info["port"]), network],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
@@ -274,9 +277,20 @@ class JvmDevice:
         ready = self._jvm.stdout.readline().decode(errors="replace").split()
         if len(ready) != 2 or ready[0] != "ready":
             raise AppCrashed(self.uri, f"the test-bed JVM did not start (said {' '.join(ready)!r})")
-        agents = AGENTS[self.agent(self.target)]
-        self._session = FridaSession(agents, target=int(ready[1]), uri=self.uri)
+        agents = agents_for("android", self.agent(self.target))
+        capture = self.target.in_app_capture
+        if capture is not None and network == "direct":
+            raise DeviceError(self.uri, "in-app capture needs the app's OkHttp: drop network=direct from the URI")
+        self._session = FridaSession(
+            agents,
+            target=int(ready[1]),
+            uri=self.uri,
+            options={"capture": capture is not None},
+            handlers={"harness:http": capture} if capture is not None else None,
+        )
         self._session.start()
+        if capture is not None:
+            require_capture_hook(self._session)
         self.sdk = FridaSdkTransport(self._session, device_clock=self.env.now)
         self.log.info("launched: virtual app pid %s, JVM pid %s", self._virtual.pid, ready[1])
 

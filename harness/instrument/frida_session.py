@@ -23,9 +23,10 @@ Usage::
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from importlib import resources
@@ -35,7 +36,7 @@ from typing import Any
 from harness.errors import AppCrashed, DeviceError, DeviceNotFound, HarnessError, InstrumentError, RpcTimeout
 from harness.instrument.bridges import bridge_source
 
-__all__ = ["FridaSession", "agent_source"]
+__all__ = ["AGENTS", "FridaSession", "agent_source", "agents_for"]
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +52,37 @@ _CALL, _REPLY = "harness:call", "harness:reply"
 _PROCESS_ENDED = {"process-terminated", "process-replaced"}
 
 
-def agent_source(names: Sequence[str | Path]) -> str:
-    """The script text for ``names``: the prelude, then each agent (a packaged name or a file path)."""
+#: The agent files each app kind loads, in order (after the prelude): the Java helpers, the SDK agent,
+#: then the in-app capture hook (inert unless HARNESS_OPTIONS.capture). One table for the test bed and
+#: the real-device drivers, so the test bed loads exactly what a phone gets.
+AGENTS: dict[str, list[str]] = {
+    "native": ["_java", "exponea_android", "_okhttp_capture"],
+    "flutter": ["_java", "exponea_flutter_android", "_okhttp_capture"],
+    "ios": ["exponea_ios", "_nsurlsession_capture"],
+}
+
+
+def agents_for(platform: str, agent: str | None = None) -> list[str]:
+    """The agent files for an app: iOS has one agent (native and Flutter); Android native or Flutter."""
+    if platform == "ios":
+        return list(AGENTS["ios"])
+    key = agent or "native"
+    if key == "android":  # the name the jvm driver first used for "native"
+        key = "native"
+    if key not in ("native", "flutter"):
+        raise InstrumentError("agent", f"unknown agent {agent!r}; known: native, flutter")
+    return list(AGENTS[key])
+
+
+def agent_source(names: Sequence[str | Path], options: Mapping[str, Any] | None = None) -> str:
+    """The script text for ``names``: the options (``HARNESS_OPTIONS``), the prelude, then each agent
+    (a packaged name or a file path). Options are in the script itself, not sent after load, so
+    hooks an option asks for are in place before a spawned app runs its first line."""
     agents = resources.files("harness.instrument") / "agents"
-    parts = [(agents / "_prelude.js").read_text(encoding="utf-8")]
+    parts = [
+        f"globalThis.HARNESS_OPTIONS = {json.dumps(dict(options or {}))};",
+        (agents / "_prelude.js").read_text(encoding="utf-8"),
+    ]
     for name in names:
         if isinstance(name, Path):
             parts.append(name.read_text(encoding="utf-8"))
@@ -73,6 +101,11 @@ class FridaSession:
         spawn: spawn ``target`` (with ``argv`` on desktop) and load the agent before it runs.
         uri: the harness device URI, used in error messages.
         runtime: Frida's JS runtime, ``"qjs"`` (default; measured no slower here) or ``"v8"``.
+        options: ``HARNESS_OPTIONS`` for the agents (for instance ``{"capture": True}`` to hook the
+            app's HTTP client, ``_okhttp_capture.js``).
+        handlers: agent message type → ``handler(payload, data)``, for messages the agent sends on its
+            own (``"harness:http"`` from the in-app capture). A handler runs on Frida's thread and
+            must not block; an exception in it is logged, never raised into Frida.
     """
 
     def __init__(
@@ -85,6 +118,8 @@ class FridaSession:
         argv: Sequence[str] | None = None,
         uri: str = "frida",
         runtime: str = "qjs",
+        options: Mapping[str, Any] | None = None,
+        handlers: Mapping[str, Callable[[dict[str, Any], bytes | None], None]] | None = None,
     ) -> None:
         self.agents = list(agents)
         self.target = target
@@ -93,6 +128,8 @@ class FridaSession:
         self.argv = list(argv) if argv else None
         self.runtime = runtime
         self.uri = uri
+        self.options = dict(options or {})
+        self.handlers = dict(handlers or {})
         self.pid: int | None = None
         self._device: Any = None
         self._session: Any = None
@@ -124,7 +161,7 @@ class FridaSession:
                 self.pid = int(target)
                 self._session = self._device.attach(self.pid)
             self._session.on("detached", self._on_detached)
-            source = agent_source(self.agents)
+            source = agent_source(self.agents, self.options)
             self._script = self._session.create_script(source, name="harness-agent", runtime=self.runtime)
             self._script.on("message", self._on_message)
             self._script.load()
@@ -247,6 +284,11 @@ class FridaSession:
                 log.error("[%s] %s", self.uri, exc)
                 return
             self._script.post({"type": "frida:bridge-loaded", "filename": filename, "source": source})
+        elif message.get("type") == "send" and isinstance(payload, dict) and payload.get("type") in self.handlers:
+            try:
+                self.handlers[str(payload["type"])](payload, data)
+            except Exception:
+                log.exception("[%s] the handler of %s failed", self.uri, payload.get("type"))
         elif message.get("type") == "error":
             log.error("[%s] agent error: %s", self.uri, message.get("stack") or message.get("description"))
         else:

@@ -11,14 +11,18 @@ virtual app with its own clock) passes ``device_clock`` to read the right one af
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from harness.devices.base import CallResult
-from harness.errors import DeviceError, InstrumentError
+from harness.errors import DeviceError, HarnessError, InstrumentError
 from harness.instrument.frida_session import FridaSession
 
-__all__ = ["UNSUPPORTED", "FridaSdkTransport", "UnsupportedCall", "connect_frida"]
+__all__ = ["UNSUPPORTED", "FridaSdkTransport", "UnsupportedCall", "connect_frida", "require_capture_hook"]
+
+log = logging.getLogger(__name__)
 
 #: How an agent starts the message of a call it cannot make through its API (thrown as an Error).
 UNSUPPORTED = "unsupported: "
@@ -65,18 +69,57 @@ class FridaSdkTransport:
         self.session.call("ping", timeout=timeout)
 
 
-def connect_frida(uri: str, agent: str, package: str, local_port: int, options: Mapping[str, Any]) -> FridaSdkTransport:
+def require_capture_hook(session: FridaSession, timeout: float = 10.0) -> dict[str, Any]:
+    """Wait until the agent's in-app capture hook is in place; DeviceError naming why it is not.
+
+    A capture that silently hooks nothing would report "no request lost" for every run, so a
+    missing hook ends the session as an error. In a spawned app the hook waits for the app's class
+    loader (``Java.perform``), so this polls briefly.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        status = session.call("captureStatus", timeout=timeout)
+        if not isinstance(status, dict) or not status.get("enabled"):
+            raise DeviceError(session.uri, f"the agent did not enable in-app capture (said {status!r})")
+        if status.get("error"):
+            raise DeviceError(session.uri, f"in-app capture: {status['error']}")
+        if status.get("hooked"):
+            log.info("[%s] in-app capture hooked %s", session.uri, status["hooked"])
+            return status
+        if time.monotonic() > deadline:
+            raise DeviceError(session.uri, f"in-app capture: the hook was not in place after {timeout:g}s")
+        time.sleep(0.05)
+
+
+def connect_frida(
+    uri: str,
+    agents: Sequence[str],
+    package: str,
+    local_port: int,
+    options: Mapping[str, Any],
+    capture: Callable[[dict[str, Any], bytes | None], None] | None = None,
+) -> FridaSdkTransport:
     """Spawn (or attach to) ``package`` through Frida listening on ``127.0.0.1:local_port``.
 
     Used by the real-device drivers once they have forwarded frida-server's or the gadget's port:
-    ``options["spawn"]`` (default true) chooses spawn with early instrumentation over attach.
+    ``options["spawn"]`` (default true) chooses spawn with early instrumentation over attach. With
+    ``capture``, the agents hook the app's HTTP client before the app runs (spawn) and every request
+    goes to ``capture`` (``harness.capture.inapp.InAppRecorder``).
     """
     session = FridaSession(
-        [agent],
+        list(agents),
         package,
         device=f"127.0.0.1:{local_port}",
         spawn=bool(options.get("spawn", True)),
         uri=uri,
+        options={"capture": capture is not None},
+        handlers={"harness:http": capture} if capture is not None else None,
     )
     session.start()
+    if capture is not None:
+        try:
+            require_capture_hook(session)
+        except HarnessError:
+            session.stop()
+            raise
     return FridaSdkTransport(session)

@@ -11,6 +11,8 @@ Layout (``--report DIR``)::
     DIR/matrix.json        checklist ids x devices: pass / fail / n/a
     DIR/junit.xml          JUnit XML
     DIR/captures/DEVICE/SCENARIO.jsonl and .har   the captured requests, Authorization masked
+    DIR/captures/DEVICE/SCENARIO.in-app.jsonl, .in-app.har   with --in-app-capture: what the app's
+                                                  HTTP client sent (capture_diff in results.json)
 
 The captures are the one copy of the requests: :func:`load_run` reads them back into the records.
 """
@@ -63,11 +65,21 @@ def write_run(folder: str | Path, meta: Mapping[str, Any], records: Sequence[Map
         reqs = [CapturedRequest.from_json(q) for q in r["requests"]]
         (out / f"{rel}.jsonl").write_text(export(reqs, "jsonl"), encoding="utf-8")
         (out / f"{rel}.har").write_text(export(reqs, "har"), encoding="utf-8")
+        if r.get("app_requests") is not None:  # the in-app capture, beside the collector's
+            app = [CapturedRequest.from_json(q) for q in r["app_requests"]]
+            (out / f"{rel}.in-app.jsonl").write_text(export(app, "jsonl"), encoding="utf-8")
+            (out / f"{rel}.in-app.har").write_text(export(app, "har"), encoding="utf-8")
         extra = {
             q["id"]: {"expectation": q.get("expectation"), "device_timestamp": q.get("device_timestamp")}
             for q in r["requests"]
         }
-        slim.append({**{k: v for k, v in r.items() if k != "requests"}, "captures": rel, "request_links": extra})
+        slim.append(
+            {
+                **{k: v for k, v in r.items() if k not in ("requests", "app_requests")},
+                "captures": rel,
+                "request_links": extra,
+            }
+        )
     _dump(out / "run.json", {"format": FORMAT, **meta})
     _dump(out / "results.json", {"format": FORMAT, "results": slim})
     _dump(

@@ -281,6 +281,19 @@ def result_record(result: RunResult) -> Record:
         "diffs": diffs,
         "text": verdict.report() if verdict else (result.error or ""),
     }
+    if result.app_requests is not None:
+        record["app_requests"] = [{**r.as_json(), "headers": _headers_masked(r.headers)} for r in result.app_requests]
+    if result.capture_diff is not None:
+        diff = result.capture_diff
+        record["capture_diff"] = {
+            "summary": diff.summary(),
+            "matched": diff.matched,
+            "lost": [{"method": r.method, "path": r.path, "body": r.body} for r in diff.lost],
+            "unexplained": [{"method": r.method, "path": r.path, "body": r.body} for r in diff.unexplained],
+        }
+        if not diff.equal:
+            record["summary"] += f"; in-app vs collector: {diff.summary()}"
+            record["text"] += "\nin-app capture against the collector's: " + diff.report()
     scrubbed: Record = _scrub(record, _secrets(result))
     return scrubbed
 

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import itertools
 import re
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from harness.capture.inapp import CaptureDiff, InAppRecorder, compare_captures
 from harness.capture.record import CapturedRequest
 from harness.capture.server import CollectorServer
+from harness.capture.store import Store
 from harness.devices.base import AppTarget, Capability, Device
 from harness.errors import ConfigError, HarnessError, InstrumentError, SpecError
 from harness.instrument.flutter_plugin import native_args
@@ -56,6 +61,10 @@ class RunResult:
     fault: str | None = None
     profile: str = ""
     sdk_version: str = ""
+    # in-app capture (Runner(in_app_capture=True)): what the app's HTTP client sent, and that set
+    # against the collector's; ``requests`` is whichever capture judged the run (``judge``)
+    app_requests: list[CapturedRequest] | None = None
+    capture_diff: CaptureDiff | None = None
 
     @property
     def passed(self) -> bool:
@@ -69,12 +78,17 @@ class RunResult:
             detail = self.verdict.summary()
         else:
             detail = self.error or ""
+        if self.capture_diff is not None and not self.capture_diff.equal:
+            detail += f"; in-app vs collector: {self.capture_diff.summary()}"
         return f"{mark:<5} {self.scenario.id:<40} {self.device_uri:<18} {detail}"
 
     def details(self) -> str:
+        lines: list[str] = []
         if self.verdict is not None and not self.verdict.passed:
-            return "\n".join("    " + line for line in self.verdict.report().splitlines())
-        return ""
+            lines += self.verdict.report().splitlines()
+        if self.capture_diff is not None and not self.capture_diff.equal:
+            lines += ["in-app capture against the collector's: " + self.capture_diff.report()]
+        return "\n".join("    " + line for line in lines)
 
 
 class Runner:
@@ -89,6 +103,12 @@ class Runner:
         quiet: for devices that cannot tell when they are done, the quiet window to wait for.
         options: driver options for every run (``AppTarget.options``), e.g. ``{"agent": "flutter"}``
             to reach the SDK through the Flutter plugin's agent on ``jvm:android`` or a phone.
+        in_app_capture: also capture in the app (hooks on its HTTP client, devices with Frida) into
+            ``in_app_store``, and fail a run in which the app sent a request the collector never got.
+        in_app_store: where the in-app capture goes; a temporary store by default.
+        judge: which capture the checker judges, ``"collector"`` or ``"in-app"``.
+        base_url: the backend the app is configured with instead of the collector (for instance the
+            production API); only the in-app capture sees the traffic then, so it is the judge.
     """
 
     def __init__(
@@ -101,7 +121,21 @@ class Runner:
         settle_timeout: float = 15.0,
         quiet: float = 3.0,
         options: Mapping[str, Any] | None = None,
+        in_app_capture: bool = False,
+        in_app_store: Store | None = None,
+        judge: str = "collector",
+        base_url: str | None = None,
     ) -> None:
+        if judge not in ("collector", "in-app"):
+            raise ConfigError("judge", f"unknown capture {judge!r}; known: collector, in-app")
+        if base_url is not None:
+            in_app_capture, judge = True, "in-app"
+        if judge == "in-app":
+            in_app_capture = True
+        self.in_app_capture = in_app_capture
+        self.judge = judge
+        self.base_url = base_url
+        self._in_app_store = in_app_store
         self.device = device
         self.collector = collector
         self.fault = fault
@@ -118,7 +152,11 @@ class Runner:
             result.error = f"not for {self.device.platform}"
             return result
         key = f"{re.sub(r'[^A-Za-z0-9]+', '-', self.device.uri)}-{next(_counter)}-{scenario.id}"
-        target = AppTarget(base_url=self.collector.device_url(key), fault=self.fault, options=self.options)
+        base_url = self.base_url or self.collector.device_url(key)
+        recorder = None
+        if self.in_app_capture:
+            recorder = InAppRecorder(self.in_app_store, key, base_path=urlsplit(base_url).path)
+        target = AppTarget(base_url=base_url, fault=self.fault, options=self.options, in_app_capture=recorder)
         started = time.monotonic()
         try:
             self.device.open(target)
@@ -133,13 +171,21 @@ class Runner:
             return result
         self._cleanup()
         result.requests = self.collector.store.query(device=key)
+        if recorder is not None:
+            recorder.finish()
+            result.app_requests = self.in_app_store.query(device=key)
+            if self.base_url is None:
+                result.capture_diff = compare_captures(result.app_requests, result.requests)
+            if self.judge == "in-app":
+                result.requests = result.app_requests
         try:
             result.expectations = self.profile.expect(result.trace)
         except SpecError as exc:
             result.error = f"SpecError: {exc}"
             return result
         result.verdict = check(result.expectations, observe_all(result.requests))
-        result.outcome = "passed" if result.verdict.passed else "failed"
+        delivered = result.capture_diff is None or not result.capture_diff.lost
+        result.outcome = "passed" if result.verdict.passed and delivered else "failed"
         result.duration = time.monotonic() - started
         if result.trace:
             result.device_time_span = result.trace[-1].device_time - result.trace[0].device_time
@@ -185,6 +231,14 @@ class Runner:
             self._lifecycle(step)
         trace.append(Stimulus(index, step.kind, step.name, args, device_time, time.time(), error, step.line))
 
+    @property
+    def in_app_store(self) -> Store:
+        """The store of the in-app capture (a temporary one unless given)."""
+        if self._in_app_store is None:
+            folder = Path(tempfile.mkdtemp(prefix="harness-in-app-"))
+            self._in_app_store = Store(folder / "in-app.sqlite")
+        return self._in_app_store
+
     def _agent(self) -> str:
         """The agent in use: the runner's option, else the device's (a ``jvm:android?agent=…`` URI)."""
         device_options = getattr(self.device, "options", None) or {}
@@ -192,6 +246,8 @@ class Runner:
 
     def _respond(self, target: AppTarget, rule: Mapping[str, Any]) -> None:
         """Install a collector answer rule (``respond`` step) for this run's device key only."""
+        if self.base_url is not None:
+            raise ConfigError("respond", f"respond rules need the collector as the backend, not {self.base_url}")
         faults = getattr(self.collector, "faults", None)
         if faults is None:
             raise ConfigError("respond", "this collector has no answer rules")

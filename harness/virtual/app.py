@@ -68,6 +68,10 @@ class VirtualApp:
             }
         if method == "app.settle":
             return self.sdk.settle(float(params.get("timeout", 10.0)))
+        if method == "app.use_network_stack":
+            port = params.get("port")
+            self.env.network.use_stack(int(port) if port is not None else None)
+            return None
         if method == "app.exit":
             self.exit_requested.set()
             return None

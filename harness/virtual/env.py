@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from harness.virtual.network import AppNetwork
 
 __all__ = ["AppEnv"]
 
@@ -16,3 +18,5 @@ class AppEnv:
     device_model: str = "Virtual Phone"
     os_version: str = "14"
     platform: str = "android"
+    # the app's HTTP stack: direct, or the host app's (the jvm:android test bed's OkHttp)
+    network: AppNetwork = field(default_factory=AppNetwork, compare=False, repr=False)

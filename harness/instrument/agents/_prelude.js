@@ -1,5 +1,6 @@
 /*
- * Prelude prepended to every harness agent by harness.instrument.frida_session.
+ * Prelude prepended to every harness agent by harness.instrument.frida_session, right after
+ * `globalThis.HARNESS_OPTIONS = {...}` (the session's options, e.g. {capture: true}).
  *
  * Frida 17 no longer builds the Java/ObjC/Swift bridges into scripts created from Python. This
  * defines lazy globals (the same trick frida-tools' REPL uses): the first touch of `Java`, `ObjC`

@@ -83,7 +83,7 @@ class Flusher:
         self.faults = faults or Faults()
         self._max_tries = max_tries
         self._is_stopped = is_stopped
-        self._client = httpx.Client(timeout=10.0)
+        self._client = httpx.Client(timeout=10.0, transport=env.network)
         self._client.headers.pop("accept", None)
         self._wake = threading.Condition()
         self._requested = False

@@ -130,7 +130,7 @@ class Flusher:
         self._max_retries = max_retries
         self._authorization = authorization
         self._is_stopped = is_stopped
-        self._client = httpx.Client(timeout=REQUEST_TIMEOUT)
+        self._client = httpx.Client(timeout=REQUEST_TIMEOUT, transport=env.network)
         for name in list(self._client.headers):
             self._client.headers.pop(name)
         self._pool = ThreadPoolExecutor(max_workers=6, thread_name_prefix="urlsession")

@@ -35,6 +35,27 @@ public final class Rpc {
 
     static synchronized void connect(int port) throws IOException { instance = new Rpc(port); }
 
+    /**
+     * One call on a connection of its own that gives up after {@code timeoutMs}: for set-up calls
+     * that must not wedge the shared connection when the app does not answer (a hung app is the
+     * harness's to report, through the agents' calls, not the test bed's start-up).
+     */
+    static boolean callOnce(int port, String method, Map<String, Object> params, int timeoutMs) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(timeoutMs);
+            Map<String, Object> req = new LinkedHashMap<>();
+            req.put("id", 0);
+            req.put("method", method);
+            req.put("params", params);
+            s.getOutputStream().write((Json.encode(req) + "\n").getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            return line != null && line.contains("\"result\"");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Calls the reference SDK; an error reply becomes a RuntimeException naming the method. */
     public static synchronized Object call(String method, Map<String, Object> params) {
         if (instance == null) throw new IllegalStateException("test bed: no RPC connection to the virtual app");
