@@ -42,3 +42,24 @@ def test_app_fixture_gives_a_typed_sdk_and_a_capture_window(pytester):
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_in_app_capture_option_records_both_captures_in_the_run_folder(pytester):
+    """--harness-in-app-capture on the test bed: the item passes (nothing lost), and the run folder has
+    the app's capture beside the collector's, with the same requests."""
+    import json
+
+    pytester.mkdir("scenarios")
+    (pytester.path / "scenarios" / "custom-event.yaml").write_text(SCENARIO)
+    result = pytester.runpytest_subprocess(
+        "scenarios", "--device", "jvm:android", "--harness-in-app-capture", "--harness-report", "run"
+    )
+    result.assert_outcomes(passed=1)
+    app = list((pytester.path / "run" / "captures").rglob("*.in-app.jsonl"))
+    assert len(app) == 1
+    backend = app[0].with_name(app[0].name.replace(".in-app.jsonl", ".jsonl"))
+    app_rows = [json.loads(line) for line in app[0].read_text().splitlines()]
+    backend_rows = [json.loads(line) for line in backend.read_text().splitlines()]
+    assert app_rows and sorted(r["body"] for r in app_rows) == sorted(r["body"] for r in backend_rows)
+    results = json.loads((pytester.path / "run" / "results.json").read_text())["results"]
+    assert results[0]["capture_diff"]["summary"].endswith("0 lost, 0 unexplained")

@@ -78,7 +78,7 @@ class RunResult:
             detail = self.verdict.summary()
         else:
             detail = self.error or ""
-        if self.capture_diff is not None and not self.capture_diff.equal:
+        if self.capture_diff is not None:
             detail += f"; in-app vs collector: {self.capture_diff.summary()}"
         return f"{mark:<5} {self.scenario.id:<40} {self.device_uri:<18} {detail}"
 
