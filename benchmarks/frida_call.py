@@ -33,9 +33,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness.devices.base import AppTarget
-from harness.devices.jvm import AGENTS, JvmDevice
+from harness.devices.jvm import JvmDevice
 from harness.devices.jvm_build import MAIN_CLASS, find_jdk, testbed_classes
-from harness.instrument.frida_session import FridaSession
+from harness.instrument.frida_session import FridaSession, agents_for
 from harness.instrument.frida_transport import FridaSdkTransport
 
 PROBE = Path(__file__).with_name("frida_probe.js")
@@ -64,7 +64,7 @@ def _ms(fn: Callable[[], Any]) -> float:
 
 
 def _attach(args: argparse.Namespace, cleanup: list[Callable[[], Any]]) -> FridaSession:
-    agents: list[str | Path] = [*AGENTS[args.agent], PROBE]
+    agents: list[str | Path] = [*agents_for("android", args.agent), PROBE]
     if args.virtual:
         device = JvmDevice()
         device.open(AppTarget(base_url="http://127.0.0.1:9/d/bench", options={"agent": args.agent}))
@@ -101,8 +101,11 @@ def main() -> None:
         session = _attach(args, cleanup)
         transport = FridaSdkTransport(session)
         raw = session._script.exports_sync  # the bare Frida RPC, nothing of the harness around it
-        config = {"projectToken": "bench", "baseURL": "http://127.0.0.1:9/d/bench"}
+        # MANUAL flushing: the figure is the call, not the SDK's own network work that IMMEDIATE mode
+        # would start after each event (with --virtual, a flush through the JVM's OkHttp per call).
+        config = {"projectToken": "bench", "authorization": "Token bench", "baseURL": "http://127.0.0.1:9/d/bench"}
         transport.call("init", {"configuration": config}, timeout=30)
+        transport.call("setFlushMode", {"mode": "MANUAL"}, timeout=30)
         call = {"eventType": "bench", "properties": {"price": 9.5, "sku": "a-1", "ok": True}}
         for _ in range(50):  # warm up the bridge, class wrappers and the JIT
             raw.ping()
