@@ -32,6 +32,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import unquote
 
+import orjson
+
 from harness.capture.faults import Faults, answer_body
 from harness.capture.record import CapturedRequest
 from harness.capture.routes import match_route
@@ -370,6 +372,14 @@ def _check_json(text: str, content_type: str, problems: list[str]) -> None:
         return
     declared = "json" in content_type.lower()
     try:
+        orjson.loads(text)  # about 4x faster than json.loads; it accepts a subset of what json.loads accepts
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        if not declared:
+            problems.append(f"JSON body with content-type {content_type or 'missing'}")
+        return
+    try:  # the verdict (orjson refuses NaN, lone surrogates, ... that json.loads takes) and its message
         json.loads(text)
     except ValueError as exc:
         if declared:

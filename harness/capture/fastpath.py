@@ -43,15 +43,22 @@ _ERROR = (
 
 
 class _Pending:
-    """Stands in for uvicorn's request cycle while a fast answer waits for its commit."""
+    """Stands in for uvicorn's request cycle while a fast answer waits for its commit; called by the store
+    right after the commit (``done(id, error)``), it answers."""
 
-    __slots__ = ("disconnected", "keep_alive", "message_event", "response_complete")
+    __slots__ = ("body", "disconnected", "head", "keep_alive", "message_event", "protocol", "response_complete")
 
-    def __init__(self, keep_alive: bool) -> None:
+    def __init__(self, protocol: Any, head: bytes, body: bytes, keep_alive: bool) -> None:
+        self.protocol = protocol
+        self.head = head
+        self.body = body
         self.keep_alive = keep_alive
         self.response_complete = False
         self.disconnected = False
         self.message_event = _NoEvent
+
+    def __call__(self, rid: int, error: BaseException | None) -> None:
+        self.protocol._answer(self, error)
 
 
 class _NoEventType:
@@ -87,6 +94,10 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             self._fast_path = ""
             self._fast_query = b""
             self._fast_keep_alive = True
+            # Keep-alive: one timer per idle spell, not one per request (see _arm_keep_alive).
+            self._idle = False
+            self._idle_since = 0.0
+            self._idle_timer: asyncio.TimerHandle | None = None
 
         def data_received(self, data: bytes) -> None:
             super().data_received(data)
@@ -100,19 +111,67 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                     self.cycle.body += body
                     self.cycle.message_event.set()
 
+        # -- keep-alive: uvicorn cancels and re-creates a timer for every request; here a request only
+        # marks the connection busy, and the timer of an idle spell re-arms itself if the spell was broken.
+
+        def _unset_keepalive_if_required(self) -> None:  # uvicorn calls it on every read
+            self._idle = False
+
+        def _arm_keep_alive(self) -> None:
+            self._idle = True
+            self._idle_since = self.loop.time()
+            if self._idle_timer is None:
+                self._idle_timer = self.loop.call_at(self._idle_since + self.timeout_keep_alive, self._keep_alive_due)
+
+        def _keep_alive_due(self) -> None:
+            self._idle_timer = None
+            if not self._idle or self.transport.is_closing():
+                return  # busy since: the next answer arms a new timer
+            due = self._idle_since + self.timeout_keep_alive
+            if self.loop.time() + 0.01 >= due:
+                self.transport.close()
+            else:
+                self._idle_timer = self.loop.call_at(due, self._keep_alive_due)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            super().connection_lost(exc)
+            self._idle = False
+            if self._idle_timer is not None:
+                self._idle_timer.cancel()
+                self._idle_timer = None
+
+        def on_response_complete(self) -> None:
+            # uvicorn's, with the keep-alive timer above
+            self.server_state.total_requests += 1
+            if self.transport.is_closing():
+                return
+            self.flow.resume_reading()
+            if self.pipeline:
+                cycle, app = self.pipeline.pop()
+                self._start_asgi_task(cycle, app)
+            else:
+                self._arm_keep_alive()
+
+        # -- parser callbacks
+
         def on_message_begin(self) -> None:
             # uvicorn's on_message_begin builds the ASGI scope; the fast path needs none, so it is built
             # only when a request takes the ASGI path (``_asgi_headers_complete``).
             self.url = b""
-            self.expect_100_continue = False
             self.headers = []
             self._fast = False
 
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self.headers.append((name.lower(), value))  # Expect is looked for once the headers are in
+
         def _asgi_headers_complete(self) -> None:
-            url, headers, expect = self.url, self.headers, self.expect_100_continue
+            url, headers = self.url, self.headers
             super().on_message_begin()  # a fresh scope (and header list, which the scope refers to)
-            self.url, self.expect_100_continue = url, expect
+            self.url = url
             self.headers.extend(headers)
+            self.expect_100_continue = any(
+                name == b"expect" and value.lower() == b"100-continue" for name, value in headers
+            )
             super().on_headers_complete()
 
         def on_headers_complete(self) -> None:
@@ -126,20 +185,21 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                 collector is None
                 or collector.forwarder is not None
                 or collector.faults
-                or self.expect_100_continue
                 or (cycle is not None and not cycle.response_complete)
                 or self.flow.write_paused
-                or self.parser.should_upgrade()
             ):
                 return False
-            method = self.parser.get_method().decode("ascii")
+            parser = self.parser
+            if parser.should_upgrade():
+                return False
+            method = parser.get_method().decode("ascii")
             if method == "HEAD":
                 return False
             for name, value in self.headers:
                 if name == b"content-length":
                     if not value.isdigit() or int(value) > FAST_MAX_BODY:
                         return False
-                elif name == b"transfer-encoding":
+                elif name == b"transfer-encoding" or name == b"expect":
                     return False
             try:
                 parsed = httptools.parse_url(self.url)
@@ -151,13 +211,12 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                 path = unquote(path)
             if path.startswith(CONTROL_PREFIX):
                 return False
-            version = self.parser.get_http_version()
             self._fast = True
             self._fast_body = []
             self._fast_method = method
             self._fast_path = path
             self._fast_query = parsed.query or b""
-            self._fast_keep_alive = version != "1.0" and self.parser.should_keep_alive()
+            self._fast_keep_alive = parser.should_keep_alive() and parser.get_http_version() != "1.0"
             return True
 
         def on_body(self, body: bytes) -> None:
@@ -171,17 +230,18 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                 super().on_message_complete()
                 return
             self._fast = False
-            assert self.collector is not None
-            raw = b"".join(self._fast_body)
-            record, status, body = self.collector.capture_complete(
+            collector = self.collector
+            assert collector is not None
+            chunks = self._fast_body
+            raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            record, status, body = collector.capture_complete(
                 self._fast_method, self._fast_path, self._fast_query, self.headers, raw
             )
-            pending = _Pending(self._fast_keep_alive)
+            pending = _Pending(self, STATUS_LINE[status], body, self._fast_keep_alive)
             self.cycle = pending  # type: ignore[assignment]  # duck-typed: the attributes uvicorn reads
-            head = STATUS_LINE[status]
-            self.collector.store.submit_callback(record, lambda rid, error: self._answer(pending, head, body, error))
+            collector.store.submit_callback(record, pending)
 
-        def _answer(self, pending: _Pending, head: bytes, body: bytes, error: BaseException | None) -> None:
+        def _answer(self, pending: _Pending, error: BaseException | None) -> None:
             """Right after the commit: answer with one write (or 500 if the store failed, as the ASGI path)."""
             transport = self.transport
             if pending.disconnected or transport.is_closing():
@@ -197,19 +257,21 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             if defaults is not CollectorProtocol._defaults_of:
                 CollectorProtocol._defaults = b"".join(b"%s: %s\r\n" % pair for pair in defaults)
                 CollectorProtocol._defaults_of = defaults
+            body = pending.body
             tail = _TAILS.get(body)
             if tail is None:
                 tail = _JSON + b"content-length: %d\r\n" % len(body)
                 if len(_TAILS) < 256:
                     _TAILS[body] = tail
-            content = [head, CollectorProtocol._defaults, tail]
-            if not pending.keep_alive:
-                content.append(b"connection: close\r\n")
-            content += (b"\r\n", body)
-            transport.write(b"".join(content))
             pending.response_complete = True
-            if not pending.keep_alive:
+            if pending.keep_alive:
+                transport.write(b"".join((pending.head, CollectorProtocol._defaults, tail, b"\r\n", body)))
+                self.on_response_complete()
+            else:
+                transport.write(
+                    b"".join((pending.head, CollectorProtocol._defaults, tail, b"connection: close\r\n\r\n", body))
+                )
                 transport.close()
-            self.on_response_complete()
+                self.on_response_complete()
 
     return CollectorProtocol

@@ -26,6 +26,8 @@ from concurrent.futures import Future
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import orjson
+
 from harness.capture.record import CapturedRequest
 from harness.errors import CaptureError
 
@@ -75,6 +77,15 @@ _INSERT = (
 )
 
 
+def _json_text(value: object) -> str:
+    """JSON text for a TEXT column: orjson (about 10x faster than json.dumps here; non-ASCII kept as UTF-8
+    instead of ``\\u`` escapes, which ``json.loads`` and SQLite's JSON functions read the same)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # what orjson will not write (a lone surrogate, ...) json.dumps escapes
+        return json.dumps(value)
+
+
 def _row_values(req: CapturedRequest) -> tuple[object, ...]:
     return (
         req.run,
@@ -82,14 +93,14 @@ def _row_values(req: CapturedRequest) -> tuple[object, ...]:
         req.received_at,
         req.method,
         req.path,
-        json.dumps(dict(req.headers)),
+        _json_text(dict(req.headers)),
         req.body,
         req.raw_body or None,
         req.kind,
-        json.dumps(list(req.problems)),
+        _json_text(list(req.problems)),
         req.response_status,
         req.rule,
-        None if req.response_headers is None else json.dumps(dict(req.response_headers)),
+        None if req.response_headers is None else _json_text(dict(req.response_headers)),
         req.response_body,
     )
 
@@ -118,11 +129,11 @@ def answered_row(
         time.time(),
         method,
         path,
-        json.dumps(headers),
+        _json_text(headers),
         body,
         raw_body or None,
         kind,
-        json.dumps(problems) if problems else "[]",
+        _json_text(problems) if problems else "[]",
         status,
         "",
         None,
