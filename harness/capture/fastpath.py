@@ -94,6 +94,7 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             self._fast_path = ""
             self._fast_query = b""
             self._fast_keep_alive = True
+            self._submit: Any = None  # the store's submit_callback for this loop, fetched on first use
             # Keep-alive: one timer per idle spell, not one per request (see _arm_keep_alive).
             self._idle = False
             self._idle_since = 0.0
@@ -239,7 +240,10 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             )
             pending = _Pending(self, STATUS_LINE[status], body, self._fast_keep_alive)
             self.cycle = pending  # type: ignore[assignment]  # duck-typed: the attributes uvicorn reads
-            collector.store.submit_callback(record, pending)
+            submit = self._submit
+            if submit is None:
+                submit = self._submit = collector.store.callback_submitter()
+            submit(record, pending)
 
         def _answer(self, pending: _Pending, error: BaseException | None) -> None:
             """Right after the commit: answer with one write (or 500 if the store failed, as the ASGI path)."""
