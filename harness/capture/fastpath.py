@@ -58,7 +58,45 @@ class _Pending:
         self.message_event = _NoEvent
 
     def __call__(self, rid: int, error: BaseException | None) -> None:
-        self.protocol._answer(self, error)
+        """Right after the commit: answer with one write (or 500 if the store failed, as the ASGI path)."""
+        protocol = self.protocol
+        transport = protocol.transport
+        self.response_complete = True
+        if self.disconnected or transport.is_closing():
+            return
+        if error is not None:
+            protocol.logger.error("capture store write failed", exc_info=error)
+            transport.write(_ERROR)
+            transport.close()
+            return
+        body = self.body
+        tail = _TAILS.get(body)
+        if tail is None:
+            tail = _JSON + b"content-length: %d\r\n" % len(body)
+            if len(_TAILS) < 256:
+                _TAILS[body] = tail
+        defaults = protocol.server_state.default_headers
+        if defaults is not _DefaultHeaders.of:
+            _DefaultHeaders.refresh(defaults)
+        if self.keep_alive:
+            transport.write(b"".join((self.head, _DefaultHeaders.lines, tail, b"\r\n", body)))
+        else:
+            transport.write(b"".join((self.head, _DefaultHeaders.lines, tail, b"connection: close\r\n\r\n", body)))
+            transport.close()
+        protocol.on_response_complete()
+
+
+class _DefaultHeaders:
+    """uvicorn's default headers (``date``, and ``server`` unless turned off) as header lines, kept until
+    uvicorn replaces its list (it does not change it in place) when the date ticks."""
+
+    of: object = None
+    lines = b""
+
+    @classmethod
+    def refresh(cls, defaults: list[tuple[bytes, bytes]]) -> None:
+        cls.lines = b"".join(b"%s: %s\r\n" % pair for pair in defaults)
+        cls.of = defaults
 
 
 class _NoEventType:
@@ -76,14 +114,30 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
         from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
     except ImportError:
         return None
-    needed = ("on_message_begin", "on_headers_complete", "on_body", "on_message_complete", "on_response_complete")
+    needed = (
+        "on_message_begin",
+        "on_headers_complete",
+        "on_body",
+        "on_message_complete",
+        "on_response_complete",
+        "send_400_response",
+        "handle_websocket_upgrade",
+        "_should_upgrade",
+        "_unsupported_upgrade_warning",
+        "_start_asgi_task",
+        "_unset_keepalive_if_required",
+    )
     if not all(hasattr(HttpToolsProtocol, name) for name in needed):
+        return None
+    try:
+        from uvicorn.protocols.http.flow_control import FlowControl
+
+        if not hasattr(FlowControl(None), "read_paused"):  # type: ignore[arg-type]
+            return None
+    except Exception:
         return None
 
     class CollectorProtocol(HttpToolsProtocol):
-        _defaults = b""
-        _defaults_of: object = None
-
         def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any], _loop: Any = None) -> None:
             super().__init__(config, server_state, app_state, _loop)
             app = config.app
@@ -94,14 +148,28 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             self._fast_path = ""
             self._fast_query = b""
             self._fast_keep_alive = True
+            self._fast_headers: dict[str, str] = {}
             self._submit: Any = None  # the store's submit_callback for this loop, fetched on first use
-            # Keep-alive: one timer per idle spell, not one per request (see _arm_keep_alive).
+            # Keep-alive: one timer per idle spell, not one per request (on_response_complete, _keep_alive_due).
             self._idle = False
             self._idle_since = 0.0
             self._idle_timer: asyncio.TimerHandle | None = None
 
         def data_received(self, data: bytes) -> None:
-            super().data_received(data)
+            # uvicorn's data_received (feed, 400 on malformed HTTP, upgrades), minus a call per read
+            self._idle = False
+            try:
+                self.parser.feed_data(data)
+            except httptools.HttpParserError:
+                msg = "Invalid HTTP request received."
+                self.logger.warning(msg)
+                self.send_400_response(msg)
+                return
+            except httptools.HttpParserUpgrade:
+                if self._should_upgrade():
+                    self.handle_websocket_upgrade()
+                else:
+                    self._unsupported_upgrade_warning()
             if self._fast:  # headers in, body not complete: the ASGI path takes it (stall timeout, 413, ...)
                 self._fast = False
                 if self.transport.is_closing():
@@ -117,12 +185,6 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
 
         def _unset_keepalive_if_required(self) -> None:  # uvicorn calls it on every read
             self._idle = False
-
-        def _arm_keep_alive(self) -> None:
-            self._idle = True
-            self._idle_since = self.loop.time()
-            if self._idle_timer is None:
-                self._idle_timer = self.loop.call_at(self._idle_since + self.timeout_keep_alive, self._keep_alive_due)
 
         def _keep_alive_due(self) -> None:
             self._idle_timer = None
@@ -146,12 +208,18 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             self.server_state.total_requests += 1
             if self.transport.is_closing():
                 return
-            self.flow.resume_reading()
+            if self.flow.read_paused:
+                self.flow.resume_reading()
             if self.pipeline:
                 cycle, app = self.pipeline.pop()
                 self._start_asgi_task(cycle, app)
-            else:
-                self._arm_keep_alive()
+            else:  # _arm_keep_alive, inline
+                self._idle = True
+                self._idle_since = self.loop.time()
+                if self._idle_timer is None:
+                    self._idle_timer = self.loop.call_at(
+                        self._idle_since + self.timeout_keep_alive, self._keep_alive_due
+                    )
 
         # -- parser callbacks
 
@@ -196,12 +264,14 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             method = parser.get_method().decode("ascii")
             if method == "HEAD":
                 return False
+            headers = {}
             for name, value in self.headers:
                 if name == b"content-length":
                     if not value.isdigit() or int(value) > FAST_MAX_BODY:
                         return False
                 elif name == b"transfer-encoding" or name == b"expect":
                     return False
+                headers[name.decode("latin-1")] = value.decode("latin-1")
             try:
                 parsed = httptools.parse_url(self.url)
             except httptools.HttpParserInvalidURLError:
@@ -213,6 +283,7 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             if path.startswith(CONTROL_PREFIX):
                 return False
             self._fast = True
+            self._fast_headers = headers
             self._fast_body = []
             self._fast_method = method
             self._fast_path = path
@@ -236,7 +307,7 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             chunks = self._fast_body
             raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
             record, status, body = collector.capture_complete(
-                self._fast_method, self._fast_path, self._fast_query, self.headers, raw
+                self._fast_method, self._fast_path, self._fast_query, self._fast_headers, raw
             )
             pending = _Pending(self, STATUS_LINE[status], body, self._fast_keep_alive)
             self.cycle = pending  # type: ignore[assignment]  # duck-typed: the attributes uvicorn reads
@@ -244,38 +315,5 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             if submit is None:
                 submit = self._submit = collector.store.callback_submitter()
             submit(record, pending)
-
-        def _answer(self, pending: _Pending, error: BaseException | None) -> None:
-            """Right after the commit: answer with one write (or 500 if the store failed, as the ASGI path)."""
-            transport = self.transport
-            if pending.disconnected or transport.is_closing():
-                pending.response_complete = True
-                return
-            if error is not None:
-                pending.response_complete = True
-                self.logger.error("capture store write failed", exc_info=error)
-                transport.write(_ERROR)
-                transport.close()
-                return
-            defaults = self.server_state.default_headers  # replaced (not changed) when the date ticks
-            if defaults is not CollectorProtocol._defaults_of:
-                CollectorProtocol._defaults = b"".join(b"%s: %s\r\n" % pair for pair in defaults)
-                CollectorProtocol._defaults_of = defaults
-            body = pending.body
-            tail = _TAILS.get(body)
-            if tail is None:
-                tail = _JSON + b"content-length: %d\r\n" % len(body)
-                if len(_TAILS) < 256:
-                    _TAILS[body] = tail
-            pending.response_complete = True
-            if pending.keep_alive:
-                transport.write(b"".join((pending.head, CollectorProtocol._defaults, tail, b"\r\n", body)))
-                self.on_response_complete()
-            else:
-                transport.write(
-                    b"".join((pending.head, CollectorProtocol._defaults, tail, b"connection: close\r\n\r\n", body))
-                )
-                transport.close()
-                self.on_response_complete()
 
     return CollectorProtocol

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import queue
 import sqlite3
 import threading
@@ -280,21 +281,33 @@ def _is_busy(exc: sqlite3.Error) -> bool:
     return isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
-def _checkpoint(conn: sqlite3.Connection) -> None:
+def _checkpoint(conn: sqlite3.Connection, path: Path) -> None:
     """Copy the WAL into the database file, and see that the WAL is started over now and then.
 
     A PASSIVE checkpoint does not block the loop's commits, but under steady load it never catches up
     (the loop appends while it copies), so the WAL is never restarted and grows without end (400 MB in
     6 s of benchmark), every append extending the file (block allocation, new page-cache pages: it
-    doubled the kernel time of the commits). So once the WAL is ``_WAL_FRAMES_FULL`` frames long, a FULL
-    checkpoint follows, which holds the write lock to copy what arrived meanwhile and sync (a few ms,
-    during which the loop keeps its batch pending, ``_LoopWriter``; it gives up after 50 ms if a reader
-    keeps an old snapshot). The next commit then starts the WAL over, reusing the file's blocks.
+    doubled the kernel time of the commits). So once the WAL is ``_WAL_FRAMES_FULL`` frames long, two
+    more PASSIVE passes copy what arrived during the one before (each shorter than the last), and a FULL
+    checkpoint copies the little left and syncs while holding the write lock, in which the loop keeps its
+    batch pending (``_LoopWriter``); it gives up after 50 ms if a reader keeps an old snapshot. The files
+    are synced just before, without any lock: passes that do not catch up leave the database file
+    unsynced, and FULL's sync of 64 MB of pages held the lock (and the answers) for ~20 ms. The next
+    commit then starts the WAL over, reusing the file's blocks.
     """
     with suppress(sqlite3.Error):
         row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         if row is None or int(row[1]) < _WAL_FRAMES_FULL:
             return
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        for name in (path, path.with_name(path.name + "-wal")):
+            with suppress(OSError):
+                fd = os.open(name, os.O_RDONLY)
+                try:
+                    os.fsync(fd)  # syncs the file's pages whichever descriptor wrote them
+                finally:
+                    os.close(fd)
         conn.execute("PRAGMA busy_timeout=50")
         try:
             conn.execute("PRAGMA wal_checkpoint(FULL)")
@@ -411,7 +424,7 @@ class Store:
                 if item is _STOP:
                     stop = True
                 elif item is _CHECKPOINT:
-                    _checkpoint(conn)
+                    _checkpoint(conn, self.path)
                 else:
                     batch.append(item)  # type: ignore[arg-type]
                 try:
