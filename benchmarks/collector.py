@@ -1,6 +1,7 @@
 """The collector's request rate next to nginx (records nothing) and mitmproxy (records, reverse proxy).
 
     python benchmarks/collector.py [--duration 10] [--connections 32] [--mitm-duration 5] [--no-mitm]
+    python benchmarks/collector.py --only-collector [--profile FILE]   # the collector alone, while tuning it
 
 One run loads, one after the other over loopback with the same tracking POST (wrk + a Lua script):
 

@@ -286,8 +286,7 @@ def _checkpoint(conn: sqlite3.Connection, path: Path) -> None:
 
     A PASSIVE checkpoint does not block the loop's commits, but under steady load it never catches up
     (the loop appends while it copies), so the WAL is never restarted and grows without end (400 MB in
-    6 s of benchmark), every append extending the file (block allocation, new page-cache pages: it
-    doubled the kernel time of the commits). So once the WAL is ``_WAL_FRAMES_FULL`` frames long, two
+    6 s of benchmark, every append extending the file). So once the WAL is ``_WAL_FRAMES_FULL`` frames long, two
     more PASSIVE passes copy what arrived during the one before (each shorter than the last), and a FULL
     checkpoint copies the little left and syncs while holding the write lock, in which the loop keeps its
     batch pending (``_LoopWriter``); it gives up after 50 ms if a reader keeps an old snapshot. The files
