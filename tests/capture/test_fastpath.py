@@ -163,3 +163,19 @@ def test_json_verdicts_are_json_loads_ones(live_collector):
     problems = [req.problems for req in live_collector.store.query()]
     assert problems[0] == () and problems[1] == () and problems[3] == ()
     assert problems[2] == ("malformed JSON: Extra data: line 1 column 8 (char 7)",)
+
+
+def test_connection_close_and_http_1_0_on_the_fast_path(live_collector):
+    """The fast answer says ``connection: close`` and closes when the client asked for it (or spoke
+    HTTP/1.0 without keep-alive); the request is stored all the same."""
+    for version, extra in (("1.1", "Connection: close\r\n"), ("1.0", "")):
+        with socket.create_connection(("127.0.0.1", live_collector.port)) as s:
+            s.sendall(
+                f"POST {EVENTS}?v={version} HTTP/{version}\r\nHost: x\r\n{extra}"
+                f"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{{}}".encode()
+            )
+            out = _read_responses(s, 1)
+            assert out.startswith(b"HTTP/1.1 200")
+            assert b"connection: close\r\n" in out.lower()
+            assert _closed_by_server(s, 5)
+    assert [r.path.rsplit("=", 1)[1] for r in live_collector.store.query()] == ["1.1", "1.0"]
