@@ -286,13 +286,13 @@ def _checkpoint(conn: sqlite3.Connection, path: Path) -> None:
 
     A PASSIVE checkpoint does not block the loop's commits, but under steady load it never catches up
     (the loop appends while it copies), so the WAL is never restarted and grows without end (400 MB in
-    6 s of benchmark, every append extending the file). So once the WAL is ``_WAL_FRAMES_FULL`` frames long, two
-    more PASSIVE passes copy what arrived during the one before (each shorter than the last), and a FULL
-    checkpoint copies the little left and syncs while holding the write lock, in which the loop keeps its
-    batch pending (``_LoopWriter``); it gives up after 50 ms if a reader keeps an old snapshot. The files
-    are synced just before, without any lock: passes that do not catch up leave the database file
-    unsynced, and FULL's sync of 64 MB of pages held the lock (and the answers) for ~20 ms. The next
-    commit then starts the WAL over, reusing the file's blocks.
+    6 s of benchmark, every append extending the file). So once the WAL is ``_WAL_FRAMES_FULL`` frames
+    long: two more PASSIVE passes, each copying what arrived during the one before; an fsync of both
+    files without any lock (passes that do not catch up leave the database file unsynced, and FULL's
+    own sync of 64 MB of pages held the lock, and every answer, for ~20 ms); then a FULL checkpoint,
+    which copies the little left and syncs while holding the write lock for 2-4 ms (the loop keeps its
+    batch pending meanwhile, ``_LoopWriter``) and gives up after 50 ms if a reader keeps an old
+    snapshot. The next commit then starts the WAL over, reusing the file's blocks.
     """
     with suppress(sqlite3.Error):
         row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
