@@ -167,3 +167,30 @@ def test_wal_is_started_over_under_steady_loop_load(tmp_path, monkeypatch):
         assert max(sizes) < written / 3, sizes
     finally:
         store.close()
+
+
+def test_a_store_written_by_an_older_collector_keeps_working(tmp_path):
+    """Stores created before the schema lost AUTOINCREMENT and the run index are read and appended to."""
+    import sqlite3
+
+    from harness.capture.store import _SCHEMA
+
+    old_schema = _SCHEMA.replace("id INTEGER PRIMARY KEY,", "id INTEGER PRIMARY KEY AUTOINCREMENT,")
+    old_schema += "CREATE INDEX IF NOT EXISTS requests_run ON requests(run, id);"
+    conn = sqlite3.connect(tmp_path / "old.db")
+    conn.executescript(old_schema)
+    conn.execute(
+        "INSERT INTO requests (run, device, received_at, method, path, headers, body, kind)"
+        " VALUES ('r', 'd1', 1.0, 'POST', '/old', '{\"a\": \"b\"}', '{}', 'tracking')"
+    )
+    conn.commit()
+    conn.close()
+    store = Store(tmp_path / "old.db")
+    try:
+        new_id = store.add(req(1))
+        stored = store.query(device="d1")
+        assert [r.path for r in stored] == ["/old", "/p/1"]
+        assert new_id == stored[0].id + 1
+        assert store.query(run="r")[0].headers == {"a": "b"}
+    finally:
+        store.close()
