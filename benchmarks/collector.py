@@ -1,6 +1,7 @@
 """The collector's request rate next to nginx (records nothing) and mitmproxy (records, reverse proxy).
 
     python benchmarks/collector.py [--duration 10] [--connections 32] [--mitm-duration 5] [--no-mitm]
+    python benchmarks/collector.py --only-collector [--profile FILE]   # the collector alone, while tuning it
 
 One run loads, one after the other over loopback with the same tracking POST (wrk + a Lua script):
 
@@ -227,7 +228,29 @@ def bench_collector(tmp: Path, script: Path, args: argparse.Namespace) -> Result
     try:
         wait_port(port)
         warm = run_wrk("warm-up", port, script, 1, args.connections)
+        spy = None
+        if getattr(args, "profile", None):
+            spy = subprocess.Popen(
+                [
+                    "py-spy",
+                    "record",
+                    "-p",
+                    str(proc.pid),
+                    "-o",
+                    args.profile,
+                    "-d",
+                    f"{args.duration:g}",
+                    "-r",
+                    "200",
+                    "--native",
+                ]
+                + ([] if args.profile.endswith(".svg") else ["-f", "raw"]),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         result = run_wrk("harness collector", port, script, args.duration, args.connections, proc.pid)
+        if spy is not None:
+            spy.wait(60)
     finally:
         stop(proc)
     conn = sqlite3.connect(store)
@@ -329,6 +352,16 @@ def main() -> int:
     p.add_argument("--no-mitm", action="store_true")
     p.add_argument("--no-nginx-auto", action="store_true", help="skip the informative nginx run with auto workers")
     p.add_argument("--mitm-venv", default="/tmp/venv-mitm")
+    p.add_argument(
+        "--only-collector",
+        action="store_true",
+        help="load only the collector and print its rate and CPU per request (for iterating on its speed)",
+    )
+    p.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="record the collector with py-spy: a flame graph (.svg) or collapsed stacks (other names)",
+    )
     args = p.parse_args()
     ensure_tools()
     results: list[Result] = []
@@ -336,6 +369,15 @@ def main() -> int:
         tmp = Path(d)
         script = tmp / "post.lua"
         script.write_text(LUA)
+        if args.only_collector:
+            alone = bench_collector(tmp, script, args)
+            cpu = "-" if alone.cpu_us is None else f"{alone.cpu_us:.1f}"
+            print(
+                f"collector alone: {alone.rps:.0f} req/s, CPU {cpu} us/request, p99 {alone.p99_ms:.2f} ms,"
+                f" {alone.answered} answered, {alone.stored} stored, {alone.errors} errors,"
+                f" load average {os.getloadavg()[0]:.1f}"
+            )
+            return 0 if alone.answered <= (alone.stored or 0) else 1
         nginx_result, nginx_port, nginx = bench_nginx(tmp, script, args)
         try:
             results.append(nginx_result)

@@ -14,9 +14,15 @@ path with the bytes received so far, so a stalled or vanishing client is treated
 Pipelined requests keep their order: while a fast answer waits for its commit, the connection's
 ``cycle`` is a pending marker, so uvicorn queues whatever follows it as it queues behind any cycle.
 
+The per-request callbacks are lean versions of uvicorn's (every Python call is a measurable share of
+the ~20 us a request costs): the header callback only collects the pair, ``data_received`` and
+``on_response_complete`` do uvicorn's work inline, and keep-alive uses one timer per idle spell instead
+of cancelling and re-creating one for every request (a read marks the connection busy; a timer that
+fires on a connection that was busy meanwhile re-arms itself for the rest of the idle time, or lapses).
+
 This relies on uvicorn's ``HttpToolsProtocol`` internals (``cycle``, ``pipeline``, ``headers``, ``url``,
-``on_response_complete``); ``fast_protocol_class`` returns ``None`` when they are not what it expects,
-and the server then uses uvicorn's protocol as is.
+``flow``, ``on_response_complete``, ``send_400_response``, ...); ``fast_protocol_class`` returns
+``None`` when they are not what it expects, and the server then uses uvicorn's protocol as is.
 """
 
 from __future__ import annotations
@@ -43,15 +49,60 @@ _ERROR = (
 
 
 class _Pending:
-    """Stands in for uvicorn's request cycle while a fast answer waits for its commit."""
+    """Stands in for uvicorn's request cycle while a fast answer waits for its commit; called by the store
+    right after the commit (``done(id, error)``), it answers."""
 
-    __slots__ = ("disconnected", "keep_alive", "message_event", "response_complete")
+    __slots__ = ("body", "disconnected", "head", "keep_alive", "message_event", "protocol", "response_complete")
 
-    def __init__(self, keep_alive: bool) -> None:
+    def __init__(self, protocol: Any, head: bytes, body: bytes, keep_alive: bool) -> None:
+        self.protocol = protocol
+        self.head = head
+        self.body = body
         self.keep_alive = keep_alive
         self.response_complete = False
         self.disconnected = False
         self.message_event = _NoEvent
+
+    def __call__(self, rid: int, error: BaseException | None) -> None:
+        """Right after the commit: answer with one write (or 500 if the store failed, as the ASGI path)."""
+        protocol = self.protocol
+        transport = protocol.transport
+        self.response_complete = True
+        if self.disconnected or transport.is_closing():
+            return
+        if error is not None:
+            protocol.logger.error("capture store write failed", exc_info=error)
+            transport.write(_ERROR)
+            transport.close()
+            return
+        body = self.body
+        tail = _TAILS.get(body)
+        if tail is None:
+            tail = _JSON + b"content-length: %d\r\n" % len(body)
+            if len(_TAILS) < 256:
+                _TAILS[body] = tail
+        defaults = protocol.server_state.default_headers
+        if defaults is not _DefaultHeaders.of:
+            _DefaultHeaders.refresh(defaults)
+        if self.keep_alive:
+            transport.write(b"".join((self.head, _DefaultHeaders.lines, tail, b"\r\n", body)))
+        else:
+            transport.write(b"".join((self.head, _DefaultHeaders.lines, tail, b"connection: close\r\n\r\n", body)))
+            transport.close()
+        protocol.on_response_complete()
+
+
+class _DefaultHeaders:
+    """uvicorn's default headers (``date``, and ``server`` unless turned off) as header lines, kept until
+    uvicorn replaces its list (it does not change it in place) when the date ticks."""
+
+    of: object = None
+    lines = b""
+
+    @classmethod
+    def refresh(cls, defaults: list[tuple[bytes, bytes]]) -> None:
+        cls.lines = b"".join(b"%s: %s\r\n" % pair for pair in defaults)
+        cls.of = defaults
 
 
 class _NoEventType:
@@ -69,14 +120,30 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
         from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
     except ImportError:
         return None
-    needed = ("on_message_begin", "on_headers_complete", "on_body", "on_message_complete", "on_response_complete")
+    needed = (
+        "on_message_begin",
+        "on_headers_complete",
+        "on_body",
+        "on_message_complete",
+        "on_response_complete",
+        "send_400_response",
+        "handle_websocket_upgrade",
+        "_should_upgrade",
+        "_unsupported_upgrade_warning",
+        "_start_asgi_task",
+        "_unset_keepalive_if_required",
+    )
     if not all(hasattr(HttpToolsProtocol, name) for name in needed):
+        return None
+    try:
+        from uvicorn.protocols.http.flow_control import FlowControl
+
+        if not hasattr(FlowControl(None), "read_paused"):  # type: ignore[arg-type]
+            return None
+    except Exception:
         return None
 
     class CollectorProtocol(HttpToolsProtocol):
-        _defaults = b""
-        _defaults_of: object = None
-
         def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any], _loop: Any = None) -> None:
             super().__init__(config, server_state, app_state, _loop)
             app = config.app
@@ -87,9 +154,28 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             self._fast_path = ""
             self._fast_query = b""
             self._fast_keep_alive = True
+            self._fast_headers: dict[str, str] = {}
+            self._submit: Any = None  # the store's submit_callback for this loop, fetched on first use
+            # Keep-alive: one timer per idle spell, not one per request (on_response_complete, _keep_alive_due).
+            self._idle = False
+            self._idle_since = 0.0
+            self._idle_timer: asyncio.TimerHandle | None = None
 
         def data_received(self, data: bytes) -> None:
-            super().data_received(data)
+            # uvicorn's data_received (feed, 400 on malformed HTTP, upgrades), minus a call per read
+            self._idle = False
+            try:
+                self.parser.feed_data(data)
+            except httptools.HttpParserError:
+                msg = "Invalid HTTP request received."
+                self.logger.warning(msg)
+                self.send_400_response(msg)
+                return
+            except httptools.HttpParserUpgrade:
+                if self._should_upgrade():
+                    self.handle_websocket_upgrade()
+                else:
+                    self._unsupported_upgrade_warning()
             if self._fast:  # headers in, body not complete: the ASGI path takes it (stall timeout, 413, ...)
                 self._fast = False
                 if self.transport.is_closing():
@@ -100,19 +186,67 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                     self.cycle.body += body
                     self.cycle.message_event.set()
 
+        # -- keep-alive: uvicorn cancels and re-creates a timer for every request; here a request only
+        # marks the connection busy, and the timer of an idle spell re-arms itself if the spell was broken.
+
+        def _unset_keepalive_if_required(self) -> None:  # uvicorn calls it on every read
+            self._idle = False
+
+        def _keep_alive_due(self) -> None:
+            self._idle_timer = None
+            if not self._idle or self.transport.is_closing():
+                return  # busy since: the next answer arms a new timer
+            due = self._idle_since + self.timeout_keep_alive
+            if self.loop.time() + 0.01 >= due:
+                self.transport.close()
+            else:
+                self._idle_timer = self.loop.call_at(due, self._keep_alive_due)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            super().connection_lost(exc)
+            self._idle = False
+            if self._idle_timer is not None:
+                self._idle_timer.cancel()
+                self._idle_timer = None
+
+        def on_response_complete(self) -> None:
+            # uvicorn's, with the keep-alive timer above
+            self.server_state.total_requests += 1
+            if self.transport.is_closing():
+                return
+            if self.flow.read_paused:
+                self.flow.resume_reading()
+            if self.pipeline:
+                cycle, app = self.pipeline.pop()
+                self._start_asgi_task(cycle, app)
+            else:  # _arm_keep_alive, inline
+                self._idle = True
+                self._idle_since = self.loop.time()
+                if self._idle_timer is None:
+                    self._idle_timer = self.loop.call_at(
+                        self._idle_since + self.timeout_keep_alive, self._keep_alive_due
+                    )
+
+        # -- parser callbacks
+
         def on_message_begin(self) -> None:
             # uvicorn's on_message_begin builds the ASGI scope; the fast path needs none, so it is built
             # only when a request takes the ASGI path (``_asgi_headers_complete``).
             self.url = b""
-            self.expect_100_continue = False
             self.headers = []
             self._fast = False
 
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self.headers.append((name.lower(), value))  # Expect is looked for once the headers are in
+
         def _asgi_headers_complete(self) -> None:
-            url, headers, expect = self.url, self.headers, self.expect_100_continue
+            url, headers = self.url, self.headers
             super().on_message_begin()  # a fresh scope (and header list, which the scope refers to)
-            self.url, self.expect_100_continue = url, expect
+            self.url = url
             self.headers.extend(headers)
+            self.expect_100_continue = any(
+                name == b"expect" and value.lower() == b"100-continue" for name, value in headers
+            )
             super().on_headers_complete()
 
         def on_headers_complete(self) -> None:
@@ -126,21 +260,24 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                 collector is None
                 or collector.forwarder is not None
                 or collector.faults
-                or self.expect_100_continue
                 or (cycle is not None and not cycle.response_complete)
                 or self.flow.write_paused
-                or self.parser.should_upgrade()
             ):
                 return False
-            method = self.parser.get_method().decode("ascii")
+            parser = self.parser
+            if parser.should_upgrade():
+                return False
+            method = parser.get_method().decode("ascii")
             if method == "HEAD":
                 return False
+            headers = {}
             for name, value in self.headers:
                 if name == b"content-length":
                     if not value.isdigit() or int(value) > FAST_MAX_BODY:
                         return False
-                elif name == b"transfer-encoding":
+                elif name == b"transfer-encoding" or name == b"expect":
                     return False
+                headers[name.decode("latin-1")] = value.decode("latin-1")
             try:
                 parsed = httptools.parse_url(self.url)
             except httptools.HttpParserInvalidURLError:
@@ -151,13 +288,13 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                 path = unquote(path)
             if path.startswith(CONTROL_PREFIX):
                 return False
-            version = self.parser.get_http_version()
             self._fast = True
+            self._fast_headers = headers
             self._fast_body = []
             self._fast_method = method
             self._fast_path = path
             self._fast_query = parsed.query or b""
-            self._fast_keep_alive = version != "1.0" and self.parser.should_keep_alive()
+            self._fast_keep_alive = parser.should_keep_alive() and parser.get_http_version() != "1.0"
             return True
 
         def on_body(self, body: bytes) -> None:
@@ -171,45 +308,18 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                 super().on_message_complete()
                 return
             self._fast = False
-            assert self.collector is not None
-            raw = b"".join(self._fast_body)
-            record, status, body = self.collector.capture_complete(
-                self._fast_method, self._fast_path, self._fast_query, self.headers, raw
+            collector = self.collector
+            assert collector is not None
+            chunks = self._fast_body
+            raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            record, status, body = collector.capture_complete(
+                self._fast_method, self._fast_path, self._fast_query, self._fast_headers, raw
             )
-            pending = _Pending(self._fast_keep_alive)
+            pending = _Pending(self, STATUS_LINE[status], body, self._fast_keep_alive)
             self.cycle = pending  # type: ignore[assignment]  # duck-typed: the attributes uvicorn reads
-            head = STATUS_LINE[status]
-            self.collector.store.submit_callback(record, lambda rid, error: self._answer(pending, head, body, error))
-
-        def _answer(self, pending: _Pending, head: bytes, body: bytes, error: BaseException | None) -> None:
-            """Right after the commit: answer with one write (or 500 if the store failed, as the ASGI path)."""
-            transport = self.transport
-            if pending.disconnected or transport.is_closing():
-                pending.response_complete = True
-                return
-            if error is not None:
-                pending.response_complete = True
-                self.logger.error("capture store write failed", exc_info=error)
-                transport.write(_ERROR)
-                transport.close()
-                return
-            defaults = self.server_state.default_headers  # replaced (not changed) when the date ticks
-            if defaults is not CollectorProtocol._defaults_of:
-                CollectorProtocol._defaults = b"".join(b"%s: %s\r\n" % pair for pair in defaults)
-                CollectorProtocol._defaults_of = defaults
-            tail = _TAILS.get(body)
-            if tail is None:
-                tail = _JSON + b"content-length: %d\r\n" % len(body)
-                if len(_TAILS) < 256:
-                    _TAILS[body] = tail
-            content = [head, CollectorProtocol._defaults, tail]
-            if not pending.keep_alive:
-                content.append(b"connection: close\r\n")
-            content += (b"\r\n", body)
-            transport.write(b"".join(content))
-            pending.response_complete = True
-            if not pending.keep_alive:
-                transport.close()
-            self.on_response_complete()
+            submit = self._submit
+            if submit is None:
+                submit = self._submit = collector.store.callback_submitter()
+            submit(record, pending)
 
     return CollectorProtocol

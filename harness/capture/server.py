@@ -46,6 +46,7 @@ class CollectorServer:
         forward: relay every request not taken by an answer rule to this upstream base URL.
         faults: answer rules in their ``--fault`` text form, added at start.
         body_timeout: seconds a client may stall in the middle of a body (answered 408, stored).
+        keep_alive: seconds an idle keep-alive connection stays open.
     """
 
     def __init__(
@@ -58,7 +59,9 @@ class CollectorServer:
         forward: str | None = None,
         faults: list[str] | tuple[str, ...] = (),
         body_timeout: float = 30.0,
+        keep_alive: float = 30.0,
     ) -> None:
+        self.keep_alive = keep_alive
         self.store = Store(store_path)
         try:
             self.app = Collector(self.store, run=run, forward=forward, body_timeout=body_timeout)
@@ -118,7 +121,7 @@ class CollectorServer:
             proxy_headers=False,  # X-Forwarded-* from a phone's network mean nothing here
             http=fast_protocol_class() or "httptools",
             lifespan="on",
-            timeout_keep_alive=30,
+            timeout_keep_alive=self.keep_alive,  # type: ignore[arg-type]  # uvicorn takes a float
             timeout_graceful_shutdown=5,
             h11_max_incomplete_event_size=64 * 1024,
         )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import queue
 import sqlite3
 import threading
@@ -26,14 +27,20 @@ from concurrent.futures import Future
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import orjson
+
 from harness.capture.record import CapturedRequest
 from harness.errors import CaptureError
 
 __all__ = ["Row", "Store", "answered_row"]
 
+# ``id`` is the rowid without AUTOINCREMENT: the store never deletes a row, so a new id (largest + 1)
+# can never repeat an old one, and AUTOINCREMENT's bookkeeping (an update of sqlite_sequence for every
+# row) cost about 0.9 us per request. Stores created with AUTOINCREMENT before keep it; both read alike.
+# Device and id are what the harness looks requests up by (``requests_device``).
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     run TEXT NOT NULL DEFAULT '',
     device TEXT NOT NULL DEFAULT '',
     received_at REAL NOT NULL,
@@ -50,8 +57,9 @@ CREATE TABLE IF NOT EXISTS requests (
     response_body TEXT
 );
 CREATE INDEX IF NOT EXISTS requests_device ON requests(device, id);
-CREATE INDEX IF NOT EXISTS requests_run ON requests(run, id);
 """
+# No index on run: nothing looks requests up by run alone (``query(run=)`` scans from ``after_id``), and
+# a second index cost about 0.75 us per row and a fifth of the WAL written. Older stores keep theirs.
 
 _COLUMNS = (
     "id, run, device, received_at, method, path, headers, body, kind, problems, response_status,"
@@ -68,11 +76,22 @@ _STOP = object()
 
 _CHECKPOINT = object()
 _CHECKPOINT_EVERY = 200  # loop-side commits between two checkpoints (run on the writer thread)
+_WAL_FRAMES_FULL = 16384  # a WAL this long (64 MiB of 4 KiB pages) is copied in full and started over
+_LOCK_PATIENCE = 30.0  # seconds a write waits for SQLite's lock before it fails
 _INSERT = (
     "INSERT INTO requests (run, device, received_at, method, path, headers, body, raw_body,"
     " kind, problems, response_status, rule, response_headers, response_body)"
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
+
+
+def _json_text(value: object) -> str:
+    """JSON text for a TEXT column: orjson (about 10x faster than json.dumps here; non-ASCII kept as UTF-8
+    instead of ``\\u`` escapes, which ``json.loads`` and SQLite's JSON functions read the same)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # what orjson will not write (a lone surrogate, ...) json.dumps escapes
+        return json.dumps(value)
 
 
 def _row_values(req: CapturedRequest) -> tuple[object, ...]:
@@ -82,19 +101,32 @@ def _row_values(req: CapturedRequest) -> tuple[object, ...]:
         req.received_at,
         req.method,
         req.path,
-        json.dumps(dict(req.headers)),
+        _json_text(dict(req.headers)),
         req.body,
         req.raw_body or None,
         req.kind,
-        json.dumps(list(req.problems)),
+        _json_text(list(req.problems)),
         req.response_status,
         req.rule,
-        None if req.response_headers is None else json.dumps(dict(req.response_headers)),
+        None if req.response_headers is None else _json_text(dict(req.response_headers)),
         req.response_body,
     )
 
 
 Row = tuple[object, ...]
+
+# The fast path's rows name only the columns they fill: every bound None or bytes value goes through
+# the sqlite3 module's adapter lookup (a tuple, a dict lookup, two attribute lookups), which cost about
+# a third of a microsecond each; the omitted columns take their defaults (NULL, '', '[]').
+_INSERT_CLEAN = (
+    "INSERT INTO requests (run, device, received_at, method, path, headers, body, kind, response_status)"
+    " VALUES (?,?,?,?,?,?,?,?,?)"
+)
+_INSERT_FLAGGED = (
+    "INSERT INTO requests (run, device, received_at, method, path, headers, body, kind, response_status,"
+    " raw_body, problems) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+)
+_INSERT_BY_LENGTH = {9: _INSERT_CLEAN, 11: _INSERT_FLAGGED, 14: _INSERT}
 
 
 def answered_row(
@@ -111,31 +143,26 @@ def answered_row(
 ) -> Row:
     """The stored row of a request answered with its route's usual answer (no rule, no upstream), built
     without an intermediate :class:`CapturedRequest`: the collector's fast path, where every microsecond
-    per request counts. Same columns and encodings as ``_row_values``."""
-    return (
-        run,
-        device,
-        time.time(),
-        method,
-        path,
-        json.dumps(headers),
-        body,
-        raw_body or None,
-        kind,
-        json.dumps(problems) if problems else "[]",
-        status,
-        "",
-        None,
-        None,
-    )
+    per request counts. Same encodings as ``_row_values``; only the columns it fills (``_INSERT_BY_LENGTH``)."""
+    row: Row = (run, device, time.time(), method, path, _json_text(headers), body, kind, status)
+    if raw_body or problems:
+        row += (raw_body or None, _json_text(problems))
+    return row
 
 
 def _insert(conn: sqlite3.Connection, requests: Sequence[CapturedRequest | Row]) -> list[int]:
-    """Insert in one transaction; returns the ids. Raises ``sqlite3.Error`` after rolling back."""
+    """Insert in one transaction, in order; returns the ids. Raises ``sqlite3.Error`` after rolling back."""
     rows = [r if isinstance(r, tuple) else _row_values(r) for r in requests]
     try:
         conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(_INSERT, rows)
+        start = 0
+        while start < len(rows):  # one executemany per run of rows of the same shape (usually one run)
+            size = len(rows[start])
+            end = start + 1
+            while end < len(rows) and len(rows[end]) == size:
+                end += 1
+            conn.executemany(_INSERT_BY_LENGTH[size], rows[start:end] if start or end < len(rows) else rows)
+            start = end
         # One writer holds the lock for the whole transaction, so the new ids are consecutive.
         last = int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
         conn.execute("COMMIT")
@@ -154,6 +181,10 @@ class _LoopWriter:
     fsync-free in WAL) commit on the loop thread avoids handing every request to another thread,
     whose GIL hand-offs cost more than the commit. Checkpoints, which do fsync, are left to the
     store's writer thread (``wal_autocheckpoint=0`` on this connection).
+
+    The loop never waits for SQLite's lock: this connection's busy timeout is 0, and a batch that finds
+    the lock taken (the writer thread finishing a checkpoint, or committing requests of other threads)
+    stays pending and is tried again a millisecond later, while the loop goes on reading requests.
     """
 
     def __init__(self, store: Store, loop: asyncio.AbstractEventLoop) -> None:
@@ -163,7 +194,10 @@ class _LoopWriter:
         self.waiters: list[asyncio.Future[int] | Callable[[int, BaseException | None], object]] = []
         self.conn = store._connect()
         self.conn.execute("PRAGMA wal_autocheckpoint=0")
+        self.conn.execute("PRAGMA busy_timeout=0")
         self.commits = 0
+        self.busy_since: float | None = None
+        self.retry: asyncio.TimerHandle | None = None
 
     def _add(
         self,
@@ -187,6 +221,7 @@ class _LoopWriter:
         self._add(request, done)
 
     def flush(self) -> None:
+        self.retry = None
         batch, waiters = self.pending, self.waiters
         if not batch:
             return
@@ -194,6 +229,10 @@ class _LoopWriter:
         try:
             ids = _insert(self.conn, batch)
         except sqlite3.Error as exc:
+            if _is_busy(exc) and self._retry_later():
+                self.pending, self.waiters = batch + self.pending, waiters + self.waiters
+                return
+            self.busy_since = None
             error = CaptureError(f"capture store write failed: {exc}")
             for waiter in waiters:
                 if isinstance(waiter, asyncio.Future):
@@ -202,6 +241,7 @@ class _LoopWriter:
                 else:
                     waiter(0, error)
             return
+        self.busy_since = None
         self.store._committed(ids)
         for waiter, rid in zip(waiters, ids, strict=True):
             if isinstance(waiter, asyncio.Future):
@@ -216,9 +256,62 @@ class _LoopWriter:
         if self.commits % _CHECKPOINT_EVERY == 0:
             self.store._queue.put(_CHECKPOINT)
 
+    def _retry_later(self) -> bool:
+        """Schedule another try of the pending batch; False once the lock has been taken for 30 s."""
+        now = self.loop.time()
+        if self.busy_since is None:
+            self.busy_since = now
+        elif now - self.busy_since > _LOCK_PATIENCE:
+            return False
+        self.retry = self.loop.call_later(0.001, self.flush)
+        return True
+
     def close(self) -> None:
+        if self.retry is not None:
+            self.retry.cancel()
+            self.retry = None
+        self.conn.execute(f"PRAGMA busy_timeout={int(_LOCK_PATIENCE * 1000)}")  # closing: waiting is fine now
         self.flush()
         self.conn.close()
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """SQLITE_BUSY (or one of its extended codes): another connection holds the write lock."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_BUSY
+
+
+def _checkpoint(conn: sqlite3.Connection, path: Path) -> None:
+    """Copy the WAL into the database file, and see that the WAL is started over now and then.
+
+    A PASSIVE checkpoint does not block the loop's commits, but under steady load it never catches up
+    (the loop appends while it copies), so the WAL is never restarted and grows without end (400 MB in
+    6 s of benchmark, every append extending the file). So once the WAL is ``_WAL_FRAMES_FULL`` frames
+    long: two more PASSIVE passes, each copying what arrived during the one before; an fsync of both
+    files without any lock (passes that do not catch up leave the database file unsynced, and FULL's
+    own sync of 64 MB of pages held the lock, and every answer, for ~20 ms); then a FULL checkpoint,
+    which copies the little left and syncs while holding the write lock for 2-4 ms (the loop keeps its
+    batch pending meanwhile, ``_LoopWriter``) and gives up after 50 ms if a reader keeps an old
+    snapshot. The next commit then starts the WAL over, reusing the file's blocks.
+    """
+    with suppress(sqlite3.Error):
+        row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if row is None or int(row[1]) < _WAL_FRAMES_FULL:
+            return
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        for name in (path, path.with_name(path.name + "-wal")):
+            with suppress(OSError):
+                fd = os.open(name, os.O_RDONLY)
+                try:
+                    os.fsync(fd)  # syncs the file's pages whichever descriptor wrote them
+                finally:
+                    os.close(fd)
+        conn.execute("PRAGMA busy_timeout=50")
+        try:
+            conn.execute("PRAGMA wal_checkpoint(FULL)")
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={int(_LOCK_PATIENCE * 1000)}")
 
 
 class Store:
@@ -299,6 +392,13 @@ class Store:
         fast path answers from there, in the same iteration)."""
         self._loop_writer().submit_callback(request, done)
 
+    def callback_submitter(
+        self,
+    ) -> Callable[[CapturedRequest | Row, Callable[[int, BaseException | None], object]], None]:
+        """:meth:`submit_callback` bound to the running loop's group commit, for a caller that submits many
+        requests from that loop (the fast path keeps one per connection, saving the lookup per request)."""
+        return self._loop_writer().submit_callback
+
     def _loop_writer(self) -> _LoopWriter:
         """The group-commit writer of the running event loop (made on first use)."""
         if self._closed:
@@ -323,8 +423,7 @@ class Store:
                 if item is _STOP:
                     stop = True
                 elif item is _CHECKPOINT:
-                    with suppress(sqlite3.Error):
-                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    _checkpoint(conn, self.path)
                 else:
                     batch.append(item)  # type: ignore[arg-type]
                 try:
@@ -351,7 +450,7 @@ class Store:
     def _committed(self, ids: list[int]) -> None:
         """After a commit: move the arrival mark, wake waiters and listeners."""
         with self._arrived:
-            self._last_id = max(self._last_id, *ids)
+            self._last_id = max(self._last_id, ids[-1])  # ids ascend
             self._last_arrival = time.monotonic()
             self._arrived.notify_all()
             last = self._last_id

@@ -119,3 +119,63 @@ def test_pipelined_fast_requests_are_answered_in_order_and_all_stored(live_colle
     assert out.count(b"HTTP/1.1 200") == 21
     stored = live_collector.store.query(device="p")
     assert [r.path.rsplit("=", 1)[1] for r in stored] == [str(i) for i in range(20)]
+
+
+def _post(sock: socket.socket, i: int) -> bytes:
+    sock.sendall(
+        f"POST {EVENTS}?i={i} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Content-Length: 2\r\n\r\n{{}}".encode()
+    )
+    return _read_responses(sock, 1)
+
+
+def _closed_by_server(sock: socket.socket, within: float) -> bool:
+    sock.settimeout(within)
+    try:
+        return sock.recv(1) == b""
+    except TimeoutError:
+        return False
+
+
+def test_idle_keep_alive_connection_is_closed_and_a_busy_one_is_not(tmp_path):
+    """One keep-alive timer per idle spell (not per request): a connection that keeps sending outlives the
+    timer's first due time, and is closed once it has been idle for the whole keep-alive period."""
+    with CollectorServer(tmp_path / "c.sqlite", keep_alive=0.6) as server:
+        with socket.create_connection(("127.0.0.1", server.port)) as busy:
+            for i in range(8):  # 8 x 0.2 s: well past the 0.6 s of the first timer
+                assert _post(busy, i).startswith(b"HTTP/1.1 200")
+                time.sleep(0.2)
+            assert _post(busy, 99).startswith(b"HTTP/1.1 200")  # still open
+            assert _closed_by_server(busy, 5)  # idle now: closed
+        with socket.create_connection(("127.0.0.1", server.port)) as idle:
+            assert _post(idle, 0).startswith(b"HTTP/1.1 200")
+            assert _closed_by_server(idle, 5)
+        assert len(server.store.query()) == 10
+
+
+def test_json_verdicts_are_json_loads_ones(live_collector):
+    """The body check tries orjson first; what only json.loads accepts (NaN, lone surrogate escapes) is
+    still JSON, and malformed JSON keeps json's message."""
+    bodies = [b'{"a":NaN}', b'"\\ud800"', b'{"a":1}x', b"[1,2]"]
+    for body in bodies:
+        r = httpx.post(f"{live_collector.url}{EVENTS}", content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 200
+    problems = [req.problems for req in live_collector.store.query()]
+    assert problems[0] == () and problems[1] == () and problems[3] == ()
+    assert problems[2] == ("malformed JSON: Extra data: line 1 column 8 (char 7)",)
+
+
+def test_connection_close_and_http_1_0_on_the_fast_path(live_collector):
+    """The fast answer says ``connection: close`` and closes when the client asked for it (or spoke
+    HTTP/1.0 without keep-alive); the request is stored all the same."""
+    for version, extra in (("1.1", "Connection: close\r\n"), ("1.0", "")):
+        with socket.create_connection(("127.0.0.1", live_collector.port)) as s:
+            s.sendall(
+                f"POST {EVENTS}?v={version} HTTP/{version}\r\nHost: x\r\n{extra}"
+                f"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{{}}".encode()
+            )
+            out = _read_responses(s, 1)
+            assert out.startswith(b"HTTP/1.1 200")
+            assert b"connection: close\r\n" in out.lower()
+            assert _closed_by_server(s, 5)
+    assert [r.path.rsplit("=", 1)[1] for r in live_collector.store.query()] == ["1.1", "1.0"]

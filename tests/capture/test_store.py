@@ -92,3 +92,105 @@ def test_wait_quiet_reports_whether_traffic_stopped(tmp_path):
 def test_memory_store_is_refused():
     with pytest.raises(CaptureError):
         Store(":memory:")
+
+
+def test_loop_commits_wait_for_a_held_lock_without_blocking_the_loop(tmp_path):
+    """Another connection holds SQLite's write lock: the loop's batch stays pending (the loop keeps
+    running other callbacks) and is committed, in order, once the lock is released."""
+    import asyncio
+    import sqlite3
+
+    from harness.capture.store import answered_row
+
+    store = Store(tmp_path / "s.db")
+    blocker = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
+    results: list[tuple[int, object]] = []
+
+    async def main() -> int:
+        loop = asyncio.get_running_loop()
+        blocker.execute("BEGIN IMMEDIATE")
+        for i in range(3):
+            row = answered_row("", "d", "POST", f"/p/{i}", {"a": "b"}, "{}", b"", "tracking", [], 200)
+            store.submit_callback(row, lambda rid, error: results.append((rid, error)))
+        ticks = 0
+        while ticks < 30:  # the loop runs on while the batch waits for the lock
+            await asyncio.sleep(0.005)
+            ticks += 1
+        assert results == []  # nothing committed, nothing answered, while the lock is held
+        blocker.execute("COMMIT")
+        while len(results) < 3:
+            await asyncio.sleep(0.005)
+        assert loop.is_running()
+        return ticks
+
+    try:
+        assert asyncio.run(main()) == 30
+        assert [error for _, error in results] == [None, None, None]
+        ids = [rid for rid, _ in results]
+        assert ids == sorted(ids)
+        assert [r.path for r in store.query()] == ["/p/0", "/p/1", "/p/2"]
+    finally:
+        blocker.close()
+        store.close()
+
+
+def test_wal_is_started_over_under_steady_loop_load(tmp_path, monkeypatch):
+    """Commits back to back on the loop while the writer thread checkpoints: without the FULL step the
+    WAL is never fully copied and grows with every commit; with it, it is started over."""
+    import asyncio
+
+    import harness.capture.store as store_module
+    from harness.capture.store import answered_row
+
+    monkeypatch.setattr(store_module, "_CHECKPOINT_EVERY", 10)
+    monkeypatch.setattr(store_module, "_WAL_FRAMES_FULL", 64)
+    store = Store(tmp_path / "s.db")
+    body = "x" * 2000
+    sizes: list[int] = []
+
+    async def main() -> None:
+        for batch in range(600):
+            done = asyncio.get_running_loop().create_future()
+            for i in range(10):
+                row = answered_row("", "d", "POST", f"/p/{batch}/{i}", {"a": "b"}, body, b"", "tracking", [], 200)
+                store.submit_callback(row, lambda rid, error, done=done: None if done.done() else done.set_result(rid))
+            await done
+            await asyncio.sleep(0.001)  # a server's loop also reads and answers between two commits
+            if batch % 50 == 49:
+                sizes.append((tmp_path / "s.db-wal").stat().st_size)
+
+    try:
+        asyncio.run(main())
+        assert store.count() == 6000
+        written = 6000 * len(body)
+        # without restarts the WAL would hold every page written (more than the 12 MB of bodies)
+        assert max(sizes) < written / 3, sizes
+    finally:
+        store.close()
+
+
+def test_a_store_written_by_an_older_collector_keeps_working(tmp_path):
+    """Stores created before the schema lost AUTOINCREMENT and the run index are read and appended to."""
+    import sqlite3
+
+    from harness.capture.store import _SCHEMA
+
+    old_schema = _SCHEMA.replace("id INTEGER PRIMARY KEY,", "id INTEGER PRIMARY KEY AUTOINCREMENT,")
+    old_schema += "CREATE INDEX IF NOT EXISTS requests_run ON requests(run, id);"
+    conn = sqlite3.connect(tmp_path / "old.db")
+    conn.executescript(old_schema)
+    conn.execute(
+        "INSERT INTO requests (run, device, received_at, method, path, headers, body, kind)"
+        " VALUES ('r', 'd1', 1.0, 'POST', '/old', '{\"a\": \"b\"}', '{}', 'tracking')"
+    )
+    conn.commit()
+    conn.close()
+    store = Store(tmp_path / "old.db")
+    try:
+        new_id = store.add(req(1))
+        stored = store.query(device="d1")
+        assert [r.path for r in stored] == ["/old", "/p/1"]
+        assert new_id == stored[0].id + 1
+        assert store.query(run="r")[0].headers == {"a": "b"}
+    finally:
+        store.close()
