@@ -251,8 +251,11 @@ def test_in_app_capture_refuses_the_direct_network(live_collector):
 def test_ios_capture_agent_loads_and_says_why_it_cannot_hook_here():
     """The iOS hook cannot run here (no Objective-C runtime on Linux), but its script loads through the
     same session, and asking for capture ends with the reason, not with an empty capture."""
-    proc = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    script = "import sys; print('ready', flush=True); sys.stdin.read()"
+    proc = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == b"ready"  # attach once its loader is done, never mid-start-up
         session = FridaSession(agents_for("ios"), target=proc.pid, uri="ios:none", options={"capture": True})
         session.start()
         try:
