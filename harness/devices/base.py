@@ -257,3 +257,9 @@ class LazySdk:
         if self._transport is None:
             self._transport = self._factory()
         return self._transport.call(method, args, timeout)
+
+    def drain_capture(self, timeout: float = 5.0) -> None:
+        """See ``FridaSdkTransport.drain_capture``; nothing to drain before the first call."""
+        drain = getattr(self._transport, "drain_capture", None)
+        if drain is not None:
+            drain(timeout)

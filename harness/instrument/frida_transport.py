@@ -64,6 +64,19 @@ class FridaSdkTransport:
         clock = self.device_clock() if self.device_clock is not None else float(reply["clock"])
         return CallResult(value=reply.get("value"), device_time=clock)
 
+    def drain_capture(self, timeout: float = 5.0) -> None:
+        """Wait until every in-app capture message the agent has sent so far has reached the host.
+
+        Frida delivers an agent's messages in order, so the reply to a call made now comes after
+        them. Called before the app is killed: a message still in transit dies with the process,
+        and a request that was answered would be stored as "no outcome". Never raises (a hung or
+        dead app has nothing more to deliver).
+        """
+        try:
+            self.session.call("captureStatus", timeout=timeout)
+        except HarnessError as exc:
+            log.debug("[%s] draining the capture: %s", self.session.uri, exc)
+
     def ping(self, timeout: float = 5.0) -> None:
         """A bare round trip to the agent (no SDK, no Java): for health checks and benchmarks."""
         self.session.call("ping", timeout=timeout)

@@ -268,6 +268,8 @@ class Runner:
             "foreground": app.foreground,
         }
         if step.kind == "app":
+            if step.name == "kill":
+                self._drain_capture()
             actions[step.name]()
         elif step.name == "advance_clock":
             env.advance_clock(float(step.args["seconds"]))
@@ -290,7 +292,14 @@ class Runner:
             self.device.log.warning("the SDK did not settle within %.0fs", timeout)
         self.collector.store.wait_quiet(self.quiet, timeout)
 
+    def _drain_capture(self) -> None:
+        """With in-app capture, let the agent's messages in transit arrive before the app dies."""
+        drain = getattr(self.device.sdk, "drain_capture", None)
+        if self.in_app_capture and drain is not None and self.device.app.is_running():
+            drain()
+
     def _cleanup(self) -> None:
+        self._drain_capture()
         try:
             self.device.app.kill()
         except HarnessError as exc:
