@@ -38,7 +38,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from harness.report.matrix import build_matrix, format_matrix
     from harness.report.record import device_meta, result_record, run_meta
     from harness.scenario.loader import find_scenarios
-    from harness.scenario.runner import Runner
+    from harness.scenario.runner import Runner, capture_plan
 
     scenarios = find_scenarios(args.paths or ["scenarios"])
     if args.k:
@@ -49,7 +49,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     uris = list(dict.fromkeys(args.device or ["virtual:android"]))
     store = args.store or str(Path(tempfile.mkdtemp(prefix="harness-run-")) / "capture.sqlite")
     in_app_store = None
-    if args.in_app_capture or args.judge == "in-app" or args.base_url:
+    if capture_plan(args.in_app_capture, args.judge, args.base_url)[0]:
         from harness.capture.store import Store
 
         in_app_store = Store(args.in_app_store or Path(store).with_name("in-app.sqlite"))

@@ -41,7 +41,7 @@ from harness.errors import HarnessError, ScenarioError
 from harness.instrument.facade import ExponeaSdk
 from harness.report.record import device_meta, result_record, run_meta
 from harness.scenario.loader import Scenario, load_scenario
-from harness.scenario.runner import DEFAULT_PROJECT, Runner, RunResult
+from harness.scenario.runner import DEFAULT_PROJECT, Runner, RunResult, capture_plan
 
 __all__ = ["AppSession", "HarnessSettings"]
 
@@ -160,7 +160,8 @@ class _Shared:
     def runner(self, device: Device) -> Runner:
         """A runner with the session's options (one in-app store for the whole session)."""
         settings = self.settings
-        if self._in_app_store is None and (settings.in_app_capture or settings.judge == "in-app" or settings.base_url):
+        wanted, _ = capture_plan(settings.in_app_capture, settings.judge, settings.base_url)
+        if self._in_app_store is None and wanted:
             self._in_app_store = Store(Path(self.collector().store.path).with_name("in-app.sqlite"))
         return Runner(
             device,

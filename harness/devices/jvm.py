@@ -285,8 +285,7 @@ class JvmDevice:
             agents,
             target=int(ready[1]),
             uri=self.uri,
-            options={"capture": capture is not None},
-            handlers={"harness:http": capture} if capture is not None else None,
+            capture=capture,
         )
         self._session.start()
         if capture is not None:

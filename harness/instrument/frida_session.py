@@ -106,6 +106,9 @@ class FridaSession:
         handlers: agent message type → ``handler(payload, data)``, for messages the agent sends on its
             own (``"harness:http"`` from the in-app capture). A handler runs on Frida's thread and
             must not block; an exception in it is logged, never raised into Frida.
+        capture: in-app capture: turns the agents' HTTP hook on and hands each ``harness:http``
+            message to this (``harness.capture.inapp.InAppRecorder``); the same as
+            ``options={"capture": True}`` with that handler.
     """
 
     def __init__(
@@ -120,6 +123,7 @@ class FridaSession:
         runtime: str = "qjs",
         options: Mapping[str, Any] | None = None,
         handlers: Mapping[str, Callable[[dict[str, Any], bytes | None], None]] | None = None,
+        capture: Callable[[dict[str, Any], bytes | None], None] | None = None,
     ) -> None:
         self.agents = list(agents)
         self.target = target
@@ -130,6 +134,9 @@ class FridaSession:
         self.uri = uri
         self.options = dict(options or {})
         self.handlers = dict(handlers or {})
+        if capture is not None:
+            self.options["capture"] = True
+            self.handlers["harness:http"] = capture
         self.pid: int | None = None
         self._device: Any = None
         self._session: Any = None

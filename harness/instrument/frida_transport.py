@@ -125,8 +125,7 @@ def connect_frida(
         device=f"127.0.0.1:{local_port}",
         spawn=bool(options.get("spawn", True)),
         uri=uri,
-        options={"capture": capture is not None},
-        handlers={"harness:http": capture} if capture is not None else None,
+        capture=capture,
     )
     session.start()
     if capture is not None:

@@ -33,7 +33,7 @@ from harness.spec.trace import Stimulus
 from harness.spec.verdict import Verdict
 from harness.wire.exponea import observe_all
 
-__all__ = ["DEFAULT_PROJECT", "RunResult", "Runner"]
+__all__ = ["DEFAULT_PROJECT", "RunResult", "Runner", "capture_plan"]
 
 DEFAULT_PROJECT = {"projectToken": "harness-token", "authorization": "Token harness-key"}
 _counter = itertools.count(1)
@@ -91,6 +91,16 @@ class RunResult:
         return "\n".join("    " + line for line in lines)
 
 
+def capture_plan(in_app_capture: bool, judge: str, base_url: str | None) -> tuple[bool, str]:
+    """``(capture in the app?, judge)`` from the user's three options: another backend means only the
+    in-app capture sees the traffic, so it judges; judging in-app means capturing in-app."""
+    if judge not in ("collector", "in-app"):
+        raise ConfigError("judge", f"unknown capture {judge!r}; known: collector, in-app")
+    if base_url is not None:
+        judge = "in-app"
+    return in_app_capture or judge == "in-app", judge
+
+
 class Runner:
     """Runs scenarios on one device against one collector.
 
@@ -126,14 +136,7 @@ class Runner:
         judge: str = "collector",
         base_url: str | None = None,
     ) -> None:
-        if judge not in ("collector", "in-app"):
-            raise ConfigError("judge", f"unknown capture {judge!r}; known: collector, in-app")
-        if base_url is not None:
-            in_app_capture, judge = True, "in-app"
-        if judge == "in-app":
-            in_app_capture = True
-        self.in_app_capture = in_app_capture
-        self.judge = judge
+        self.in_app_capture, self.judge = capture_plan(in_app_capture, judge, base_url)
         self.base_url = base_url
         self._in_app_store = in_app_store
         self.device = device
