@@ -35,7 +35,7 @@ from urllib.parse import unquote
 import orjson
 
 from harness.capture.faults import Faults, answer_body
-from harness.capture.record import CapturedRequest
+from harness.capture.record import CapturedRequest, RequestKind
 from harness.capture.routes import match_route
 from harness.capture.store import Row, Store, answered_row
 
@@ -210,6 +210,38 @@ class Collector:
             route.status,
         )
         return row, route.status, body
+
+    def broken_request(
+        self,
+        method: str,
+        target: str,
+        headers: dict[str, str],
+        raw: bytes,
+        problem: str,
+        status: int | None,
+    ) -> CapturedRequest:
+        """The stored form of a request that never became a whole HTTP request: malformed HTTP, a client
+        that stalled or vanished before its headers ended (``fastpath.py``). Whatever was understood of it
+        is kept (method, target, headers so far), and the bytes as received go to ``raw_body``, so that a
+        broken client is seen in the capture instead of disappearing into a 400 (the issue's "nothing is
+        lost"). ``status`` is the answer it gets (``None``: none, the client is gone)."""
+        path = unquote(target.partition("?")[0]) if target else ""
+        device, api_path = _split_device(path) if path.startswith("/") else ("", path)
+        query = target.partition("?")[2]
+        route = match_route(method, api_path) if method and api_path.startswith("/") else None
+        return CapturedRequest(
+            method=method,
+            path=api_path + (f"?{query}" if query else ""),
+            headers=headers,
+            body=raw.decode("utf-8", errors="replace"),
+            received_at=time.time(),
+            device=device,
+            kind=route.kind if route is not None else RequestKind.UNKNOWN,
+            problems=(problem,),
+            response_status=status,
+            run=self.run,
+            raw_body=raw,
+        )
 
     async def _read_body(self, receive: Receive, declared: str | None) -> tuple[bytes, bool, str]:
         """The body (capped at ``MAX_BODY``), whether it was too large, and what went wrong reading it."""

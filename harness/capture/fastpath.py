@@ -28,6 +28,7 @@ This relies on uvicorn's ``HttpToolsProtocol`` internals (``cycle``, ``pipeline`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from typing import Any
 from urllib.parse import unquote
@@ -39,6 +40,12 @@ from harness.capture.collector import CONTROL_PREFIX, Collector
 __all__ = ["FAST_MAX_BODY", "fast_protocol_class"]
 
 FAST_MAX_BODY = 256 * 1024  # larger bodies take the ASGI path (streamed, capped at MAX_BODY, 413)
+
+_METHODS = {m: m.decode() for m in (b"GET", b"POST", b"PUT", b"PATCH", b"DELETE", b"OPTIONS")}
+_NAMES: dict[bytes, str] = {}  # header names as sent -> lower-case text (SDKs send the same few names)
+_ASGI_ONLY = frozenset(("transfer-encoding", "expect", "upgrade"))  # fields whose rules stay uvicorn's
+_BROKEN_KEEP = 64 * 1024  # bytes kept of a request whose head never completed (malformed, stalled, gone)
+STATUS_LINE: dict[int, bytes] = {}  # uvicorn's status lines, filled by fast_protocol_class()
 
 _JSON = b"content-type: application/json\r\n"
 _TAILS: dict[bytes, bytes] = {}  # answer body -> its content-type and content-length header lines
@@ -113,11 +120,47 @@ class _NoEventType:
 _NoEvent = _NoEventType()
 
 
+class _BrokenAnswer:
+    """Called by the store right after a broken request (``Collector.broken_request``) is committed: answers
+    it with ``status`` and closes the connection (nothing after a broken head can be trusted)."""
+
+    __slots__ = ("message", "protocol", "status")
+
+    def __init__(self, protocol: Any, status: int | None, message: str) -> None:
+        self.protocol = protocol
+        self.status = status
+        self.message = message
+
+    def __call__(self, rid: int, error: BaseException | None) -> None:
+        protocol = self.protocol
+        if error is not None:
+            protocol.logger.error("capture store write failed", exc_info=error)
+        transport = protocol.transport
+        if self.status is None or transport.is_closing():
+            return
+        if self.status == 400:
+            protocol.send_400_response(self.message)  # uvicorn's answer to malformed HTTP, unchanged
+            return
+        text = self.message.encode("ascii", "replace")
+        transport.write(
+            b"".join(
+                (
+                    STATUS_LINE[self.status],
+                    b"content-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\n" % len(text),
+                    b"connection: close\r\n\r\n",
+                    text,
+                )
+            )
+        )
+        transport.close()
+
+
 @functools.cache
 def fast_protocol_class() -> type[asyncio.Protocol] | None:
     """uvicorn's httptools protocol with the collector's fast path, or ``None`` if this uvicorn differs."""
     try:
-        from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+        from uvicorn.protocols.http.httptools_impl import STATUS_LINE as UVICORN_STATUS_LINE
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
     except ImportError:
         return None
     needed = (
@@ -142,6 +185,7 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             return None
     except Exception:
         return None
+    STATUS_LINE.update(UVICORN_STATUS_LINE)
 
     class CollectorProtocol(HttpToolsProtocol):
         def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any], _loop: Any = None) -> None:
@@ -160,22 +204,38 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             self._idle = False
             self._idle_since = 0.0
             self._idle_timer: asyncio.TimerHandle | None = None
+            # A head still arriving: timed from the first read that left it incomplete, and its bytes kept
+            # in case it never completes (``_store_broken``).
+            self._head_done = True
+            self._head_timer: asyncio.TimerHandle | None = None
+            self._head_bytes: list[bytes] = []
+            self._head_size = 0
+            self._broken = False
 
         def data_received(self, data: bytes) -> None:
-            # uvicorn's data_received (feed, 400 on malformed HTTP, upgrades), minus a call per read
+            # uvicorn's data_received (feed, 400 on malformed HTTP, upgrades), minus a call per read, plus
+            # malformed heads stored and heads still arriving timed
             self._idle = False
+            if self._broken:
+                return  # a broken head is stored and being answered: nothing after it is read
             try:
                 self.parser.feed_data(data)
-            except httptools.HttpParserError:
-                msg = "Invalid HTTP request received."
-                self.logger.warning(msg)
-                self.send_400_response(msg)
+            except httptools.HttpParserError as exc:
+                if self._head_done or self.collector is None:  # a broken body: its ASGI cycle stores it
+                    msg = "Invalid HTTP request received."
+                    self.logger.warning(msg)
+                    self.send_400_response(msg)
+                else:
+                    self._keep_head_bytes(data)
+                    self._store_broken(400, f"malformed HTTP: {exc}", "Invalid HTTP request received.")
                 return
             except httptools.HttpParserUpgrade:
                 if self._should_upgrade():
                     self.handle_websocket_upgrade()
                 else:
                     self._unsupported_upgrade_warning()
+            if not self._head_done:  # a head is still arriving
+                self._keep_head_bytes(data)
             if self._fast:  # headers in, body not complete: the ASGI path takes it (stall timeout, 413, ...)
                 self._fast = False
                 if self.transport.is_closing():
@@ -185,6 +245,59 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                 if body and self.cycle is not None:
                     self.cycle.body += body
                     self.cycle.message_event.set()
+
+        # -- heads that never complete: malformed, stalled, or their client gone
+
+        def _keep_head_bytes(self, data: bytes) -> None:
+            if self._head_timer is None:  # this read began the head (it may hold the end of the one before)
+                self._head_bytes = [data]
+                self._head_size = len(data)
+                if self.collector is not None:
+                    self._head_timer = self.loop.call_later(self.collector.body_timeout, self._head_stalled)
+            elif self._head_size < _BROKEN_KEEP:
+                self._head_bytes.append(data)
+                self._head_size += len(data)
+
+        def _head_stalled(self) -> None:
+            self._head_timer = None
+            if self._head_done or self._broken or self.transport.is_closing():
+                return
+            timeout = self.collector.body_timeout if self.collector is not None else 0
+            problem = f"client stalled: headers incomplete after {timeout:g} s (got {self._head_size} bytes)"
+            self._store_broken(408, problem, "Request headers incomplete: client stalled.")
+
+        def _store_broken(self, status: int | None, problem: str, message: str) -> None:
+            """Store what arrived of a request whose head never completed (``Collector.broken_request``) and
+            answer ``status`` right after the commit, closing the connection."""
+            collector = self.collector
+            assert collector is not None
+            raw = b"".join(self._head_bytes)[:_BROKEN_KEEP]
+            self._broken = True
+            self._head_done = True
+            self._head_bytes = []
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+            method = ""
+            with contextlib.suppress(httptools.HttpParserError, AttributeError):  # no method read yet
+                method = self.parser.get_method().decode("latin-1")
+            fields = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in self.headers}
+            record = collector.broken_request(method, self.url.decode("latin-1"), fields, raw, problem, status)
+            collector.store.submit_callback(record, _BrokenAnswer(self, status, message))
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if not self._head_done and not self._broken and self._head_timer is not None:
+                problem = f"client disconnected before the headers were complete (got {self._head_size} bytes)"
+                with contextlib.suppress(Exception):  # the store or loop may be closing with the server
+                    self._store_broken(None, problem, "")
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+            super().connection_lost(exc)
+            self._idle = False
+            if self._idle_timer is not None:
+                self._idle_timer.cancel()
+                self._idle_timer = None
 
         # -- keep-alive: uvicorn cancels and re-creates a timer for every request; here a request only
         # marks the connection busy, and the timer of an idle spell re-arms itself if the spell was broken.
@@ -201,13 +314,6 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                 self.transport.close()
             else:
                 self._idle_timer = self.loop.call_at(due, self._keep_alive_due)
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            super().connection_lost(exc)
-            self._idle = False
-            if self._idle_timer is not None:
-                self._idle_timer.cancel()
-                self._idle_timer = None
 
         def on_response_complete(self) -> None:
             # uvicorn's, with the keep-alive timer above
@@ -235,21 +341,27 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             self.url = b""
             self.headers = []
             self._fast = False
+            self._head_done = False
 
         def on_header(self, name: bytes, value: bytes) -> None:
-            self.headers.append((name.lower(), value))  # Expect is looked for once the headers are in
+            self.headers.append((name, value))  # names as sent: lower-cased once the headers are in
 
         def _asgi_headers_complete(self) -> None:
             url, headers = self.url, self.headers
             super().on_message_begin()  # a fresh scope (and header list, which the scope refers to)
             self.url = url
-            self.headers.extend(headers)
+            self.headers.extend((name.lower(), value) for name, value in headers)
             self.expect_100_continue = any(
-                name == b"expect" and value.lower() == b"100-continue" for name, value in headers
+                name == b"expect" and value.lower() == b"100-continue" for name, value in self.headers
             )
             super().on_headers_complete()
 
         def on_headers_complete(self) -> None:
+            self._head_done = True
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+                self._head_bytes = []
             if not self._take_fast():
                 self._asgi_headers_complete()
 
@@ -267,22 +379,27 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             parser = self.parser
             if parser.should_upgrade():
                 return False
-            method = parser.get_method().decode("ascii")
-            if method == "HEAD":
+            method = _METHODS.get(parser.get_method())
+            if method is None:  # HEAD (no body in its answer) and methods no SDK sends
                 return False
             headers = {}
+            names = _NAMES
             for name, value in self.headers:
-                if name == b"content-length":
-                    if not value.isdigit() or int(value) > FAST_MAX_BODY:
-                        return False
-                elif name == b"transfer-encoding" or name == b"expect":
-                    return False
-                headers[name.decode("latin-1")] = value.decode("latin-1")
-            try:
-                parsed = httptools.parse_url(self.url)
-            except httptools.HttpParserInvalidURLError:
+                key = names.get(name)
+                if key is None:
+                    key = name.decode("latin-1").lower()
+                    if len(names) < 512:
+                        names[name] = key
+                headers[key] = value.decode("latin-1")
+            if not _ASGI_ONLY.isdisjoint(headers):
+                return False  # chunked, Expect, Upgrade: uvicorn's rules
+            declared = headers.get("content-length")
+            if declared is not None and (not declared.isdigit() or int(declared) > FAST_MAX_BODY):
                 return False
-            raw_path = parsed.path or b"/"
+            url = self.url
+            if url[:1] != b"/" or b"#" in url:  # absolute-form targets and fragments: httptools' URL parser
+                return False
+            raw_path, _, query = url.partition(b"?")
             path = raw_path.decode("latin-1")
             if "%" in path:
                 path = unquote(path)
@@ -293,7 +410,7 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             self._fast_body = []
             self._fast_method = method
             self._fast_path = path
-            self._fast_query = parsed.query or b""
+            self._fast_query = query
             self._fast_keep_alive = parser.should_keep_alive() and parser.get_http_version() != "1.0"
             return True
 

@@ -16,6 +16,7 @@ arrivals instead of polling.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import queue
@@ -25,6 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager, suppress
+from itertools import chain
 from pathlib import Path
 
 import orjson
@@ -150,19 +152,36 @@ def answered_row(
     return row
 
 
+_MAX_ROWS_PER_INSERT = 64  # rows per multi-row INSERT (at most 64 * 14 bound values; SQLite allows 32766)
+
+
+@functools.cache
+def _insert_sql(size: int, rows: int) -> str:
+    """One INSERT of ``rows`` rows of ``size`` values (``_INSERT_BY_LENGTH``'s columns)."""
+    head, values = _INSERT_BY_LENGTH[size].split(" VALUES ")
+    return f"{head} VALUES {','.join([values] * rows)}"
+
+
 def _insert(conn: sqlite3.Connection, requests: Sequence[CapturedRequest | Row]) -> list[int]:
-    """Insert in one transaction, in order; returns the ids. Raises ``sqlite3.Error`` after rolling back."""
+    """Insert in one transaction, in order; returns the ids. Raises ``sqlite3.Error`` after rolling back.
+
+    Rows go in as multi-row INSERTs (one statement for up to 64 rows of the same shape, in power-of-two
+    chunks so that few distinct statements exist): ``executemany`` steps a statement once per row and
+    the sqlite3 module's per-row work (reset, bind, step, checks) cost about a fifth of the commit.
+    """
     rows = [r if isinstance(r, tuple) else _row_values(r) for r in requests]
     try:
         conn.execute("BEGIN IMMEDIATE")
         start = 0
-        while start < len(rows):  # one executemany per run of rows of the same shape (usually one run)
+        while start < len(rows):  # one run of rows of the same shape at a time (usually one run)
             size = len(rows[start])
             end = start + 1
             while end < len(rows) and len(rows[end]) == size:
                 end += 1
-            conn.executemany(_INSERT_BY_LENGTH[size], rows[start:end] if start or end < len(rows) else rows)
-            start = end
+            while start < end:
+                count = min(_MAX_ROWS_PER_INSERT, 1 << ((end - start).bit_length() - 1))
+                conn.execute(_insert_sql(size, count), list(chain.from_iterable(rows[start : start + count])))
+                start += count
         # One writer holds the lock for the whole transaction, so the new ids are consecutive.
         last = int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
         conn.execute("COMMIT")
