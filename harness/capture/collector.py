@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import unquote
 
-import orjson
+import msgspec
 
 from harness.capture.faults import Faults, answer_body
 from harness.capture.record import CapturedRequest, RequestKind
@@ -49,6 +49,7 @@ Send = Callable[[Message], Awaitable[None]]
 MAX_BODY = 4 * 1024 * 1024  # bytes on the wire
 MAX_DECODED = 16 * 1024 * 1024  # bytes after content decoding
 CONTROL_PREFIX = "/_harness/"
+_JSON_SYNTAX = msgspec.json.Decoder(msgspec.Raw)  # checks JSON syntax, builds nothing
 
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 _TOO_LARGE = b'{"success":false,"errors":["payload too large"]}'
@@ -404,15 +405,24 @@ def _check_json(text: str, content_type: str, problems: list[str]) -> None:
         return
     declared = "json" in content_type.lower()
     try:
-        orjson.loads(text)  # about 4x faster than json.loads; it accepts a subset of what json.loads accepts
-    except orjson.JSONDecodeError:
+        # Syntax only, no Python objects built: about 3x faster than orjson.loads, which cost the fast path
+        # 0.5 us a request. It accepts a subset of what json.loads accepts (strict RFC 8259: no NaN, no lone
+        # surrogate escapes; tests/capture/test_json_check.py), so what it refuses, json.loads judges.
+        _JSON_SYNTAX.decode(text)
+    except msgspec.DecodeError:
         pass
+    except RecursionError:
+        problems.append("body nests too deeply to be checked as JSON")
+        return
     else:
         if not declared:
             problems.append(f"JSON body with content-type {content_type or 'missing'}")
         return
-    try:  # the verdict (orjson refuses NaN, lone surrogates, ... that json.loads takes) and its message
+    try:  # the verdict (NaN, lone surrogates, ... that json.loads takes) and its message
         json.loads(text)
+    except RecursionError:
+        problems.append("body nests too deeply to be checked as JSON")
+        return
     except ValueError as exc:
         if declared:
             problems.append(f"malformed JSON: {exc}")

@@ -411,7 +411,11 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             self._fast_method = method
             self._fast_path = path
             self._fast_query = query
-            self._fast_keep_alive = parser.should_keep_alive() and parser.get_http_version() != "1.0"
+            # uvicorn closes after HTTP/1.0 even with "Connection: keep-alive"; llhttp keeps a 1.0 connection
+            # alive only with that field, so without it the (costly) version string need not be asked for.
+            self._fast_keep_alive = parser.should_keep_alive() and (
+                "connection" not in headers or parser.get_http_version() != "1.0"
+            )
             return True
 
         def on_body(self, body: bytes) -> None:

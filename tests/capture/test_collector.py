@@ -59,6 +59,10 @@ def test_devices_are_told_apart_by_path_prefix(live_collector):
         (b'{"a":1}', {}, "content-type missing"),
         (b"not json", {"content-type": "text/plain"}, "not JSON"),
         (b"garbage", {"content-type": "application/json", "content-encoding": "gzip"}, "cannot decode"),
+        # deeper than any JSON checker recurses: stored with a note, not lost to a RecursionError
+        (b"[" * 100_000 + b"]" * 100_000, {"content-type": "application/json"}, "nests too deeply"),
+        (b"[" * 100_000, {"content-type": "application/json"}, "nests too deeply"),
+        (b'{"a": NaN}', {"content-type": "text/plain"}, "JSON body with content-type text/plain"),  # json.loads'
     ],
 )
 def test_bad_input_is_stored_with_its_problem(live_collector, content, headers, problem):
