@@ -181,7 +181,7 @@ class Collector:
             pass  # the client went away (uvloop raises on a closed transport); the request is stored
 
     def capture_complete(
-        self, method: str, path: str, query: bytes, headers: dict[str, str], raw: bytes
+        self, method: str, path: str, query: str, headers: dict[str, str], raw: bytes
     ) -> tuple[Row, int, bytes]:
         """The stored row and the answer (status, body) of a request that arrived whole and that no answer
         rule or upstream decides: the server's fast path (``fastpath.py``) stores it and answers in one write.
@@ -191,7 +191,7 @@ class Collector:
         control path, no rule is set, there is no upstream and the body is complete.
         """
         device, api_path = _split_device(path)
-        full_path = api_path + ("?" + query.decode("latin-1") if query else "")
+        full_path = api_path + ("?" + query if query else "")
         problems: list[str] = []
         text, keep_raw = analyse_body(raw, headers, problems)
         route = match_route(method, api_path)

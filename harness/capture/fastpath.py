@@ -41,8 +41,7 @@ __all__ = ["FAST_MAX_BODY", "fast_protocol_class"]
 
 FAST_MAX_BODY = 256 * 1024  # larger bodies take the ASGI path (streamed, capped at MAX_BODY, 413)
 
-_METHODS = {m: m.decode() for m in (b"GET", b"POST", b"PUT", b"PATCH", b"DELETE", b"OPTIONS")}
-_NAMES: dict[bytes, str] = {}  # header names as sent -> lower-case text (SDKs send the same few names)
+_FAST_METHODS = frozenset(("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 _ASGI_ONLY = frozenset(("transfer-encoding", "expect", "upgrade"))  # fields whose rules stay uvicorn's
 _BROKEN_KEEP = 64 * 1024  # bytes kept of a request whose head never completed (malformed, stalled, gone)
 STATUS_LINE: dict[int, bytes] = {}  # uvicorn's status lines, filled by fast_protocol_class()
@@ -155,6 +154,20 @@ class _BrokenAnswer:
         transport.close()
 
 
+class _Checker:
+    """llhttp with no callback but the end of a message: says whether a request the fast path read is
+    well-formed HTTP that ends where the fast path thinks it does (one C pass, one Python call)."""
+
+    __slots__ = ("complete", "parser")
+
+    def __init__(self) -> None:
+        self.complete = False
+        self.parser = httptools.HttpRequestParser(self)
+
+    def on_message_complete(self) -> None:
+        self.complete = True
+
+
 @functools.cache
 def fast_protocol_class() -> type[asyncio.Protocol] | None:
     """uvicorn's httptools protocol with the collector's fast path, or ``None`` if this uvicorn differs."""
@@ -192,20 +205,16 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             super().__init__(config, server_state, app_state, _loop)
             app = config.app
             self.collector: Collector | None = app if isinstance(app, Collector) else None
-            self._fast = False
-            self._fast_body: list[bytes] = []
-            self._fast_method = ""
-            self._fast_path = ""
-            self._fast_query = b""
-            self._fast_keep_alive = True
-            self._fast_headers: dict[str, str] = {}
+            self._checker = _Checker()
             self._submit: Any = None  # the store's submit_callback for this loop, fetched on first use
             # Keep-alive: one timer per idle spell, not one per request (on_response_complete, _keep_alive_due).
             self._idle = False
             self._idle_since = 0.0
             self._idle_timer: asyncio.TimerHandle | None = None
-            # A head still arriving: timed from the first read that left it incomplete, and its bytes kept
-            # in case it never completes (``_store_broken``).
+            # llhttp's side: a message under way (the fast path starts only between messages), and a head still
+            # arriving: timed from the first read that left it incomplete, its bytes kept in case it never
+            # completes (``_store_broken``).
+            self._in_message = False
             self._head_done = True
             self._head_timer: asyncio.TimerHandle | None = None
             self._head_bytes: list[bytes] = []
@@ -213,11 +222,90 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             self._broken = False
 
         def data_received(self, data: bytes) -> None:
-            # uvicorn's data_received (feed, 400 on malformed HTTP, upgrades), minus a call per read, plus
-            # malformed heads stored and heads still arriving timed
             self._idle = False
             if self._broken:
                 return  # a broken head is stored and being answered: nothing after it is read
+            if not self._in_message:
+                collector = self.collector
+                cycle = self.cycle
+                if not (
+                    collector is None
+                    or collector.forwarder is not None
+                    or collector.faults._rules  # the list itself: no call per request
+                    or (cycle is not None and not cycle.response_complete)
+                    or self.flow.write_paused
+                ):
+                    used = self._serve_whole(data, collector)
+                    if used:
+                        if used == len(data):
+                            return
+                        data = data[used:]  # pipelined: the rest queues behind this answer, in llhttp's path
+            self._feed(data)
+
+        def _serve_whole(self, data: bytes, collector: Collector) -> int:
+            """Store and answer the request at the start of ``data`` if it is whole and plain; the number of
+            bytes it took (all of them after ``Connection: close``), or 0 to leave it to llhttp and ASGI."""
+            head_end = data.find(b"\r\n\r\n")
+            if head_end < 0:
+                return 0
+            lines = data[:head_end].decode("latin-1").split("\r\n")
+            request_line = lines[0].split(" ")
+            if len(request_line) != 3:
+                return 0
+            method, target, version = request_line
+            if method not in _FAST_METHODS or version != "HTTP/1.1" or target[:1] != "/" or "#" in target:
+                return 0  # HEAD, HTTP/1.0, absolute-form targets and fragments: uvicorn's rules
+            lines[0] = ""
+            fields = {}
+            for line in lines:
+                name, _, value = line.partition(":")
+                fields[name.lower()] = value.lstrip(" \t")  # llhttp drops leading whitespace, keeps trailing
+            del fields[""]
+            if len(fields) != len(lines) - 1 or not _ASGI_ONLY.isdisjoint(fields):
+                return 0  # a repeated field (the stored headers keep the last), chunked, Expect, Upgrade
+            end = head_end + 4
+            declared = fields.get("content-length")
+            if declared is not None:
+                if not (declared.isdigit() and declared.isascii()) or int(declared) > FAST_MAX_BODY:
+                    return 0
+                end += int(declared)
+                if end > len(data):
+                    return 0  # the body is still arriving: the ASGI path waits for it (stall timeout, 413)
+            keep_alive = True
+            connection = fields.get("connection")
+            if connection is not None:
+                connection = connection.lower()
+                if connection == "close":
+                    keep_alive = False
+                elif connection != "keep-alive":
+                    return 0
+            path, _, query = target.partition("?")
+            if "%" in path:
+                path = unquote(path)
+            if path.startswith(CONTROL_PREFIX):
+                return 0
+            # llhttp has the last word: the request must be well-formed HTTP that ends exactly here
+            checker = self._checker
+            checker.complete = False
+            try:
+                checker.parser.feed_data(data if end == len(data) else data[:end])
+            except httptools.HttpParserError:
+                checker.complete = False
+            if not checker.complete:
+                self._checker = _Checker()
+                return 0
+            record, status, answer = collector.capture_complete(method, path, query, fields, data[head_end + 4 : end])
+            pending = _Pending(self, STATUS_LINE[status], answer, keep_alive)
+            self.cycle = pending  # type: ignore[assignment]  # duck-typed: the attributes uvicorn reads
+            submit = self._submit
+            if submit is None:
+                submit = self._submit = collector.store.callback_submitter()
+            submit(record, pending)
+            return end if keep_alive else len(data)
+
+        def _feed(self, data: bytes) -> None:
+            """uvicorn's data_received (feed llhttp, 400 on malformed HTTP, upgrades), with heads that never
+            complete stored and timed."""
             try:
                 self.parser.feed_data(data)
             except httptools.HttpParserError as exc:
@@ -236,17 +324,25 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                     self._unsupported_upgrade_warning()
             if not self._head_done:  # a head is still arriving
                 self._keep_head_bytes(data)
-            if self._fast:  # headers in, body not complete: the ASGI path takes it (stall timeout, 413, ...)
-                self._fast = False
-                if self.transport.is_closing():
-                    return
-                body = b"".join(self._fast_body)
-                self._asgi_headers_complete()
-                if body and self.cycle is not None:
-                    self.cycle.body += body
-                    self.cycle.message_event.set()
 
-        # -- heads that never complete: malformed, stalled, or their client gone
+        # -- llhttp's messages: where they begin and end, and heads that never complete
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._in_message = True
+            self._head_done = False
+
+        def on_headers_complete(self) -> None:
+            self._head_done = True
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+                self._head_bytes = []
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            self._in_message = False
+            super().on_message_complete()
 
         def _keep_head_bytes(self, data: bytes) -> None:
             if self._head_timer is None:  # this read began the head (it may hold the end of the one before)
@@ -332,115 +428,5 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                     self._idle_timer = self.loop.call_at(
                         self._idle_since + self.timeout_keep_alive, self._keep_alive_due
                     )
-
-        # -- parser callbacks
-
-        def on_message_begin(self) -> None:
-            # uvicorn's on_message_begin builds the ASGI scope; the fast path needs none, so it is built
-            # only when a request takes the ASGI path (``_asgi_headers_complete``).
-            self.url = b""
-            self.headers = []
-            self._fast = False
-            self._head_done = False
-
-        def on_header(self, name: bytes, value: bytes) -> None:
-            self.headers.append((name, value))  # names as sent: lower-cased once the headers are in
-
-        def _asgi_headers_complete(self) -> None:
-            url, headers = self.url, self.headers
-            super().on_message_begin()  # a fresh scope (and header list, which the scope refers to)
-            self.url = url
-            self.headers.extend((name.lower(), value) for name, value in headers)
-            self.expect_100_continue = any(
-                name == b"expect" and value.lower() == b"100-continue" for name, value in self.headers
-            )
-            super().on_headers_complete()
-
-        def on_headers_complete(self) -> None:
-            self._head_done = True
-            if self._head_timer is not None:
-                self._head_timer.cancel()
-                self._head_timer = None
-                self._head_bytes = []
-            if not self._take_fast():
-                self._asgi_headers_complete()
-
-        def _take_fast(self) -> bool:
-            collector = self.collector
-            cycle = self.cycle
-            if (
-                collector is None
-                or collector.forwarder is not None
-                or collector.faults
-                or (cycle is not None and not cycle.response_complete)
-                or self.flow.write_paused
-            ):
-                return False
-            parser = self.parser
-            if parser.should_upgrade():
-                return False
-            method = _METHODS.get(parser.get_method())
-            if method is None:  # HEAD (no body in its answer) and methods no SDK sends
-                return False
-            headers = {}
-            names = _NAMES
-            for name, value in self.headers:
-                key = names.get(name)
-                if key is None:
-                    key = name.decode("latin-1").lower()
-                    if len(names) < 512:
-                        names[name] = key
-                headers[key] = value.decode("latin-1")
-            if not _ASGI_ONLY.isdisjoint(headers):
-                return False  # chunked, Expect, Upgrade: uvicorn's rules
-            declared = headers.get("content-length")
-            if declared is not None and (not declared.isdigit() or int(declared) > FAST_MAX_BODY):
-                return False
-            url = self.url
-            if url[:1] != b"/" or b"#" in url:  # absolute-form targets and fragments: httptools' URL parser
-                return False
-            raw_path, _, query = url.partition(b"?")
-            path = raw_path.decode("latin-1")
-            if "%" in path:
-                path = unquote(path)
-            if path.startswith(CONTROL_PREFIX):
-                return False
-            self._fast = True
-            self._fast_headers = headers
-            self._fast_body = []
-            self._fast_method = method
-            self._fast_path = path
-            self._fast_query = query
-            # uvicorn closes after HTTP/1.0 even with "Connection: keep-alive"; llhttp keeps a 1.0 connection
-            # alive only with that field, so without it the (costly) version string need not be asked for.
-            self._fast_keep_alive = parser.should_keep_alive() and (
-                "connection" not in headers or parser.get_http_version() != "1.0"
-            )
-            return True
-
-        def on_body(self, body: bytes) -> None:
-            if self._fast:
-                self._fast_body.append(body)
-            else:
-                super().on_body(body)
-
-        def on_message_complete(self) -> None:
-            if not self._fast:
-                super().on_message_complete()
-                return
-            self._fast = False
-            collector = self.collector
-            assert collector is not None
-            chunks = self._fast_body
-            raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-            record, status, body = collector.capture_complete(
-                self._fast_method, self._fast_path, self._fast_query, self._fast_headers, raw
-            )
-            pending = _Pending(self, STATUS_LINE[status], body, self._fast_keep_alive)
-            self.cycle = pending  # type: ignore[assignment]  # duck-typed: the attributes uvicorn reads
-            submit = self._submit
-            if submit is None:
-                submit = self._submit = collector.store.callback_submitter()
-            submit(record, pending)
 
     return CollectorProtocol
