@@ -205,6 +205,8 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             super().__init__(config, server_state, app_state, _loop)
             app = config.app
             self.collector: Collector | None = app if isinstance(app, Collector) else None
+            # the collector when it answers requests itself; in forward mode every request takes ASGI's path
+            self._fast_collector = self.collector if self.collector and self.collector.forwarder is None else None
             self._checker = _Checker()
             self._submit: Any = None  # the store's submit_callback for this loop, fetched on first use
             # Keep-alive: one timer per idle spell, not one per request (on_response_complete, _keep_alive_due).
@@ -225,13 +227,11 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             self._idle = False
             if self._broken:
                 return  # a broken head is stored and being answered: nothing after it is read
-            if not self._in_message:
-                collector = self.collector
+            collector = self._fast_collector
+            if collector is not None and not self._in_message:
                 cycle = self.cycle
                 if not (
-                    collector is None
-                    or collector.forwarder is not None
-                    or collector.faults._rules  # the list itself: no call per request
+                    collector.faults._rules  # the list itself: no call per request
                     or (cycle is not None and not cycle.response_complete)
                     or self.flow.write_paused
                 ):
@@ -255,20 +255,23 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             method, target, version = request_line
             if method not in _FAST_METHODS or version != "HTTP/1.1" or target[:1] != "/" or "#" in target:
                 return 0  # HEAD, HTTP/1.0, absolute-form targets and fragments: uvicorn's rules
-            lines[0] = ""
+            field_lines = lines[1:]
             fields = {}
-            for line in lines:
+            for line in field_lines:
                 name, _, value = line.partition(":")
                 fields[name.lower()] = value.lstrip(" \t")  # llhttp drops leading whitespace, keeps trailing
-            del fields[""]
-            if len(fields) != len(lines) - 1 or not _ASGI_ONLY.isdisjoint(fields):
+            if len(fields) != len(field_lines) or not _ASGI_ONLY.isdisjoint(fields):
                 return 0  # a repeated field (the stored headers keep the last), chunked, Expect, Upgrade
             end = head_end + 4
             declared = fields.get("content-length")
             if declared is not None:
-                if not (declared.isdigit() and declared.isascii()) or int(declared) > FAST_MAX_BODY:
+                try:  # int() takes more than llhttp does ("+1", "1_0"): llhttp's check below refuses those
+                    length = int(declared)
+                except ValueError:
                     return 0
-                end += int(declared)
+                if length > FAST_MAX_BODY:
+                    return 0
+                end += length
                 if end > len(data):
                     return 0  # the body is still arriving: the ASGI path waits for it (stall timeout, 413)
             keep_alive = True

@@ -128,7 +128,10 @@ _INSERT_FLAGGED = (
     "INSERT INTO requests (run, device, received_at, method, path, headers, body, kind, response_status,"
     " raw_body, problems) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 )
-_INSERT_BY_LENGTH = {9: _INSERT_CLEAN, 11: _INSERT_FLAGGED, 14: _INSERT}
+_INSERT_PLAIN = (  # a clean row of no run and no device: those two at their default ('') too
+    "INSERT INTO requests (received_at, method, path, headers, body, kind, response_status) VALUES (?,?,?,?,?,?,?)"
+)
+_INSERT_BY_LENGTH = {7: _INSERT_PLAIN, 9: _INSERT_CLEAN, 11: _INSERT_FLAGGED, 14: _INSERT}
 
 
 def answered_row(
@@ -146,10 +149,27 @@ def answered_row(
     """The stored row of a request answered with its route's usual answer (no rule, no upstream), built
     without an intermediate :class:`CapturedRequest`: the collector's fast path, where every microsecond
     per request counts. Same encodings as ``_row_values``; only the columns it fills (``_INSERT_BY_LENGTH``)."""
-    row: Row = (run, device, time.time(), method, path, _json_text(headers), body, kind, status)
+    try:
+        header_text = orjson.dumps(headers).decode()  # _json_text, inline
+    except TypeError:
+        header_text = json.dumps(headers)
     if raw_body or problems:
-        row += (raw_body or None, _json_text(problems))
-    return row
+        return (
+            run,
+            device,
+            time.time(),
+            method,
+            path,
+            header_text,
+            body,
+            kind,
+            status,
+            raw_body or None,
+            _json_text(problems),
+        )
+    if run or device:
+        return (run, device, time.time(), method, path, header_text, body, kind, status)
+    return (time.time(), method, path, header_text, body, kind, status)
 
 
 _MAX_ROWS_PER_INSERT = 64  # rows per multi-row INSERT (at most 64 * 14 bound values; SQLite allows 32766)
@@ -162,16 +182,17 @@ def _insert_sql(size: int, rows: int) -> str:
     return f"{head} VALUES {','.join([values] * rows)}"
 
 
-def _insert(conn: sqlite3.Connection, requests: Sequence[CapturedRequest | Row]) -> list[int]:
+def _insert(cur: sqlite3.Cursor, requests: Sequence[CapturedRequest | Row]) -> list[int]:
     """Insert in one transaction, in order; returns the ids. Raises ``sqlite3.Error`` after rolling back.
 
     Rows go in as multi-row INSERTs (one statement for up to 64 rows of the same shape, in power-of-two
     chunks so that few distinct statements exist): ``executemany`` steps a statement once per row and
-    the sqlite3 module's per-row work (reset, bind, step, checks) cost about a fifth of the commit.
+    the sqlite3 module's per-row work (reset, bind, step, checks) cost about a fifth of the commit. One
+    cursor per writer, kept: ``Connection.execute`` makes a new one for every statement.
     """
     rows = [r if isinstance(r, tuple) else _row_values(r) for r in requests]
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        cur.execute("BEGIN IMMEDIATE")
         start = 0
         while start < len(rows):  # one run of rows of the same shape at a time (usually one run)
             size = len(rows[start])
@@ -180,14 +201,14 @@ def _insert(conn: sqlite3.Connection, requests: Sequence[CapturedRequest | Row])
                 end += 1
             while start < end:
                 count = min(_MAX_ROWS_PER_INSERT, 1 << ((end - start).bit_length() - 1))
-                conn.execute(_insert_sql(size, count), list(chain.from_iterable(rows[start : start + count])))
+                cur.execute(_insert_sql(size, count), list(chain.from_iterable(rows[start : start + count])))
                 start += count
         # One writer holds the lock for the whole transaction, so the new ids are consecutive.
-        last = int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
-        conn.execute("COMMIT")
+        last = int(cur.lastrowid or 0)
+        cur.execute("COMMIT")
     except sqlite3.Error:
         with suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
+            cur.execute("ROLLBACK")
         raise
     return list(range(last - len(requests) + 1, last + 1))
 
@@ -212,6 +233,7 @@ class _LoopWriter:
         self.pending: list[CapturedRequest | Row] = []
         self.waiters: list[asyncio.Future[int] | Callable[[int, BaseException | None], object]] = []
         self.conn = store._connect()
+        self.cursor = self.conn.cursor()
         self.conn.execute("PRAGMA wal_autocheckpoint=0")
         self.conn.execute("PRAGMA busy_timeout=0")
         self.commits = 0
@@ -246,7 +268,7 @@ class _LoopWriter:
             return
         self.pending, self.waiters = [], []
         try:
-            ids = _insert(self.conn, batch)
+            ids = _insert(self.cursor, batch)
         except sqlite3.Error as exc:
             if _is_busy(exc) and self._retry_later():
                 self.pending, self.waiters = batch + self.pending, waiters + self.waiters
@@ -416,7 +438,7 @@ class Store:
     ) -> Callable[[CapturedRequest | Row, Callable[[int, BaseException | None], object]], None]:
         """:meth:`submit_callback` bound to the running loop's group commit, for a caller that submits many
         requests from that loop (the fast path keeps one per connection, saving the lookup per request)."""
-        return self._loop_writer().submit_callback
+        return self._loop_writer()._add  # submit_callback's body, one call less per request
 
     def _loop_writer(self) -> _LoopWriter:
         """The group-commit writer of the running event loop (made on first use)."""
@@ -457,7 +479,7 @@ class Store:
 
     def _commit(self, conn: sqlite3.Connection, batch: list[tuple[CapturedRequest, Future[int]]]) -> None:
         try:
-            ids = _insert(conn, [r for r, _ in batch])
+            ids = _insert(conn.cursor(), [r for r, _ in batch])
         except sqlite3.Error as exc:
             for _, fut in batch:
                 fut.set_exception(CaptureError(f"capture store write failed: {exc}"))
