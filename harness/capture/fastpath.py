@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -154,6 +155,23 @@ class _BrokenAnswer:
         transport.close()
 
 
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # a field name (RFC 9110 token)
+
+
+def _fields_of(raw: bytes) -> dict[str, str]:
+    """The complete field lines of a head that never completed (lenient: whatever looks like one)."""
+    head, end, _ = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")[1:]
+    if not end:
+        del lines[-1:]  # the last line may be cut off
+    fields = {}
+    for line in lines:
+        name, colon, value = line.partition(":")
+        if colon and _TOKEN.fullmatch(name):
+            fields[name.lower()] = value.strip(" \t")
+    return fields
+
+
 class _Checker:
     """llhttp with no callback but the end of a message: says whether a request the fast path read is
     well-formed HTTP that ends where the fast path thinks it does (one C pass, one Python call)."""
@@ -221,7 +239,10 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             self._head_timer: asyncio.TimerHandle | None = None
             self._head_bytes: list[bytes] = []
             self._head_size = 0
+            self._head_clean = True
+            self._fresh = True
             self._broken = False
+            self._broken_later: tuple[int, str, str] | None = None
 
         def data_received(self, data: bytes) -> None:
             self._idle = False
@@ -309,6 +330,7 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
         def _feed(self, data: bytes) -> None:
             """uvicorn's data_received (feed llhttp, 400 on malformed HTTP, upgrades), with heads that never
             complete stored and timed."""
+            self._fresh = not self._in_message  # this read starts at a message boundary
             try:
                 self.parser.feed_data(data)
             except httptools.HttpParserError as exc:
@@ -334,6 +356,7 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             super().on_message_begin()
             self._in_message = True
             self._head_done = False
+            self._head_clean = self._fresh  # no earlier message ended in the read that began this one
 
         def on_headers_complete(self) -> None:
             self._head_done = True
@@ -345,16 +368,18 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
 
         def on_message_complete(self) -> None:
             self._in_message = False
+            self._fresh = False
             super().on_message_complete()
 
         def _keep_head_bytes(self, data: bytes) -> None:
-            if self._head_timer is None:  # this read began the head (it may hold the end of the one before)
+            if self._head_timer is None:  # this read began the head
                 self._head_bytes = [data]
                 self._head_size = len(data)
                 if self.collector is not None:
                     self._head_timer = self.loop.call_later(self.collector.body_timeout, self._head_stalled)
-            elif self._head_size < _BROKEN_KEEP:
-                self._head_bytes.append(data)
+            else:
+                if self._head_size < _BROKEN_KEEP:
+                    self._head_bytes.append(data)
                 self._head_size += len(data)
 
         def _head_stalled(self) -> None:
@@ -367,20 +392,29 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
 
         def _store_broken(self, status: int | None, problem: str, message: str) -> None:
             """Store what arrived of a request whose head never completed (``Collector.broken_request``) and
-            answer ``status`` right after the commit, closing the connection."""
-            collector = self.collector
-            assert collector is not None
-            raw = b"".join(self._head_bytes)[:_BROKEN_KEEP]
-            self._broken = True
+            answer ``status`` right after the commit, closing the connection. Behind a request still being
+            answered (pipelined), both wait for that answer: it is sent, and stored, first."""
+            self._broken = True  # nothing more is read
             self._head_done = True
-            self._head_bytes = []
             if self._head_timer is not None:
                 self._head_timer.cancel()
                 self._head_timer = None
-            method = ""
-            with contextlib.suppress(httptools.HttpParserError, AttributeError):  # no method read yet
-                method = self.parser.get_method().decode("latin-1")
-            fields = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in self.headers}
+            cycle = self.cycle
+            if status is not None and cycle is not None and not cycle.response_complete:
+                self._broken_later = (status, problem, message)  # on_response_complete picks it up
+                return
+            collector = self.collector
+            assert collector is not None
+            raw = b"".join(self._head_bytes)[:_BROKEN_KEEP]
+            self._head_bytes = []
+            # llhttp names the method once the target began (before that it holds a stale or default one); its
+            # fields lag one behind (a field is handed over when the next begins), so a head that began at the
+            # start of a read has its complete field lines read from the bytes instead
+            method = self.parser.get_method().decode("latin-1") if self.url and self.parser is not None else ""
+            if self._head_clean:
+                fields = _fields_of(raw)
+            else:
+                fields = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in self.headers}
             record = collector.broken_request(method, self.url.decode("latin-1"), fields, raw, problem, status)
             collector.store.submit_callback(record, _BrokenAnswer(self, status, message))
 
@@ -418,6 +452,11 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             # uvicorn's, with the keep-alive timer above
             self.server_state.total_requests += 1
             if self.transport.is_closing():
+                return
+            if self._broken_later is not None:  # a broken head waited for this answer
+                status, problem, message = self._broken_later
+                self._broken_later = None
+                self._store_broken(status, problem, message)
                 return
             if self.flow.read_paused:
                 self.flow.resume_reading()
