@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import msgspec
+import orjson
 
 from harness.capture.faults import Faults, answer_body
 from harness.capture.record import CapturedRequest, RequestKind
@@ -193,23 +194,37 @@ class Collector:
         device, api_path = _split_device(path) if path.startswith("/d/") else ("", path)
         full_path = api_path + ("?" + query if query else "")
         problems: list[str] = []
-        text, keep_raw = analyse_body(raw, headers, problems)
+        # analyse_body's common case inline: UTF-8 JSON, declared as JSON, not content-encoded
+        text: str | None = None
+        if "content-encoding" not in headers and "json" in headers.get("content-type", ""):
+            try:
+                text = raw.decode("utf-8")
+                _JSON_SYNTAX.decode(text)
+            except (UnicodeDecodeError, msgspec.DecodeError, RecursionError):
+                text = None
+        if text is None:
+            text, keep_raw = analyse_body(raw, headers, problems)
+        else:
+            keep_raw = False
         route = match_route(method, api_path)
         body = route.body
         if route.name == "system-time":
             body = json.dumps({"success": True, "time": time.time()}).encode()
-        row = answered_row(
-            self.run,
-            device,
-            method,
-            full_path,
-            headers,
-            text,
-            raw if keep_raw else b"",
-            route.kind,
-            problems,
-            route.status,
-        )
+        if keep_raw or self.run or device:
+            row = answered_row(
+                self.run,
+                device,
+                method,
+                full_path,
+                headers,
+                text,
+                raw if keep_raw else b"",
+                route.kind,
+                problems,
+                route.status,
+            )
+        else:  # answered_row's common case inline (PLAIN_ROW's columns); latin-1 header text always encodes
+            row = (time.time(), method, full_path, orjson.dumps(headers).decode(), text, route.kind, route.status)
         return row, route.status, body
 
     def broken_request(

@@ -57,16 +57,17 @@ _ERROR = (
 
 class _Pending:
     """Stands in for uvicorn's request cycle while a fast answer waits for its commit; called by the store
-    right after the commit (``done(id, error)``), it answers."""
+    right after the commit (``done(id, error)``), it answers. One per connection, reused: a connection has
+    at most one fast answer under way (the fast path starts only when the previous answer is complete)."""
 
     __slots__ = ("body", "disconnected", "head", "keep_alive", "message_event", "protocol", "response_complete")
 
-    def __init__(self, protocol: Any, head: bytes, body: bytes, keep_alive: bool) -> None:
+    def __init__(self, protocol: Any) -> None:
         self.protocol = protocol
-        self.head = head
-        self.body = body
-        self.keep_alive = keep_alive
-        self.response_complete = False
+        self.head = b""
+        self.body = b""
+        self.keep_alive = True
+        self.response_complete = True
         self.disconnected = False
         self.message_event = _NoEvent
 
@@ -91,12 +92,21 @@ class _Pending:
         defaults = protocol.server_state.default_headers
         if defaults is not _DefaultHeaders.of:
             _DefaultHeaders.refresh(defaults)
-        if self.keep_alive:
-            transport.write(b"".join((self.head, _DefaultHeaders.lines, tail, b"\r\n", body)))
-        else:
+        if not self.keep_alive:
             transport.write(b"".join((self.head, _DefaultHeaders.lines, tail, b"connection: close\r\n\r\n", body)))
             transport.close()
-        protocol.on_response_complete()
+            protocol.on_response_complete()
+            return
+        transport.write(b"".join((self.head, _DefaultHeaders.lines, tail, b"\r\n", body)))
+        if protocol.pipeline or protocol._broken_later is not None or protocol.flow.read_paused:
+            protocol.on_response_complete()
+            return
+        # on_response_complete's common case, inline: count it, and the connection is idle
+        protocol.server_state.total_requests += 1
+        protocol._idle = True
+        protocol._idle_since = now = protocol.loop.time()
+        if protocol._idle_timer is None:
+            protocol._idle_timer = protocol.loop.call_at(now + protocol.timeout_keep_alive, protocol._keep_alive_due)
 
 
 class _DefaultHeaders:
@@ -174,16 +184,19 @@ def _fields_of(raw: bytes) -> dict[str, str]:
 
 class _Checker:
     """llhttp with no callback but the end of a message: says whether a request the fast path read is
-    well-formed HTTP that ends where the fast path thinks it does (one C pass, one Python call)."""
+    well-formed HTTP that ends where the fast path thinks it does, in one C pass.
 
-    __slots__ = ("complete", "parser")
+    The callback is a C function too (``list.pop`` on a one-item list), so no Python frame is made per
+    request: ``token`` is empty once a message completed (the caller puts the item back). A second message
+    would pop an empty list, which llhttp reports as an error. After an error, or a message left
+    incomplete, the parser is of no more use: the caller makes a new checker."""
+
+    __slots__ = ("on_message_complete", "parser", "token")
 
     def __init__(self) -> None:
-        self.complete = False
+        self.token: list[None] = [None]
+        self.on_message_complete = self.token.pop
         self.parser = httptools.HttpRequestParser(self)
-
-    def on_message_complete(self) -> None:
-        self.complete = True
 
 
 @functools.cache
@@ -226,6 +239,7 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             # the collector when it answers requests itself; in forward mode every request takes ASGI's path
             self._fast_collector = self.collector if self.collector and self.collector.forwarder is None else None
             self._checker = _Checker()
+            self._pending = _Pending(self)  # the fast path's stand-in cycle, reused
             self._submit: Any = None  # the store's submit_callback for this loop, fetched on first use
             # Keep-alive: one timer per idle spell, not one per request (on_response_complete, _keep_alive_due).
             self._idle = False
@@ -245,56 +259,55 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             self._broken_later: tuple[int, str, str] | None = None
 
         def data_received(self, data: bytes) -> None:
+            """The fast path, in one function (a Python call is a measurable share of a request): store and
+            answer the request at the start of ``data`` if it is whole and plain, and hand the rest (or all
+            of it) to ``_feed``, uvicorn's path."""
             self._idle = False
             if self._broken:
                 return  # a broken head is stored and being answered: nothing after it is read
             collector = self._fast_collector
-            if collector is not None and not self._in_message:
-                cycle = self.cycle
-                if not (
-                    collector.faults._rules  # the list itself: no call per request
-                    or (cycle is not None and not cycle.response_complete)
-                    or self.flow.write_paused
-                ):
-                    used = self._serve_whole(data, collector)
-                    if used:
-                        if used == len(data):
-                            return
-                        data = data[used:]  # pipelined: the rest queues behind this answer, in llhttp's path
-            self._feed(data)
-
-        def _serve_whole(self, data: bytes, collector: Collector) -> int:
-            """Store and answer the request at the start of ``data`` if it is whole and plain; the number of
-            bytes it took (all of them after ``Connection: close``), or 0 to leave it to llhttp and ASGI."""
+            pending = self._pending
+            if (
+                collector is None  # forward mode: every request takes ASGI's path
+                or self._in_message  # llhttp is inside a message: it goes on with it
+                or collector.faults._rules  # an answer rule may apply (the list itself: no call per request)
+                or (self.cycle is not None and not self.cycle.response_complete)  # queue behind that answer
+                or self.flow.write_paused
+            ):
+                self._feed(data)
+                return
             head_end = data.find(b"\r\n\r\n")
             if head_end < 0:
-                return 0
+                self._feed(data)
+                return
             lines = data[:head_end].decode("latin-1").split("\r\n")
             request_line = lines[0].split(" ")
             if len(request_line) != 3:
-                return 0
+                self._feed(data)
+                return
             method, target, version = request_line
             if method not in _FAST_METHODS or version != "HTTP/1.1" or target[:1] != "/" or "#" in target:
-                return 0  # HEAD, HTTP/1.0, absolute-form targets and fragments: uvicorn's rules
+                self._feed(data)  # HEAD, HTTP/1.0, absolute-form targets and fragments: uvicorn's rules
+                return
             field_lines = lines[1:]
             fields = {}
             for line in field_lines:
                 name, _, value = line.partition(":")
                 fields[name.lower()] = value.lstrip(" \t")  # llhttp drops leading whitespace, keeps trailing
             if len(fields) != len(field_lines) or not _ASGI_ONLY.isdisjoint(fields):
-                return 0  # a repeated field (the stored headers keep the last), chunked, Expect, Upgrade
+                self._feed(data)  # a repeated field (the stored headers keep the last), chunked, Expect, Upgrade
+                return
             end = head_end + 4
             declared = fields.get("content-length")
             if declared is not None:
                 try:  # int() takes more than llhttp does ("+1", "1_0"): llhttp's check below refuses those
                     length = int(declared)
                 except ValueError:
-                    return 0
-                if length > FAST_MAX_BODY:
-                    return 0
+                    length = FAST_MAX_BODY + 1
                 end += length
-                if end > len(data):
-                    return 0  # the body is still arriving: the ASGI path waits for it (stall timeout, 413)
+                if length > FAST_MAX_BODY or end > len(data):
+                    self._feed(data)  # too large, or still arriving: the ASGI path (stall timeout, 413)
+                    return
             keep_alive = True
             connection = fields.get("connection")
             if connection is not None:
@@ -302,30 +315,38 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                 if connection == "close":
                     keep_alive = False
                 elif connection != "keep-alive":
-                    return 0
+                    self._feed(data)
+                    return
             path, _, query = target.partition("?")
             if "%" in path:
                 path = unquote(path)
             if path.startswith(CONTROL_PREFIX):
-                return 0
+                self._feed(data)
+                return
             # llhttp has the last word: the request must be well-formed HTTP that ends exactly here
             checker = self._checker
-            checker.complete = False
             try:
                 checker.parser.feed_data(data if end == len(data) else data[:end])
+                whole = not checker.token
             except httptools.HttpParserError:
-                checker.complete = False
-            if not checker.complete:
-                self._checker = _Checker()
-                return 0
+                whole = False
+            if not whole:
+                self._checker = _Checker()  # llhttp stays in its error state, or mid-message: a fresh one
+                self._feed(data)
+                return
+            checker.token.append(None)
             record, status, answer = collector.capture_complete(method, path, query, fields, data[head_end + 4 : end])
-            pending = _Pending(self, STATUS_LINE[status], answer, keep_alive)
+            pending.head = STATUS_LINE[status]
+            pending.body = answer
+            pending.keep_alive = keep_alive
+            pending.response_complete = False
             self.cycle = pending  # type: ignore[assignment]  # duck-typed: the attributes uvicorn reads
             submit = self._submit
             if submit is None:
                 submit = self._submit = collector.store.callback_submitter()
             submit(record, pending)
-            return end if keep_alive else len(data)
+            if keep_alive and end < len(data):
+                self._feed(data[end:])  # pipelined: what follows queues behind this answer, in llhttp's path
 
         def _feed(self, data: bytes) -> None:
             """uvicorn's data_received (feed llhttp, 400 on malformed HTTP, upgrades), with heads that never
