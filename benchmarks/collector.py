@@ -1,9 +1,9 @@
 """The collector's request rate next to nginx (records nothing) and mitmproxy (records, reverse proxy).
 
-    python benchmarks/collector.py [--duration 10] [--connections 32] [--mitm-duration 5] [--no-mitm]
+    python benchmarks/collector.py [--duration 8] [--rounds 3] [--connections 32] [--mitm-duration 5] [--no-mitm]
     python benchmarks/collector.py --only-collector [--profile FILE]   # the collector alone, while tuning it
 
-One run loads, one after the other over loopback with the same tracking POST (wrk + a Lua script):
+One run loads over loopback, with the same tracking POST (wrk + a Lua script):
 
 - nginx answering a fixed ``{"success":true}``: the rate of an HTTP server that stores nothing;
 - a bare uvicorn ASGI app that stores nothing, on the collector's stack (the ceiling of that stack);
@@ -13,9 +13,16 @@ One run loads, one after the other over loopback with the same tracking POST (wr
   is what people use today to record an SDK's traffic. mitmproxy is installed into its own virtual
   environment (``/tmp/venv-mitm`` unless ``--mitm-venv``), never into the project's.
 
-It prints req/s, p50/p99 latency, the ratios collector/nginx and collector/mitmproxy, and requests
-answered (wrk) vs stored (rows in the store, flows in the mitmproxy file). The goals (issue 3) are
-≥ 0.3 of nginx and ≥ 20x mitmproxy, with every answered request stored.
+nginx and the collector are loaded in alternation, ``--rounds`` times each (both stay up), and each is
+reported by its median round: a shared machine's speed drifts over minutes, and alternating puts the
+reference and the collector under the same drift. With two cores or more every server is pinned to
+CPU 0 and wrk to CPU 1 (``--no-pin`` to let the scheduler place them): without it the scheduler now
+and then puts both on one core, which blurs a round by 10-20 %. Pinning holds the collector (its
+checkpoint thread included) to the same one core as nginx's single worker.
+
+It prints req/s, p50/p99 latency, the ratios collector/nginx (per round and of the medians) and
+collector/mitmproxy, and requests answered (wrk) vs stored (rows in the store, flows in the mitmproxy
+file). The goals (issue 3) are ≥ 0.3 of nginx and ≥ 20x mitmproxy, with every answered request stored.
 
 Needs ``wrk`` and ``nginx`` (Debian: ``apt-get install -y nginx-light wrk``); as root the script
 installs them when they are missing.
@@ -33,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +89,29 @@ class Result:
     errors: int
     stored: int | None = None
     cpu_us: float | None = None  # server CPU (user + system, process and children) per answered request
+
+
+@dataclass
+class Placement:
+    """Which CPUs the servers and wrk run on (``None``: wherever the scheduler puts them)."""
+
+    server: set[int] | None = None
+    load: set[int] | None = None
+
+
+PLACEMENT = Placement()  # set once by main()
+
+
+def _on_cpus(cpus: set[int] | None) -> Callable[[], None] | None:
+    """A ``preexec_fn`` that pins the child (and what it forks: nginx's worker) to ``cpus``."""
+    if cpus is None:
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
+def median(results: list[Result]) -> Result:
+    """The round with the median rate (the lower middle one for an even count)."""
+    return sorted(results, key=lambda r: r.rps)[(len(results) - 1) // 2]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -163,6 +194,7 @@ def run_wrk(name: str, port: int, script: Path, duration: float, connections: in
         check=True,
         capture_output=True,
         text=True,
+        preexec_fn=_on_cpus(PLACEMENT.load),
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     answered = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
@@ -194,17 +226,11 @@ def start_nginx(tmp: Path, workers: str) -> tuple[int, subprocess.Popen[bytes]]:
     conf = tmp / f"nginx-{workers}.conf"
     conf.write_text(NGINX_CONF.format(dir=tmp, port=port, workers=workers))
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)], stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [nginx, "-c", str(conf), "-p", str(tmp)], stderr=subprocess.DEVNULL, preexec_fn=_on_cpus(PLACEMENT.server)
+    )
     wait_port(port)
     return port, proc
-
-
-def bench_nginx(tmp: Path, script: Path, args: argparse.Namespace) -> tuple[Result, int, subprocess.Popen[bytes]]:
-    """nginx with one worker process: the collector is one process on one event loop, so is this nginx."""
-    port, proc = start_nginx(tmp, "1")
-    run_wrk("warm-up", port, script, 1, args.connections)
-    result = run_wrk("nginx, 1 worker (stores nothing)", port, script, args.duration, args.connections, proc.pid)
-    return result, port, proc
 
 
 def bench_nginx_auto(tmp: Path, script: Path, args: argparse.Namespace) -> Result:
@@ -217,33 +243,38 @@ def bench_nginx_auto(tmp: Path, script: Path, args: argparse.Namespace) -> Resul
         stop(proc, 3)
 
 
-def bench_collector(tmp: Path, script: Path, args: argparse.Namespace) -> Result:
+def start_collector(tmp: Path) -> tuple[int, subprocess.Popen[bytes], Path]:
+    """``harness collector serve`` as users run it (its own process), on a fresh store."""
     port = free_port()
     store = tmp / "capture.sqlite"
     proc = subprocess.Popen(
         [sys.executable, "-m", "harness.cli", "collector", "serve", "--port", str(port), "--store", str(store)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
+        preexec_fn=_on_cpus(PLACEMENT.server),
     )
+    wait_port(port)
+    return port, proc, store
+
+
+def stored_rows(store: Path) -> int:
+    conn = sqlite3.connect(store)
     try:
-        wait_port(port)
+        return int(conn.execute("SELECT COUNT(*) FROM requests").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def bench_collector_alone(tmp: Path, script: Path, args: argparse.Namespace) -> Result:
+    """The collector alone (``--only-collector``), optionally recorded by py-spy."""
+    port, proc, store = start_collector(tmp)
+    try:
         warm = run_wrk("warm-up", port, script, 1, args.connections)
         spy = None
-        if getattr(args, "profile", None):
+        if args.profile:
             spy = subprocess.Popen(
-                [
-                    "py-spy",
-                    "record",
-                    "-p",
-                    str(proc.pid),
-                    "-o",
-                    args.profile,
-                    "-d",
-                    f"{args.duration:g}",
-                    "-r",
-                    "200",
-                    "--native",
-                ]
+                ["py-spy", "record", "-p", str(proc.pid), "-o", args.profile, "-d", f"{args.duration:g}"]
+                + ["-r", "200", "--native"]
                 + ([] if args.profile.endswith(".svg") else ["-f", "raw"]),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -253,10 +284,39 @@ def bench_collector(tmp: Path, script: Path, args: argparse.Namespace) -> Result
             spy.wait(60)
     finally:
         stop(proc)
-    conn = sqlite3.connect(store)
-    result.stored = int(conn.execute("SELECT COUNT(*) FROM requests").fetchone()[0]) - warm.answered
-    conn.close()
+    result.stored = stored_rows(store) - warm.answered
     return result
+
+
+def bench_rounds(tmp: Path, script: Path, args: argparse.Namespace) -> tuple[Result, Result, int, int]:
+    """nginx (1 worker) and the collector loaded in alternation, ``args.rounds`` times each; their median
+    rounds, and the collector's requests answered and stored over all rounds."""
+    nginx_port, nginx = start_nginx(tmp, "1")
+    try:
+        port, collector, store = start_collector(tmp)
+        try:
+            run_wrk("warm-up", nginx_port, script, 1, args.connections)
+            warm = run_wrk("warm-up", port, script, 1, args.connections)
+            nginx_runs: list[Result] = []
+            collector_runs: list[Result] = []
+            for i in range(args.rounds):
+                load = (script, args.duration, args.connections)
+                n = run_wrk("nginx, 1 worker (stores nothing)", nginx_port, *load, nginx.pid)
+                c = run_wrk("harness collector", port, *load, collector.pid)
+                nginx_runs.append(n)
+                collector_runs.append(c)
+                print(
+                    f"round {i + 1}/{args.rounds}: nginx {n.rps:.0f} req/s, collector {c.rps:.0f} req/s,"
+                    f" ratio {c.rps / n.rps:.3f}",
+                    flush=True,
+                )
+        finally:
+            stop(collector)
+        answered = sum(r.answered for r in collector_runs)
+        stored = stored_rows(store) - warm.answered
+    finally:
+        stop(nginx, 3)  # SIGQUIT: nginx's graceful stop
+    return median(nginx_runs), median(collector_runs), answered, stored
 
 
 HELLO_APP = """
@@ -293,6 +353,7 @@ def bench_uvicorn_hello(tmp: Path, script: Path, args: argparse.Namespace) -> Re
             "auto",
         ],
         stdout=subprocess.DEVNULL,
+        preexec_fn=_on_cpus(PLACEMENT.server),
     )
     try:
         wait_port(port)
@@ -302,8 +363,10 @@ def bench_uvicorn_hello(tmp: Path, script: Path, args: argparse.Namespace) -> Re
         stop(proc)
 
 
-def bench_mitm(tmp: Path, script: Path, args: argparse.Namespace, nginx_port: int) -> Result:
+def bench_mitm(tmp: Path, script: Path, args: argparse.Namespace) -> Result:
+    """mitmdump as a reverse proxy in front of nginx (1 worker), recording every flow to a file."""
     mitmdump = ensure_mitmproxy(Path(args.mitm_venv))
+    nginx_port, nginx = start_nginx(tmp, "1")
     port = free_port()
     flows = tmp / "flows.mitm"
     proc = subprocess.Popen(
@@ -323,12 +386,14 @@ def bench_mitm(tmp: Path, script: Path, args: argparse.Namespace, nginx_port: in
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=_on_cpus(PLACEMENT.server),
     )
     try:
         wait_port(port, timeout=60)
         result = run_wrk("mitmproxy reverse proxy (-w)", port, script, args.mitm_duration, args.connections, proc.pid)
     finally:
         stop(proc)
+        stop(nginx, 3)
     count = subprocess.run(
         [
             str(Path(args.mitm_venv) / "bin" / "python"),
@@ -346,11 +411,13 @@ def bench_mitm(tmp: Path, script: Path, args: argparse.Namespace, nginx_port: in
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--duration", type=float, default=10.0, help="seconds of load for nginx and the collector")
+    p.add_argument("--duration", type=float, default=8.0, help="seconds of load per round for nginx and the collector")
+    p.add_argument("--rounds", type=int, default=3, help="alternating rounds of nginx and the collector (median)")
     p.add_argument("--mitm-duration", type=float, default=5.0, help="seconds of load for mitmproxy")
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--no-mitm", action="store_true")
     p.add_argument("--no-nginx-auto", action="store_true", help="skip the informative nginx run with auto workers")
+    p.add_argument("--no-pin", action="store_true", help="do not pin servers to CPU 0 and wrk to CPU 1")
     p.add_argument("--mitm-venv", default="/tmp/venv-mitm")
     p.add_argument(
         "--only-collector",
@@ -360,66 +427,68 @@ def main() -> int:
     p.add_argument(
         "--profile",
         metavar="FILE",
-        help="record the collector with py-spy: a flame graph (.svg) or collapsed stacks (other names)",
+        help="with --only-collector: record the collector with py-spy, a flame graph (.svg) or collapsed stacks",
     )
     args = p.parse_args()
+    if args.rounds < 1:
+        p.error("--rounds must be at least 1")
+    cpus = sorted(os.sched_getaffinity(0))
+    if not args.no_pin and len(cpus) >= 2:
+        PLACEMENT.server, PLACEMENT.load = {cpus[0]}, {cpus[1]}
+    placement = f"servers pinned to CPU {cpus[0]}, wrk to CPU {cpus[1]}" if PLACEMENT.server else "not pinned"
     ensure_tools()
-    results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="bench-collector-") as d:
         tmp = Path(d)
         script = tmp / "post.lua"
         script.write_text(LUA)
         if args.only_collector:
-            alone = bench_collector(tmp, script, args)
+            alone = bench_collector_alone(tmp, script, args)
             cpu = "-" if alone.cpu_us is None else f"{alone.cpu_us:.1f}"
             print(
                 f"collector alone: {alone.rps:.0f} req/s, CPU {cpu} us/request, p99 {alone.p99_ms:.2f} ms,"
                 f" {alone.answered} answered, {alone.stored} stored, {alone.errors} errors,"
-                f" load average {os.getloadavg()[0]:.1f}"
+                f" load average {os.getloadavg()[0]:.1f} ({placement})"
             )
             return 0 if alone.answered <= (alone.stored or 0) else 1
-        nginx_result, nginx_port, nginx = bench_nginx(tmp, script, args)
-        try:
-            results.append(nginx_result)
-            results.append(bench_uvicorn_hello(tmp, script, args))
-            collector = bench_collector(tmp, script, args)
-            results.append(collector)
-            mitm = None if args.no_mitm else bench_mitm(tmp, script, args, nginx_port)
-            if mitm is not None:
-                results.append(mitm)
-            if not args.no_nginx_auto:
-                results.append(bench_nginx_auto(tmp, script, args))
-        finally:
-            stop(nginx, 3)  # SIGQUIT: nginx's graceful stop
+        print(f"{args.rounds} rounds of {args.duration:g} s each for nginx and the collector, alternating", flush=True)
+        nginx_result, collector, answered, stored = bench_rounds(tmp, script, args)
+        hello = bench_uvicorn_hello(tmp, script, args)
+        results = [nginx_result, hello, collector]
+        mitm = None if args.no_mitm else bench_mitm(tmp, script, args)
+        if mitm is not None:
+            results.append(mitm)
+        if not args.no_nginx_auto:
+            results.append(bench_nginx_auto(tmp, script, args))
     print(
         f"\nloopback, the same wrk -t1 -c{args.connections} for every server, POST {PATH} ({len(BODY)} bytes JSON),"
-        f" {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; nginx with worker_processes 1 (the"
-        " collector is one process on one event loop)\n"
+        f" {os.cpu_count()} cores ({placement}), load average {os.getloadavg()[0]:.1f}; nginx with"
+        " worker_processes 1 (the collector is one process on one event loop); nginx and the collector: the"
+        f" median of {args.rounds} alternating rounds\n"
     )
     print(
         f"{'server':<36}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'answered':>10}{'stored':>9}{'errors':>7}"
         f"{'CPU us/req':>11}"
     )
     for r in results:
-        stored = "-" if r.stored is None else str(r.stored)
+        stored_text = "-" if r.stored is None else str(r.stored)
         cpu = "-" if r.cpu_us is None else f"{r.cpu_us:.1f}"
         print(
-            f"{r.name:<36}{r.rps:>9.0f}{r.p50_ms:>8.2f}{r.p99_ms:>8.2f}{r.answered:>10}{stored:>9}{r.errors:>7}"
+            f"{r.name:<36}{r.rps:>9.0f}{r.p50_ms:>8.2f}{r.p99_ms:>8.2f}{r.answered:>10}{stored_text:>9}{r.errors:>7}"
             f"{cpu:>11}"
         )
     print()
-    print(f"collector / nginx (1 worker)  = {collector.rps / nginx_result.rps:.2f}   (goal >= 0.30)")
+    print(f"collector / nginx (1 worker)  = {collector.rps / nginx_result.rps:.2f}   (goal >= 0.30; medians)")
     if collector.cpu_us and nginx_result.cpu_us:
         print(
             f"CPU per request, nginx / collector = {nginx_result.cpu_us / collector.cpu_us:.2f}   (nginx used"
-            f" {nginx_result.cpu_us * nginx_result.rps / 1e4:.0f}% of a core: its rate is wrk's limit, not its own)"
+            f" {nginx_result.cpu_us * nginx_result.rps / 1e4:.0f}% of a core)"
         )
-    print(f"collector / uvicorn hello = {collector.rps / results[1].rps:.2f}   (the stack's own ceiling)")
+    print(f"collector / uvicorn hello = {collector.rps / hello.rps:.2f}   (the stack's own ceiling)")
     if mitm is not None:
         print(f"collector / mitmproxy = {collector.rps / mitm.rps:.1f}   (goal >= 20)")
-    lost = collector.answered - (collector.stored or 0)
+    lost = answered - stored
     print(
-        f"collector: {collector.answered} answered, {collector.stored} stored"
+        f"collector, all rounds: {answered} answered, {stored} stored"
         + (" (every answered request stored)" if lost <= 0 else f" ({lost} ANSWERED BUT NOT STORED)")
     )
     return 0 if lost <= 0 else 1

@@ -182,23 +182,30 @@ def _insert_sql(size: int, rows: int) -> str:
     return f"{head} VALUES {','.join([values] * rows)}"
 
 
-def _insert(cur: sqlite3.Cursor, requests: Sequence[CapturedRequest | Row]) -> list[int]:
-    """Insert in one transaction, in order; returns the ids. Raises ``sqlite3.Error`` after rolling back.
+def _insert(cur: sqlite3.Cursor, rows: list[Row]) -> list[int]:
+    """Insert rows (``_row_values`` or ``answered_row``) in one transaction, in order; returns the ids.
+    Raises ``sqlite3.Error`` after rolling back.
 
     Rows go in as multi-row INSERTs (one statement for up to 64 rows of the same shape, in power-of-two
     chunks so that few distinct statements exist): ``executemany`` steps a statement once per row and
     the sqlite3 module's per-row work (reset, bind, step, checks) cost about a fifth of the commit. One
     cursor per writer, kept: ``Connection.execute`` makes a new one for every statement.
     """
-    rows = [r if isinstance(r, tuple) else _row_values(r) for r in requests]
     try:
         cur.execute("BEGIN IMMEDIATE")
-        start = 0
-        while start < len(rows):  # one run of rows of the same shape at a time (usually one run)
+        if len(set(map(len, rows))) == 1:  # the usual batch: one shape (no Python step per row)
+            runs = [(0, len(rows))]
+        else:
+            runs = []
+            start = 0
+            while start < len(rows):
+                end = start + 1
+                while end < len(rows) and len(rows[end]) == len(rows[start]):
+                    end += 1
+                runs.append((start, end))
+                start = end
+        for start, end in runs:
             size = len(rows[start])
-            end = start + 1
-            while end < len(rows) and len(rows[end]) == size:
-                end += 1
             while start < end:
                 count = min(_MAX_ROWS_PER_INSERT, 1 << ((end - start).bit_length() - 1))
                 cur.execute(_insert_sql(size, count), list(chain.from_iterable(rows[start : start + count])))
@@ -210,7 +217,7 @@ def _insert(cur: sqlite3.Cursor, requests: Sequence[CapturedRequest | Row]) -> l
         with suppress(sqlite3.Error):
             cur.execute("ROLLBACK")
         raise
-    return list(range(last - len(requests) + 1, last + 1))
+    return list(range(last - len(rows) + 1, last + 1))
 
 
 class _LoopWriter:
@@ -230,8 +237,8 @@ class _LoopWriter:
     def __init__(self, store: Store, loop: asyncio.AbstractEventLoop) -> None:
         self.store = store
         self.loop = loop
-        self.pending: list[CapturedRequest | Row] = []
-        self.waiters: list[asyncio.Future[int] | Callable[[int, BaseException | None], object]] = []
+        self.pending: list[Row] = []
+        self.waiters: list[Callable[[int, BaseException | None], object]] = []
         self.conn = store._connect()
         self.cursor = self.conn.cursor()
         self.conn.execute("PRAGMA wal_autocheckpoint=0")
@@ -240,26 +247,22 @@ class _LoopWriter:
         self.busy_since: float | None = None
         self.retry: asyncio.TimerHandle | None = None
 
-    def _add(
-        self,
-        request: CapturedRequest | Row,
-        waiter: asyncio.Future[int] | Callable[[int, BaseException | None], object],
-    ) -> None:
+    def _add(self, row: Row, done: Callable[[int, BaseException | None], object]) -> None:
         if not self.pending:
             self.loop.call_soon(self.flush)
-        self.pending.append(request)
-        self.waiters.append(waiter)
+        self.pending.append(row)
+        self.waiters.append(done)
 
     def submit(self, request: CapturedRequest) -> asyncio.Future[int]:
         fut: asyncio.Future[int] = self.loop.create_future()
-        self._add(request, fut)
+        self._add(_row_values(request), functools.partial(_resolve, fut))
         return fut
 
     def submit_callback(
         self, request: CapturedRequest | Row, done: Callable[[int, BaseException | None], object]
     ) -> None:
         """Call ``done(id, None)`` right after the commit (``done(0, error)`` if it failed), on the loop."""
-        self._add(request, done)
+        self._add(request if isinstance(request, tuple) else _row_values(request), done)
 
     def flush(self) -> None:
         self.retry = None
@@ -276,26 +279,24 @@ class _LoopWriter:
             self.busy_since = None
             error = CaptureError(f"capture store write failed: {exc}")
             for waiter in waiters:
-                if isinstance(waiter, asyncio.Future):
-                    if not waiter.done():
-                        waiter.set_exception(error)
-                else:
-                    waiter(0, error)
+                self._call(waiter, 0, error)
             return
         self.busy_since = None
         self.store._committed(ids)
         for waiter, rid in zip(waiters, ids, strict=True):
-            if isinstance(waiter, asyncio.Future):
-                if not waiter.done():
-                    waiter.set_result(rid)
-            else:
-                try:
-                    waiter(rid, None)
-                except Exception as exc:  # one answer's failure must not keep the others from being sent
-                    self.loop.call_exception_handler({"message": "capture store callback failed", "exception": exc})
+            try:
+                waiter(rid, None)
+            except Exception as exc:  # one answer's failure must not keep the others from being sent
+                self.loop.call_exception_handler({"message": "capture store callback failed", "exception": exc})
         self.commits += 1
         if self.commits % _CHECKPOINT_EVERY == 0:
             self.store._queue.put(_CHECKPOINT)
+
+    def _call(self, waiter: Callable[[int, BaseException | None], object], rid: int, error: BaseException) -> None:
+        try:
+            waiter(rid, error)
+        except Exception as exc:
+            self.loop.call_exception_handler({"message": "capture store callback failed", "exception": exc})
 
     def _retry_later(self) -> bool:
         """Schedule another try of the pending batch; False once the lock has been taken for 30 s."""
@@ -314,6 +315,16 @@ class _LoopWriter:
         self.conn.execute(f"PRAGMA busy_timeout={int(_LOCK_PATIENCE * 1000)}")  # closing: waiting is fine now
         self.flush()
         self.conn.close()
+
+
+def _resolve(fut: asyncio.Future[int], rid: int, error: BaseException | None) -> None:
+    """A future's side of the loop writer's callbacks (``_LoopWriter.submit``)."""
+    if fut.done():
+        return
+    if error is None:
+        fut.set_result(rid)
+    else:
+        fut.set_exception(error)
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -435,9 +446,10 @@ class Store:
 
     def callback_submitter(
         self,
-    ) -> Callable[[CapturedRequest | Row, Callable[[int, BaseException | None], object]], None]:
-        """:meth:`submit_callback` bound to the running loop's group commit, for a caller that submits many
-        requests from that loop (the fast path keeps one per connection, saving the lookup per request)."""
+    ) -> Callable[[Row, Callable[[int, BaseException | None], object]], None]:
+        """:meth:`submit_callback` for rows (``answered_row``), bound to the running loop's group commit, for
+        a caller that submits many from that loop (the fast path keeps one per connection, saving the lookup
+        per request)."""
         return self._loop_writer()._add  # submit_callback's body, one call less per request
 
     def _loop_writer(self) -> _LoopWriter:
@@ -479,7 +491,7 @@ class Store:
 
     def _commit(self, conn: sqlite3.Connection, batch: list[tuple[CapturedRequest, Future[int]]]) -> None:
         try:
-            ids = _insert(conn.cursor(), [r for r, _ in batch])
+            ids = _insert(conn.cursor(), [_row_values(r) for r, _ in batch])
         except sqlite3.Error as exc:
             for _, fut in batch:
                 fut.set_exception(CaptureError(f"capture store write failed: {exc}"))
