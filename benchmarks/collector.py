@@ -477,7 +477,7 @@ def main() -> int:
             f"{cpu:>11}"
         )
     print()
-    print(f"collector / nginx (1 worker)  = {collector.rps / nginx_result.rps:.2f}   (goal >= 0.30; medians)")
+    print(f"collector / nginx (1 worker)  = {collector.rps / nginx_result.rps:.3f}   (goal >= 0.30; medians)")
     if collector.cpu_us and nginx_result.cpu_us:
         print(
             f"CPU per request, nginx / collector = {nginx_result.cpu_us / collector.cpu_us:.2f}   (nginx used"

@@ -2,23 +2,30 @@
 
 Why: under load most of the collector's time went to the ASGI machinery around a request, not to the
 request (a task, a request cycle, message dicts, two writes per answer); even an ASGI app that stores
-nothing ran at about a fifth of nginx's rate. The common request (a whole request in one read, no
-answer rule, no upstream, not a control path) needs none of it: it is analysed with the collector's
-own code (``Collector.capture_complete``), handed to the store's group commit with a callback, and
-answered with one write right after the commit, on the same loop iteration.
+nothing ran at about a fifth of nginx's rate. The common request (a whole request at the start of a
+read, no answer rule, no upstream, not a control path) needs none of it. ``data_received`` splits its
+head in Python (request line, one ``partition`` per field line), and llhttp, fed exactly those bytes
+with no callback but the end of the message (``_Checker``), has the last word on whether they are one
+well-formed request; it is analysed with the collector's own code (``Collector.capture_complete``),
+handed to the store's group commit with a callback, and answered with one write right after the
+commit, on the same loop iteration. Feeding llhttp with its per-field Python callbacks cost more than
+the split.
 
-Everything else goes through uvicorn's normal path, unchanged: the collector's ASGI app with its body
-stall timeout, 413 cap, answer rules (reset, hang, delay), forward mode and control endpoints. In
-particular a request whose body has not fully arrived by the end of a read is handed over to the ASGI
-path with the bytes received so far, so a stalled or vanishing client is treated exactly as before.
-Pipelined requests keep their order: while a fast answer waits for its commit, the connection's
-``cycle`` is a pending marker, so uvicorn queues whatever follows it as it queues behind any cycle.
+Everything else goes through uvicorn's normal path (``_feed``), unchanged: the collector's ASGI app with
+its body stall timeout, 413 cap, answer rules (reset, hang, delay), forward mode and control endpoints;
+repeated fields, chunked bodies, ``Expect``, upgrades, HTTP/1.0, ``HEAD`` and bodies still arriving
+included. Pipelined requests keep their order: while a fast answer waits for its commit, the
+connection's ``cycle`` is a pending marker, so uvicorn queues whatever follows it as it queues behind any
+cycle. A head that never completes (malformed, stalled past the body timeout, or cut off by the client)
+is stored with its bytes and what was wrong (``Collector.broken_request``), then answered 400 or 408,
+or not at all when the client is gone.
 
-The per-request callbacks are lean versions of uvicorn's (every Python call is a measurable share of
-the ~20 us a request costs): the header callback only collects the pair, ``data_received`` and
-``on_response_complete`` do uvicorn's work inline, and keep-alive uses one timer per idle spell instead
-of cancelling and re-creating one for every request (a read marks the connection busy; a timer that
-fires on a connection that was busy meanwhile re-arms itself for the rest of the idle time, or lapses).
+The per-request work is trimmed where a profile showed it (every Python call is a measurable share of
+the ~15 us a request costs): the fast path is one function, the stand-in cycle is one reused object per
+connection, the common answer does ``on_response_complete``'s work inline, and keep-alive uses one timer
+per idle spell instead of cancelling and re-creating one for every request (a read marks the connection
+busy; a timer that fires on a connection that was busy meanwhile re-arms itself for the rest of the idle
+time, or lapses).
 
 This relies on uvicorn's ``HttpToolsProtocol`` internals (``cycle``, ``pipeline``, ``headers``, ``url``,
 ``flow``, ``on_response_complete``, ``send_400_response``, ...); ``fast_protocol_class`` returns
