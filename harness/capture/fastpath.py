@@ -108,7 +108,7 @@ class _Pending:
         if protocol.pipeline or protocol._broken_later is not None or protocol.flow.read_paused:
             protocol.on_response_complete()
             return
-        # on_response_complete's common case, inline: count it, and the connection is idle
+        # on_response_complete's common case (its last branch), inline: count it, and the connection is idle
         protocol.server_state.total_requests += 1
         protocol._idle = True
         protocol._idle_since = now = protocol.loop.time()
@@ -273,7 +273,6 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             if self._broken:
                 return  # a broken head is stored and being answered: nothing after it is read
             collector = self._fast_collector
-            pending = self._pending
             if (
                 collector is None  # forward mode: every request takes ASGI's path
                 or self._in_message  # llhttp is inside a message: it goes on with it
@@ -343,6 +342,7 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                 return
             checker.token.append(None)
             record, status, answer = collector.capture_complete(method, path, query, fields, data[head_end + 4 : end])
+            pending = self._pending
             pending.head = STATUS_LINE[status]
             pending.body = answer
             pending.keep_alive = keep_alive
