@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager, suppress
-from itertools import chain
+from itertools import chain, groupby
 from pathlib import Path
 
 import orjson
@@ -193,23 +193,12 @@ def _insert(cur: sqlite3.Cursor, rows: list[Row]) -> list[int]:
     """
     try:
         cur.execute("BEGIN IMMEDIATE")
-        if len(set(map(len, rows))) == 1:  # the usual batch: one shape (no Python step per row)
-            runs = [(0, len(rows))]
-        else:
-            runs = []
-            start = 0
-            while start < len(rows):
-                end = start + 1
-                while end < len(rows) and len(rows[end]) == len(rows[start]):
-                    end += 1
-                runs.append((start, end))
-                start = end
-        for start, end in runs:
-            size = len(rows[start])
-            while start < end:
-                count = min(_MAX_ROWS_PER_INSERT, 1 << ((end - start).bit_length() - 1))
-                cur.execute(_insert_sql(size, count), list(chain.from_iterable(rows[start : start + count])))
-                start += count
+        for size, same_shape in groupby(rows, len):  # consecutive rows of one shape (usually one run)
+            run = list(same_shape)
+            while run:
+                count = min(_MAX_ROWS_PER_INSERT, 1 << (len(run).bit_length() - 1))
+                cur.execute(_insert_sql(size, count), list(chain.from_iterable(run[:count])))
+                run = run[count:]
         # One writer holds the lock for the whole transaction, so the new ids are consecutive.
         last = int(cur.lastrowid or 0)
         cur.execute("COMMIT")
