@@ -8,6 +8,7 @@ import json
 import socket
 import time
 
+import httptools
 import httpx
 
 from harness.capture.fastpath import fast_protocol_class
@@ -179,3 +180,33 @@ def test_connection_close_and_http_1_0_on_the_fast_path(live_collector):
             assert b"connection: close\r\n" in out.lower()
             assert _closed_by_server(s, 5)
     assert [r.path.rsplit("=", 1)[1] for r in live_collector.store.query()] == ["1.1", "1.0"]
+
+
+def test_checker_says_whole_only_when_llhttp_ended_the_message():
+    """The fast path's last word (``_Checker``): llhttp's end-of-message callback is ``list.pop`` on a
+    one-item list. With the server's own pre-checks in front of it no request reaches it incomplete, so the
+    mechanism itself is checked here: a cut-off message leaves the item, a whole one takes it, and a second
+    message in the same bytes is an error."""
+    from harness.capture.fastpath import _Checker
+
+    body = b'{"a":1}'
+    whole = b"POST " + EVENTS.encode() + b" HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+
+    checker = _Checker()
+    checker.parser.feed_data(whole[:-1])
+    assert checker.token == [None], "the body is one byte short: not ended"
+
+    checker = _Checker()
+    checker.parser.feed_data(whole)
+    assert checker.token == []
+    checker.token.append(None)  # as the fast path does after a whole request
+    checker.parser.feed_data(whole)
+    assert checker.token == [], "the parser is reusable for the next request"
+
+    checker = _Checker()
+    try:
+        checker.parser.feed_data(whole + whole)
+    except httptools.HttpParserError:
+        pass
+    else:
+        raise AssertionError("two messages in one feed must be refused")
