@@ -267,8 +267,11 @@ class JvmDevice:
         java, _ = find_jdk()
         env = dict(os.environ, HARNESS_RPC_PORT=str(info["port"]))
         network = str(self.target.options.get("network") or self.options.get("network") or "okhttp")
+        # A JVM that dies of a signal writes its crash report (hs_err_pid*.log) to the working directory,
+        # which is the user's: it goes to this device's work folder instead.
+        error_file = f"-XX:ErrorFile={self._work / 'hs_err_pid%p.log'}"
         self._jvm = subprocess.Popen(
-            [java, "-Xshare:auto", "-cp", str(self._classes), MAIN_CLASS, str(info["port"]), network],
+            [java, "-Xshare:auto", error_file, "-cp", str(self._classes), MAIN_CLASS, str(info["port"]), network],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
