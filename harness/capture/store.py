@@ -79,6 +79,7 @@ _STOP = object()
 _CHECKPOINT = object()
 _CHECKPOINT_EVERY = 200  # loop-side commits between two checkpoints (run on the writer thread)
 _WAL_FRAMES_FULL = 16384  # a WAL this long (64 MiB of 4 KiB pages) is copied in full and started over
+_GATHER_ROUNDS = 4  # loop iterations a commit may be put off while requests keep arriving (_LoopWriter)
 _LOCK_PATIENCE = 30.0  # seconds a write waits for SQLite's lock before it fails
 _INSERT = (
     "INSERT INTO requests (run, device, received_at, method, path, headers, body, raw_body,"
@@ -212,11 +213,20 @@ def _insert(cur: sqlite3.Cursor, rows: list[Row]) -> list[int]:
 class _LoopWriter:
     """Group commit on an event loop's own thread, for the collector's hot path.
 
-    Requests submitted during one loop iteration are inserted in one transaction by a callback
-    scheduled for the next iteration, and their futures resolved right there. Doing the (short,
-    fsync-free in WAL) commit on the loop thread avoids handing every request to another thread,
-    whose GIL hand-offs cost more than the commit. Checkpoints, which do fsync, are left to the
-    store's writer thread (``wal_autocheckpoint=0`` on this connection).
+    Requests submitted on the loop are inserted in one transaction by a callback scheduled on it, and
+    their futures resolved (their callbacks called) right there. Doing the (short, fsync-free in WAL)
+    commit on the loop thread avoids handing every request to another thread, whose GIL hand-offs cost
+    more than the commit. Checkpoints, which do fsync, are left to the store's writer thread
+    (``wal_autocheckpoint=0`` on this connection).
+
+    The commit waits while requests are still arriving (``_gather``): it is put off by one loop
+    iteration, a poll of the sockets that does not block, for as long as the last iteration brought
+    new requests, at most ``_GATHER_ROUNDS`` times. Why: a commit costs much the same for 10 rows as
+    for 30 (it rewrites the table's last leaf and interior pages and the index's leaf, takes SQLite's
+    file locks); under load, answers go out one by one and the clients' next requests come back spread
+    over the next iteration or two, so committing at the first chance split 32 busy connections into
+    batches of ~19 rows (on average, measured). Gathered, they hold all 32, and a request costs
+    ~12 % less CPU under the benchmark's load. A lone request pays one extra non-blocking poll, a few microseconds.
 
     The loop never waits for SQLite's lock: this connection's busy timeout is 0, and a batch that finds
     the lock taken (the writer thread finishing a checkpoint, or committing requests of other threads)
@@ -235,10 +245,12 @@ class _LoopWriter:
         self.commits = 0
         self.busy_since: float | None = None
         self.retry: asyncio.TimerHandle | None = None
+        self.gathered = 0  # pending rows when _gather last looked
+        self.gather_rounds = 0
 
     def _add(self, row: Row, done: Callable[[int, BaseException | None], object]) -> None:
         if not self.pending:
-            self.loop.call_soon(self.flush)
+            self.loop.call_soon(self._gather)
         self.pending.append(row)
         self.waiters.append(done)
 
@@ -252,6 +264,18 @@ class _LoopWriter:
     ) -> None:
         """Call ``done(id, None)`` right after the commit (``done(0, error)`` if it failed), on the loop."""
         self._add(request if isinstance(request, tuple) else _row_values(request), done)
+
+    def _gather(self) -> None:
+        """Commit, unless the last loop iteration brought more requests: then look again after the next
+        (at most ``_GATHER_ROUNDS`` times)."""
+        pending = len(self.pending)
+        if pending != self.gathered and self.gather_rounds < _GATHER_ROUNDS:
+            self.gathered = pending
+            self.gather_rounds += 1
+            self.loop.call_soon(self._gather)
+            return
+        self.gathered = self.gather_rounds = 0
+        self.flush()
 
     def flush(self) -> None:
         self.retry = None

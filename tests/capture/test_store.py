@@ -194,3 +194,72 @@ def test_a_store_written_by_an_older_collector_keeps_working(tmp_path):
         assert store.query(run="r")[0].headers == {"a": "b"}
     finally:
         store.close()
+
+
+def _row(i: int):
+    from harness.capture.store import answered_row
+
+    return answered_row("", "d", "POST", f"/p/{i}", {"a": "b"}, "{}", b"", "tracking", [], 200)
+
+
+def test_loop_commit_gathers_requests_that_keep_arriving(tmp_path):
+    """Rows submitted over successive loop iterations (answers going out, the next requests coming back
+    one by one) go into one commit instead of one commit each; all of them are answered with their ids."""
+    import asyncio
+
+    store = Store(tmp_path / "s.db")
+    answered: list[int] = []
+
+    async def main() -> int:
+        writer = store._loop_writer()
+        for i in range(3):
+            store.submit_callback(_row(i), lambda rid, error: answered.append(rid))
+            await asyncio.sleep(0)  # one loop iteration between two arrivals
+        while len(answered) < 3:
+            await asyncio.sleep(0)
+        return writer.commits
+
+    try:
+        assert asyncio.run(main()) == 1
+        assert answered == sorted(answered) and len(set(answered)) == 3
+        assert [r.path for r in store.query()] == ["/p/0", "/p/1", "/p/2"]
+    finally:
+        store.close()
+
+
+def test_loop_commit_is_put_off_a_bounded_number_of_iterations(tmp_path):
+    """A row arriving on every iteration does not hold the commit back for ever: the first commit comes
+    after _GATHER_ROUNDS extra iterations, with the rows that came meanwhile; a lone row is committed
+    after one extra iteration."""
+    import asyncio
+
+    from harness.capture.store import _GATHER_ROUNDS
+
+    store = Store(tmp_path / "s.db")
+    answered: list[int] = []
+
+    async def main() -> tuple[int, int]:
+        first_commit = 0
+        for i in range(4 * _GATHER_ROUNDS):
+            store.submit_callback(_row(i), lambda rid, error: answered.append(rid))
+            await asyncio.sleep(0)
+            if answered and not first_commit:
+                first_commit = len(answered)
+        while len(answered) < 4 * _GATHER_ROUNDS:
+            await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        lone: list[int] = []
+        store.submit_callback(_row(99), lambda rid, error: lone.append(rid))
+        iterations = 0
+        while not lone:
+            await asyncio.sleep(0)
+            iterations += 1
+        return first_commit, iterations
+
+    try:
+        first_commit, iterations = asyncio.run(main())
+        assert first_commit == _GATHER_ROUNDS + 1
+        assert iterations == 2  # the iteration _gather first looks in, and the one it looks again in
+        assert store.count() == 4 * _GATHER_ROUNDS + 1
+    finally:
+        store.close()
