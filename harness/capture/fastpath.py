@@ -8,7 +8,7 @@ head in Python (request line, one ``partition`` per field line), and llhttp, fed
 with no callback but the end of the message (``_Checker``), has the last word on whether they are one
 well-formed request; it is analysed with the collector's own code (``Collector.capture_complete``),
 handed to the store's group commit with a callback, and answered with one write right after the
-commit, on the same loop iteration. Feeding llhttp with its per-field Python callbacks cost more than
+commit, in the callback. Feeding llhttp with its per-field Python callbacks cost more than
 the split.
 
 Everything else goes through uvicorn's normal path (``_feed``), unchanged: the collector's ASGI app with

@@ -446,7 +446,7 @@ class Store:
 
     def submit_async(self, request: CapturedRequest) -> asyncio.Future[int]:
         """Like :meth:`submit`, for a coroutine: committed on the caller's event loop, in one
-        transaction with every other request submitted in the same loop iteration (``_LoopWriter``)."""
+        transaction with the other requests submitted on that loop meanwhile (``_LoopWriter``)."""
         return self._loop_writer().submit(request)
 
     def submit_callback(
