@@ -497,7 +497,7 @@ def main() -> int:
 
 def interpreter() -> str:
     """The interpreter the collector ran on: its build is worth several per cent of the collector's rate
-    (a Debian python3.11 against a pyenv build configured without ``--enable-optimizations``: ~8 %)."""
+    (a Debian python3.11 against a pyenv build configured without ``--enable-optimizations``: ~10 %)."""
     return f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})"
 
 

@@ -226,7 +226,8 @@ class _LoopWriter:
     file locks); under load, answers go out one by one and the clients' next requests come back spread
     over the next iteration or two, so committing at the first chance split 32 busy connections into
     batches of ~19 rows (on average, measured). Gathered, they hold all 32, and a request costs
-    ~12 % less CPU under the benchmark's load. A lone request pays one extra non-blocking poll, a few microseconds.
+    ~12 % less CPU under the benchmark's load. A lone request pays one extra non-blocking poll, a few
+    microseconds.
 
     The loop never waits for SQLite's lock: this connection's busy timeout is 0, and a batch that finds
     the lock taken (the writer thread finishing a checkpoint, or committing requests of other threads)
