@@ -89,6 +89,13 @@ def test_wait_quiet_reports_whether_traffic_stopped(tmp_path):
     store.close()
 
 
+def _row(i: int):
+    """An answered row, as the collector's fast path submits them."""
+    from harness.capture.store import answered_row
+
+    return answered_row("", "d", "POST", f"/p/{i}", {"a": "b"}, "{}", b"", "tracking", [], 200)
+
+
 def test_memory_store_is_refused():
     with pytest.raises(CaptureError):
         Store(":memory:")
@@ -100,8 +107,6 @@ def test_loop_commits_wait_for_a_held_lock_without_blocking_the_loop(tmp_path):
     import asyncio
     import sqlite3
 
-    from harness.capture.store import answered_row
-
     store = Store(tmp_path / "s.db")
     blocker = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
     results: list[tuple[int, object]] = []
@@ -110,8 +115,7 @@ def test_loop_commits_wait_for_a_held_lock_without_blocking_the_loop(tmp_path):
         loop = asyncio.get_running_loop()
         blocker.execute("BEGIN IMMEDIATE")
         for i in range(3):
-            row = answered_row("", "d", "POST", f"/p/{i}", {"a": "b"}, "{}", b"", "tracking", [], 200)
-            store.submit_callback(row, lambda rid, error: results.append((rid, error)))
+            store.submit_callback(_row(i), lambda rid, error: results.append((rid, error)))
         ticks = 0
         while ticks < 30:  # the loop runs on while the batch waits for the lock
             await asyncio.sleep(0.005)
@@ -194,12 +198,6 @@ def test_a_store_written_by_an_older_collector_keeps_working(tmp_path):
         assert store.query(run="r")[0].headers == {"a": "b"}
     finally:
         store.close()
-
-
-def _row(i: int):
-    from harness.capture.store import answered_row
-
-    return answered_row("", "d", "POST", f"/p/{i}", {"a": "b"}, "{}", b"", "tracking", [], 200)
 
 
 def test_loop_commit_gathers_requests_that_keep_arriving(tmp_path):
