@@ -15,7 +15,8 @@ The plugin is installed into environments it knows nothing about, so it claims o
 plainly its own. Scenario files are collected (one item per scenario and device) from the folders
 of the ``harness_scenarios`` ini option (default ``scenarios`` under the rootdir) and from folders
 and files named on the command line. In a folder, a YAML file is a scenario only if its top level
-has both ``id:`` and ``steps:``; any other YAML (an index, a CI pipeline, data) is not looked at. A
+has ``steps:`` and one of ``id:``, ``covers:``, ``platforms:``; any other YAML (an index, a CI
+pipeline, data) is left alone. A
 file named on the command line is always read as a scenario, and one that is not gives one
 collection error saying why. Options are all in the ``harness`` group and prefixed; the short
 ``--device``/``--fault`` are added as aliases only when no other plugin or conftest uses them.
@@ -425,8 +426,17 @@ def _keep_artifacts(item: pytest.Item, settings: HarnessSettings, requests: list
 # -- scenario files ------------------------------------------------------------------------
 
 
-_SCENARIO_KEYS = ("id", "steps")
-_TOP_LEVEL_KEY = {k: re.compile(rf"^[\"']?{k}[\"']?[ \t]*:", re.MULTILINE) for k in _SCENARIO_KEYS}
+# A scenario's top level has ``steps`` and at least one of its other keys: so a scenario that only
+# lacks its ``id`` is still reported, while a CI pipeline (``steps`` alone) is not taken for one.
+_SIGNATURE_KEYS = ("id", "covers", "platforms")
+_TOP_LEVEL_KEY = {k: re.compile(rf"^[\"']?{k}[\"']?[ \t]*:", re.MULTILINE) for k in ("steps", *_SIGNATURE_KEYS)}
+
+
+def _missing(keys: set[str]) -> str | None:
+    """What keeps a top level with ``keys`` from being a scenario's, or ``None``."""
+    if "steps" in keys and keys.intersection(_SIGNATURE_KEYS):
+        return None
+    return "no top-level " + " and ".join(k for k in ("id", "steps") if k not in keys)
 
 
 @dataclass(frozen=True)
@@ -467,23 +477,25 @@ def _places(config: pytest.Config) -> _Places:
 
 
 def _not_a_scenario(path: Path, *, named: bool) -> str | None:
-    """Why ``path`` is not a scenario file, or ``None`` if it is one (or means to be: a file with
-    ``id:`` and ``steps:`` that does not parse is a broken scenario, and the loader says where)."""
+    """Why ``path`` is not a scenario file, or ``None`` if it is one or means to be one (a file with
+    a scenario's top-level keys that does not parse is a broken scenario, and the loader says where).
+
+    In a folder, the keys are looked for in the text first, so most foreign YAML is never parsed.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return f"cannot read: {exc}"
-    missing = [k for k in _SCENARIO_KEYS if not _TOP_LEVEL_KEY[k].search(text)]
-    if missing and not named:
-        return f"no top-level {' and '.join(missing)}"  # cheap: most foreign YAML stops here, unparsed
+    why = _missing({k for k, pattern in _TOP_LEVEL_KEY.items() if pattern.search(text)})
+    if why and not named:
+        return why
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError:
-        return None if not missing or named else "not valid YAML"
+        return why if why and not named else None
     if not isinstance(data, dict):
         return "its top level is not a mapping"
-    missing = [k for k in _SCENARIO_KEYS if k not in data]
-    return f"no top-level {' and '.join(missing)}" if missing else None
+    return _missing({str(k) for k in data})
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -172,3 +172,13 @@ def test_junit_of_pytest_carries_the_same_properties_as_the_cli(pytester):
     assert [n for n, _ in got] == ["device", "platform", "profile", "sdk_version", "fault", "covers", "requests"]
     assert dict(got)["platform"] == "android" and dict(got)["fault"] == "timestamp-millis"
     assert got == properties("cli.xml")
+
+
+def test_a_scenario_that_only_lacks_its_id_is_reported_not_skipped(pytester):
+    """Skipping what is not a scenario must not hide a scenario with a mistake in it."""
+    pytester.mkdir("scenarios")
+    no_id = SCENARIO.replace("id: custom-event\n", "")
+    (pytester.path / "scenarios" / "no-id.yaml").write_text(no_id)
+    result = pytester.runpytest_subprocess("--collect-only")
+    result.stdout.fnmatch_lines(["*no-id.yaml:1: top level: 'id' is a required property*"])
+    assert result.ret == 2
