@@ -16,10 +16,11 @@ plainly its own. Scenario files are collected (one item per scenario and device)
 of the ``harness_scenarios`` ini option (default ``scenarios`` under the rootdir) and from folders
 and files named on the command line. In a folder, a YAML file is a scenario only if its top level
 has ``steps:`` and one of ``id:``, ``covers:``, ``platforms:``; any other YAML (an index, a CI
-pipeline, data) is left alone. A
-file named on the command line is always read as a scenario, and one that is not gives one
-collection error saying why. Options are all in the ``harness`` group and prefixed; the short
-``--device``/``--fault`` are added as aliases only when no other plugin or conftest uses them.
+pipeline, data) is left alone. A file named on the command line is always read as a scenario, and
+one that is not gives one collection error saying why. Duplicate scenario ids are rejected as
+``harness run`` rejects them, and items carry the JUnit properties of ``harness run --junit``.
+Options are all in the ``harness`` group and prefixed; the short ``--device``/``--fault`` are
+added as aliases only when no other plugin or conftest uses them.
 
 ``--harness-report DIR`` writes one run folder (HTML report, captures, verdicts, matrix, JUnit; see
 :mod:`harness.report.folder`) for the whole session. Under pytest-xdist each worker hands its
