@@ -8,9 +8,19 @@ form a scoped chain, as in pytest-playwright:
   capture window).
 
 ``device_target_args`` is the extension point: override it in ``conftest.py`` to pass driver
-options (an APK path, a package name). YAML files under a folder named ``scenarios`` are collected
-as one item per scenario and device. On failure, the captured requests are written as HAR to
+options (an APK path, a package name). On failure, the captured requests are written as HAR to
 ``--harness-output`` (kept only for failed tests unless ``--harness-keep-all``).
+
+The plugin is installed into environments it knows nothing about, so it claims only what is
+plainly its own. Scenario files are collected (one item per scenario and device) from the folders
+of the ``harness_scenarios`` ini option (default ``scenarios`` under the rootdir) and from folders
+and files named on the command line. In a folder, a YAML file is a scenario only if its top level
+has ``steps:`` and one of ``id:``, ``covers:``, ``platforms:``; any other YAML (an index, a CI
+pipeline, data) is left alone. A file named on the command line is always read as a scenario, and
+one that is not gives one collection error saying why. Duplicate scenario ids are rejected as
+``harness run`` rejects them, and items carry the JUnit properties of ``harness run --junit``.
+Options are all in the ``harness`` group and prefixed; the short ``--device``/``--fault`` are
+added as aliases only when no other plugin or conftest uses them.
 
 ``--harness-report DIR`` writes one run folder (HTML report, captures, verdicts, matrix, JUnit; see
 :mod:`harness.report.folder`) for the whole session. Under pytest-xdist each worker hands its
@@ -22,6 +32,7 @@ per worker.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import time
 from collections.abc import Generator, Iterator
@@ -30,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from harness.capture.export import export
 from harness.capture.record import CapturedRequest
@@ -39,8 +51,9 @@ from harness.devices.base import AppTarget, Device
 from harness.devices.registry import open_device
 from harness.errors import HarnessError, ScenarioError
 from harness.instrument.facade import ExponeaSdk
+from harness.report.junit import junit_properties
 from harness.report.record import device_meta, result_record, run_meta
-from harness.scenario.loader import Scenario, load_scenario
+from harness.scenario.loader import Scenario, find_scenarios, load_scenario
 from harness.scenario.runner import DEFAULT_PROJECT, Runner, RunResult, capture_plan
 
 __all__ = ["AppSession", "HarnessSettings"]
@@ -68,16 +81,33 @@ class HarnessSettings:
         return {"agent": self.agent} if self.agent else {}
 
 
+_GROUP = ("harness", "engagement SDK conformance harness")
+_ALIASES = ("--device", "--fault")  # short forms, added only where free
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("harness", "engagement SDK conformance harness")
+    parser.addini(
+        "harness_scenarios",
+        type="paths",
+        default=None,
+        help="folders (or files) whose YAML scenarios the harness collects (default: scenarios under the rootdir)",
+    )
+    group = parser.getgroup(*_GROUP)
     group.addoption(
-        "--device",
+        "--harness-device",
         action="append",
         default=[],
+        dest="harness_device",
         metavar="URI",
-        help="device URI to run on (repeatable; default virtual:android)",
+        help="device URI to run on (repeatable; default virtual:android); short form --device",
     )
-    group.addoption("--fault", default=None, help="seeded SDK bug for the virtual device")
+    group.addoption(
+        "--harness-fault",
+        default=None,
+        dest="harness_fault",
+        metavar="NAME",
+        help="seeded SDK bug for the virtual device; short form --fault",
+    )
     group.addoption("--harness-store", default=None, help="capture store file (default: a temporary file)")
     group.addoption("--harness-output", default="test-results", help="where HAR files of failed tests go")
     group.addoption("--harness-keep-all", action="store_true", help="keep HAR files of passing tests too")
@@ -115,6 +145,42 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _taken(parser: pytest.Parser) -> set[str]:
+    """Option names already registered (pytest has no public way to ask; if its internals change,
+    every name counts as taken and the aliases are simply not added)."""
+    groups = getattr(parser, "_groups", None)
+    anonymous = getattr(parser, "_anonymous", None)
+    if groups is None or anonymous is None:
+        return set(_ALIASES)
+    return {name for g in [*groups, anonymous] for opt in g.options for name in opt.names()}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(parser: pytest.Parser) -> Generator[None, None, None]:
+    """Add ``--device``/``--fault`` once every other plugin and the root conftest added theirs.
+
+    Those names are common (pytest-playwright has a ``--device``); argparse refuses a name twice,
+    so whichever plugin came second would break the other's project. Here, after the entry-point
+    plugins and initial conftests, the aliases go only where nobody else is.
+    """
+    yield
+    taken = _taken(parser)
+    group = parser.getgroup(*_GROUP)
+    if "--device" not in taken:
+        group.addoption(
+            "--device",
+            action="append",
+            default=[],
+            dest="harness_device",
+            metavar="URI",
+            help="short form of --harness-device",
+        )
+    if "--fault" not in taken:
+        group.addoption(
+            "--fault", default=None, dest="harness_fault", metavar="NAME", help="short form of --harness-fault"
+        )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "scenario(path): a conformance scenario collected from a YAML file")
     config.addinivalue_line("markers", "harness_device(uri): run this test on the given device URI only")
@@ -125,8 +191,8 @@ def _settings(config: pytest.Config) -> HarnessSettings:
     store = config.getoption("--harness-store")
     report = config.getoption("--harness-report")
     return HarnessSettings(
-        devices=tuple(config.getoption("--device") or ["virtual:android"]),
-        fault=config.getoption("--fault"),
+        devices=tuple(dict.fromkeys(config.getoption("harness_device") or ["virtual:android"])),
+        fault=config.getoption("harness_fault"),
         store=Path(store) if store else None,
         output=Path(config.getoption("--harness-output")),
         keep_all=bool(config.getoption("--harness-keep-all")),
@@ -198,14 +264,17 @@ def _shared(config: pytest.Config) -> _Shared:
     return config.stash[_SHARED]
 
 
-def _record(config: pytest.Config, result: RunResult, runner: Runner) -> None:
+def _record(config: pytest.Config, result: RunResult, runner: Runner) -> dict[str, Any]:
+    """The result as a record (see :mod:`harness.report.record`), kept for ``--harness-report``."""
+    record = result_record(result)
     shared = _shared(config)
     if shared.settings.report is None:
-        return
-    shared.records.append(result_record(result))
+        return record
+    shared.records.append(record)
     if result.device_uri not in shared.device_meta:
         info = shared.device(result.device_uri).describe().as_json()
         shared.device_meta[result.device_uri] = device_meta(info, runner.profile.name, runner.profile.sdk_version)
+    return record
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -358,18 +427,118 @@ def _keep_artifacts(item: pytest.Item, settings: HarnessSettings, requests: list
 # -- scenario files ------------------------------------------------------------------------
 
 
+# A scenario's top level has ``steps`` and at least one of its other keys: so a scenario that only
+# lacks its ``id`` is still reported, while a CI pipeline (``steps`` alone) is not taken for one.
+_SIGNATURE_KEYS = ("id", "covers", "platforms")
+_TOP_LEVEL_KEY = {k: re.compile(rf"^[\"']?{k}[\"']?[ \t]*:", re.MULTILINE) for k in ("steps", *_SIGNATURE_KEYS)}
+
+
+def _missing(keys: set[str]) -> str | None:
+    """What keeps a top level with ``keys`` from being a scenario's, or ``None``."""
+    if "steps" in keys and keys.intersection(_SIGNATURE_KEYS):
+        return None
+    return "no top-level " + " and ".join(k for k in ("id", "steps") if k not in keys)
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Where scenario files are: the configured folders, and what the command line names."""
+
+    folders: tuple[Path, ...]
+    named_folders: tuple[Path, ...]
+    named_files: frozenset[Path]
+
+    def claims(self, path: Path) -> str | None:
+        """``"named"`` for a file named on the command line, ``"folder"`` for one in a scenario
+        folder, else ``None`` (not the harness's)."""
+        path = path.resolve()
+        if path in self.named_files:
+            return "named"
+        if any(path.is_relative_to(f) for f in (*self.folders, *self.named_folders)):
+            return "folder"
+        return None
+
+
+_PLACES = pytest.StashKey[_Places]()
+
+
+def _places(config: pytest.Config) -> _Places:
+    if _PLACES not in config.stash:
+        configured = config.getini("harness_scenarios")
+        folders = [config.rootpath / "scenarios"] if configured is None else list(configured)
+        named: list[Path] = []
+        if config.args_source == pytest.Config.ArgsSource.ARGS:  # typed by the user, not testpaths
+            named = [(config.invocation_params.dir / a.split("::")[0]).resolve() for a in config.args]
+        config.stash[_PLACES] = _Places(
+            folders=tuple(Path(f).resolve() for f in folders),
+            named_folders=tuple(p for p in named if p.is_dir()),
+            named_files=frozenset(p for p in named if p.is_file()),
+        )
+    return config.stash[_PLACES]
+
+
+def _not_a_scenario(path: Path, *, named: bool) -> str | None:
+    """Why ``path`` is not a scenario file, or ``None`` if it is one or means to be one (a file with
+    a scenario's top-level keys that does not parse is a broken scenario, and the loader says where).
+
+    In a folder, the keys are looked for in the text first, so most foreign YAML is never parsed.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"cannot read: {exc}"
+    why = _missing({k for k, pattern in _TOP_LEVEL_KEY.items() if pattern.search(text)})
+    if why and not named:
+        return why
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return why if why and not named else None
+    if not isinstance(data, dict):
+        return "its top level is not a mapping"
+    return _missing({str(k) for k in data})
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix in (".yaml", ".yml") and "scenarios" in file_path.parts and not file_path.name.startswith("_"):
+    if file_path.suffix not in (".yaml", ".yml"):
+        return None
+    place = _places(parent.config).claims(file_path)
+    if place == "named":
+        return ScenarioFile.from_parent(parent, path=file_path, named=True)
+    if place == "folder" and not file_path.name.startswith("_") and _not_a_scenario(file_path, named=False) is None:
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
 
 
+_SEEN_IDS = pytest.StashKey[dict[str, Path]]()
+
+
 class ScenarioFile(pytest.File):
+    """One scenario file: one item per device, or one collection error saying what is wrong."""
+
+    def __init__(self, *, named: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.named = named
+
     def collect(self) -> Iterator[pytest.Item]:
+        if self.named:
+            why = _not_a_scenario(self.path, named=True)
+            if why is not None:
+                raise self.CollectError(
+                    f"{self.path}: not a scenario ({why}); a scenario is a YAML mapping with id, covers, "
+                    "platforms and steps"
+                )
         try:
             scenario = load_scenario(self.path)
         except ScenarioError as exc:
             raise self.CollectError(str(exc)) from exc
+        seen = self.config.stash.setdefault(_SEEN_IDS, {})
+        first = seen.setdefault(scenario.id, self.path)
+        if first != self.path:
+            try:  # the CLI's own check gives the verdict and the words
+                find_scenarios([first, self.path])
+            except ScenarioError as exc:
+                raise self.CollectError(str(exc)) from exc
         for uri in _shared(self.config).settings.devices:
             yield ScenarioItem.from_parent(self, name=f"{scenario.id}[{uri}]", scenario=scenario, uri=uri)
 
@@ -387,22 +556,29 @@ class ScenarioItem(pytest.Item):
         self.uri = uri
         self.add_marker(pytest.mark.scenario(scenario.path))
         self.add_marker(pytest.mark.xdist_group(uri))
-        self.user_properties.append(("device", uri))
-        self.user_properties.append(("covers", ",".join(scenario.covers)))
+        fault = _shared(self.config).settings.fault
+        # the CLI's JUnit properties; platform, profile and version are known once the device is open
+        self.user_properties.extend(junit_properties({"device": uri, "covers": scenario.covers, "fault": fault}))
 
     def runtest(self) -> None:
         shared = _shared(self.config)
         device = shared.device(self.uri)
         runner = shared.runner(device)
         if not self.scenario.applies_to(device.platform):
-            _record(self.config, runner.run(self.scenario), runner)  # a "skipped" result, for the matrix
+            record = _record(self.config, runner.run(self.scenario), runner)  # a "skipped" result, for the matrix
+            self._properties(record)
             pytest.skip(f"scenario is not for {device.platform}")
         result = runner.run(self.scenario)
-        _record(self.config, result, runner)
-        self.user_properties.append(("requests", str(len(result.requests))))
+        self._properties(_record(self.config, result, runner))
         if result.outcome in ("failed", "error"):
             raise ScenarioFailed(result)
         _keep_artifacts(self, shared.settings, result.requests)
+
+    def _properties(self, record: dict[str, Any]) -> None:
+        """The harness's properties from the finished record, first; any a user added stay after them."""
+        props = junit_properties(record)
+        names = {name for name, _ in props}
+        self.user_properties[:] = [*props, *(p for p in self.user_properties if p[0] not in names)]
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ScenarioFailed):

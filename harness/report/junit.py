@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["write_junit"]
+__all__ = ["junit_properties", "write_junit"]
 
 _MESSAGE_VIOLATIONS = 3
 
@@ -28,6 +28,22 @@ def _message(record: Mapping[str, Any]) -> str:
     if more > 0:
         lines.append(f"... and {more} more")
     return "; ".join(lines)
+
+
+def junit_properties(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A test case's properties, in order; the pytest plugin gives its items the same ones.
+
+    A record that is only partly known (a scenario that has not run yet) gives empty values.
+    """
+    return [
+        ("device", record["device"]),
+        ("platform", record.get("platform") or ""),
+        ("profile", record.get("profile") or ""),
+        ("sdk_version", record.get("sdk_version") or ""),
+        ("fault", record.get("fault") or ""),
+        ("covers", ",".join(record.get("covers", []))),
+        ("requests", str(len(record.get("requests", [])))),
+    ]
 
 
 def junit_xml(records: Sequence[Mapping[str, Any]]) -> ET.Element:
@@ -44,15 +60,7 @@ def junit_xml(records: Sequence[Mapping[str, Any]]) -> ET.Element:
             suite, "testcase", classname=r["device"], name=r["scenario"], time=f"{r['duration']:.3f}", file=r["path"]
         )
         props = ET.SubElement(case, "properties")
-        for name, value in (
-            ("device", r["device"]),
-            ("platform", r.get("platform") or ""),
-            ("profile", r.get("profile") or ""),
-            ("sdk_version", r.get("sdk_version") or ""),
-            ("fault", r.get("fault") or ""),
-            ("covers", ",".join(r["covers"])),
-            ("requests", str(len(r.get("requests", [])))),
-        ):
+        for name, value in junit_properties(r):
             ET.SubElement(props, "property", name=name, value=value)
         kind = {"failed": "failures", "error": "errors", "skipped": "skipped"}.get(r["outcome"])
         if r["outcome"] == "failed":
