@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import platform as _platform
 import re
 import socket
@@ -19,14 +20,14 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from harness.capture.export import mask
+from harness.capture.export import NOT_SECRET, mask
 from harness.spec.verdict import render_expected
 from harness.wire.observation import ABSENT
 
 if TYPE_CHECKING:
     from harness.scenario.runner import RunResult
 
-__all__ = ["result_record", "run_meta", "side_by_side", "value_at"]
+__all__ = ["marked_secrets", "result_record", "run_meta", "side_by_side", "value_at"]
 
 Record = dict[str, Any]
 
@@ -90,26 +91,60 @@ def _headers_masked(headers: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+# A credential at least this long is scrubbed wherever it appears, even inside a longer word; a
+# shorter one only where it stands alone, so a test key such as ``abc`` never eats into the ids,
+# paths and titles that happen to contain it. Real Engagement keys are far longer.
+CREDENTIAL_LENGTH = 16
+# Characters that continue an id, a word or a path: a short secret next to one is part of something else.
+_WORD = "A-Za-z0-9_./-"
+
+
+def marked_secrets() -> list[str]:
+    """The values the user marks secret: ``HARNESS_SECRETS``, separated by whitespace."""
+    return os.environ.get("HARNESS_SECRETS", "").split()
+
+
+def _authorizations(value: Any) -> Iterable[str]:
+    """Every ``authorization`` value in a step's arguments (a configuration, its project route map)."""
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if str(k).lower() == "authorization" and isinstance(v, str):
+                yield v
+            else:
+                yield from _authorizations(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _authorizations(v)
+
+
+def _credential(value: str) -> str | None:
+    """The secret part of an Authorization value, or None where it holds none (``null``, empty)."""
+    scheme, sep, rest = value.strip().partition(" ")
+    secret = rest.strip() if sep else scheme
+    if secret.lower() in NOT_SECRET or set(secret) <= {"*"}:
+        return None
+    return secret
+
+
 def _secrets(result: RunResult) -> set[str]:
-    found = set()
     values = [r.headers.get("authorization", "") for r in result.requests]
+    values += [r.headers.get("authorization", "") for r in result.app_requests or []]
     values += [e.authorization or "" for e in (result.expectations.requests if result.expectations else [])]
     for s in result.trace:
-        config = s.args.get("configuration") if isinstance(s.args, Mapping) else None
-        if isinstance(config, Mapping):
-            values.append(str(config.get("authorization") or ""))
-    for value in values:
-        secret = value.partition(" ")[2] or value
-        if len(secret) >= 4 and secret != "****":
-            found.add(secret)
-    return found
+        values += _authorizations(s.args)
+    found = {c for c in map(_credential, values) if c}
+    return found | {m for m in marked_secrets() if m.lower() not in NOT_SECRET}
 
 
 def _scrub(value: Any, secrets: Iterable[str]) -> Any:
+    """``value`` with every secret replaced by ``****`` (long ones anywhere, short ones standing alone)."""
     secrets = sorted(secrets, key=len, reverse=True)
     if not secrets:
         return value
-    pattern = re.compile("|".join(re.escape(s) for s in secrets))
+    alternatives = [
+        re.escape(s) if len(s) >= CREDENTIAL_LENGTH else f"(?<![{_WORD}]){re.escape(s)}(?![{_WORD}])" for s in secrets
+    ]
+    pattern = re.compile("|".join(alternatives))
 
     def walk(v: Any) -> Any:
         if isinstance(v, str):
