@@ -6,6 +6,7 @@ JSON message ended by a NUL byte.
 """
 
 import contextlib
+import fcntl
 import json
 import os
 import subprocess
@@ -21,9 +22,11 @@ class Browser:
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
 
-        def wire():  # in the child: our pipes become fds 3 and 4
-            os.dup2(to_child_r, 3)
-            os.dup2(from_child_w, 4)
+        def wire():  # in the child: our pipes become fds 3 and 4, whatever numbers they had
+            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_child_r, from_child_w)]
+            for target, fd in zip((3, 4), high, strict=True):
+                os.dup2(fd, target)
+                os.set_inheritable(target, True)
 
         self.proc = subprocess.Popen(
             [binary, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe", "about:blank"],
