@@ -14,12 +14,25 @@ from urllib.parse import parse_qsl, urlsplit
 
 from harness.capture.record import CapturedRequest
 
-__all__ = ["export", "mask"]
+__all__ = ["NOT_SECRET", "export", "mask"]
+
+
+# Values that carry no credential: Android 4.10 sends the literal ``Authorization: null`` when no
+# authorization is configured (android-sdk-spec.md, ``ExponeaConfiguration.authorization``).
+NOT_SECRET = frozenset({"", "null"})
 
 
 def mask(value: str) -> str:
-    scheme, sep, _ = value.partition(" ")
-    return f"{scheme} ****" if sep else "****"
+    """The Authorization value with its credential hidden: ``Token ****``, ``Basic ****``, ``****``.
+
+    The scheme is kept (it says which form the SDK chose); a value that holds no credential
+    (``null``, empty, a scheme alone) is kept as sent, because hiding it would hide the very thing a
+    reader checks.
+    """
+    scheme, sep, credential = value.strip().partition(" ")
+    if not sep:
+        return value if scheme.lower() in NOT_SECRET else "****"
+    return value if credential.strip().lower() in NOT_SECRET else f"{scheme} ****"
 
 
 def _headers(req: CapturedRequest, mask_authorization: bool) -> dict[str, str]:

@@ -11,31 +11,90 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import platform as _platform
 import re
 import socket
 import sys
 import time
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from harness.capture.export import mask
-from harness.spec.verdict import render_expected
+from harness.capture.export import NOT_SECRET, mask
+from harness.spec.matchers import Absent, Matcher
 from harness.wire.observation import ABSENT
 
 if TYPE_CHECKING:
     from harness.scenario.runner import RunResult
 
-__all__ = ["result_record", "run_meta", "side_by_side", "value_at"]
+__all__ = ["marked_secrets", "readable", "result_record", "run_meta", "side_by_side", "value_at"]
 
 Record = dict[str, Any]
 
 
 def _json_safe(value: Any) -> Any:
-    """Round-trip through JSON so that matchers and tuples become plain text and lists."""
+    """Plain JSON for results.json: tuples become lists, a matcher its tagged :meth:`Matcher.as_json`
+    (the machine-readable form; ``expected_text`` and the diffs carry the readable one)."""
     if value is ABSENT:
         return "<absent>"
-    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+    return json.loads(json.dumps(value, default=_matcher_json, ensure_ascii=False))
+
+
+def _matcher_json(value: Any) -> Any:
+    if isinstance(value, Matcher):
+        return value.as_json()
+    return str(value)
+
+
+def _resolve(expected: Any, actual: Any, wrong: frozenset[str] = frozenset(), path: str = "$") -> Any:
+    """The expected value with every matcher the checker found satisfied replaced by the captured
+    value, so that only real differences remain. ``wrong`` holds the paths the checker reported for
+    this request: a matcher there (or below) stays a matcher, shown by its description. (Only the
+    checker knows the bindings a :class:`Var` was held to, so its verdict decides, not a re-check.)
+    """
+    if isinstance(expected, Matcher):
+        if (
+            actual is ABSENT
+            or path in wrong
+            or any(path.startswith(w + ".") or path.startswith(w + "[") for w in wrong)
+        ):
+            return expected
+        return actual
+    if isinstance(expected, Mapping):
+        act = actual if isinstance(actual, Mapping) else {}
+        return {
+            k: _resolve(v, act.get(k, ABSENT), wrong, f"{path}.{k}")
+            for k, v in expected.items()
+            if not (isinstance(v, Absent) and k not in act)
+        }
+    if isinstance(expected, list | tuple):
+        acts = actual if isinstance(actual, list) and len(actual) == len(expected) else [ABSENT] * len(expected)
+        return [_resolve(v, a, wrong, f"{path}[{n}]") for n, (v, a) in enumerate(zip(expected, acts, strict=True))]
+    return expected
+
+
+def readable(value: Any) -> str:
+    """Pretty-printed JSON in which a matcher reads as its description, unquoted (so it cannot be
+    taken for a literal string): ``"cookie": a lower-case UUID (bound as cookie#1)``."""
+    if value is ABSENT:
+        return "absent"
+    if isinstance(value, Matcher):
+        return value.describe()
+    texts: dict[str, str] = {}
+    tag = f"@@{uuid.uuid4().hex}@@"
+
+    def placeholder(v: Any) -> Any:
+        if isinstance(v, Matcher):
+            key = f"{tag}{len(texts)}"
+            texts[json.dumps(key)] = v.describe()
+            return key
+        return str(v)
+
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=placeholder)
+    for quoted, description in texts.items():
+        text = text.replace(quoted, description)
+    return text
 
 
 def _parse(body: str) -> Any:
@@ -65,12 +124,11 @@ def side_by_side(expected: Any, captured: Any) -> list[list[Any]]:
     """Rows ``[tag, left line | None, right line | None]`` of pretty-printed JSON, aligned.
 
     ``tag`` is ``equal``, ``replace``, ``delete`` (only expected) or ``insert`` (only captured).
+    Matchers in ``expected`` read as their descriptions (see :func:`readable`).
     """
 
     def lines(value: Any) -> list[str]:
-        if value is ABSENT:
-            return []
-        return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str).splitlines()
+        return [] if value is ABSENT else readable(value).splitlines()
 
     left, right = lines(expected), lines(captured)
     rows: list[list[Any]] = []
@@ -90,26 +148,60 @@ def _headers_masked(headers: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+# A credential at least this long is scrubbed wherever it appears, even inside a longer word; a
+# shorter one only where it stands alone, so a test key such as ``abc`` never eats into the ids,
+# paths and titles that happen to contain it. Real Engagement keys are far longer.
+CREDENTIAL_LENGTH = 16
+# Characters that continue an id, a word or a path: a short secret next to one is part of something else.
+_WORD = "A-Za-z0-9_./-"
+
+
+def marked_secrets() -> list[str]:
+    """The values the user marks secret: ``HARNESS_SECRETS``, separated by whitespace."""
+    return os.environ.get("HARNESS_SECRETS", "").split()
+
+
+def _authorizations(value: Any) -> Iterable[str]:
+    """Every ``authorization`` value in a step's arguments (a configuration, its project route map)."""
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if str(k).lower() == "authorization" and isinstance(v, str):
+                yield v
+            else:
+                yield from _authorizations(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _authorizations(v)
+
+
+def _credential(value: str) -> str | None:
+    """The secret part of an Authorization value, or None where it holds none (``null``, empty)."""
+    scheme, sep, rest = value.strip().partition(" ")
+    secret = rest.strip() if sep else scheme
+    if secret.lower() in NOT_SECRET or set(secret) <= {"*"}:
+        return None
+    return secret
+
+
 def _secrets(result: RunResult) -> set[str]:
-    found = set()
     values = [r.headers.get("authorization", "") for r in result.requests]
+    values += [r.headers.get("authorization", "") for r in result.app_requests or []]
     values += [e.authorization or "" for e in (result.expectations.requests if result.expectations else [])]
     for s in result.trace:
-        config = s.args.get("configuration") if isinstance(s.args, Mapping) else None
-        if isinstance(config, Mapping):
-            values.append(str(config.get("authorization") or ""))
-    for value in values:
-        secret = value.partition(" ")[2] or value
-        if len(secret) >= 4 and secret != "****":
-            found.add(secret)
-    return found
+        values += _authorizations(s.args)
+    found = {c for c in map(_credential, values) if c}
+    return found | {m for m in marked_secrets() if m.lower() not in NOT_SECRET}
 
 
 def _scrub(value: Any, secrets: Iterable[str]) -> Any:
+    """``value`` with every secret replaced by ``****`` (long ones anywhere, short ones standing alone)."""
     secrets = sorted(secrets, key=len, reverse=True)
     if not secrets:
         return value
-    pattern = re.compile("|".join(re.escape(s) for s in secrets))
+    alternatives = [
+        re.escape(s) if len(s) >= CREDENTIAL_LENGTH else f"(?<![{_WORD}]){re.escape(s)}(?![{_WORD}])" for s in secrets
+    ]
+    pattern = re.compile("|".join(alternatives))
 
     def walk(v: Any) -> Any:
         if isinstance(v, str):
@@ -137,10 +229,17 @@ def result_record(result: RunResult) -> Record:
     matched = {m.expected_index: m for m in verdict.matches} if verdict else {}
     by_request = {m.request_id: m.expected_index for m in verdict.matches} if verdict else {}
 
+    wrong: dict[int, set[str]] = {}  # request id -> the body paths the checker reported for it
+    for v in verdict.violations if verdict else []:
+        if v.request_id is not None and v.path.startswith("$"):
+            wrong.setdefault(v.request_id, set()).add(v.path)
+
     expectations = []
+    resolved: list[Any] = []  # each expectation's body, matchers kept (readable in diffs and violations)
     for i, exp in enumerate(exps):
         m = matched.get(i)
         actual = bodies.get(m.request_id, ABSENT) if m else ABSENT
+        resolved.append(_resolve(exp.body, actual, frozenset(wrong.get(m.request_id, ()) if m else ())))
         expectations.append(
             {
                 "index": i,
@@ -150,7 +249,7 @@ def result_record(result: RunResult) -> Record:
                 "cause": exp.cause,
                 "rules": list(exp.rules),
                 "authorization": mask(exp.authorization) if exp.authorization else None,
-                "body": _json_safe(render_expected(exp.body, actual)),
+                "body": _json_safe(resolved[i]),
                 "request_id": m.request_id if m else None,
                 "status": "missing" if m is None else ("ok" if m.ok else "mismatch"),
             }
@@ -159,7 +258,7 @@ def result_record(result: RunResult) -> Record:
     violations: list[dict[str, Any]] = []
     for v in verdict.violations if verdict else []:
         exp_index = by_request.get(v.request_id) if v.request_id is not None else None
-        exp_doc: Any = expectations[exp_index]["body"] if exp_index is not None else ABSENT
+        exp_doc: Any = resolved[exp_index] if exp_index is not None else ABSENT
         cap_doc: Any = bodies.get(v.request_id, ABSENT) if v.request_id is not None else ABSENT
         if v.path.startswith("headers."):
             name = v.path.split(".", 1)[1]
@@ -173,13 +272,14 @@ def result_record(result: RunResult) -> Record:
         elif v.path:
             exp_val, cap_val = value_at(exp_doc, v.path), value_at(cap_doc, v.path)
         else:
-            exp_val = v.expected if v.expected is not None else ABSENT
+            exp_val = _resolve(v.expected, ABSENT) if v.expected is not None else ABSENT
             cap_val = v.actual if v.actual is not None else ABSENT
         violations.append(
             {
                 **v.as_json(),
                 "expectation": exp_index,
                 "expected": None if exp_val is ABSENT else _json_safe(exp_val),
+                "expected_text": readable(exp_val),
                 "captured": None if cap_val is ABSENT else _json_safe(cap_val),
                 "expected_present": exp_val is not ABSENT,
                 "captured_present": cap_val is not ABSENT,
@@ -195,7 +295,7 @@ def result_record(result: RunResult) -> Record:
                     "title": f"request #{rid} vs expected {e['label']}",
                     "expectation": i,
                     "request_id": rid,
-                    "rows": side_by_side(e["body"], bodies[rid]),
+                    "rows": side_by_side(resolved[i], bodies[rid]),
                 }
             )
         elif e["status"] == "missing":
@@ -204,7 +304,7 @@ def result_record(result: RunResult) -> Record:
                     "title": f"expected {e['label']}: never sent",
                     "expectation": i,
                     "request_id": None,
-                    "rows": side_by_side(e["body"], ABSENT),
+                    "rows": side_by_side(resolved[i], ABSENT),
                 }
             )
     claimed: set[int] = set()

@@ -25,9 +25,30 @@
 
   const meta = DATA.meta, records = DATA.records, matrix = DATA.matrix;
 
-  // -- header and metadata ------------------------------------------------------------------
-  const failed = records.filter(r => r.outcome === "failed" || r.outcome === "error").length;
-  app.appendChild(h("h1", {}, "Conformance report ", badge(failed ? "failed" : "passed")));
+  // -- header: the verdict, then what failed, by name -------------------------------------------
+  function failing(r) { return r.outcome === "failed" || r.outcome === "error"; }
+  // Failures and errors first, each group in the run's order (the anchors keep the run's indices).
+  const order = records.map((r, i) => i).sort((a, b) => (failing(records[b]) - failing(records[a])) || (a - b));
+  const bad = order.filter(i => failing(records[i]));
+  const failed = bad.length;
+  const names = bad.map(i => records[i].scenario + " on " + records[i].device + (records[i].outcome === "error" ? " (error)" : ""));
+  document.title = (failed ? "FAILED (" + failed + "): " + names.join(", ") : "PASSED") + " · Conformance report";
+  app.appendChild(h("h1", {}, "Conformance report ", h("span", {class: "badge " + (failed ? "failed" : "passed"), id: "badge", title: names.join("\n")}, failed ? "FAILED (" + failed + ")" : "PASSED")));
+  const toggle = h("input", {type: "checkbox", id: "failures-only"});
+  const summary = h("div", {id: "summary", class: failed ? "failed" : "passed"},
+    failed ? [failed + " of " + records.length + " failed: ", bad.map((i, k) => [k ? ", " : "", h("a", {href: "#" + rid(i), class: "failing", "data-scenario": records[i].scenario}, names[k])])]
+           : "all " + records.length + " passed",
+    h("label", {class: "filter"}, toggle, " failures only"));
+  app.appendChild(summary);
+  function filter() {
+    document.body.classList.toggle("failures-only", toggle.checked);
+    document.body.setAttribute("data-filter", toggle.checked ? "failures" : "all");
+  }
+  toggle.addEventListener("change", filter);
+  toggle.checked = location.hash === "#failures";  // a link to the report can open it filtered
+  filter();
+
+  // -- metadata (shown after the verdicts) -----------------------------------------------------
   const mt = h("table", {id: "meta"});
   const rows = [
     ["started", meta.started_at_iso], ["duration", (meta.duration || 0) + " s"], ["host", meta.host],
@@ -35,17 +56,15 @@
     ["scenarios", records.length + " results, " + failed + " failed or errored"],
   ];
   rows.forEach(([k, v]) => mt.appendChild(h("tr", {}, h("th", {}, k), h("td", {}, v))));
-  app.appendChild(mt);
   const dt = h("table", {id: "devices"}, h("tr", {}, ["device", "platform", "model", "os", "profile", "SDK version"].map(x => h("th", {}, x))));
   (meta.devices || []).forEach(d => dt.appendChild(h("tr", {}, [d.uri, d.platform, d.model, d.os_version, d.profile, d.sdk_version].map(x => h("td", {class: "mono"}, x === undefined ? "" : x)))));
-  add(app, [h("h2", {}, "Devices"), dt]);
 
   // -- verdicts: scenario x device -----------------------------------------------------------
   const devices = matrix.devices;
-  const scen = [...new Set(records.map(r => r.scenario))];
+  const scen = [...new Set(order.map(i => records[i].scenario))];
   const vt = h("table", {id: "verdicts"}, h("tr", {}, h("th", {}, "scenario"), devices.map(d => h("th", {class: "mono"}, d))));
   scen.forEach(s => {
-    const tr = h("tr", {}, h("td", {class: "mono"}, s));
+    const tr = h("tr", {"data-scenario": s, class: records.some(r => r.scenario === s && failing(r)) ? "failing" : "passing"}, h("td", {class: "mono"}, s));
     devices.forEach(d => {
       const i = records.findIndex(r => r.scenario === s && r.device === d);
       if (i < 0) { tr.appendChild(h("td", {class: "na"}, "not run")); return; }
@@ -55,11 +74,13 @@
     vt.appendChild(tr);
   });
   add(app, [h("h2", {}, "Verdicts"), vt]);
+  add(app, [h("h2", {}, "Run"), mt, h("h2", {}, "Devices"), dt]);
 
   // -- conformance matrix ---------------------------------------------------------------------
   const mx = h("table", {id: "matrix"}, h("tr", {}, h("th", {}, "checklist id"), devices.map(d => h("th", {class: "mono"}, d)), h("th", {}, "item")));
-  matrix.rows.forEach(row => {
-    mx.appendChild(h("tr", {"data-id": row.id}, h("td", {class: "mono"}, row.id),
+  const hasFail = row => devices.some(d => row.cells[d] === "fail");
+  [...matrix.rows.filter(hasFail), ...matrix.rows.filter(row => !hasFail(row))].forEach(row => {
+    mx.appendChild(h("tr", {"data-id": row.id, class: hasFail(row) ? "failing" : "passing"}, h("td", {class: "mono"}, row.id),
       devices.map(d => { const c = row.cells[d]; return h("td", {class: c === "n/a" ? "na" : c, title: ((row.scenarios[d] || []).join(", "))}, c.toUpperCase()); }),
       h("td", {class: "muted"}, row.text.length > 140 ? row.text.slice(0, 137) + "..." : row.text)));
   });
@@ -67,12 +88,13 @@
 
   // -- one section per scenario and device --------------------------------------------------------
   app.appendChild(h("h2", {}, "Scenarios"));
-  records.forEach((r, i) => app.appendChild(section(r, i)));
+  order.forEach(i => app.appendChild(section(records[i], i)));
+  if (!failed) app.appendChild(h("p", {class: "none-failed"}, "No scenario failed."));
   document.body.setAttribute("data-rendered", String(records.length));
 
   function section(r, i) {
     const id = rid(i);
-    const sec = h("section", {class: "result", id: id, "data-scenario": r.scenario, "data-device": r.device, "data-outcome": r.outcome},
+    const sec = h("section", {class: "result " + (failing(r) ? "failing" : "passing"), id: id, "data-scenario": r.scenario, "data-device": r.device, "data-outcome": r.outcome},
       h("h3", {}, badge(r.outcome), " ", r.scenario, " on ", h("span", {class: "mono"}, r.device)),
       h("div", {}, r.title), h("div", {class: "muted"}, r.summary + " · " + r.duration + " s · covers " + r.covers.join(", ") + " · " + r.path));
     if (r.error) sec.appendChild(h("pre", {class: "error"}, r.error));
@@ -157,7 +179,7 @@
   function violations(r, id) {
     const t = h("table", {class: "violations"}, h("tr", {}, ["kind", "JSON path", "expected", "captured", "message", "rules"].map(x => h("th", {}, x))));
     r.violations.forEach(v => t.appendChild(h("tr", {class: "fail"}, h("td", {}, v.kind), h("td", {class: "mono"}, v.path || ""),
-      h("td", {}, h("pre", {}, v.expected_present ? json(v.expected) : "(absent)")), h("td", {}, h("pre", {}, v.captured_present ? json(v.captured) : "(absent)")),
+      h("td", {class: "expected"}, h("pre", {}, v.expected_present ? (v.expected_text !== undefined ? v.expected_text : json(v.expected)) : "(absent)")), h("td", {}, h("pre", {}, v.captured_present ? json(v.captured) : "(absent)")),
       h("td", {}, v.request_id ? [h("a", {href: "#" + id + "-q" + v.request_id}, "#" + v.request_id), " "] : null, v.message), h("td", {class: "mono"}, (v.rules || []).join(" ")))));
     return h("div", {}, h("h3", {}, "Violations"), t);
   }

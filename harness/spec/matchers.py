@@ -8,7 +8,9 @@ every request, a new one after anonymize" is checked without knowing the UUID in
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -46,7 +48,21 @@ class Matcher:
         raise NotImplementedError
 
     def show(self) -> str:
+        """A compact token for terminal diffs (``<cookie#1>``, ``≈1712345678.123±2``)."""
         raise NotImplementedError
+
+    def describe(self) -> str:
+        """What the value must be, as a person reads it ("a lower-case UUID (bound as cookie#1)")."""
+        return self.show()
+
+    def as_json(self) -> dict[str, Any]:
+        """The matcher as plain JSON, tagged ``$matcher`` (no payload key starts with ``$``), for
+        results.json: its kind, its fields and the :meth:`describe` text."""
+        fields: dict[str, Any] = {}
+        if dataclasses.is_dataclass(self):
+            fields = {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        kind = re.sub(r"(?<!^)(?=[A-Z])", "-", type(self).__name__.rstrip("_")).lower()
+        return {"$matcher": kind, **fields, "text": self.describe()}
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,9 @@ class Approx(Matcher):
 
     def show(self) -> str:
         return f"≈{self.value:.3f}±{self.tolerance:g}"
+
+    def describe(self) -> str:
+        return f"≈ {_number(self.value)} ± {self.tolerance:g}"
 
 
 @dataclass(frozen=True)
@@ -89,6 +108,10 @@ class DeviceTime(Approx):
                 f"(off by {float(actual) - want:+.3f})"
             )
         return None
+
+    def describe(self) -> str:
+        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.value))
+        return f"≈ {_number(self.value)} ± {self.tolerance:g} s (device time, {when})"
 
 
 @dataclass(frozen=True)
@@ -125,6 +148,13 @@ class Var(Matcher):
     def show(self) -> str:
         return f"<{self.name}>"
 
+    def describe(self) -> str:
+        what = "any value"
+        if self.kind == "uuid":
+            what = f"a {self.case}-case UUID" if self.case in ("lower", "upper") else "a UUID"
+        differs = f", not the {' or '.join(self.distinct_from)} value" if self.distinct_from else ""
+        return f"{what} (bound as {self.name}{differs})"
+
 
 @dataclass(frozen=True)
 class OneOf(Matcher):
@@ -137,6 +167,9 @@ class OneOf(Matcher):
 
     def show(self) -> str:
         return "|".join(_show(o) for o in self.options)
+
+    def describe(self) -> str:
+        return "one of: " + ", ".join(o if isinstance(o, str) else describe(o) for o in self.options)
 
 
 @dataclass(frozen=True)
@@ -155,6 +188,9 @@ class Int(Matcher):
     def show(self) -> str:
         return str(self.value)
 
+    def describe(self) -> str:
+        return f"the integer {self.value}"
+
 
 class Any_(Matcher):
     """Any present value."""
@@ -165,6 +201,9 @@ class Any_(Matcher):
     def show(self) -> str:
         return "<any>"
 
+    def describe(self) -> str:
+        return "any value"
+
 
 class Absent(Matcher):
     """The key must not be there."""
@@ -174,6 +213,9 @@ class Absent(Matcher):
 
     def show(self) -> str:
         return "<absent>"
+
+    def describe(self) -> str:
+        return "absent"
 
 
 def _is_number(v: Any) -> bool:
@@ -195,7 +237,24 @@ def _show(v: Any) -> str:
 
 
 def describe(v: Any) -> str:
-    return _show(v)
+    """A value as a person reads it: a matcher by its :meth:`Matcher.describe`, anything else as JSON."""
+    return v.describe() if isinstance(v, Matcher) else _show(v)
+
+
+def _number(v: float) -> str:
+    """A number without trailing zeros: ``1712345678.1``, ``2``."""
+    return f"{v:.3f}".rstrip("0").rstrip(".")
+
+
+def _plain(v: Any) -> Any:
+    """Matcher fields as JSON: tuples become lists, nested matchers their :meth:`Matcher.as_json`."""
+    if isinstance(v, Matcher):
+        return v.as_json()
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if isinstance(v, Mapping):
+        return {str(k): _plain(x) for k, x in v.items()}
+    return v
 
 
 def _json_type(v: Any) -> str:

@@ -9,9 +9,14 @@ import pytest
 from tests.conftest import ROOT
 
 
-def harness(*args, timeout=300):
+def harness(*args, timeout=300, env=None):
     return subprocess.run(
-        [sys.executable, "-m", "harness.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "harness.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
     )
 
 

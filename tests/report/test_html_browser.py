@@ -63,11 +63,11 @@ class Tree(HTMLParser):
         self.cur.children.append(data)
 
 
-def rendered_dom(path):
+def rendered_dom(path, fragment=""):
     binary = chromium_binary()
     assert binary, "chromium is not installed (scripts/test.sh installs it)"
     proc = subprocess.run(
-        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", path.resolve().as_uri()],
+        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", path.resolve().as_uri() + fragment],
         capture_output=True,
         text=True,
         timeout=120,
@@ -138,3 +138,97 @@ def test_report_renders_to_a_screenshot(failing_run, tmp_path, flag):
         capture_output=True, text=True, timeout=120, cwd=tmp_path,
     )  # fmt: skip
     assert proc.returncode == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_leads_with_the_failures_and_names_them(failing_run):
+    """The run's order puts custom-event (passes) before identify-customer (fails); the page does not."""
+    results = json.loads((failing_run / "results.json").read_text())["results"]
+    assert [r["scenario"] for r in results] == ["custom-event", "identify-customer"]
+    dom, _ = rendered_dom(failing_run / "report.html")
+    assert [s.attrs["data-scenario"] for s in dom.find_all("section")] == ["identify-customer", "custom-event"]
+    assert dom.find_all("title")[0].text().startswith("FAILED (1): identify-customer on virtual:android")
+    (badge,) = dom.find_all("span", id="badge")
+    assert badge.text() == "FAILED (1)" and "identify-customer" in badge.attrs["title"]
+    (summary,) = dom.find_all("div", id="summary")
+    assert [a.attrs["data-scenario"] for a in summary.find_all("a", class_="failing")] == ["identify-customer"]
+    assert "1 of 2 failed" in summary.text() and "custom-event" not in summary.text()
+    rows = [tr.attrs.get("data-scenario") for tr in dom.find_all("table", id="verdicts")[0].find_all("tr")]
+    assert rows[1:] == ["identify-customer", "custom-event"]
+    headings = [n.text() for n in dom.find_all("h2")]
+    assert headings.index("Verdicts") < headings.index("Run") < headings.index("Scenarios")
+    filtered, _ = rendered_dom(failing_run / "report.html", "#failures")  # a link can open it filtered
+    assert "failures-only" in filtered.find_all("body")[0].attrs.get("class", "").split()
+
+
+def test_failures_only_checkbox_hides_what_passed_in_a_real_browser(failing_run):
+    from tests.report.browser import Browser
+
+    page = Browser((failing_run / "report.html").resolve().as_uri())
+    try:
+        page.wait_for("document.body && document.body.getAttribute('data-rendered') === '2'")
+        shown = """JSON.stringify({
+            sections: [...document.querySelectorAll('section.result')].filter(e => e.offsetParent !== null)
+                .map(e => e.dataset.scenario),
+            verdicts: [...document.querySelectorAll('#verdicts tr[data-scenario]')]
+                .filter(e => e.offsetParent !== null).map(e => e.dataset.scenario),
+            matrix: [...document.querySelectorAll('#matrix tr[data-id]')].filter(e => e.offsetParent !== null)
+                .map(e => e.textContent)})"""
+        everything = json.loads(page.js(shown))
+        assert everything["sections"] == ["identify-customer", "custom-event"]
+        assert any("PASS" in row for row in everything["matrix"])
+        page.js("document.getElementById('failures-only').click()")
+        only = json.loads(page.js(shown))
+        assert only["sections"] == ["identify-customer"] and only["verdicts"] == ["identify-customer"]
+        assert only["matrix"] and all("FAIL" in row for row in only["matrix"])
+        page.js("document.getElementById('failures-only').click()")
+        assert json.loads(page.js(shown)) == everything
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def matcher_runs(tmp_path_factory):
+    """Faults whose violations hold matchers: a device-time timestamp, and a request never sent."""
+    runs = {}
+    for fault in ("timestamp-millis", "wrong-event-route"):
+        out = tmp_path_factory.mktemp("run") / fault
+        proc = harness("run", "--fault", fault, "--report", str(out), "scenarios/exponea/custom-event.yaml")
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        runs[fault] = out
+    return runs
+
+
+REPRS = ("Var(", "DeviceTime(", "Approx(", "OneOf(", "Absent(", "$matcher", "<absent>", "<cookie")
+
+
+def test_expected_values_read_as_a_person_reads_them(matcher_runs):
+    dom, _ = rendered_dom(matcher_runs["timestamp-millis"] / "report.html")
+    (sec,) = dom.find_all("section", data_outcome="failed")
+    expected = [td.text() for td in sec.find_all("table", class_="violations")[0].find_all("td", class_="expected")]
+    assert expected and all("± 2 s (device time, " in t and t.startswith("≈ ") for t in expected)
+    left = [td.text() for td in sec.find_all("td", class_="l")]
+    assert any('"timestamp": ≈ ' in t and "(device time" in t for t in left)
+    for text in expected + left:
+        assert not any(r in text for r in REPRS), text
+
+    dom, _ = rendered_dom(matcher_runs["wrong-event-route"] / "report.html")
+    (sec,) = dom.find_all("section", data_outcome="failed")
+    rows = sec.find_all("table", class_="violations")[0].find_all("tr", class_="fail")
+    (missing,) = [r for r in rows if r.find_all("td")[0].text() == "missing"]
+    text = missing.find_all("td", class_="expected")[0].text()
+    assert '"cookie": a lower-case UUID (bound as cookie#' in text and '"event_type": "purchase"' in text
+    assert "(device time, " in text and not any(r in text for r in REPRS)
+
+
+def test_results_json_keeps_matchers_machine_readable(matcher_runs):
+    results = json.loads((matcher_runs["timestamp-millis"] / "results.json").read_text())["results"]
+    (rec,) = results
+    stamps = [v for v in rec["violations"] if v["path"] == "$.timestamp"]
+    assert stamps
+    for v in stamps:
+        assert v["expected"]["$matcher"] == "device-time" and v["expected"]["tolerance"] == 2
+        assert isinstance(v["expected"]["value"], float) and v["expected_text"] == v["expected"]["text"]
+    results = json.loads((matcher_runs["wrong-event-route"] / "results.json").read_text())["results"]
+    (missing,) = [v for v in results[0]["violations"] if v["kind"] == "missing"]
+    cookie = missing["expected"]["customer_ids"]["cookie"]
+    assert cookie["$matcher"] == "var" and cookie["kind"] == "uuid" and cookie["case"] == "lower"
