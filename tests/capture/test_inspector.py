@@ -18,9 +18,11 @@ from tests.capture.inspector_fixtures import GOOD_EVENT, bad_event, post
 
 @pytest.fixture
 def inspected(tmp_path):
-    with CollectorServer(tmp_path / "c.sqlite", ui=True, profile="exponea-android") as server:
-        with httpx.Client(timeout=10) as client:
-            yield server, client
+    with (
+        CollectorServer(tmp_path / "c.sqlite", ui=True, profile="exponea-android") as server,
+        httpx.Client(timeout=10) as client,
+    ):
+        yield server, client
 
 
 def test_rest_api_counts_and_lists_good_and_bad_events(inspected):
