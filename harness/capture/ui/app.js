@@ -70,6 +70,8 @@ function row(event) {
   for (const text of cells) tr.appendChild(el("td", text));
   tr.cells[7].className = "verdict";
   tr.cells[8].className = "problem";
+  tr.cells[8].title = problem;
+  tr.cells[2].title = event.device;
   if (state.selected === event.request) tr.classList.add("selected");
   tr.addEventListener("click", () => select(event.request));
   return tr;
