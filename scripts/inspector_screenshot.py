@@ -31,9 +31,10 @@ def main() -> int:
     if binary is None:
         print("error: chromium is not installed (apt-get install -y chromium)", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory() as tmp, CollectorServer(
-        Path(tmp) / "capture.sqlite", ui=True, profile="exponea-android"
-    ) as server:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        CollectorServer(Path(tmp) / "capture.sqlite", ui=True, profile="exponea-android") as server,
+    ):
         device = open_device("virtual:android")
         try:
             for name in ("identify", "custom-event"):

@@ -52,7 +52,6 @@ def inspector(tmp_path, browser):
         assert foreign == [], "the page reached beyond the collector"
 
 
-
 def rows(page):
     return page.eval_on_selector_all(
         "#events tbody tr", "trs => trs.map(tr => [tr.dataset.key, tr.dataset.verdict, tr.cells[8].textContent])"
