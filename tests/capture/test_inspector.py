@@ -211,3 +211,22 @@ def test_unknown_profile_is_one_line_and_exit_2(tmp_path):
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert out.returncode == 2 and out.stderr.strip() == "error: no payload schemas for profile 'nope'"
+
+
+def test_the_virtual_devices_traffic_is_judged_good(tmp_path):
+    """No false alarm: the reference SDK's requests, as the virtual device sends them, are all good."""
+    from harness.devices.registry import open_device
+    from harness.scenario.loader import load_scenario
+    from harness.scenario.runner import Runner
+    from tests.conftest import ROOT
+
+    with CollectorServer(tmp_path / "c.sqlite", ui=True, profile="exponea-android") as server:
+        device = open_device("virtual:android")
+        try:
+            result = Runner(device, server).run(load_scenario(ROOT / "scenarios/exponea/custom-event.yaml"))
+        finally:
+            device.close()
+        counts = httpx.get(server.url + "/_harness/inspector/all").json()
+        types = {e["type"] for e in httpx.get(server.url + "/_harness/inspector/good").json()["events"]}
+    assert result.outcome == "passed"
+    assert counts["bad"] == 0 and counts["good"] >= 3 and {"installation", "session_start"} <= types
