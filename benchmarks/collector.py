@@ -249,7 +249,18 @@ def start_collector(tmp: Path) -> tuple[int, subprocess.Popen[bytes], Path]:
     port = free_port()
     store = tmp / "capture.sqlite"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "collector", "serve", "--port", str(port), "--store", str(store)],
+        [
+            sys.executable,
+            "-m",
+            "harness.cli",
+            "collector",
+            "serve",
+            "--quiet",
+            "--port",
+            str(port),
+            "--store",
+            str(store),
+        ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         preexec_fn=_on_cpus(PLACEMENT.server),

@@ -156,6 +156,7 @@ def _cmd_baseline(args: argparse.Namespace) -> int:
 
 def _cmd_collector_serve(args: argparse.Namespace) -> int:
     from harness.capture.server import CollectorServer
+    from harness.capture.terminal import TerminalPrinter
 
     server = CollectorServer(
         args.store,
@@ -165,10 +166,18 @@ def _cmd_collector_serve(args: argparse.Namespace) -> int:
         forward=args.forward,
         faults=args.fault or (),
         body_timeout=args.body_timeout,
+        ui=args.ui,
+        profile=args.profile,
+        printer=None if args.quiet else TerminalPrinter(),
     )
 
     def listening(url: str) -> None:
         print(f"listening on {url}", flush=True)
+        if args.ui:
+            print(
+                f"inspector on {url}/_harness/ui (profile {args.profile or 'none: malformed requests only'})",
+                flush=True,
+            )
         if args.forward:
             print(f"forwarding to {args.forward}", flush=True)
         for rule in server.faults.rules:
@@ -336,6 +345,9 @@ def _parser() -> argparse.ArgumentParser:
         help="answer rule, e.g. 'route=events,status=500,times=2' (repeatable; see README)",
     )
     cs.add_argument("--body-timeout", type=float, default=30.0, help="seconds a client may stall mid-body (default 30)")
+    cs.add_argument("--ui", action="store_true", help="serve the live inspector at /_harness/ui and its REST API")
+    cs.add_argument("--profile", help="judge tracking requests by this profile's schemas (e.g. exponea-android)")
+    cs.add_argument("--quiet", action="store_true", help="no line per stored request")
     cs.set_defaults(func=_cmd_collector_serve)
     ce = csub.add_parser("export", help="export captured requests")
     ce.add_argument("--store", required=True)

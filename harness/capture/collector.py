@@ -29,7 +29,7 @@ import struct
 import time
 import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 import msgspec
@@ -38,6 +38,10 @@ from harness.capture.faults import Faults, answer_body
 from harness.capture.record import CapturedRequest, RequestKind
 from harness.capture.routes import match_route
 from harness.capture.store import Row, Store, answered_row
+
+if TYPE_CHECKING:
+    from harness.capture.inspector_api import InspectorEndpoints
+    from harness.capture.live import Feed
 
 __all__ = ["MAX_BODY", "MAX_DECODED", "Collector"]
 
@@ -64,6 +68,8 @@ class Collector:
         run: a label stored with every request (one collector, several runs over time; may be changed).
         faults: the answer rules (a fresh, empty set by default).
         forward: an upstream base URL; every request not taken by an answer rule is relayed there.
+        feed: the live inspector's feed (``--ui`` or the terminal lines); None costs nothing per request.
+        ui: serve the inspector's page and REST API (``/_harness/ui``, ``/_harness/inspector/``) from ``feed``.
         body_timeout: seconds a client may take between two chunks of a body before the request is
             stored as stalled and answered 408.
     """
@@ -76,6 +82,8 @@ class Collector:
         faults: Faults | None = None,
         forward: str | None = None,
         body_timeout: float = 30.0,
+        feed: Feed | None = None,
+        ui: bool = False,
     ) -> None:
         from harness.capture.control import Control  # control needs Collector's helpers
 
@@ -90,6 +98,12 @@ class Collector:
             self.forwarder = Forwarder(forward)
         self.control = Control(self)
         self._closing: asyncio.Event | None = None
+        self.feed = feed
+        self.inspector: InspectorEndpoints | None = None
+        if feed is not None and ui:
+            from harness.capture.inspector_api import InspectorEndpoints
+
+            self.inspector = InspectorEndpoints(feed.inspector, feed, self._closing_event)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -322,9 +336,13 @@ class Collector:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self.control.attach(asyncio.get_running_loop())
+                if self.feed is not None:
+                    self.feed.attach(asyncio.get_running_loop())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self.control.detach()
+                if self.feed is not None:
+                    self.feed.detach()
                 if self.forwarder is not None:
                     await self.forwarder.aclose()
                 await send({"type": "lifespan.shutdown.complete"})

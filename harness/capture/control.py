@@ -9,6 +9,7 @@ They are never stored as SDK traffic (the prefix is reserved; an SDK never calls
   not masked: this is the test's own traffic). ``timeout=0`` answers at once (a plain query).
 - ``GET /_harness/quiet?seconds=S&timeout=T`` → ``{"quiet": bool, "last_id": N}``: waits until nothing
   has been stored for S seconds (true), or T seconds pass (false).
+- ``/_harness/ui`` and ``/_harness/inspector/...``: the live inspector (``inspector_api.py``), when on.
 - ``GET /_harness/faults`` lists the active answer rules; ``POST /_harness/faults`` adds one (a JSON
   object with :meth:`Faults.add`'s keywords, or the ``--fault`` text form); ``DELETE`` removes all.
 
@@ -96,6 +97,13 @@ class Control:
                 result = await self._quiet(params)
             elif name == "faults":
                 result = self._faults(method, body)
+            elif name == "ui" or name.startswith(("ui/", "inspector/")):
+                endpoints = self.collector.inspector
+                if endpoints is None:
+                    await _answer(send, 404, {"error": "the inspector is off: start the collector with --ui"})
+                    return
+                await endpoints.handle(name, method, params, receive, send)
+                return
             else:
                 await _answer(send, 404, {"error": f"no control endpoint {method} {path}"})
                 return

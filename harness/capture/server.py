@@ -11,8 +11,9 @@ import asyncio
 import contextlib
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
@@ -21,6 +22,9 @@ from harness.capture.fastpath import fast_protocol_class
 from harness.capture.faults import Faults
 from harness.capture.store import Store
 from harness.errors import CaptureError
+
+if TYPE_CHECKING:
+    from harness.capture.inspector import Inspector
 
 __all__ = ["CollectorServer"]
 
@@ -35,6 +39,20 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return factory
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, which on Ctrl-C first ends the collector's endless answers (hung requests, the
+    inspector's streams), so that it stops at once instead of after the graceful-shutdown timeout."""
+
+    def __init__(self, config: uvicorn.Config, app: Collector) -> None:
+        super().__init__(config)
+        self.app = app
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.app.release()
+        super().handle_exit(sig, frame)
+
+
 class CollectorServer:
     """A collector with its store, served on ``host:port``; one lifecycle: start/stop/is_alive.
 
@@ -47,6 +65,10 @@ class CollectorServer:
         faults: answer rules in their ``--fault`` text form, added at start.
         body_timeout: seconds a client may stall in the middle of a body (answered 408, stored).
         keep_alive: seconds an idle keep-alive connection stays open.
+        ui: serve the live inspector (``/_harness/ui``) and its REST API (``/_harness/inspector/``).
+        profile: the profile the inspector judges tracking requests by (None: malformed ones only).
+        printer: called with each batch of judged request entries as they are stored (the terminal lines).
+        sources: more stores the inspector shows beside the collector's, by name (the in-app capture).
     """
 
     def __init__(
@@ -60,11 +82,26 @@ class CollectorServer:
         faults: list[str] | tuple[str, ...] = (),
         body_timeout: float = 30.0,
         keep_alive: float = 30.0,
+        ui: bool = False,
+        profile: str | None = None,
+        printer: Callable[[list[dict[str, Any]]], object] | None = None,
+        sources: Mapping[str, Store] | None = None,
     ) -> None:
         self.keep_alive = keep_alive
         self.store = Store(store_path)
+        self.inspector: Inspector | None = None
         try:
-            self.app = Collector(self.store, run=run, forward=forward, body_timeout=body_timeout)
+            feed = None
+            if ui or printer is not None:  # imported here: the schemas' validator is a slow import
+                from harness.capture.inspector import Inspector
+                from harness.capture.live import Feed
+
+                self.inspector = Inspector(profile)
+                self.inspector.add_source("collector", self.store)
+                for name, store in (sources or {}).items():
+                    self.inspector.add_source(name, store)
+                feed = Feed(self.inspector, printer)
+            self.app = Collector(self.store, run=run, forward=forward, body_timeout=body_timeout, feed=feed, ui=ui)
             for spec in faults:
                 self.app.faults.add_spec(spec)
         except Exception:
@@ -92,6 +129,11 @@ class CollectorServer:
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
+
+    @property
+    def ui_url(self) -> str:
+        """The live inspector's page (served when started with ``ui=True``)."""
+        return f"{self.url}/_harness/ui"
 
     def device_url(self, device: str) -> str:
         """The base URL to give a device so that its requests are stored under ``device``."""
@@ -162,7 +204,7 @@ class CollectorServer:
         self._sock = self._bind()
         if on_listening is not None:
             on_listening(self.url)
-        self._server = uvicorn.Server(self._config())
+        self._server = _Server(self._config(), self.app)
         try:
             self._server.run(sockets=[self._sock])
         finally:
