@@ -3,8 +3,10 @@
 The JSON form (``as_json``) is the design's capture contract, read back by ``harness check`` and
 written by ``harness collector export --format jsonl``: ``method``, ``path`` (with query string),
 ``headers`` (lower-case names), ``body`` (text after content decoding), ``received_at``, ``device``,
-``response`` (``{"status": int}``, with ``rule`` when an answer rule decided the answer and ``headers``
-and ``body`` when they are not the route's usual ones, as in forward mode), plus ``id``, ``kind`` and
+``response`` (``{"status": int}``, with ``rule`` when an answer rule decided the answer, ``headers``
+and ``body`` when they are not the route's usual ones (forward mode, answer rules, answers that depend on
+the request such as the batch route's, error answers), and ``answered_at`` when the answer was ready later
+than ``received_at`` could tell (an answer rule's delay, an upstream's answer)), plus ``id``, ``kind`` and
 ``problems``. A request that was never answered (an answer rule reset the connection or hung) has
 ``"status": null``; ``rule`` then says which.
 """
@@ -45,7 +47,8 @@ class CapturedRequest:
     raw_body: bytes = field(default=b"", repr=False, compare=False)
     rule: str = ""  # the answer rule that decided the answer ("" when the route's usual answer was sent)
     response_headers: Mapping[str, str] | None = None  # only when not the usual ones (forward mode)
-    response_body: str | None = None  # only when not the route's usual body (rules, forward mode)
+    response_body: str | None = None  # only when not the route's usual body (rules, forward mode, batch, ...)
+    answered_at: float | None = None  # when the answer was ready (None: on receipt, the fast path's case)
 
     def json_body(self) -> Any:
         """The body parsed as JSON; raises ``ValueError`` if it is not JSON."""
@@ -71,6 +74,8 @@ class CapturedRequest:
                 response["headers"] = dict(self.response_headers)
             if self.response_body is not None:
                 response["body"] = self.response_body
+            if self.answered_at is not None:
+                response["answered_at"] = self.answered_at
             out["response"] = response
         if self.run:
             out["run"] = self.run
@@ -96,4 +101,9 @@ class CapturedRequest:
             rule=str(response.get("rule") or "") if isinstance(response, Mapping) else "",
             response_headers=response.get("headers") if isinstance(response, Mapping) else None,
             response_body=response.get("body") if isinstance(response, Mapping) else None,
+            answered_at=_float_or_none(response.get("answered_at")) if isinstance(response, Mapping) else None,
         )
+
+
+def _float_or_none(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
