@@ -163,7 +163,8 @@ def test_exponea_python_sdk_accepts_the_batch_and_single_event_answers(exponea, 
         ("POST", f"{T}/customers", 200),
         ("GET", f"{T}/system/time", 200),
     ]
-    assert [c["name"] for c in json.loads(stored[0].body)["commands"]] == ["customers/events", "customers", "system/time"]
+    names = [c["name"] for c in json.loads(stored[0].body)["commands"]]
+    assert names == ["customers/events", "customers", "system/time"]
     assert stored[1].json_body()["event_type"] == "view" and stored[1].headers["authorization"].startswith("Basic ")
 
 
