@@ -120,6 +120,22 @@ def har_response(r: CapturedRequest) -> tuple[dict[str, Any], list[str]]:
             },
             notes,
         )
+    if r.origin:  # the in-app capture: the app's view has the status, not the answer's headers or body
+        notes.append("captured in the app: the answer's headers and body were not seen")
+        return (
+            {
+                "status": r.response_status,
+                "statusText": _status_text(r.response_status),
+                "httpVersion": "HTTP/1.1",
+                "cookies": [],
+                "headers": [],
+                "content": {"size": 0, "mimeType": "x-unknown"},
+                "redirectURL": "",
+                "headersSize": -1,
+                "bodySize": -1,
+            },
+            notes,
+        )
     route = match_route(r.method, urlsplit(r.path).path)
     stored = dict(r.response_headers) if r.response_headers is not None else None
     body = r.response_body
@@ -141,15 +157,11 @@ def har_response(r: CapturedRequest) -> tuple[dict[str, Any], list[str]]:
         out.append(("connection", close))
     if r.rule:
         notes.append(f"answered by rule {r.rule}")
-    try:
-        status_text = HTTPStatus(r.response_status).phrase
-    except ValueError:
-        status_text = ""
     content: dict[str, Any] = {"size": size, "mimeType": answer_headers.get("content-type", ""), "text": body}
     return (
         {
             "status": r.response_status,
-            "statusText": status_text,
+            "statusText": _status_text(r.response_status),
             "httpVersion": "HTTP/1.1",
             "cookies": [],
             "headers": [{"name": k, "value": v} for k, v in out],
@@ -160,3 +172,10 @@ def har_response(r: CapturedRequest) -> tuple[dict[str, Any], list[str]]:
         },
         notes,
     )
+
+
+def _status_text(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

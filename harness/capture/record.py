@@ -7,7 +7,8 @@ written by ``harness collector export --format jsonl``: ``method``, ``path`` (wi
 and ``body`` when they are not the route's usual ones (forward mode, answer rules, answers that depend on
 the request such as the batch route's, error answers), and ``answered_at`` when the answer was ready later
 than ``received_at`` could tell (an answer rule's delay, an upstream's answer)), plus ``id``, ``kind`` and
-``problems``. A request that was never answered (an answer rule reset the connection or hung) has
+``problems``, and ``origin: "app"`` for a request the in-app capture saw (the app's view: the answer's
+status only). A request that was never answered (an answer rule reset the connection or hung) has
 ``"status": null``; ``rule`` then says which.
 """
 
@@ -49,6 +50,7 @@ class CapturedRequest:
     response_headers: Mapping[str, str] | None = None  # only when not the usual ones (forward mode)
     response_body: str | None = None  # only when not the route's usual body (rules, forward mode, batch, ...)
     answered_at: float | None = None  # when the answer was ready (None: on receipt, the fast path's case)
+    origin: str = ""  # who captured it: "" the collector (it answered), "app" the in-app capture (status only)
 
     def json_body(self) -> Any:
         """The body parsed as JSON; raises ``ValueError`` if it is not JSON."""
@@ -79,6 +81,8 @@ class CapturedRequest:
             out["response"] = response
         if self.run:
             out["run"] = self.run
+        if self.origin:
+            out["origin"] = self.origin
         return out
 
     @classmethod
@@ -102,6 +106,7 @@ class CapturedRequest:
             response_headers=response.get("headers") if isinstance(response, Mapping) else None,
             response_body=response.get("body") if isinstance(response, Mapping) else None,
             answered_at=_float_or_none(response.get("answered_at")) if isinstance(response, Mapping) else None,
+            origin=str(obj.get("origin") or ""),
         )
 
 

@@ -7,8 +7,10 @@ import httpx
 import pytest
 
 from harness.capture.export import export, to_har
+from harness.capture.inapp import InAppRecorder
 from harness.capture.record import CapturedRequest
 from harness.capture.server import CollectorServer
+from harness.capture.store import Store
 
 
 def _req():
@@ -181,3 +183,22 @@ def test_jsonl_keeps_the_answer_time():
     obj = json.loads(export([req], "jsonl"))
     assert obj["response"]["answered_at"] == 10.5
     assert CapturedRequest.from_json(obj).answered_at == 10.5
+
+
+def test_har_of_the_in_app_capture_does_not_make_up_the_answer(tmp_path):
+    store = Store(tmp_path / "app.sqlite")
+    try:
+        recorder = InAppRecorder(store, "phone")
+        request = {"url": "https://api.exponea.com/track/v2/projects/t/customers/events", "method": "POST"}
+        store.add(recorder.record(request, b'{"event_type":"x"}', 1712345678.0, 200, None))
+        (stored,) = store.query()
+    finally:
+        store.close()
+    for req in (stored, CapturedRequest.from_json(json.loads(export([stored], "jsonl")))):  # as the report reads it
+        har = to_har([req])
+        assert_valid_har(har)
+        (entry,) = har["log"]["entries"]
+        response = entry["response"]
+        assert (response["status"], response["statusText"]) == (200, "OK")
+        assert response["headers"] == [] and "text" not in response["content"]  # the app's hooks saw the status only
+        assert "not seen" in entry["comment"]
