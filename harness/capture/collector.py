@@ -37,7 +37,7 @@ import msgspec
 from harness.capture.faults import Faults, answer_body
 from harness.capture.record import CapturedRequest, RequestKind
 from harness.capture.routes import match_route
-from harness.capture.store import Row, Store, answered_row
+from harness.capture.store import Row, Store, answered_row, row_values
 
 if TYPE_CHECKING:
     from harness.capture.inspector_api import InspectorEndpoints
@@ -58,6 +58,7 @@ _JSON_SYNTAX = msgspec.json.Decoder(msgspec.Raw)  # checks JSON syntax, builds n
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 _TOO_LARGE = b'{"success":false,"errors":["payload too large"]}'
 _STALLED = b'{"success":false,"errors":["request body incomplete: client stalled"]}'
+_PLAIN_ERROR_HEADERS = {"content-type": "text/plain; charset=utf-8", "connection": "close"}  # uvicorn's 400, fast 408
 
 
 class Collector:
@@ -127,6 +128,8 @@ class Collector:
         if incomplete:
             problems.append(incomplete)
         text, keep_raw = analyse_body(raw, headers, problems)
+        received_at = time.time()  # the request is whole (or given up on); a delay or an upstream may follow
+        answered_at: float | None = None  # set when the answer is ready later than that
         method = scope["method"]
         route = match_route(method, api_path)
         rule = self.faults.pick(method, route.name, device) if self.faults else None
@@ -134,36 +137,43 @@ class Collector:
         body = route.body
         response_headers: list[tuple[bytes, bytes]] | None = None
         stored_headers: dict[str, str] | None = None
-        stored_body: str | None = None
+        upstream_text: str | None = None
         disconnected = incomplete.startswith("client disconnected")
         if too_large or incomplete:
             status, body = (413, _TOO_LARGE) if too_large else (408, _STALLED)
+            stored_headers = {"content-type": "application/json", "connection": "close"}
             if disconnected:
                 status = None
         elif rule is not None and rule.action in ("reset", "hang"):
             status = None
         elif rule is not None and rule.action == "answer":
             status = rule.status
-            body = answer_body(rule, route.body)
-            stored_body = body.decode("utf-8", "replace")
+            body = answer_body(rule, route.answer(text) if route.answer is not None else route.body)
         else:
             if rule is not None:  # delay: the usual answer (or the rule's status), late
                 await asyncio.sleep(rule.delay)
+                answered_at = time.time()
                 if rule.status is not None:
-                    status, body = rule.status, answer_body(rule, route.body)
-                    stored_body = body.decode("utf-8", "replace")
+                    status = rule.status
+                    body = answer_body(rule, route.answer(text) if route.answer is not None else route.body)
             if self.forwarder is not None and (rule is None or rule.status is None):
                 relayed = await self.forwarder.relay(method, full_path, scope["headers"], raw, problems)
+                answered_at = time.time()
                 status, response_headers, body = relayed.status, relayed.headers, relayed.body
-                stored_headers, stored_body = relayed.stored_headers, relayed.stored_body
-            elif route.name == "system-time":
-                body = json.dumps({"success": True, "time": time.time()}).encode()
+                stored_headers, upstream_text = relayed.stored_headers, relayed.stored_body
+            elif route.answer is not None and (rule is None or rule.status is None):
+                body = route.answer(text)
+        # The store keeps the answer's body whenever it is not the route's fixed one (export.py rebuilds that one):
+        # the upstream's (decoded), an answer rule's, an error's, one that depends on the request.
+        stored_body = upstream_text
+        if stored_body is None and status is not None and body is not route.body:
+            stored_body = body.decode("utf-8", "replace")
         record = CapturedRequest(
             method=method,
             path=full_path,
             headers=headers,
             body=text,
-            received_at=time.time(),
+            received_at=received_at,
             device=device,
             kind=route.kind,
             problems=tuple(problems),
@@ -171,8 +181,9 @@ class Collector:
             run=self.run,
             raw_body=raw if keep_raw else b"",
             rule=rule.label if rule is not None else "",
-            response_headers=stored_headers,
+            response_headers=stored_headers if status is not None else None,
             response_body=stored_body,
+            answered_at=answered_at,
         )
         await self.store.submit_async(record)
         if disconnected:
@@ -221,9 +232,23 @@ class Collector:
         else:
             keep_raw = False
         route = match_route(method, api_path)
-        body = route.body
-        if route.name == "system-time":
-            body = json.dumps({"success": True, "time": time.time()}).encode()
+        if route.answer is not None:  # an answer that depends on the request (batch, ...): the store keeps it
+            body = route.answer(text)
+            stored = CapturedRequest(
+                method=method,
+                path=full_path,
+                headers=headers,
+                body=text,
+                received_at=time.time(),
+                device=device,
+                kind=route.kind,
+                problems=tuple(problems),
+                response_status=route.status,
+                run=self.run,
+                raw_body=raw if keep_raw else b"",
+                response_body=body.decode("utf-8", "replace"),
+            )
+            return row_values(stored), route.status, body
         row = answered_row(
             self.run,
             device,
@@ -236,7 +261,7 @@ class Collector:
             problems,
             route.status,
         )
-        return row, route.status, body
+        return row, route.status, route.body
 
     def broken_request(
         self,
@@ -246,12 +271,14 @@ class Collector:
         raw: bytes,
         problem: str,
         status: int | None,
+        message: str = "",
     ) -> CapturedRequest:
         """The stored form of a request that never became a whole HTTP request: malformed HTTP, a client
         that stalled or vanished before its headers ended (``fastpath.py``). Whatever was understood of it
         is kept (method, target, headers so far), and the bytes as received go to ``raw_body``, so that a
         broken client is seen in the capture instead of disappearing into a 400 (the issue's "nothing is
-        lost"). ``status`` is the answer it gets (``None``: none, the client is gone)."""
+        lost"). ``status`` is the answer it gets (``None``: none, the client is gone), ``message`` that answer's
+        plain-text body (uvicorn's 400 and the fast path's 408 have the same shape: text/plain, connection close)."""
         path = unquote(target.partition("?")[0]) if target else ""
         device, api_path = _split_device(path) if path.startswith("/") else ("", path)
         query = target.partition("?")[2]
@@ -268,6 +295,8 @@ class Collector:
             response_status=status,
             run=self.run,
             raw_body=raw,
+            response_headers=None if status is None else dict(_PLAIN_ERROR_HEADERS),
+            response_body=None if status is None else message,
         )
 
     async def _read_body(self, receive: Receive, declared: str | None) -> tuple[bytes, bool, str]:

@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from email.utils import formatdate
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from harness.capture.record import CapturedRequest
+from harness.capture.routes import match_route
 
-__all__ = ["NOT_SECRET", "export", "mask"]
+__all__ = ["NOT_SECRET", "export", "har_response", "mask"]
 
 
 # Values that carry no credential: Android 4.10 sends the literal ``Authorization: null`` when no
@@ -73,28 +76,119 @@ def to_har(requests: Sequence[CapturedRequest], mask_authorization: bool = True)
         }
         if r.body:
             request["postData"] = {"mimeType": headers.get("content-type", ""), "text": r.body}
-        status = r.response_status or 0
+        response, notes = har_response(r)
+        wait = _wait_ms(r)
         entries.append(
             {
                 "startedDateTime": datetime.fromtimestamp(r.received_at, UTC).isoformat().replace("+00:00", "Z"),
-                "time": 0,
+                "time": wait,
                 "request": request,
-                "response": {
-                    "status": status,
-                    "statusText": "",
-                    "httpVersion": "HTTP/1.1",
-                    "cookies": [],
-                    "headers": [],
-                    "content": {"size": 0, "mimeType": "application/json"},
-                    "redirectURL": "",
-                    "headersSize": -1,
-                    "bodySize": -1,
-                },
+                "response": response,
                 "cache": {},
-                "timings": {"send": 0, "wait": 0, "receive": 0},
-                "comment": "; ".join(r.problems),
+                "timings": {"blocked": -1, "dns": -1, "connect": -1, "ssl": -1, "send": 0, "wait": wait, "receive": 0},
+                "comment": "; ".join([*r.problems, *notes]),
             }
         )
     return {
         "log": {"version": "1.2", "creator": {"name": "engagement-harness", "version": "0.1.0"}, "entries": entries}
     }
+
+
+def _wait_ms(r: CapturedRequest) -> float:
+    """Milliseconds from the request being received whole to its answer being ready: an answer rule's delay or an
+    upstream's time (``answered_at``); 0 for answers ready on receipt, which are sent right after the store's commit
+    (that commit is not timed per request)."""
+    if r.answered_at is None or r.response_status is None:
+        return 0
+    return round(max(0.0, r.answered_at - r.received_at) * 1000, 3)
+
+
+def har_response(r: CapturedRequest) -> tuple[dict[str, Any], list[str]]:
+    """The HAR ``response`` of ``r`` as the collector answered it, and notes for the entry's comment.
+
+    Why some of it is rebuilt rather than stored: the fast path (``fastpath.py``) answers the common request
+    with its route's fixed answer (``routes.py``: status, ``content-type: application/json``, the route's body)
+    after uvicorn's default headers (``date``, ``server``), so storing those bytes with every request would only
+    make the hot path and the store heavier to say what the route table already says. The store keeps what the
+    route table cannot tell (``Collector``): an upstream's headers and decoded body, an answer rule's body,
+    error answers (413, 408, malformed HTTP), and bodies that depend on the request (the batch route's results,
+    ``system/time``'s time). ``date`` is rebuilt from the time the request was received; uvicorn refreshes its
+    date once a second, so it may read one second earlier than the one sent.
+    """
+    notes: list[str] = []
+    if r.response_status is None:
+        notes.append(f"never answered ({r.rule})" if r.rule else "never answered (the client went away)")
+        return (
+            {
+                "status": 0,
+                "statusText": "",
+                "httpVersion": "",
+                "cookies": [],
+                "headers": [],
+                "content": {"size": 0, "mimeType": "x-unknown"},
+                "redirectURL": "",
+                "headersSize": -1,
+                "bodySize": -1,
+                "_error": notes[0],
+            },
+            notes,
+        )
+    if r.origin:  # the in-app capture: the app's view has the status, not the answer's headers or body
+        notes.append("captured in the app: the answer's headers and body were not seen")
+        return (
+            {
+                "status": r.response_status,
+                "statusText": _status_text(r.response_status),
+                "httpVersion": "HTTP/1.1",
+                "cookies": [],
+                "headers": [],
+                "content": {"size": 0, "mimeType": "x-unknown"},
+                "redirectURL": "",
+                "headersSize": -1,
+                "bodySize": -1,
+            },
+            notes,
+        )
+    route = match_route(r.method, urlsplit(r.path).path)
+    stored = dict(r.response_headers) if r.response_headers is not None else None
+    body = r.response_body
+    if body is None:
+        if route.answer is not None:
+            notes.append("answer body not stored (captured by an older collector)")
+            body = ""
+        else:
+            body = route.body.decode("utf-8", "replace")
+    answer_headers = stored if stored is not None else {"content-type": "application/json"}
+    encoded = "content-encoding" in answer_headers  # an upstream's body, stored decoded: its wire size is unknown
+    close = answer_headers.pop("connection", None)
+    out = [("date", formatdate(r.answered_at or r.received_at, usegmt=True)), ("server", "uvicorn")]
+    out += answer_headers.items()
+    size = len(body.encode())
+    if not encoded:
+        out.append(("content-length", str(size)))
+    if close is not None:
+        out.append(("connection", close))
+    if r.rule:
+        notes.append(f"answered by rule {r.rule}")
+    content: dict[str, Any] = {"size": size, "mimeType": answer_headers.get("content-type", ""), "text": body}
+    return (
+        {
+            "status": r.response_status,
+            "statusText": _status_text(r.response_status),
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": [{"name": k, "value": v} for k, v in out],
+            "content": content,
+            "redirectURL": answer_headers.get("location", ""),
+            "headersSize": -1,
+            "bodySize": -1 if encoded else size,
+        },
+        notes,
+    )
+
+
+def _status_text(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

@@ -443,7 +443,7 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
                 fields = _fields_of(raw)
             else:
                 fields = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in self.headers}
-            record = collector.broken_request(method, self.url.decode("latin-1"), fields, raw, problem, status)
+            record = collector.broken_request(method, self.url.decode("latin-1"), fields, raw, problem, status, message)
             collector.store.submit_callback(record, _BrokenAnswer(self, status, message))
 
         def connection_lost(self, exc: Exception | None) -> None:

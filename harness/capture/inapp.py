@@ -134,6 +134,7 @@ class InAppRecorder:
             run=self.run,
             raw_body=body if keep_raw else b"",
             rule="" if status is not None else "in-app: no answer",
+            origin="app",  # the hooks see the answer's status only: export must not make up the rest
         )
 
     def _store(self, request: Mapping[str, Any], body: bytes, sent_at: float, status: int | None, error: Any) -> None:

@@ -3,9 +3,12 @@
 The JSON form (``as_json``) is the design's capture contract, read back by ``harness check`` and
 written by ``harness collector export --format jsonl``: ``method``, ``path`` (with query string),
 ``headers`` (lower-case names), ``body`` (text after content decoding), ``received_at``, ``device``,
-``response`` (``{"status": int}``, with ``rule`` when an answer rule decided the answer and ``headers``
-and ``body`` when they are not the route's usual ones, as in forward mode), plus ``id``, ``kind`` and
-``problems``. A request that was never answered (an answer rule reset the connection or hung) has
+``response`` (``{"status": int}``, with ``rule`` when an answer rule decided the answer, ``headers``
+and ``body`` when they are not the route's usual ones (forward mode, answer rules, answers that depend on
+the request such as the batch route's, error answers), and ``answered_at`` when the answer was ready later
+than ``received_at`` could tell (an answer rule's delay, an upstream's answer)), plus ``id``, ``kind`` and
+``problems``, and ``origin: "app"`` for a request the in-app capture saw (the app's view: the answer's
+status only). A request that was never answered (an answer rule reset the connection or hung) has
 ``"status": null``; ``rule`` then says which.
 """
 
@@ -45,7 +48,9 @@ class CapturedRequest:
     raw_body: bytes = field(default=b"", repr=False, compare=False)
     rule: str = ""  # the answer rule that decided the answer ("" when the route's usual answer was sent)
     response_headers: Mapping[str, str] | None = None  # only when not the usual ones (forward mode)
-    response_body: str | None = None  # only when not the route's usual body (rules, forward mode)
+    response_body: str | None = None  # only when not the route's usual body (rules, forward mode, batch, ...)
+    answered_at: float | None = None  # when the answer was ready (None: on receipt, the fast path's case)
+    origin: str = ""  # who captured it: "" the collector (it answered), "app" the in-app capture (status only)
 
     def json_body(self) -> Any:
         """The body parsed as JSON; raises ``ValueError`` if it is not JSON."""
@@ -71,9 +76,13 @@ class CapturedRequest:
                 response["headers"] = dict(self.response_headers)
             if self.response_body is not None:
                 response["body"] = self.response_body
+            if self.answered_at is not None:
+                response["answered_at"] = self.answered_at
             out["response"] = response
         if self.run:
             out["run"] = self.run
+        if self.origin:
+            out["origin"] = self.origin
         return out
 
     @classmethod
@@ -96,4 +105,10 @@ class CapturedRequest:
             rule=str(response.get("rule") or "") if isinstance(response, Mapping) else "",
             response_headers=response.get("headers") if isinstance(response, Mapping) else None,
             response_body=response.get("body") if isinstance(response, Mapping) else None,
+            answered_at=_float_or_none(response.get("answered_at")) if isinstance(response, Mapping) else None,
+            origin=str(obj.get("origin") or ""),
         )
+
+
+def _float_or_none(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None

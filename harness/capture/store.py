@@ -34,7 +34,7 @@ import orjson
 from harness.capture.record import CapturedRequest
 from harness.errors import CaptureError
 
-__all__ = ["Row", "Store", "answered_row"]
+__all__ = ["Row", "Store", "answered_row", "row_values"]
 
 # ``id`` is the rowid without AUTOINCREMENT: the store never deletes a row, so a new id (largest + 1)
 # can never repeat an old one, and AUTOINCREMENT's bookkeeping (an update of sqlite_sequence for every
@@ -56,7 +56,9 @@ CREATE TABLE IF NOT EXISTS requests (
     response_status INTEGER,
     rule TEXT NOT NULL DEFAULT '',
     response_headers TEXT,
-    response_body TEXT
+    response_body TEXT,
+    answered_at REAL,
+    origin TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS requests_device ON requests(device, id);
 """
@@ -65,13 +67,15 @@ CREATE INDEX IF NOT EXISTS requests_device ON requests(device, id);
 
 _COLUMNS = (
     "id, run, device, received_at, method, path, headers, body, kind, problems, response_status,"
-    " rule, response_headers, response_body"
+    " rule, response_headers, response_body, answered_at, origin"
 )
 # Columns added after the first release: a store written by an older collector gets them on open.
 _ADDED_COLUMNS = {
     "rule": "TEXT NOT NULL DEFAULT ''",
     "response_headers": "TEXT",
     "response_body": "TEXT",
+    "answered_at": "REAL",
+    "origin": "TEXT NOT NULL DEFAULT ''",
 }
 
 _STOP = object()
@@ -83,8 +87,8 @@ _GATHER_ROUNDS = 4  # loop iterations a commit may be put off while requests kee
 _LOCK_PATIENCE = 30.0  # seconds a write waits for SQLite's lock before it fails
 _INSERT = (
     "INSERT INTO requests (run, device, received_at, method, path, headers, body, raw_body,"
-    " kind, problems, response_status, rule, response_headers, response_body)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " kind, problems, response_status, rule, response_headers, response_body, answered_at, origin)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 
@@ -113,7 +117,14 @@ def _row_values(req: CapturedRequest) -> tuple[object, ...]:
         req.rule,
         None if req.response_headers is None else _json_text(dict(req.response_headers)),
         req.response_body,
+        req.answered_at,
+        req.origin,
     )
+
+
+def row_values(req: CapturedRequest) -> tuple[object, ...]:
+    """The stored row of ``req``, every column: the fast path's row for an answer it keeps (a batch's, ...)."""
+    return _row_values(req)
 
 
 Row = tuple[object, ...]
@@ -132,7 +143,7 @@ _INSERT_FLAGGED = (
 _INSERT_PLAIN = (  # a clean row of no run and no device: those two at their default ('') too
     "INSERT INTO requests (received_at, method, path, headers, body, kind, response_status) VALUES (?,?,?,?,?,?,?)"
 )
-_INSERT_BY_LENGTH = {7: _INSERT_PLAIN, 9: _INSERT_CLEAN, 11: _INSERT_FLAGGED, 14: _INSERT}
+_INSERT_BY_LENGTH = {7: _INSERT_PLAIN, 9: _INSERT_CLEAN, 11: _INSERT_FLAGGED, 16: _INSERT}
 
 
 def answered_row(
@@ -173,7 +184,7 @@ def answered_row(
     return (time.time(), method, path, header_text, body, kind, status)
 
 
-_MAX_ROWS_PER_INSERT = 64  # rows per multi-row INSERT (at most 64 * 14 bound values; SQLite allows 32766)
+_MAX_ROWS_PER_INSERT = 64  # rows per multi-row INSERT (at most 64 * 16 bound values; SQLite allows 32766)
 
 
 @functools.cache
@@ -581,6 +592,8 @@ class Store:
             rule=str(r[11] or ""),
             response_headers=None if r[12] is None else json.loads(str(r[12])),
             response_body=None if r[13] is None else str(r[13]),
+            answered_at=None if r[14] is None else float(r[14]),  # type: ignore[arg-type]
+            origin=str(r[15] or ""),
         )
 
     # -- waiting ---------------------------------------------------------------------------
