@@ -154,13 +154,13 @@ def _selects(obs: Observation, step: Stimulus, base_path: str) -> bool:
     if request is None:
         return True
     method, path = request.get("method"), request.get("path")
+    path = None if path is None else str(path)
     if method is not None and obs.method.upper() != str(method).upper():
         return False
-    return (
-        path is None
-        or _api_path(obs.path, base_path).split("?", 1)[0] == str(path).split("?", 1)[0]
-        or ("?" in str(path) and _api_path(obs.path, base_path) == path)
-    )
+    if path is None:
+        return True
+    actual = _api_path(obs.path, base_path)
+    return bool(actual == path if "?" in path else actual.split("?", 1)[0] == path)
 
 
 def judge_user_expectations(

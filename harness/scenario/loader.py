@@ -109,7 +109,7 @@ def load_scenario(path: str | Path) -> Scenario:
         err = errors[0]
         best = jsonschema.exceptions.best_match(errors) or err
         where = "/".join(str(p) for p in best.absolute_path) or "top level"
-        raise ScenarioError(name, _line_of(lines, best.absolute_path), f"{where}: {_explain(best, where)}")
+        raise ScenarioError(name, _line_of(lines, best.absolute_path), f"{where}: {best.message}")
     steps = tuple(_step(raw, name, i + 1, lines, i) for i, raw in enumerate(data["steps"]))
     _check_until(steps, name)
     return Scenario(

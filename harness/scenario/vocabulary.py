@@ -77,7 +77,7 @@ EXPECT_SCHEMA: Schema = {
                 "method": {"type": "string", "pattern": "^[A-Za-z]+$"},
                 "path": {"type": "string", "pattern": "^/"},
                 "headers": {"type": "object", "additionalProperties": {"type": "string"}},
-                "body": {},
+                "body": {"type": "object"},
             },
         },
         "within": _WITHIN,
