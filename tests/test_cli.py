@@ -34,7 +34,7 @@ def test_malformed_scenario_names_file_and_line(tmp_path):
     bad.write_text("id: bad\ncovers: []\nplatforms: [android]\nsteps:\n  - trackEvnt: {}\n")
     out = harness("run", str(bad))
     assert out.returncode == 2
-    assert out.stderr.splitlines()[0] == f"error: {bad}:5: unknown SDK call 'trackEvnt' (see docs/sdk-calls.md)"
+    assert out.stderr.splitlines() == [f"error: {bad}:5: step 1: unknown step 'trackEvnt'; did you mean 'trackEvent'?"]
 
 
 def test_devices_json_lists_the_virtual_device():

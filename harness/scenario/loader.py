@@ -1,12 +1,16 @@
 """Loading scenario files: YAML → :class:`Scenario`, with file and line in every error.
 
 YAML is composed into nodes first so every JSON path knows its line; the document is then checked
-against ``schema.json`` (jsonschema) and against the SDK call table, and the first problem is
-raised as ``ScenarioError("file", line, "what is wrong")``.
+against ``schema.json`` (jsonschema); each step is then checked against its own argument schema from
+the step vocabulary (``vocabulary.py``: the SDK calls of ``harness/instrument/calls.py`` and the app,
+phone and harness steps), and the first problem is raised as
+``ScenarioError("file", line, "step N 'name': what is wrong")``. Nothing runs before every step is
+known to be well formed, so a bad argument never surfaces as an exception inside a profile.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,22 +22,26 @@ import jsonschema
 import yaml
 
 from harness.errors import ScenarioError
-from harness.instrument.calls import SDK_CALLS
+from harness.scenario.vocabulary import STEPS, step_names
 
 __all__ = ["Scenario", "Step", "find_scenarios", "load_scenario"]
 
-_APP_STEPS = {"launch", "kill", "background", "foreground", "install"}
-_BARE_CALLS = {"flushData", "stopIntegration", "clearLocalCustomerData"}
+# when one argument has several problems, the one a person fixes first
+_PRIORITY = {"additionalProperties": 0, "type": 1, "required": 2, "enum": 3}
 
 
 @dataclass(frozen=True)
 class Step:
-    """One thing to do: ``kind`` is ``call``, ``app``, ``env`` or ``sync``."""
+    """One thing to do: ``kind`` is ``call``, ``app``, ``env``, ``sync``, ``collector`` or ``expect``.
+
+    ``source`` is the step's name as the scenario wrote it (``wait`` for ``env``/``advance_clock``).
+    """
 
     kind: str
     name: str
     args: Mapping[str, Any] = field(default_factory=dict)
     line: int | None = None
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,8 +60,10 @@ class Scenario:
 
 
 def _schema() -> dict[str, Any]:
+    """schema.json with the steps left to :func:`_step`, which explains a bad step far better."""
     text = resources.files("harness.scenario").joinpath("schema.json").read_text()
     schema: dict[str, Any] = json.loads(text)
+    schema["$defs"]["step"] = {}
     return schema
 
 
@@ -99,8 +109,9 @@ def load_scenario(path: str | Path) -> Scenario:
         err = errors[0]
         best = jsonschema.exceptions.best_match(errors) or err
         where = "/".join(str(p) for p in best.absolute_path) or "top level"
-        raise ScenarioError(name, _line_of(lines, best.absolute_path), f"{where}: {_explain(best)}")
-    steps = tuple(_step(raw, name, _line_of(lines, ("steps", i))) for i, raw in enumerate(data["steps"]))
+        raise ScenarioError(name, _line_of(lines, best.absolute_path), f"{where}: {best.message}")
+    steps = tuple(_step(raw, name, i + 1, lines, i) for i, raw in enumerate(data["steps"]))
+    _check_until(steps, name)
     return Scenario(
         id=data["id"],
         title=str(data.get("title", data["id"])),
@@ -113,59 +124,117 @@ def load_scenario(path: str | Path) -> Scenario:
     )
 
 
-def _explain(err: jsonschema.ValidationError) -> str:
-    if err.validator == "oneOf" and isinstance(err.instance, dict) and len(err.instance) == 1:
-        key = next(iter(err.instance))
-        return f"step {key!r} has a malformed argument ({json.dumps(err.instance[key], default=str)[:60]})"
-    if err.validator == "oneOf" and isinstance(err.instance, str):
-        return f"unknown step {err.instance!r}"
-    return err.message
+_JSON_TYPES = {
+    "object": "an object",
+    "array": "an array",
+    "string": "a string",
+    "number": "a number",
+    "integer": "an integer",
+    "boolean": "a boolean",
+    "null": "null",
+}
 
 
-def _step(raw: Any, path: str, line: int | None) -> Step:
-    if isinstance(raw, str):
-        if raw in _APP_STEPS:
-            return Step("app", raw, {}, line)
-        if raw == "relaunch":
-            return Step("app", "relaunch", {}, line)
-        if raw == "settle":
-            return Step("sync", "settle", {}, line)
-        if raw in _BARE_CALLS:
-            return Step("call", raw, {}, line)
-        raise ScenarioError(path, line, f"unknown step {raw!r}")
-    ((key, value),) = raw.items()
-    if key == "wait":
-        return Step("env", "advance_clock", {"seconds": float(value)}, line)
-    if key == "network":
-        return Step("env", "set_network", {"online": value == "online"}, line)
-    if key == "push_permission":
-        return Step("env", "set_push_permission", {"granted": value == "granted"}, line)
-    if key == "settle":
-        return Step("sync", "settle", {"timeout": float(value)}, line)
-    if key == "push_token":
-        return Step("env", "new_push_token", {"token": str(value)}, line)
-    if key == "deliver_push":
-        return Step("env", "deliver_push", {"payload": dict(value["payload"])}, line)
-    if key == "click_push":
-        action = dict(value.get("action") or {})
-        return Step("env", "click_push", {"payload": dict(value["payload"]), "action": action}, line)
-    if key == "respond":
-        return Step("collector", "respond", dict(value), line)
-    spec = SDK_CALLS.get(key)
-    if spec is None:
-        raise ScenarioError(path, line, f"unknown SDK call {key!r} (see docs/sdk-calls.md)")
-    args = dict(value or {})
-    unknown = sorted(set(args) - spec.allowed)
-    if unknown:
-        raise ScenarioError(
-            path,
-            line,
-            f"{key}: unknown argument(s) {', '.join(unknown)}; allowed: {', '.join(sorted(spec.allowed)) or 'none'}",
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _explain(err: jsonschema.ValidationError, what: str = "") -> str:
+    """A jsonschema error as a person reads it: ``properties must be an object, got string``."""
+    where = ".".join(str(p) for p in err.absolute_path)
+    rule: Any = err.validator_value
+    schema: Any = err.schema
+    subject = where or what or "the value"
+    shown = json.dumps(err.instance, default=str, ensure_ascii=False)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    if err.validator == "type":
+        kinds = rule if isinstance(rule, list) else [rule]
+        wanted = " or ".join(_JSON_TYPES.get(str(k), str(k)) for k in kinds)
+        return f"{subject} must be {wanted}, got {_json_type(err.instance)} {shown}"
+    if err.validator == "required":
+        missing = [k for k in rule if isinstance(err.instance, dict) and k not in err.instance]
+        return f"{where + ': ' if where else ''}missing argument(s) {', '.join(missing)}"
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = sorted(schema.get("properties", {}))
+        unknown = sorted(k for k in err.instance if k not in allowed)
+        hint = "".join(f" (did you mean {close[0]!r}?)" for k in unknown[:1] if (close := _close(k, allowed)))
+        return (
+            f"{where + ': ' if where else ''}unknown argument(s) {', '.join(unknown)}{hint}; "
+            f"allowed: {', '.join(allowed) or 'none'}"
         )
-    missing = [a for a in spec.required if a not in args]
-    if missing:
-        raise ScenarioError(path, line, f"{key}: missing argument(s) {', '.join(missing)}")
-    return Step("call", key, args, line)
+    if err.validator == "enum":
+        options = ", ".join(json.dumps(v) for v in rule)
+        return f"{subject} must be one of {options}, got {shown}"
+    bounds = {
+        "minimum": "at least",
+        "exclusiveMinimum": "more than",
+        "maximum": "at most",
+        "exclusiveMaximum": "less than",
+    }
+    if str(err.validator) in bounds:
+        return f"{subject} must be {bounds[str(err.validator)]} {rule}, got {shown}"
+    if err.validator == "oneOf" and isinstance(err.instance, dict):
+        return f"{subject}: give exactly one of the forms in docs/scenarios.md, got {shown}"
+    return f"{subject}: {err.message}"
+
+
+def _close(name: str, names: Iterable[str]) -> list[str]:
+    return difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+
+
+def _step(raw: Any, path: str, number: int, lines: dict[tuple[Any, ...], int], index: int) -> Step:
+    """One raw step validated against the vocabulary (harness/scenario/vocabulary.py)."""
+    here = ("steps", index)
+    line = _line_of(lines, here)
+    if isinstance(raw, str):
+        name, value, bare = raw, None, True
+    elif isinstance(raw, dict) and len(raw) == 1:
+        ((name, value),) = raw.items()
+        bare = False
+    else:
+        raise ScenarioError(path, line, f"step {number}: a step is a name or a mapping of one name to its argument")
+    spec = STEPS.get(str(name))
+    if spec is None:
+        close = _close(str(name), step_names())
+        hint = f"; did you mean {close[0]!r}?" if close else " (see docs/scenarios.md and docs/sdk-calls.md)"
+        raise ScenarioError(path, line, f"step {number}: unknown step {name!r}{hint}")
+    if bare and spec.schema is not None and not spec.bare:
+        raise ScenarioError(path, line, f"step {number} {name!r}: needs an argument ({name}: ...)")
+    if spec.schema is None and not bare:
+        raise ScenarioError(path, line, f"step {number} {name!r}: takes no argument (write it bare: - {name})")
+    if spec.schema is not None and not bare:
+        validator = jsonschema.Draft202012Validator(spec.schema)
+        errors = list(validator.iter_errors(value))
+        if errors:
+            err = min(errors, key=lambda e: (-len(e.absolute_path), _PRIORITY.get(str(e.validator), 9)))
+            where = _line_of(lines, (*here, name, *err.absolute_path))
+            raise ScenarioError(path, where, f"step {number} {name!r}: {_explain(err, name)}")
+    return Step(spec.kind, spec.name, spec.args(value), line, str(name))
+
+
+def _check_until(steps: tuple[Step, ...], path: str) -> None:
+    """``expect_nothing: {until: NAME}`` must name a step that comes later (or ``end``)."""
+    for i, step in enumerate(steps):
+        until = step.args.get("until") if step.name == "expect_nothing" else None
+        if until is None or until == "end":
+            continue
+        later = {s.source for s in steps[i + 1 :]}
+        if until not in later:
+            raise ScenarioError(
+                path, step.line, f"step {i + 1} 'expect_nothing': until {until!r} names no later step (or use 'end')"
+            )
 
 
 def find_scenarios(paths: Iterable[str | Path]) -> list[Scenario]:

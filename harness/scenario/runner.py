@@ -12,6 +12,7 @@ import itertools
 import re
 import tempfile
 import time
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +26,13 @@ from harness.capture.store import Store
 from harness.devices.base import AppTarget, Capability, Device
 from harness.errors import ConfigError, HarnessError, InstrumentError, SpecError
 from harness.instrument.flutter_plugin import native_args
+from harness.scenario.expect import StepTimes, judge_user_expectations
 from harness.scenario.loader import Scenario, Step
 from harness.spec.checker import check
-from harness.spec.expectation import Expectations
+from harness.spec.expectation import Expectations, Expected
 from harness.spec.profiles import Profile, profile_for_platform
 from harness.spec.trace import Stimulus
-from harness.spec.verdict import Verdict
+from harness.spec.verdict import Match, Verdict
 from harness.wire.exponea import observe_all
 
 __all__ = ["DEFAULT_PROJECT", "RunResult", "Runner", "capture_plan"]
@@ -65,6 +67,7 @@ class RunResult:
     # against the collector's; ``requests`` is whichever capture judged the run (``judge``)
     app_requests: list[CapturedRequest] | None = None
     capture_diff: CaptureDiff | None = None
+    stage: str = "starting"  # what the runner was doing, for an internal error's message
 
     @property
     def passed(self) -> bool:
@@ -148,31 +151,52 @@ class Runner:
         self.options = dict(options or {})
 
     def run(self, scenario: Scenario) -> RunResult:
+        """Play ``scenario`` and judge it; never raises for one scenario's trouble.
+
+        What the harness reports on purpose (a lost device, a crashed app) ends the run as an
+        ``error`` with its message; so does a bug of the harness itself (an exception inside the
+        profile or the checker), named as an internal error with where it happened, so that the
+        other scenarios still run and the report and JUnit are still written.
+        """
         result = RunResult(scenario, self.device.uri, "error", platform=self.device.platform, fault=self.fault)
         result.profile, result.sdk_version = self.profile.name, self.profile.sdk_version
         if not scenario.applies_to(self.device.platform):
             result.outcome = "skipped"
             result.error = f"not for {self.device.platform}"
             return result
+        started = time.monotonic()
+        try:
+            self._run(scenario, result)
+        except HarnessError as exc:
+            result.outcome = "error"
+            result.error = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # a harness bug: one scenario's error, not the end of the run
+            result.outcome = "error"
+            result.error = f"internal error in scenario {scenario.id!r} while {result.stage}: {_where(exc)}"
+            self.device.log.error("%s", result.error, exc_info=True)
+        result.duration = time.monotonic() - started
+        if result.trace:
+            result.device_time_span = result.trace[-1].device_time - result.trace[0].device_time
+        return result
+
+    def _run(self, scenario: Scenario, result: RunResult) -> None:
         key = f"{re.sub(r'[^A-Za-z0-9]+', '-', self.device.uri)}-{next(_counter)}-{scenario.id}"
         base_url = self.base_url or self.collector.device_url(key)
         recorder = None
         if self.in_app_capture:
             recorder = InAppRecorder(self.in_app_store, key, base_path=urlsplit(base_url).path)
         target = AppTarget(base_url=base_url, fault=self.fault, options=self.options, in_app_capture=recorder)
-        started = time.monotonic()
+        times: list[StepTimes] = []
+        result.stage = "playing the steps"
         try:
             self.device.open(target)
-            self._play(scenario, target, result.trace)
+            self._play(scenario, target, result.trace, times)
             self._settle()
-        except SpecError:
-            raise
-        except HarnessError as exc:
-            result.error = f"{type(exc).__name__}: {exc}"
+        except Exception:
             self._cleanup()
-            result.duration = time.monotonic() - started
-            return result
+            raise
         self._cleanup()
+        run_end = time.time()
         result.requests = self.collector.store.query(device=key)
         if recorder is not None:
             recorder.finish()
@@ -181,37 +205,43 @@ class Runner:
                 result.capture_diff = compare_captures(result.app_requests, result.requests)
             if self.judge == "in-app":
                 result.requests = result.app_requests
+        result.stage = f"deriving the expectations (profile {self.profile.name})"
         try:
-            result.expectations = self.profile.expect(result.trace)
+            result.expectations = self.profile.expect([s for s in result.trace if s.kind != "expect"])
         except SpecError as exc:
             result.error = f"SpecError: {exc}"
-            return result
-        result.verdict = check(result.expectations, observe_all(result.requests))
+            return
+        result.stage = "checking the requests"
+        observations = observe_all(result.requests, tracking_only=False)
+        result.verdict = check(result.expectations, [o for o in observations if o.tracking])
+        if any(s.kind == "expect" for s in result.trace):
+            result.stage = "checking the scenario's expect steps"
+            mine, verdict = judge_user_expectations(
+                result.trace, times, observations, urlsplit(target.base_url).path, run_end
+            )
+            _merge(result.expectations, result.verdict, mine, verdict)
         delivered = result.capture_diff is None or not result.capture_diff.lost
         result.outcome = "passed" if result.verdict.passed and delivered else "failed"
-        result.duration = time.monotonic() - started
-        if result.trace:
-            result.device_time_span = result.trace[-1].device_time - result.trace[0].device_time
-        return result
 
     # -- steps -----------------------------------------------------------------------------
 
-    def _play(self, scenario: Scenario, target: AppTarget, trace: list[Stimulus]) -> None:
+    def _play(self, scenario: Scenario, target: AppTarget, trace: list[Stimulus], times: list[StepTimes]) -> None:
         steps: list[Step] = []
         if scenario.fresh_install:
             steps += [Step("app", "install"), Step("app", "launch")]
         steps += list(scenario.steps)
         for step in steps:
             if step.kind == "app" and step.name == "relaunch":
-                self._do(Step("app", "kill", {}, step.line), target, trace)
-                self._do(Step("app", "launch", {}, step.line), target, trace)
+                self._do(Step("app", "kill", {}, step.line, step.source), target, trace, times)
+                self._do(Step("app", "launch", {}, step.line, step.source), target, trace, times)
             else:
-                self._do(step, target, trace)
+                self._do(step, target, trace, times)
 
-    def _do(self, step: Step, target: AppTarget, trace: list[Stimulus]) -> None:
+    def _do(self, step: Step, target: AppTarget, trace: list[Stimulus], times: list[StepTimes]) -> None:
         index = len(trace)
         args: Mapping[str, Any] = step.args
         error: str | None = None
+        times.append(StepTimes(time.time(), self.device.app.is_running(), step.source or step.name))
         if step.kind == "call":
             args = _fill_base_urls(step.name, args, target.base_url)
             try:
@@ -228,6 +258,8 @@ class Runner:
             device_time = self._device_time()
         elif step.kind == "collector":
             self._respond(target, args)
+            device_time = self._device_time()
+        elif step.kind == "expect":  # judged after the run (harness/scenario/expect.py)
             device_time = self._device_time()
         else:
             device_time = self._device_time()
@@ -338,3 +370,26 @@ def _fill_base_urls(name: str, args: Mapping[str, Any], base_url: str) -> Mappin
             out["projectRouteMap"] = _fill_route_map(out["projectRouteMap"], base_url)
         return out
     return args
+
+
+def _merge(expectations: Expectations, verdict: Verdict, mine: list[Expected], theirs: Verdict) -> None:
+    """Add the user's expectations and their verdict to the profile's (one report, one vocabulary)."""
+    base = len(expectations.requests)
+    expectations.requests.extend(mine)
+    verdict.matches += [Match(base + m.expected_index, m.request_id, m.ok, m.label, m.copy) for m in theirs.matches]
+    verdict.violations += theirs.violations
+    verdict.diffs += theirs.diffs
+    verdict.notes += theirs.notes
+
+
+def _where(exc: BaseException) -> str:
+    """``ValueError: text (at harness/spec/x.py:12 in f)``: the exception and the frame that raised it."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    last = frames[-1] if frames else None
+    place = ""
+    if last is not None:
+        path = Path(last.filename)
+        parts = path.parts
+        short = "/".join(parts[parts.index("harness") :]) if "harness" in parts else path.name
+        place = f" (at {short}:{last.lineno} in {last.name})"
+    return f"{type(exc).__name__}: {exc}{place}"

@@ -72,3 +72,115 @@ def test_the_shipped_suite_loads():
     scenarios = find_scenarios([ROOT / "scenarios"])
     assert len(scenarios) >= 3
     assert all(s.covers for s in scenarios)
+
+
+def _one_step(tmp_path, step):
+    return write(tmp_path, f"id: demo\ncovers: []\nplatforms: [android]\nsteps:\n  - init: {{}}\n  - {step}\n")
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        (
+            'trackEvent: {eventType: purchase, properties: "price=9.5"}',
+            "step 2 'trackEvent': properties must be an object, got string \"price=9.5\"",
+        ),
+        (
+            "init: {configuration: {sessionTimeout: soon}}",
+            "step 2 'init': configuration.sessionTimeout must be a number, got string \"soon\"",
+        ),
+        ("trackEvent: {eventType: 42}", "step 2 'trackEvent': eventType must be a string or null, got integer 42"),
+        ("setFlushMode: {mode: SOMETIMES}", "step 2 'setFlushMode': mode must be one of"),
+        (
+            "init: {configuration: {sessionTimout: 5}}",
+            "unknown argument(s) sessionTimout (did you mean 'sessionTimeout'?)",
+        ),
+        ("launch: {}", "step 2 'launch': takes no argument"),
+        ("wait", "step 2 'wait': needs an argument"),
+        ("expect: {event: purchase, within: 0}", "step 2 'expect': within must be more than 0, got 0"),
+        ("expect: {properties: {a: 1}}", "step 2 'expect': missing argument(s) event"),
+        ("expect: {event: a, request: {path: /x}}", "give exactly one of the forms"),
+        ("expect_nothing: {until: init}", "until 'init' names no later step"),
+        ("expect_nothing: {}", "give exactly one of the forms"),
+    ],
+)
+def test_step_arguments_are_checked_at_load_time_with_file_and_line(tmp_path, step, message):
+    path = _one_step(tmp_path, step)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.line == 6, str(info.value)
+    assert str(info.value).startswith(f"{path}:6: ") and message in str(info.value), str(info.value)
+
+
+def test_a_nested_argument_error_points_at_its_own_line(tmp_path):
+    text = GOOD.replace(
+        "  - init: {}\n", "  - init:\n      configuration:\n        projectToken: t\n        sessionTimeout: soon\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path, text))
+    assert info.value.line == 8 and "sessionTimeout must be a number" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("step", "suggestion"),
+    [
+        ("trackEvnt: {eventType: x}", "trackEvent"),
+        ("flushDta", "flushData"),
+        ("expect_nothin: {seconds: 3}", "expect_nothing"),
+    ],
+)
+def test_unknown_step_names_get_a_did_you_mean(tmp_path, step, suggestion):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(_one_step(tmp_path, step))
+    assert f"did you mean {suggestion!r}?" in str(info.value) and info.value.line == 6
+
+
+def test_the_cli_says_one_line_and_exits_2(tmp_path, capsys):
+    from harness.cli import main
+
+    path = _one_step(tmp_path, 'trackEvent: {eventType: purchase, properties: "price=9.5"}')
+    assert main(["run", str(path), "--device", "virtual:android", "--junit", str(tmp_path / "j.xml")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{path}:6: step 2 'trackEvent'" in err
+
+
+def test_expect_steps_load_into_the_trace_kind_expect(tmp_path):
+    text = GOOD + (
+        "  - expect: {event: purchase, properties: {price: 9.5}, within: 5}\n"
+        "  - expect: {request: {method: POST, path: /track/v2/projects/t/customers, body: {}}}\n"
+        "  - expect_nothing: {seconds: 30}\n"
+        "  - expect_nothing: {until: wait}\n"
+        "  - wait: 5\n"
+    )
+    s = load_scenario(write(tmp_path, text))
+    assert [(st.kind, st.name, st.source) for st in s.steps[-5:-1]] == [
+        ("expect", "expect", "expect"),
+        ("expect", "expect", "expect"),
+        ("expect", "expect_nothing", "expect_nothing"),
+        ("expect", "expect_nothing", "expect_nothing"),
+    ]
+
+
+def test_schema_json_is_generated_from_the_step_vocabulary():
+    """One vocabulary: calls.py plus vocabulary.py; schema.json must be what they generate."""
+    from harness.scenario.vocabulary import STEPS, schema_text
+
+    assert (ROOT / "harness" / "scenario" / "schema.json").read_text() == schema_text(), (
+        "regenerate: python -m harness.scenario.vocabulary > harness/scenario/schema.json"
+    )
+    from harness.instrument.calls import SDK_CALLS
+
+    assert set(SDK_CALLS) <= set(STEPS)
+
+
+def test_every_shipped_scenario_validates_against_schema_json():
+    import json
+
+    import jsonschema
+    import yaml
+
+    schema = json.loads((ROOT / "harness" / "scenario" / "schema.json").read_text())
+    for path in sorted((ROOT / "scenarios").rglob("*.yaml")):
+        if path.name.startswith("_"):
+            continue
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema)

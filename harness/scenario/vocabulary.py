@@ -1,0 +1,192 @@
+"""Every step a scenario may hold, in one table: the SDK calls and the app, phone and harness steps.
+
+The SDK calls come from :data:`harness.instrument.calls.SDK_CALLS`; the other steps are defined here,
+each with the JSON Schema of its argument and how it becomes a trace entry. The loader validates each
+step against this table (one clear ``file:line`` message per problem), the runner dispatches on the
+``kind`` it assigns, and ``schema.json`` (for editors and other tools) is generated from it:
+``python -m harness.scenario.vocabulary > harness/scenario/schema.json``; a test keeps them equal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from harness.instrument.calls import SDK_CALLS
+
+__all__ = ["EXPECT_NOTHING_SCHEMA", "EXPECT_SCHEMA", "STEPS", "StepSpec", "scenario_schema", "step_names"]
+
+Schema = dict[str, Any]
+Build = Callable[[Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One step name: the trace ``kind``/``name`` it records, its argument schema, how args are built.
+
+    ``schema`` None: the step takes no argument (written bare, ``- launch``); ``bare``: it may be
+    written bare although it takes one (``- settle`` or ``- settle: 5``).
+    """
+
+    kind: str
+    name: str
+    schema: Schema | None = None
+    bare: bool = False
+    build: Build | None = None
+
+    def args(self, value: Any) -> dict[str, Any]:
+        if self.build is not None:
+            return self.build(value)
+        return dict(value or {})
+
+
+_RESPOND: Schema = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["route"],
+    "properties": {
+        "route": {"enum": ["events", "customers", "campaigns", "batch", "any"]},
+        "method": {"type": "string"},
+        "status": {"type": "integer", "minimum": 100, "maximum": 599},
+        "body": {},
+        "action": {"enum": ["answer", "delay", "reset", "hang"]},
+        "delay": {"type": "number", "minimum": 0},
+        "times": {"type": "integer", "minimum": 1},
+        "nth": {"type": "integer", "minimum": 1},
+        "share": {"type": "number", "minimum": 0, "maximum": 1},
+        "seconds": {"type": "number", "minimum": 0},
+    },
+}
+_PAYLOAD: Schema = {"type": "object"}
+_WITHIN: Schema = {"type": "number", "exclusiveMinimum": 0}
+
+# expect: an event or a request the app must send from the previous step on (docs/scenarios.md)
+EXPECT_SCHEMA: Schema = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "event": {"type": ["string", "null"]},
+        "properties": {"type": "object"},
+        "request": {
+            "type": "object",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "properties": {
+                "method": {"type": "string", "pattern": "^[A-Za-z]+$"},
+                "path": {"type": "string", "pattern": "^/"},
+                "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+                "body": {"type": "object"},
+            },
+        },
+        "within": _WITHIN,
+    },
+    "oneOf": [{"required": ["event"]}, {"required": ["request"]}],
+    "dependentSchemas": {"properties": {"required": ["event"]}},
+}
+# expect_nothing: no request at all from the app in a window of device time, or until a later step
+EXPECT_NOTHING_SCHEMA: Schema = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"seconds": _WITHIN, "until": {"type": "string", "minLength": 1}},
+    "oneOf": [{"required": ["seconds"]}, {"required": ["until"]}],
+}
+
+
+def _app(name: str) -> StepSpec:
+    return StepSpec("app", name)
+
+
+STEPS: dict[str, StepSpec] = {
+    **{name: _app(name) for name in ("launch", "kill", "relaunch", "background", "foreground", "install")},
+    "settle": StepSpec(
+        "sync",
+        "settle",
+        {"type": "number", "minimum": 0},
+        bare=True,
+        build=lambda v: {} if v is None else {"timeout": float(v)},
+    ),
+    "wait": StepSpec("env", "advance_clock", {"type": "number", "minimum": 0}, build=lambda v: {"seconds": float(v)}),
+    "network": StepSpec(
+        "env", "set_network", {"enum": ["online", "offline"]}, build=lambda v: {"online": v == "online"}
+    ),
+    "push_permission": StepSpec(
+        "env", "set_push_permission", {"enum": ["granted", "denied"]}, build=lambda v: {"granted": v == "granted"}
+    ),
+    "push_token": StepSpec("env", "new_push_token", {"type": "string", "minLength": 1}, build=lambda v: {"token": v}),
+    "deliver_push": StepSpec(
+        "env",
+        "deliver_push",
+        {"type": "object", "required": ["payload"], "additionalProperties": False, "properties": {"payload": _PAYLOAD}},
+        build=lambda v: {"payload": dict(v["payload"])},
+    ),
+    "click_push": StepSpec(
+        "env",
+        "click_push",
+        {
+            "type": "object",
+            "required": ["payload"],
+            "additionalProperties": False,
+            "properties": {"payload": _PAYLOAD, "action": {"type": ["object", "null"]}},
+        },
+        build=lambda v: {"payload": dict(v["payload"]), "action": dict(v.get("action") or {})},
+    ),
+    "respond": StepSpec("collector", "respond", _RESPOND),
+    "expect": StepSpec("expect", "expect", EXPECT_SCHEMA),
+    "expect_nothing": StepSpec("expect", "expect_nothing", EXPECT_NOTHING_SCHEMA),
+    **{
+        name: StepSpec("call", name, spec.schema, bare=spec.bare, build=lambda v: dict(v or {}))
+        for name, spec in SDK_CALLS.items()
+    },
+}
+
+
+def step_names() -> list[str]:
+    """Every step name, for "did you mean" suggestions."""
+    return sorted(STEPS)
+
+
+def scenario_schema() -> Schema:
+    """The whole scenario file as JSON Schema (what ``schema.json`` holds)."""
+    bare = sorted(name for name, spec in STEPS.items() if spec.schema is None or spec.bare)
+    with_args = {name: spec.schema for name, spec in STEPS.items() if spec.schema is not None}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "harness scenario",
+        "description": "generated by python -m harness.scenario.vocabulary; do not edit by hand",
+        "type": "object",
+        "required": ["id", "covers", "platforms", "steps"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+            "title": {"type": "string"},
+            "description": {"type": "string"},
+            "covers": {"type": "array", "items": {"type": "string", "pattern": "^(android|ios)#[0-9]+$"}},
+            "platforms": {"type": "array", "minItems": 1, "items": {"enum": ["android", "ios"]}},
+            "fresh_install": {"type": "boolean"},
+            "steps": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/step"}},
+        },
+        "$defs": {
+            "step": {
+                "oneOf": [
+                    {"enum": bare},
+                    {
+                        "type": "object",
+                        "minProperties": 1,
+                        "maxProperties": 1,
+                        "additionalProperties": False,
+                        "properties": with_args,
+                    },
+                ]
+            }
+        },
+    }
+
+
+def schema_text() -> str:
+    return json.dumps(scenario_schema(), indent=2) + "\n"
+
+
+if __name__ == "__main__":
+    print(schema_text(), end="")
