@@ -233,6 +233,22 @@ def test_report_into_a_folder_of_other_files_is_refused(tmp_path):
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
+def test_pytest_harness_report_into_a_folder_with_an_earlier_run_is_refused_before_the_tests(tmp_path):
+    """The plugin shares the writer: it refuses at configure time, not with an INTERNALERROR at the end."""
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "run.json").write_text('{"format": 1}')
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--harness-report", str(tmp_path / "run"), SHORT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 4, out.stdout + out.stderr
+    assert "INTERNALERROR" not in out.stdout + out.stderr and "Traceback" not in out.stdout + out.stderr
+    assert out.stderr.strip() == f"ERROR: --harness-report: {tmp_path / 'run'}: holds an earlier run; give a new folder"
+
+
 def test_junit_into_a_missing_folder_is_refused_before_the_run(tmp_path):
     one_line_error(harness("run", "--junit", str(tmp_path / "no" / "j.xml"), SHORT), "--junit")
 

@@ -60,12 +60,12 @@ def _holds_run(folder: Path) -> bool:
     return (folder / "run.json").is_file() or (folder / "results.json").is_file()
 
 
-def check_run_folder(folder: str | Path, *, replace: bool = False) -> None:
+def check_run_folder(folder: str | Path, *, replace: bool = False, replace_flag: str | None = "--force") -> None:
     """Raise :class:`RunFolderError` unless a run can be written to ``folder`` without mixing.
 
     A missing or empty folder is fine; one that holds an earlier run is fine only with ``replace``
-    (``--force``); one with other files never is, so nothing of the user's is deleted. Callers run
-    this before the scenarios, so a refusal costs nothing.
+    (``--force``, named by ``replace_flag`` in the refusal); one with other files never is, so nothing
+    of the user's is deleted. Callers run this before the scenarios, so a refusal costs nothing.
     """
     out = Path(folder)
     if not out.exists():
@@ -77,7 +77,8 @@ def check_run_folder(folder: str | Path, *, replace: bool = False) -> None:
     if not _holds_run(out):
         raise RunFolderError(out, "is not empty and holds no run; write the report to a new folder")
     if not replace:
-        raise RunFolderError(out, "holds an earlier run; give a new folder, or --force to replace it")
+        how = f", or {replace_flag} to replace it" if replace_flag else ""
+        raise RunFolderError(out, f"holds an earlier run; give a new folder{how}")
 
 
 def write_run(
