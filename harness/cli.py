@@ -1,21 +1,34 @@
 """The ``harness`` command line (contract: ``design.md``, "Command line").
 
-Each command exits non-zero on failure and prints a one-line reason first.
+Each command exits non-zero on failure and prints a one-line reason first: 2 for bad input, 1 for a
+failure it found (see :mod:`harness.cli_support`). Input a run can be refused for (fault names, the
+report folder, the device's readiness) is checked once, before the first scenario.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from harness.errors import HarnessError
+from harness import __version__
+from harness.cli_support import OneLineParser, debug_wanted, port_number, run_command
+from harness.errors import ConfigError, HarnessError
+
+if TYPE_CHECKING:
+    from harness.devices.base import Device
+    from harness.scenario.loader import Scenario
 
 __all__ = ["main"]
+
+PLATFORMS = ("android", "ios")
 
 
 def _cmd_devices(args: argparse.Namespace) -> int:
@@ -31,14 +44,8 @@ def _cmd_devices(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from harness.capture.server import CollectorServer
     from harness.devices.registry import open_device
-    from harness.report.folder import write_run
-    from harness.report.junit import write_junit
-    from harness.report.matrix import build_matrix, format_matrix
-    from harness.report.record import device_meta, result_record, run_meta
     from harness.scenario.loader import find_scenarios
-    from harness.scenario.runner import Runner, capture_plan
 
     scenarios = find_scenarios(args.paths or ["scenarios"])
     if args.k:
@@ -47,6 +54,46 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print("error: no scenario selected", file=sys.stderr)
         return 2
     uris = list(dict.fromkeys(args.device or ["virtual:android"]))
+    devices = [open_device(uri) for uri in uris]
+    try:
+        _check_run_inputs(args, devices)
+        return _run_on(args, scenarios, devices)
+    finally:
+        for device in devices:
+            device.close()
+
+
+def _check_run_inputs(args: argparse.Namespace, devices: Sequence[Device]) -> None:
+    """Everything a run can be refused for, checked once before its first scenario."""
+    from harness.devices.registry import check_ready
+    from harness.report.folder import check_run_folder
+    from harness.scenario.selftest import check_fault_names
+
+    if args.report:
+        check_run_folder(args.report, replace=args.force)
+    if args.junit and not Path(args.junit).resolve().parent.is_dir():
+        raise ConfigError("--junit", f"the folder of {args.junit} does not exist")
+    if args.fault:
+        real = [d.uri for d in devices if d.uri.partition(":")[0] not in ("virtual", "jvm")]
+        if real:
+            raise ConfigError(
+                "--fault", f"seeded faults live in the virtual SDK (virtual:*, jvm:android); {real[0]} runs a real SDK"
+            )
+        check_fault_names([args.fault], [d.platform for d in devices])
+    for device in devices:
+        check_ready(device)
+
+
+def _run_on(args: argparse.Namespace, scenarios: Sequence[Scenario], devices: Sequence[Device]) -> int:
+    """Play every scenario on every device; print, then write JUnit and the report folder."""
+    from harness.capture.server import CollectorServer
+    from harness.report.folder import write_run
+    from harness.report.junit import write_junit
+    from harness.report.matrix import build_matrix, format_matrix
+    from harness.report.record import device_meta, result_record, run_meta
+    from harness.scenario.runner import Runner, capture_plan
+
+    uris = [d.uri for d in devices]
     store = args.store or str(Path(tempfile.mkdtemp(prefix="harness-run-")) / "capture.sqlite")
     in_app_store = None
     if capture_plan(args.in_app_capture, args.judge, args.base_url)[0]:
@@ -58,8 +105,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     devices_meta = []
     total, done = len(scenarios) * len(uris), 0
     with CollectorServer(store) as collector:
-        for uri in uris:
-            device = open_device(uri)
+        for device in devices:
             runner = Runner(
                 device,
                 collector,
@@ -105,7 +151,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             duration=time.monotonic() - started,
             command=["harness", *(args.argv or [])],
         )
-        write_run(args.report, meta, records)
+        write_run(args.report, meta, records, replace=args.force)
         print(f"report: {Path(args.report) / 'report.html'}")
     return 1 if failed else 0
 
@@ -279,19 +325,61 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     from harness.spec.lint import lint_file
 
-    problems, total = lint_file(args.profile, args.file)
+    path = Path(args.file)
+    if not path.is_file():
+        raise HarnessError(
+            f"{path}: {'not a file' if path.exists() else 'no such file'} (want captured requests as JSONL)"
+        )
+    try:
+        problems, total = lint_file(args.profile, path)
+    except UnicodeDecodeError as exc:
+        raise HarnessError(f"{path}: not JSONL text ({exc.reason} at byte {exc.start})") from exc
     for p in problems:
         print(p)
     print(f"{total} requests checked, {len(problems)} violations")
     return 1 if problems else 0
 
 
+def _cmd_faults(args: argparse.Namespace) -> int:
+    from harness.scenario.selftest import FaultInfo, list_faults
+
+    faults: dict[str, FaultInfo] = {}
+    for platform in [args.platform] if args.platform else list(PLATFORMS):
+        for fault in list_faults(platform):
+            faults.setdefault(fault.name, fault)
+    rows = sorted(faults.values(), key=lambda f: f.name)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(f) for f in rows], indent=2))
+        return 0
+    name_w = max([len("NAME"), *(len(f.name) for f in rows)])
+    ids_w = max([len("VIOLATES"), *(len(", ".join(f.violates)) for f in rows)])
+    print(f"{'NAME':<{name_w}}  {'PLATFORMS':<11}  {'VIOLATES':<{ids_w}}  DESCRIPTION")
+    for f in rows:
+        print(f"{f.name:<{name_w}}  {','.join(f.platforms):<11}  {', '.join(f.violates):<{ids_w}}  {f.description}")
+    platforms = [args.platform] if args.platform else PLATFORMS
+    counts = ", ".join(f"{sum(p in f.platforms for f in rows)} on {p}" for p in platforms)
+    print(f"{len(rows)} seeded faults ({counts}); use one with harness run --fault NAME")
+    return 0
+
+
+def _profile_names() -> list[str]:
+    """The profiles ``harness check`` has payload schemas for, then their short forms."""
+    names = sorted(
+        f.name.removesuffix(".json")
+        for f in resources.files("harness.spec").joinpath("schemas").iterdir()
+        if f.name.endswith(".json")
+    )
+    return names + [n.split("-", 1)[1] for n in names if n.startswith("exponea-")]
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="harness", description="Conformance harness for customer-engagement SDKs.")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = OneLineParser(prog="harness", description="Conformance harness for customer-engagement SDKs.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help="print the version and exit")
+    p.add_argument("--debug", action="store_true", help="print the traceback of an error too (or set HARNESS_DEBUG=1)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     d = sub.add_parser("devices", help="list reachable devices (the virtual ones are always there)")
-    d.add_argument("--json", action="store_true")
+    d.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     d.set_defaults(func=_cmd_devices)
 
     r = sub.add_parser("run", help="run scenarios on a device")
@@ -299,10 +387,13 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--device", action="append", help="device URI, repeatable: one run per device (default: virtual:android)"
     )
-    r.add_argument("--junit", help="write JUnit XML here")
-    r.add_argument("--report", help="write the run's report folder here")
+    r.add_argument("--junit", metavar="FILE", help="write JUnit XML here")
+    r.add_argument("--report", metavar="DIR", help="write the run's report folder here (a new or empty folder)")
+    r.add_argument("--force", action="store_true", help="with --report: replace an earlier run in that folder")
     r.add_argument("-k", help="only scenarios whose id or title contains this")
-    r.add_argument("--fault", help="start the virtual device with this seeded SDK bug")
+    r.add_argument(
+        "--fault", metavar="NAME", help="start the virtual device with this seeded SDK bug (harness faults lists them)"
+    )
     r.add_argument(
         "--agent",
         choices=["native", "flutter"],
@@ -334,7 +425,7 @@ def _parser() -> argparse.ArgumentParser:
     csub = c.add_subparsers(dest="collector_command", required=True)
     cs = csub.add_parser("serve", help="run the collector in the foreground")
     cs.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 for LAN phones)")
-    cs.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    cs.add_argument("--port", type=port_number, default=8765, help="port (default 8765; 0 picks a free one)")
     cs.add_argument("--store", default="capture.sqlite", help="SQLite capture store (default capture.sqlite)")
     cs.add_argument("--run", default="", help="label stored with every request")
     cs.add_argument("--forward", metavar="URL", help="relay every request to this upstream API and store its answers")
@@ -350,9 +441,9 @@ def _parser() -> argparse.ArgumentParser:
     cs.add_argument("--quiet", action="store_true", help="no line per stored request")
     cs.set_defaults(func=_cmd_collector_serve)
     ce = csub.add_parser("export", help="export captured requests")
-    ce.add_argument("--store", required=True)
-    ce.add_argument("--format", choices=["har", "jsonl"], required=True)
-    ce.add_argument("-o", "--output")
+    ce.add_argument("--store", required=True, help="the SQLite capture store to read")
+    ce.add_argument("--format", choices=["har", "jsonl"], required=True, help="HAR 1.2, or one JSON request a line")
+    ce.add_argument("-o", "--output", metavar="FILE", help="write here instead of to stdout")
     ce.add_argument("--no-mask", action="store_true", help="keep Authorization values")
     ce.set_defaults(func=_cmd_collector_export)
     cc = csub.add_parser(
@@ -361,12 +452,19 @@ def _parser() -> argparse.ArgumentParser:
     cc.add_argument("app", help="the in-app capture (store or JSONL)")
     cc.add_argument("backend", help="the collector's capture (store or JSONL)")
     cc.add_argument("--device", help="only this device key")
-    cc.add_argument("--json", action="store_true")
+    cc.add_argument("--json", action="store_true", help="print matched, lost and unexplained requests as JSON")
     cc.set_defaults(func=_cmd_collector_compare)
 
     ck = sub.add_parser("check", help="lint captured requests (JSONL) against a profile's payload schemas")
-    ck.add_argument("--profile", required=True)
-    ck.add_argument("file")
+    profiles = _profile_names()
+    ck.add_argument(
+        "--profile",
+        required=True,
+        choices=profiles,
+        metavar="NAME",
+        help=f"the profile whose payload schemas judge the requests: {', '.join(profiles)}",
+    )
+    ck.add_argument("file", help="captured requests, one JSON object a line (harness collector export --format jsonl)")
     ck.set_defaults(func=_cmd_check)
 
     st = sub.add_parser("selftest", help="prove the suite: every seeded fault of the virtual devices must be caught")
@@ -388,38 +486,37 @@ def _parser() -> argparse.ArgumentParser:
     df.add_argument("--baseline", metavar="SDK_VERSION", help="compare RUN with the baseline pinned for this version")
     df.add_argument("--store", default="baselines", help="where baselines are pinned (default: baselines/)")
     df.add_argument("--tolerance", type=float, default=2.0, help="seconds two durations may differ (default 2)")
-    df.add_argument("--json", action="store_true")
+    df.add_argument("--json", action="store_true", help="print the comparison as JSON")
     df.set_defaults(func=_cmd_diff)
 
     bl = sub.add_parser("baseline", help="pin recorded runs as golden baselines per SDK version")
     bsub = bl.add_subparsers(dest="baseline_command", required=True)
     bp = bsub.add_parser("pin", help="copy a run folder into the store as the baseline of an SDK version")
-    bp.add_argument("run")
+    bp.add_argument("run", help="the run folder (written by harness run --report DIR)")
     bp.add_argument("--sdk-version", help="default: the run's own SDK version")
-    bp.add_argument("--store", default="baselines")
+    bp.add_argument("--store", default="baselines", help="where baselines are pinned (default: baselines/)")
     bp.add_argument("--force", action="store_true", help="replace a baseline already pinned")
     bp.set_defaults(func=_cmd_baseline)
     bls = bsub.add_parser("list", help="list pinned baselines")
-    bls.add_argument("--store", default="baselines")
+    bls.add_argument("--store", default="baselines", help="where baselines are pinned (default: baselines/)")
     bls.set_defaults(func=_cmd_baseline)
 
     cv = sub.add_parser("coverage", help="checklist ids the scenarios cover, and those they do not")
-    cv.add_argument("paths", nargs="*")
-    cv.add_argument("--json", action="store_true")
+    cv.add_argument("paths", nargs="*", help="scenario files or folders (default: scenarios/)")
+    cv.add_argument("--json", action="store_true", help="print the coverage as JSON")
     cv.set_defaults(func=_cmd_coverage)
+
+    fl = sub.add_parser("faults", help="list the seeded SDK bugs of the virtual devices (for --fault)")
+    fl.add_argument("--platform", choices=PLATFORMS, help="only the faults seeded on this platform")
+    fl.add_argument("--json", action="store_true", help="print a JSON list (name, area, platforms, violates, ...)")
+    fl.set_defaults(func=_cmd_faults)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
-    try:
-        return int(args.func(args))
-    except HarnessError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    return run_command(args.func, args, debug=debug_wanted(args.debug))
 
 
 if __name__ == "__main__":

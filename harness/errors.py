@@ -20,6 +20,9 @@ at the edge where they happen and chained with ``raise ... from``, so a tracebac
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 __all__ = [
     "AppCrashed",
     "CaptureError",
@@ -31,6 +34,7 @@ __all__ = [
     "RpcTimeout",
     "ScenarioError",
     "SpecError",
+    "did_you_mean",
 ]
 
 
@@ -94,3 +98,15 @@ class ScenarioError(HarnessError):
         self.problem = problem
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {problem}")
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` (or ``'x' or 'y'``) for the close matches of ``word``, else ``""``.
+
+    Appended to an error that names an unknown fault, device scheme or profile, so a typo costs one
+    look at the message rather than a search through a list of sixty names.
+    """
+    close = difflib.get_close_matches(word, list(known), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "; did you mean " + " or ".join(repr(c) for c in close) + "?"

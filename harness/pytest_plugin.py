@@ -185,6 +185,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "scenario(path): a conformance scenario collected from a YAML file")
     config.addinivalue_line("markers", "harness_device(uri): run this test on the given device URI only")
     config.addinivalue_line("markers", "xdist_group(name): pytest-xdist runs a group on one worker (--dist loadgroup)")
+    report = config.getoption("--harness-report", default=None)
+    if report and not hasattr(config, "workerinput"):  # refuse before the tests, not after them
+        from harness.report.folder import RunFolderError, check_run_folder
+
+        try:
+            check_run_folder(report, replace_flag=None)
+        except RunFolderError as exc:
+            raise pytest.UsageError(f"--harness-report: {exc}") from exc
 
 
 def _settings(config: pytest.Config) -> HarnessSettings:

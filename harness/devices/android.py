@@ -20,7 +20,7 @@ import os
 import socket
 from urllib.parse import urlsplit, urlunsplit
 
-from harness.devices.android_lib.adb_server import AdbServerClient, AdbServerError
+from harness.devices.android_lib.adb_server import AdbServerClient, AdbServerError, server_address
 from harness.devices.android_lib.app import AndroidApp
 from harness.devices.android_lib.backend import AdbBackend, AdbShellBackend, ServerBackend
 from harness.devices.android_lib.env import AndroidEnv, Logcat
@@ -36,7 +36,7 @@ from harness.devices.base import (
     UriLogger,
 )
 from harness.devices.portforward import PortForward, stop_forwards
-from harness.errors import DeviceError
+from harness.errors import DeviceError, DeviceNotFound, did_you_mean
 
 __all__ = ["FRIDA_PORT", "AndroidDevice", "collector_url_for"]
 
@@ -181,6 +181,47 @@ class AndroidDevice:
         if self.emulator is None:
             self.emulator = self.getprop("ro.kernel.qemu") == "1" or self.getprop("ro.boot.qemu") == "1"
         return self.emulator
+
+    def preflight(self) -> None:
+        """Before a run: the device answers (and, through an adb server, is listed there), Frida is installed.
+
+        An unknown serial is named together with the serials the adb server does have, or with the
+        address where no adb server answered, so a typo or a stopped server shows at once.
+        """
+        if isinstance(self.backend, ServerBackend):
+            self._check_listed(self.backend)
+        else:
+            try:
+                self.getprop("ro.product.model")
+            except DeviceError as exc:
+                if self.host is not None:
+                    raise
+                host, port = server_address()
+                raise DeviceNotFound(self.uri, f"no adb server answered at {host}:{port}, and {exc.problem}") from exc
+        try:
+            import frida  # noqa: F401  # SDK calls go through the Frida agent
+        except ImportError as exc:
+            raise DeviceError(
+                self.uri, f"the frida package is not installed ({exc}): pip install 'engagement-harness[frida]'"
+            ) from exc
+
+    def _check_listed(self, backend: ServerBackend) -> None:
+        host, port = backend.client.address
+        try:
+            listed = backend.client.devices()
+        except AdbServerError as exc:
+            raise DeviceNotFound(self.uri, f"no adb server answered at {host}:{port} ({exc})") from exc
+        states = {entry.serial: entry.state for entry in listed}
+        if backend.serial not in states:
+            has = f"it has {', '.join(sorted(states))}" if states else "it lists no devices"
+            hint = did_you_mean(backend.serial, states)
+            raise DeviceNotFound(
+                self.uri, f"the adb server at {host}:{port} has no device {backend.serial!r} ({has}){hint}"
+            )
+        if states[backend.serial] != "device":
+            raise DeviceError(
+                self.uri, f"the adb server at {host}:{port} lists {backend.serial} as {states[backend.serial]}"
+            )
 
     def open(self, target: AppTarget) -> None:
         if not target.package:

@@ -38,6 +38,7 @@ __all__ = [
     "Environment",
     "LazySdk",
     "NoApp",
+    "Preflight",
     "SdkTransport",
     "UriLogger",
 ]
@@ -190,6 +191,19 @@ class Device(Protocol):
 
     def close(self) -> None:
         """Stop everything the driver started; never raises (failures are logged)."""
+        ...
+
+
+@runtime_checkable
+class Preflight(Protocol):
+    """A driver that can tell, before any scenario, whether it can run at all (optional)."""
+
+    def preflight(self) -> None:
+        """Raise ``DeviceError`` saying what is missing (a package, a JDK, the device itself).
+
+        Cheap and side-effect free for the user; called once per run by
+        :func:`~harness.devices.registry.check_ready`, before ``open()``.
+        """
         ...
 
 

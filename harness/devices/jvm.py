@@ -209,6 +209,21 @@ class JvmDevice:
 
     # -- session ---------------------------------------------------------------------------------
 
+    def preflight(self) -> None:
+        """What a run needs before its first scenario: a JDK, the Frida package, the built test bed.
+
+        Checked once, so a machine without them gets one line saying what to install instead of the
+        same error for every scenario.
+        """
+        find_jdk()
+        try:
+            import frida  # noqa: F401  # the agents are injected with it at every launch
+        except ImportError as exc:
+            raise DeviceError(
+                self.uri, f"the frida package is not installed ({exc}): pip install 'engagement-harness[frida]'"
+            ) from exc
+        testbed_classes()
+
     def open(self, target: AppTarget) -> None:
         """Check the JDK, build the test bed, make the app's data directory; launch comes later."""
         find_jdk()

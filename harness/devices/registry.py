@@ -12,10 +12,10 @@ import importlib
 import logging
 from importlib.metadata import entry_points
 
-from harness.devices.base import Device, DeviceInfo, DriverClass
-from harness.errors import DeviceError, DeviceNotFound
+from harness.devices.base import Device, DeviceInfo, DriverClass, Preflight
+from harness.errors import DeviceError, DeviceNotFound, did_you_mean
 
-__all__ = ["BUILTIN_DRIVERS", "discover_all", "driver_for", "open_device", "schemes"]
+__all__ = ["BUILTIN_DRIVERS", "check_ready", "discover_all", "driver_for", "open_device", "schemes"]
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +41,14 @@ def schemes() -> list[str]:
     return sorted(_table())
 
 
-def driver_for(scheme: str) -> type[DriverClass]:
-    """Import and check the driver class for ``scheme``."""
+def driver_for(scheme: str, uri: str | None = None) -> type[DriverClass]:
+    """Import and check the driver class for ``scheme`` (``uri``, when given, is named in errors)."""
     table = _table()
     if scheme not in table:
-        raise DeviceNotFound(f"{scheme}:", f"unknown device scheme {scheme!r}; known: {', '.join(sorted(table))}")
+        raise DeviceNotFound(
+            uri or scheme,
+            f"unknown device scheme {scheme!r} (known: {', '.join(table)}){did_you_mean(scheme, table)}",
+        )
     module_name, _, attr = table[scheme].partition(":")
     try:
         cls = getattr(importlib.import_module(module_name), attr)
@@ -62,7 +65,18 @@ def open_device(uri: str) -> Device:
     scheme, sep, _ = uri.partition(":")
     if not sep or not scheme:
         raise DeviceNotFound(uri, "a device URI looks like virtual:android, jvm:android, android:SERIAL or ios:UDID")
-    return driver_for(scheme).from_uri(uri)
+    return driver_for(scheme, uri).from_uri(uri)
+
+
+def check_ready(device: Device) -> None:
+    """Ask the driver, once before a run, whether it can run scenarios at all (JDK, Frida, adb serial).
+
+    A driver without a ``preflight()`` is taken as ready. Raises the driver's ``DeviceError``, whose
+    message says what to install or which devices there are, so a run stops once instead of failing
+    every scenario with the same error.
+    """
+    if isinstance(device, Preflight):
+        device.preflight()
 
 
 def discover_all() -> list[DeviceInfo]:

@@ -15,12 +15,16 @@ Layout (``--report DIR``)::
                                                   HTTP client sent (capture_diff in results.json)
 
 The captures are the one copy of the requests: :func:`load_run` reads them back into the records.
+
+A folder holds one run: :func:`write_run` refuses a folder that holds an earlier run (unless told
+to replace it) or other files, since a report whose captures come from two runs would lie.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,7 +36,7 @@ from harness.report.html import write_html
 from harness.report.junit import write_junit
 from harness.report.matrix import build_matrix
 
-__all__ = ["RunFolderError", "load_run", "write_run"]
+__all__ = ["RunFolderError", "check_run_folder", "load_run", "write_run"]
 
 FORMAT = 1
 
@@ -52,9 +56,46 @@ def _dump(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
 
 
-def write_run(folder: str | Path, meta: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Write the run folder; returns the matrix (the CLI prints it)."""
+def _holds_run(folder: Path) -> bool:
+    return (folder / "run.json").is_file() or (folder / "results.json").is_file()
+
+
+def check_run_folder(folder: str | Path, *, replace: bool = False, replace_flag: str | None = "--force") -> None:
+    """Raise :class:`RunFolderError` unless a run can be written to ``folder`` without mixing.
+
+    A missing or empty folder is fine; one that holds an earlier run is fine only with ``replace``
+    (``--force``, named by ``replace_flag`` in the refusal); one with other files never is, so nothing
+    of the user's is deleted. Callers run this before the scenarios, so a refusal costs nothing.
+    """
     out = Path(folder)
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise RunFolderError(out, "is a file, not a folder for the report")
+    if not any(out.iterdir()):
+        return
+    if not _holds_run(out):
+        raise RunFolderError(out, "is not empty and holds no run; write the report to a new folder")
+    if not replace:
+        how = f", or {replace_flag} to replace it" if replace_flag else ""
+        raise RunFolderError(out, f"holds an earlier run; give a new folder{how}")
+
+
+def write_run(
+    folder: str | Path, meta: Mapping[str, Any], records: Sequence[Mapping[str, Any]], *, replace: bool = False
+) -> dict[str, Any]:
+    """Write the run folder; returns the matrix (the CLI prints it).
+
+    Args:
+        folder: the run folder; see :func:`check_run_folder` for which folders are refused.
+        meta: the run's metadata (``run.json``).
+        records: one record per scenario and device.
+        replace: delete an earlier run in ``folder`` first instead of refusing it.
+    """
+    out = Path(folder)
+    check_run_folder(out, replace=replace)
+    if out.is_dir() and _holds_run(out):
+        shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     records = sorted(records, key=lambda r: (r["device"], r["path"], r["scenario"]))
     matrix = build_matrix(records)
@@ -105,6 +146,10 @@ def write_run(folder: str | Path, meta: Mapping[str, Any], records: Sequence[Map
 def load_run(folder: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Read a run folder back: ``(meta, records)`` with each record's requests from its JSONL capture."""
     root = Path(folder)
+    if not root.exists():
+        raise RunFolderError(root, "no such folder")
+    if not root.is_dir():
+        raise RunFolderError(root, "not a folder (a run is the folder --report DIR wrote)")
     if not (root / "results.json").is_file():
         raise RunFolderError(root, "not a recorded run (no results.json; write one with --report DIR)")
     try:

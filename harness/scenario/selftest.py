@@ -24,18 +24,27 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness.capture.server import CollectorServer
 from harness.devices.registry import open_device
-from harness.errors import ConfigError
+from harness.errors import ConfigError, did_you_mean
 from harness.scenario.loader import Scenario, find_scenarios
 from harness.scenario.runner import Runner
 
-__all__ = ["DEFAULT_DEVICES", "FaultInfo", "FaultOutcome", "SelftestReport", "list_faults", "selftest"]
+__all__ = [
+    "DEFAULT_DEVICES",
+    "FaultInfo",
+    "FaultOutcome",
+    "SelftestReport",
+    "check_fault_names",
+    "fault_name_problem",
+    "list_faults",
+    "selftest",
+]
 
 DEFAULT_DEVICES = ("virtual:android", "virtual:ios")
 
@@ -70,6 +79,35 @@ def list_faults(platform: str) -> list[FaultInfo]:
         ]
     except (ValueError, TypeError, KeyError) as exc:
         raise ConfigError("--list-faults", f"unreadable fault list from the virtual app: {exc}") from exc
+
+
+def fault_name_problem(names: Sequence[str], seeded: Mapping[str, Iterable[str]], *, on_each: bool) -> str | None:
+    """What is wrong with the fault ``names`` given the faults ``seeded`` per platform, or None.
+
+    ``on_each``: every name must be seeded on every platform (``harness run``: each device starts
+    with the fault); otherwise on at least one (``harness selftest`` tries a fault where it exists).
+    """
+    listed = {platform: set(faults) for platform, faults in seeded.items()}
+    known = set().union(*listed.values()) if listed else set()
+    problems = []
+    for name in dict.fromkeys(names):
+        if name not in known:
+            problems.append(
+                f"no seeded fault {name!r} on {', '.join(listed) or 'any platform'}{did_you_mean(name, known)}"
+            )
+        elif on_each and (missing := [p for p, faults in listed.items() if name not in faults]):
+            problems.append(f"{name!r} is not seeded on {', '.join(missing)}")
+    if not problems:
+        return None
+    return "; ".join(problems) + " (harness faults lists them)"
+
+
+def check_fault_names(names: Sequence[str], platforms: Iterable[str]) -> None:
+    """Before a run: raise ConfigError naming an unknown fault once, instead of one crash per scenario."""
+    seeded = {p: [f.name for f in list_faults(p)] for p in dict.fromkeys(platforms)}
+    problem = fault_name_problem(names, seeded, on_each=True)
+    if problem:
+        raise ConfigError("--fault", problem)
 
 
 @dataclass
@@ -266,10 +304,10 @@ def selftest(
         platforms[uri] = PlatformReport(uri, platform, [s.id for s in scenarios if s.applies_to(platform)])
         faults[uri] = list_faults(platform)
     if only_faults:
-        known = {f.name for fs in faults.values() for f in fs}
-        unknown = sorted(set(only_faults) - known)
-        if unknown:
-            raise ConfigError("--fault", f"no such fault on {', '.join(uris)}: {', '.join(unknown)}")
+        seeded = {platforms[u].platform: [f.name for f in fs] for u, fs in faults.items()}
+        problem = fault_name_problem(only_faults, seeded, on_each=False)
+        if problem:
+            raise ConfigError("--fault", problem)
         faults = {u: [f for f in fs if f.name in only_faults] for u, fs in faults.items()}
     report = SelftestReport(platforms, full, n_workers)
 
