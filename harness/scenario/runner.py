@@ -186,7 +186,7 @@ class Runner:
         except SpecError as exc:
             result.error = f"SpecError: {exc}"
             return result
-        result.verdict = check(result.expectations, observe_all(result.requests))
+        result.verdict = check(result.expectations, observe_all(result.requests, tracking_only=False))
         delivered = result.capture_diff is None or not result.capture_diff.lost
         result.outcome = "passed" if result.verdict.passed and delivered else "failed"
         result.duration = time.monotonic() - started
