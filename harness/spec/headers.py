@@ -145,7 +145,8 @@ class HeaderRules:
         android = self.platform == "android"
         if value is not None and value[:6].lower() == "basic ":
             where = " (ExponeaConfiguration.kt refuses it at init)" if android else ""
-            return f"Basic authorization is never sent by the {self.platform} SDK{where}: {value[:12]!r}..."
+            # The credential is a password in base64: not repeated here.
+            return f"Basic authorization is never sent by the {self.platform} SDK{where}: 'Basic ****'"
         stream = obs.stream_id is not None or "/streams/" in obs.path
         bearer_ok = stream or obs.endpoint in _BEARER_CALLS[self.platform]
         if value is not None and bearer_ok and _form(value, "Bearer"):
