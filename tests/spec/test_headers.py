@@ -113,7 +113,9 @@ def test_android_calls_other_than_tracking_send_the_configured_value_or_none():
     ],
 )
 def test_a_wrong_content_type_fails_on_android(request_, value):
-    assert header_findings("android", with_headers(request_, content_type=value)) == [("header", "headers.content-type")]
+    assert header_findings("android", with_headers(request_, content_type=value)) == [
+        ("header", "headers.content-type")
+    ]
 
 
 def test_content_type_is_compared_as_a_media_type():
@@ -196,9 +198,7 @@ def test_the_checker_holds_the_sdk_calls_to_the_configured_authorization():
     assert "1 non-tracking requests judged by their headers only" in good.notes
     other = with_headers(BUNDLE, authorization="Token another-project-key")
     v = check(Expectations([_expected("Token harness-key")], header_rules=rules), [observe(EVENT), observe(other)])
-    assert [(x.kind, x.path, x.request_id) for x in v.violations] == [
-        ("header", "headers.authorization", BUNDLE.id)
-    ]
+    assert [(x.kind, x.path, x.request_id) for x in v.violations] == [("header", "headers.authorization", BUNDLE.id)]
     assert "configured authorization" in v.violations[0].message
     # without a run's rules (a bare Expectations) the checker judges no header beyond its expectations
     assert check(Expectations([_expected("Token harness-key")]), [observe(EVENT), observe(other)]).passed
@@ -212,3 +212,13 @@ def test_a_matched_request_is_not_reported_twice_and_its_header_mismatch_is_kind
         ("header", "headers.authorization"),
         ("header", "headers.user-agent"),
     ]
+
+
+def test_an_exported_capture_passes_check_though_its_authorization_is_masked(tmp_path):
+    """``collector export`` masks the credential ('Token ****') and a bare value whole ('****')."""
+    from harness.capture.export import export
+
+    requests = [with_headers(EVENT, authorization="Token harness-key"), with_headers(EVENT, authorization="null")]
+    exported = tmp_path / "export.jsonl"
+    exported.write_text(export(requests, "jsonl"))
+    assert main(["check", "--profile", "exponea-android", str(exported)]) == 0

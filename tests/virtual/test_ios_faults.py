@@ -176,7 +176,9 @@ CASES = {
     "wrong-event-route": (_track, lambda s: not events(s.requests(), "e")),
     "fetch-basic-auth": (
         _track,
-        lambda s: any(v.startswith("Basic ") for r in s.requests() for k, v in r.headers.items() if k.lower() == "authorization"),
+        lambda s: any(
+            v.startswith("Basic ") for r in s.requests() for k, v in r.headers.items() if k.lower() == "authorization"
+        ),
     ),
 }
 IOS_FAULTS = sorted(n for n, f in FAULTS.items() if "ios" in f.platforms)

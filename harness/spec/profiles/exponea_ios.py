@@ -52,8 +52,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from harness.errors import SpecError
-from harness.spec.headers import HeaderRules
 from harness.spec.expectation import Expectations, Expected, QuietWindow
+from harness.spec.headers import HeaderRules
 from harness.spec.matchers import Absent, Any_, Approx, DeviceTime, Int, OneOf, Var
 from harness.spec.profiles import ios_push
 from harness.spec.profiles.answers import Answer, AnswerRules
