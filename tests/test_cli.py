@@ -90,7 +90,7 @@ def test_check_accepts_good_traffic_and_names_the_bad_field(tmp_path):
     good = {
         "method": "POST",
         "path": "/track/v2/projects/t/customers/events",
-        "headers": {},
+        "headers": {"content-type": "application/json; charset=utf-8", "authorization": "null"},
         "body": json.dumps(
             {
                 "event_type": "session_end",

@@ -213,7 +213,7 @@ class Runner:
             return
         result.stage = "checking the requests"
         observations = observe_all(result.requests, tracking_only=False)
-        result.verdict = check(result.expectations, [o for o in observations if o.tracking])
+        result.verdict = check(result.expectations, observations)
         if any(s.kind == "expect" for s in result.trace):
             result.stage = "checking the scenario's expect steps"
             mine, verdict = judge_user_expectations(

@@ -185,9 +185,7 @@ def _exact(e: _Exp, obs: Observation, offset: float, seen: list[VarSeen]) -> boo
 def _differences(exp: Expected, obs: Observation, bindings: Bindings) -> list[_Diff]:
     diffs: list[_Diff] = []
     if exp.authorization != obs.authorization:
-        diffs.append(
-            ("mismatch", "headers.authorization", f"expected {exp.authorization!r}, got {obs.authorization!r}")
-        )
+        diffs.append(("header", "headers.authorization", f"expected {exp.authorization!r}, got {obs.authorization!r}"))
     if exp.not_before is not None and obs.received_at < exp.not_before:
         early = exp.not_before - obs.received_at
         diffs.append(("mismatch", "received_at", f"arrived {early:.2f}s before the SDK may send it (delayed flush)"))
@@ -523,10 +521,11 @@ def _matched_offset(exps: list[_Exp]) -> float | None:
 def check(expectations: Expectations, observations: Sequence[Observation]) -> Verdict:
     """Judge ``observations`` (requests in arrival order) against ``expectations``.
 
-    Non-tracking requests (in-app message fetches, bundles...) are not judged; they are counted in
-    the verdict's notes. The cyclic garbage collector is paused meanwhile: checking allocates many
-    small objects and no cycles, and with a large heap of captured requests the collector's passes
-    would otherwise cost more than the checking.
+    Non-tracking requests (in-app message fetches, bundles...) are not judged, except for their
+    headers when the expectations carry header rules; they are counted in the verdict's notes. The
+    cyclic garbage collector is paused meanwhile: checking allocates many small objects and no
+    cycles, and with a large heap of captured requests the collector's passes would otherwise cost
+    more than the checking.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -541,7 +540,8 @@ def _check(expectations: Expectations, observations: Sequence[Observation]) -> V
     verdict = Verdict()
     tracking = [o for o in observations if o.route != "other"]
     if len(tracking) < len(observations):
-        verdict.notes.append(f"{len(observations) - len(tracking)} non-tracking requests not judged")
+        judged = "judged by their headers only" if expectations.header_rules is not None else "not judged"
+        verdict.notes.append(f"{len(observations) - len(tracking)} non-tracking requests {judged}")
     position = {o.request_id: i for i, o in enumerate(tracking)}
     for obs in tracking:
         for problem in obs.problems:
@@ -579,6 +579,7 @@ def _check(expectations: Expectations, observations: Sequence[Observation]) -> V
 
     _settle(exps, offset, verdict)
     _leftovers(expectations, tracking, matcher.taken, verdict)
+    _check_headers(expectations, observations, matcher.taken, verdict)
     if expectations.grouped_order:
         groups: dict[int, list[_Exp]] = defaultdict(list)
         for e in exps:
@@ -646,7 +647,7 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
         for kind, path, reason in diffs:
             verdict.violations.append(
                 Violation(
-                    "type" if kind == "type" else "mismatch",
+                    _violation_kind(kind, path),
                     f"{label} ({_cause(exp)}): {reason}",
                     path=path,
                     request_id=obs.request_id,
@@ -726,6 +727,31 @@ def _leftovers(
             Violation("unexpected", f"{obs.label()} {_brief(obs)}: {why}", request_id=obs.request_id, actual=obs.body)
         )
         verdict.diffs.append(body_diff(f"{obs.label()} (not expected)", None, obs.body))
+
+
+def _violation_kind(kind: str, path: str) -> str:
+    """A difference's kind in the verdict: ``header`` for a header, else ``type`` or ``mismatch``."""
+    if path.startswith("headers."):
+        return "header"
+    return "type" if kind == "type" else "mismatch"
+
+
+def _check_headers(
+    expectations: Expectations, observations: Sequence[Observation], taken: dict[int, _Exp], verdict: Verdict
+) -> None:
+    """Hold every request, tracking or not, to the profile's header rules (none given: nothing to do).
+
+    A request an expectation consumed has already been compared on the headers that expectation
+    names (the exact authorization of its project, the content type...); the rules judge the rest
+    (the user agent), so nothing is reported twice.
+    """
+    rules = expectations.header_rules
+    if rules is None:
+        return
+    for obs in observations:
+        e = taken.get(obs.request_id)
+        skip: tuple[str, ...] = ("authorization", *e.exp.headers) if e is not None else ()
+        verdict.violations.extend(rules.violations(obs, skip))
 
 
 def _fingerprint(obs: Observation) -> str:

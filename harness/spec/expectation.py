@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.spec.headers import HeaderRules
+
 __all__ = ["Expectations", "Expected", "QuietWindow"]
 
 
@@ -110,6 +112,9 @@ class Expectations:
         max_clock_offset: the largest device clock offset (seconds) the checker may estimate from
             the traffic and apply to :class:`~harness.spec.matchers.DeviceTime` timestamps; a larger
             estimate is reported but not applied, so a real timestamp bug is not explained away.
+        header_rules: the platform's header rules with what this run configured; the checker holds
+            every request's headers to them (None: headers are judged only where an expectation
+            names them).
     """
 
     requests: list[Expected] = field(default_factory=list)
@@ -119,3 +124,4 @@ class Expectations:
     order_rules: tuple[str, ...] = ()
     max_clock_offset: float = 5.0
     grouped_order: bool = False
+    header_rules: HeaderRules | None = None

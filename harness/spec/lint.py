@@ -6,6 +6,10 @@ define). The schemas live in ``schemas/<profile>.json``. Every finding is a :cla
 names the request and the JSON path of the field (``$.properties.valid``); a missing key is named by
 its own path, an extra key by its own path, a millisecond timestamp is called one. Profiles can use
 :func:`schema_violations` on single observations too.
+
+Headers are checked on every SDK request, tracking or not (in-app message fetches, bundles...),
+against the platform's allowed forms (:mod:`harness.spec.headers`): with no scenario there is no
+configuration, so ``Authorization: Basic ...`` fails but any ``Token ...`` passes.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from jsonschema.exceptions import ValidationError
 
 from harness.capture.record import CapturedRequest
 from harness.errors import SpecError
+from harness.spec.headers import header_rules_for
 from harness.spec.verdict import Violation
 from harness.wire.exponea import observe
 from harness.wire.observation import Observation
@@ -146,15 +151,18 @@ def schema_violations(profile: str, obs: Observation) -> list[Violation]:
 
 
 def lint_observations(profile: str, observations: Iterable[Observation]) -> tuple[list[Violation], int]:
-    """Violations of every tracking request, and how many tracking requests were checked."""
+    """Violations of every SDK request (bodies of tracking requests, headers of all), and how many
+    requests were checked (requests that are not SDK calls, such as telemetry, are not counted)."""
     schemas = _schemas(profile)
+    headers = header_rules_for(profile)
     out: list[Violation] = []
     total = 0
     for obs in observations:
-        if obs.route == "other":
+        if obs.route == "other" and obs.endpoint in ("unknown", "telemetry", "version_check"):
             continue
         total += 1
         out += schemas.violations(obs)
+        out += headers.violations(obs)
     return out, total
 
 

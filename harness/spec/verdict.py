@@ -3,7 +3,8 @@
 Kinds: ``missing`` (an expected request never came), ``unexpected`` (a request nothing explains),
 ``mismatch`` (a field has the wrong value), ``type`` (a field has the wrong JSON type),
 ``order`` (sent out of the platform's guaranteed order), ``after-stop`` (traffic in a quiet window),
-``malformed`` (the request could not be read), ``error`` (the scenario could not run).
+``malformed`` (the request could not be read), ``header`` (a header the SDK does not send that way;
+the path names it, ``headers.authorization``), ``error`` (the scenario could not run).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from harness.wire.observation import ABSENT
 
 __all__ = ["KINDS", "Match", "Verdict", "Violation"]
 
-KINDS = ("missing", "unexpected", "mismatch", "type", "order", "after-stop", "malformed", "error")
+KINDS = ("missing", "unexpected", "mismatch", "type", "order", "after-stop", "malformed", "header", "error")
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ proves itself by catching every one of them (``harness selftest``).
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
-__all__ = ["FAULTS", "Fault", "Faults"]
+__all__ = ["FAULTS", "Fault", "Faults", "basic_authorization"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,12 @@ FAULTS: dict[str, Fault] = {
             "http",
             "custom events are posted to /customers instead of /customers/events",
             violates=("android#5", "ios#7"),
+        ),
+        Fault(
+            "fetch-basic-auth",
+            "http",
+            "the SDK's own fetches (content-block bundle, in-app messages) send Basic auth built from the"
+            " project token instead of the configured authorization",
         ),
         # -- android (helper vandroid appends here) --
         Fault(
@@ -457,3 +464,8 @@ class Faults:
         if name not in FAULTS:
             raise KeyError(f"fault {name!r} is not declared in FAULTS")
         return name in self.names
+
+
+def basic_authorization(user: str) -> str:
+    """The header of the ``fetch-basic-auth`` fault: HTTP Basic of ``user:`` (RFC 7617)."""
+    return "Basic " + base64.b64encode(f"{user}:".encode()).decode("ascii")

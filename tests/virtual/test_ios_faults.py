@@ -174,6 +174,12 @@ CASES = {
     "no-device-id": (_track, lambda s: "device_id" not in events(s.requests(), "e")[0]["properties"]),
     "installation-every-launch": (_relaunch, lambda s: len(events(s.requests(), "installation")) == 2),
     "wrong-event-route": (_track, lambda s: not events(s.requests(), "e")),
+    "fetch-basic-auth": (
+        _track,
+        lambda s: any(
+            v.startswith("Basic ") for r in s.requests() for k, v in r.headers.items() if k.lower() == "authorization"
+        ),
+    ),
 }
 IOS_FAULTS = sorted(n for n, f in FAULTS.items() if "ios" in f.platforms)
 

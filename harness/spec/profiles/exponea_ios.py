@@ -53,6 +53,7 @@ from typing import Any, TypeGuard
 
 from harness.errors import SpecError
 from harness.spec.expectation import Expectations, Expected, QuietWindow
+from harness.spec.headers import HeaderRules
 from harness.spec.matchers import Absent, Any_, Approx, DeviceTime, Int, OneOf, Var
 from harness.spec.profiles import ios_push
 from harness.spec.profiles.answers import Answer, AnswerRules
@@ -1027,7 +1028,13 @@ class IosProfile:
 
     def expect(self, trace: Sequence[Stimulus]) -> Expectations:
         model = _Model()
+        # The main project's authorization after each configured step: what the SDK's own calls
+        # (bundle, in-app messages...) carry; stream mode has none but a JWT (ios §2.2).
+        api_auth: set[str | None] = set()
         for stimulus in trace:
             model.apply(stimulus)
+            if model.configured:
+                api_auth.add(None if model.cfg().main.stream else model.cfg().authorization)
         model.finish(trace[-1] if trace else None)
+        model.out.header_rules = HeaderRules("ios", frozenset(api_auth))
         return model.out

@@ -22,7 +22,7 @@ from harness.virtual.android.push import NotificationData, Push, Tokens
 from harness.virtual.android.sessions import Sessions
 from harness.virtual.clock import VirtualClock
 from harness.virtual.env import AppEnv
-from harness.virtual.faults import Faults
+from harness.virtual.faults import Faults, basic_authorization
 from harness.virtual.storage import EventQueue, Prefs, QueuedEvent
 
 __all__ = ["AndroidSdk", "SdkError"]
@@ -429,7 +429,10 @@ class AndroidSdk:
 
     def _fetch_bundle(self) -> None:
         url = f"{self.config['baseURL']}/wxstatic/projects/{self.config['projectToken']}/bundle-android.json?v=2"
-        self.run_in_background(lambda: self.flusher.get(url, self.config["authorization"]))
+        auth = self.config["authorization"]
+        if "fetch-basic-auth" in self.faults:
+            auth = basic_authorization(str(self.config["projectToken"]))
+        self.run_in_background(lambda: self.flusher.get(url, auth))
 
     def run_in_background(self, job: Callable[[], None]) -> None:
         with self._jobs_done:

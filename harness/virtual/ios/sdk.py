@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlparse
 
 from harness.virtual.clock import VirtualClock
 from harness.virtual.env import AppEnv
-from harness.virtual.faults import Faults
+from harness.virtual.faults import Faults, basic_authorization
 from harness.virtual.ios import push
 from harness.virtual.ios.config import (
     DEFAULT_BASE_URL,
@@ -517,13 +517,19 @@ class IosSdk:
         url = self._api_path(
             "/wxstatic/projects/{id}/bundle-ios.json?v=2", "/wxstatic/streams/{id}/bundle-ios.json?v=2"
         )
-        self.flusher.get(url, self._tracking_authorization())
+        self.flusher.get(url, self._fetch_authorization())
 
     def _fetch_in_app_messages(self, ids: dict[str, str]) -> None:
         url = self._api_path(
             "/webxp/s/{id}/inappmessages?compatibility=3", "/webxp/streams/{id}/inappmessages?compatibility=3"
         )
-        self.flusher.post(url, {"device": "ios", "customer_ids": ids}, self._tracking_authorization())
+        self.flusher.post(url, {"device": "ios", "customer_ids": ids}, self._fetch_authorization())
+
+    def _fetch_authorization(self) -> str | None:
+        """The fetches go to the main project with its authorization, like tracking (§2.2)."""
+        if "fetch-basic-auth" in self.faults:
+            return basic_authorization(self.config.main.integration_id)
+        return self._tracking_authorization()
 
     # -- stop and clear --------------------------------------------------------------------
 

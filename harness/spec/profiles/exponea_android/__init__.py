@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from harness.spec.expectation import Expectations
+from harness.spec.headers import HeaderRules
 from harness.spec.profiles.exponea_android.model import Model
 from harness.spec.profiles.exponea_android.state import SDK_VERSION
 from harness.spec.trace import Stimulus
@@ -53,8 +54,15 @@ class AndroidProfile:
 
     def expect(self, trace: Sequence[Stimulus]) -> Expectations:
         model = Model()
+        # The main project's authorization after each step while initialized: what the SDK's own
+        # calls (bundle, in-app messages...) carry, verbatim, or no header for none (android §2.2).
+        api_auth: set[str | None] = set()
         for stimulus in trace:
             model.apply(stimulus)
+            if model.initialized:
+                auth = model.config.get("authorization")
+                api_auth.add(None if auth is None else str(auth))
         if trace:
             model.run_due_timers(trace[-1].device_time)
+        model.out.header_rules = HeaderRules("android", frozenset(api_auth))
         return model.out
