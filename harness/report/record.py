@@ -20,13 +20,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from harness.capture.export import mask
+from harness.spec.matchers import Approx, DeviceTime, MarkerDuration
 from harness.spec.verdict import render_expected
 from harness.wire.observation import ABSENT
 
 if TYPE_CHECKING:
     from harness.scenario.runner import RunResult
 
-__all__ = ["result_record", "run_meta", "side_by_side", "value_at"]
+__all__ = ["clock_values", "result_record", "run_meta", "side_by_side", "value_at"]
 
 Record = dict[str, Any]
 
@@ -81,6 +82,30 @@ def side_by_side(expected: Any, captured: Any) -> list[list[Any]]:
             rb = b[k] if k < len(b) else None
             rows.append([tag if la is not None and rb is not None else ("delete" if rb is None else "insert"), la, rb])
     return rows
+
+
+def clock_values(body: Any, path: str = "$") -> dict[str, str]:
+    """Where the profile expects a value derived from the clock, and what it is, by checker path.
+
+    ``device-time``: a time the SDK read from the device clock (it keeps its shape from run to run);
+    ``marker-duration``: an unset end marker minus a start read from the clock (a large negative
+    number that moves with the clock); ``approx``: a number known within a tolerance (a duration
+    between two clock readings). ``harness diff`` compares these by what they are, not by their digits.
+    """
+    if isinstance(body, DeviceTime):
+        return {path: "device-time"}
+    if isinstance(body, MarkerDuration):
+        return {path: "marker-duration"}
+    if isinstance(body, Approx):
+        return {path: "approx"}
+    out: dict[str, str] = {}
+    if isinstance(body, Mapping):
+        for k, v in body.items():
+            out.update(clock_values(v, f"{path}.{k}"))
+    elif isinstance(body, list | tuple):
+        for i, v in enumerate(body):
+            out.update(clock_values(v, f"{path}[{i}]"))
+    return out
 
 
 def _headers_masked(headers: Mapping[str, str]) -> dict[str, str]:
@@ -151,6 +176,7 @@ def result_record(result: RunResult) -> Record:
                 "rules": list(exp.rules),
                 "authorization": mask(exp.authorization) if exp.authorization else None,
                 "body": _json_safe(render_expected(exp.body, actual)),
+                "clock": clock_values(exp.body),
                 "request_id": m.request_id if m else None,
                 "status": "missing" if m is None else ("ok" if m.ok else "mismatch"),
             }
