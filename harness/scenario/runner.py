@@ -186,7 +186,8 @@ class Runner:
         except SpecError as exc:
             result.error = f"SpecError: {exc}"
             return result
-        result.verdict = check(result.expectations, observe_all(result.requests))
+        # every request, not only tracking ones: after stopIntegration() any request is a violation
+        result.verdict = check(result.expectations, observe_all(result.requests, tracking_only=False))
         delivered = result.capture_diff is None or not result.capture_diff.lost
         result.outcome = "passed" if result.verdict.passed and delivered else "failed"
         result.duration = time.monotonic() - started
@@ -210,6 +211,7 @@ class Runner:
 
     def _do(self, step: Step, target: AppTarget, trace: list[Stimulus]) -> None:
         index = len(trace)
+        began = time.time()
         args: Mapping[str, Any] = step.args
         error: str | None = None
         if step.kind == "call":
@@ -232,7 +234,7 @@ class Runner:
         else:
             device_time = self._device_time()
             self._lifecycle(step)
-        trace.append(Stimulus(index, step.kind, step.name, args, device_time, time.time(), error, step.line))
+        trace.append(Stimulus(index, step.kind, step.name, args, device_time, time.time(), error, step.line, began))
 
     @property
     def in_app_store(self) -> Store:
