@@ -1,12 +1,18 @@
 """Regression diffs between two recorded runs, payload by payload.
 
 Requests are paired per scenario and device: grouped by method, route (the path with the project
-token masked) and event type, then paired in order within a group. What always changes is ignored:
-timestamps, cookies, device ids and any UUID keep only their shape (JSON type, a UUID stays a UUID,
-a timestamp keeps its number of integer digits), and durations are equal within a tolerance. What
-is reported: events that are new or missing, property names added or removed, and changed types
-and values; plus scenario results that went missing or from pass to
-fail. Any of these is a regression (``harness diff`` exits 1); a run equal to its baseline exits 0.
+token masked) and event type, then paired in order within a group. What always changes is ignored.
+Values derived from the clock are compared by what they are, as the profile said when it judged the
+run (each expectation in a record lists its clock values, see
+:func:`harness.report.record.clock_values`): a time read from the device clock keeps its shape (a
+timestamp keeps its number of integer digits: seconds do not turn into milliseconds), a duration
+between two clock readings is equal within a tolerance, and an unset end marker minus a start time
+(Android's ``session_end`` after ``anonymize()``) stays a negative number of the same size. Where
+no profile judged a request (or the record predates that knowledge), key names decide: timestamps,
+cookies, device ids and any UUID keep only their shape, durations are equal within the tolerance.
+What is reported: events that are new or missing, property names added or removed, and changed
+types and values; plus scenario results that went missing or from pass to fail. Any of these is a
+regression (``harness diff`` exits 1); a run equal to its baseline exits 0.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.report.folder import RunFolderError, load_run
+from harness.spec.assignment import min_cost_assignment
 
 __all__ = ["Change", "DiffReport", "baseline_path", "diff_runs", "pin_baseline"]
 
@@ -87,12 +94,18 @@ class DiffReport:
     def regression(self) -> bool:
         return bool(self.payloads)
 
+    @property
+    def missing_results(self) -> int:
+        """Scenario results of run A that run B does not have (a shorter run is not a clean one)."""
+        return sum(1 for p in self.payloads for c in p.changes if c.kind == "missing-result")
+
     def as_json(self) -> dict[str, Any]:
         return {
             "run_a": self.run_a,
             "run_b": self.run_b,
             "equal": not self.regression,
             "compared_payloads": self.compared,
+            "missing_results": self.missing_results,
             "differences": [p.as_json() for p in self.payloads],
             "notes": self.notes,
         }
@@ -112,7 +125,11 @@ class DiffReport:
             lines += [f"    {c.line()}" for c in p.changes]
         lines += [f"note: {n}" for n in self.notes]
         if self.regression:
-            lines.append(f"REGRESSION: {len(self.payloads)} payloads differ ({self.compared} compared)")
+            missing = self.missing_results
+            differ = len(self.payloads) - missing
+            parts = [f"{missing} scenario results missing in B"] if missing else []
+            parts += [f"{differ} payloads differ"] if differ or not missing else []
+            lines.append(f"REGRESSION: {', '.join(parts)} ({self.compared} compared)")
         else:
             lines.append(f"EQUAL: {self.compared} payloads compared, no difference")
         return "\n".join(lines)
@@ -165,7 +182,22 @@ def _label(key: tuple[str, str, str], n: int) -> str:
     return f"{method} {path}" + (f" {event!r}" if event else "") + (f" [{n + 1}]" if n else "")
 
 
-def _compare(a: Any, b: Any, path: str, tolerance: float, out: list[Change]) -> None:
+def _same_clock_value(kind: str, a: Any, b: Any, tolerance: float) -> bool:
+    """Two numbers the profile says came from the clock, compared by what they are (see the module)."""
+    if not isinstance(a, int | float) or not isinstance(b, int | float) or isinstance(a, bool) or isinstance(b, bool):
+        return bool(a == b)
+    if kind == "device-time":
+        return _shape(a) == _shape(b)
+    if kind == "marker-duration":
+        return a < 0 and b < 0 and _shape(a) == _shape(b)
+    return abs(a - b) <= tolerance  # "approx": known within a tolerance
+
+
+def _compare(
+    a: Any, b: Any, path: str, tolerance: float, out: list[Change], clock: Mapping[str, str] | None = None
+) -> None:
+    """Append the changes from ``a`` to ``b``; ``clock`` maps paths to the kind of clock value the
+    profile expected there (None: no profile judged the request, key names decide)."""
     key = path.rsplit(".", 1)[-1]
     if isinstance(a, dict) and isinstance(b, dict):
         for k in a:
@@ -173,17 +205,22 @@ def _compare(a: Any, b: Any, path: str, tolerance: float, out: list[Change]) -> 
             if k not in b:
                 out.append(Change("removed", sub, before=a[k]))
             else:
-                _compare(a[k], b[k], sub, tolerance, out)
+                _compare(a[k], b[k], sub, tolerance, out, clock)
         out.extend(Change("added", f"{path}.{k}", after=b[k]) for k in b if k not in a)
         return
     if isinstance(a, list) and isinstance(b, list):
         for i, (x, y) in enumerate(zip(a, b, strict=False)):
-            _compare(x, y, f"{path}[{i}]", tolerance, out)
+            _compare(x, y, f"{path}[{i}]", tolerance, out, clock)
         out.extend(Change("removed", f"{path}[{i}]", before=a[i]) for i in range(len(b), len(a)))
         out.extend(Change("added", f"{path}[{i}]", after=b[i]) for i in range(len(a), len(b)))
         return
     if _type(a) != _type(b):
         out.append(Change("type", path, a, b))
+        return
+    kind = clock.get(path) if clock is not None else None
+    if kind is not None:
+        if not _same_clock_value(kind, a, b, tolerance):
+            out.append(Change("value", path, a, b))
         return
     if key in VOLATILE_KEYS:
         if _shape(a) != _shape(b):
@@ -203,12 +240,72 @@ def _index(records: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], Mappin
     return {(r["scenario"], r["device"]): r for r in records}
 
 
-def _grouped(record: Mapping[str, Any]) -> dict[tuple[str, str, str], list[tuple[int, Any]]]:
-    groups: dict[tuple[str, str, str], list[tuple[int, Any]]] = {}
+_Sent = tuple[int, Any, "dict[str, str] | None"]  # request id, parsed body, clock values the profile expected
+
+
+def _clock_of(record: Mapping[str, Any], req: Mapping[str, Any]) -> dict[str, str] | None:
+    """The clock values of the expectation that matched ``req`` (None: none did, or an older record)."""
+    index = req.get("expectation")
+    expectations = record.get("expectations") or []
+    if not isinstance(index, int) or not 0 <= index < len(expectations):
+        return None
+    clock = expectations[index].get("clock")
+    return dict(clock) if isinstance(clock, Mapping) else None
+
+
+def _grouped(record: Mapping[str, Any]) -> dict[tuple[str, str, str], list[_Sent]]:
+    groups: dict[tuple[str, str, str], list[_Sent]] = {}
     for req in record["requests"]:
         body = _parse(str(req.get("body") or ""))
-        groups.setdefault(_group_key(req, body), []).append((int(req.get("id") or 0), body))
+        groups.setdefault(_group_key(req, body), []).append((int(req.get("id") or 0), body, _clock_of(record, req)))
     return groups
+
+
+def _both(a: dict[str, str] | None, b: dict[str, str] | None) -> dict[str, str] | None:
+    """What the profile knew of a paired request in either run (run A's word where both speak)."""
+    if a is None or b is None:
+        return a if b is None else b
+    return {**b, **a}
+
+
+def _changes(a: _Sent, b: _Sent, tolerance: float) -> list[Change]:
+    out: list[Change] = []
+    _compare(a[1], b[1], "$", tolerance, out, _both(a[2], b[2]))
+    return out
+
+
+_PAIRING_LIMIT = 2500  # largest n*m of one group paired by least difference; beyond, in order
+
+
+def _pair(la: list[_Sent], lb: list[_Sent], tolerance: float) -> list[tuple[int | None, int | None]]:
+    """Which request of A goes with which of B, within one group (same route and event type).
+
+    In order where that pairs equal payloads (Android sends one request at a time); otherwise the
+    pairing with the fewest changes, ties going to the closer position: iOS sends concurrently, so two
+    ``campaign`` events of one run may arrive in either order, and pairing them by position would
+    report a difference that is only the order of arrival. Unpaired requests come back with None.
+    """
+    common = min(len(la), len(lb))
+    in_order = [(i, i) for i in range(common)]
+    if all(not _changes(la[i], lb[i], tolerance) for i in range(common)) or len(la) * len(lb) > _PAIRING_LIMIT:
+        pairs: list[tuple[int | None, int | None]] = list(in_order)
+    else:
+        swap = len(la) > len(lb)
+        rows, cols = (lb, la) if swap else (la, lb)
+        cost = [
+            [
+                len(_changes(r, c, tolerance) if not swap else _changes(c, r, tolerance)) + abs(i - j) / (len(cols) + 1)
+                for j, c in enumerate(cols)
+            ]
+            for i, r in enumerate(rows)
+        ]
+        chosen = min_cost_assignment(cost)
+        pairs = [(chosen[i], i) if swap else (i, chosen[i]) for i in range(len(rows))]
+    paired_a = {a for a, _ in pairs}
+    paired_b = {b for _, b in pairs}
+    pairs += [(i, None) for i in range(len(la)) if i not in paired_a]
+    pairs += [(None, j) for j in range(len(lb)) if j not in paired_b]
+    return pairs
 
 
 def diff_records(
@@ -236,23 +333,22 @@ def diff_records(
         first = len(report.payloads)
         for gkey in sorted(ga.keys() | gb.keys()):
             la, lb = ga.get(gkey, []), gb.get(gkey, [])
-            for n in range(max(len(la), len(lb))):
-                label = _label(gkey, n)
-                if n >= len(lb):
+            pairs = _pair(la, lb, tolerance)
+            for n, m in pairs:
+                label = _label(gkey, n if n is not None else m or 0)
+                if m is None and n is not None:
                     report.payloads.append(
                         PayloadDiff(scenario, device, label, la[n][0], None, [Change("missing-event", "only in A")])
                     )
-                    continue
-                if n >= len(la):
+                elif n is None and m is not None:
                     report.payloads.append(
-                        PayloadDiff(scenario, device, label, None, lb[n][0], [Change("new-event", "only in B")])
+                        PayloadDiff(scenario, device, label, None, lb[m][0], [Change("new-event", "only in B")])
                     )
-                    continue
-                report.compared += 1
-                changes: list[Change] = []
-                _compare(la[n][1], lb[n][1], "$", tolerance, changes)
-                if changes:
-                    report.payloads.append(PayloadDiff(scenario, device, label, la[n][0], lb[n][0], changes))
+                elif n is not None and m is not None:
+                    report.compared += 1
+                    changes = _changes(la[n], lb[m], tolerance)
+                    if changes:
+                        report.payloads.append(PayloadDiff(scenario, device, label, la[n][0], lb[m][0], changes))
         report.payloads[first:] = sorted(
             report.payloads[first:], key=lambda p: p.request_a if p.request_a is not None else p.request_b or 0
         )

@@ -22,13 +22,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from harness.capture.export import NOT_SECRET, mask
-from harness.spec.matchers import Absent, Matcher
+from harness.spec.matchers import Absent, Approx, DeviceTime, MarkerDuration, Matcher
 from harness.wire.observation import ABSENT
 
 if TYPE_CHECKING:
     from harness.scenario.runner import RunResult
 
-__all__ = ["marked_secrets", "readable", "result_record", "run_meta", "side_by_side", "value_at"]
+__all__ = ["clock_values", "marked_secrets", "readable", "result_record", "run_meta", "side_by_side", "value_at"]
 
 Record = dict[str, Any]
 
@@ -141,6 +141,30 @@ def side_by_side(expected: Any, captured: Any) -> list[list[Any]]:
     return rows
 
 
+def clock_values(body: Any, path: str = "$") -> dict[str, str]:
+    """Where the profile expects a value derived from the clock, and what it is, by checker path.
+
+    ``device-time``: a time the SDK read from the device clock (it keeps its shape from run to run);
+    ``marker-duration``: an unset end marker minus a start read from the clock (a large negative
+    number that moves with the clock); ``approx``: a number known within a tolerance (a duration
+    between two clock readings). ``harness diff`` compares these by what they are, not by their digits.
+    """
+    if isinstance(body, DeviceTime):
+        return {path: "device-time"}
+    if isinstance(body, MarkerDuration):
+        return {path: "marker-duration"}
+    if isinstance(body, Approx):
+        return {path: "approx"}
+    out: dict[str, str] = {}
+    if isinstance(body, Mapping):
+        for k, v in body.items():
+            out.update(clock_values(v, f"{path}.{k}"))
+    elif isinstance(body, list | tuple):
+        for i, v in enumerate(body):
+            out.update(clock_values(v, f"{path}[{i}]"))
+    return out
+
+
 def _headers_masked(headers: Mapping[str, str]) -> dict[str, str]:
     out = dict(headers)
     if "authorization" in out:
@@ -250,6 +274,7 @@ def result_record(result: RunResult) -> Record:
                 "rules": list(exp.rules),
                 "authorization": mask(exp.authorization) if exp.authorization else None,
                 "body": _json_safe(resolved[i]),
+                "clock": clock_values(exp.body),
                 "request_id": m.request_id if m else None,
                 "status": "missing" if m is None else ("ok" if m.ok else "mismatch"),
             }

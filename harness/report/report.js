@@ -157,13 +157,15 @@
 
   function request(q, r, id) {
     const e = q.expectation === null || q.expectation === undefined ? null : r.expectations[q.expectation];
-    const status = e ? e.status : (q.kind === "tracking" ? "unexpected" : "other");
+    const broke = (r.violations || []).find(v => v.request_id === q.id);  // e.g. any request after stop
+    const status = e ? e.status : (q.kind === "tracking" || broke ? "unexpected" : "other");
     let what = "";
     try { const b = JSON.parse(q.body); if (b && typeof b.event_type === "string") what = b.event_type; } catch (err) { what = ""; }
     return h("div", {class: "item " + status, id: id + "-q" + q.id, "data-request": q.id, "data-expectation": e ? e.index : ""},
       h("a", {href: "#" + id + "-body" + q.id}, "#" + q.id), " ", h("span", {class: "mono"}, q.method + " " + q.path), " ", h("b", {}, what),
       h("div", {class: "sub"}, e ? ["matched ", h("a", {href: "#" + id + "-e" + e.index, class: "match-link"}, "E" + e.index + " " + e.label), " (" + e.status + ")"]
-                                 : (status === "unexpected" ? "matched no expectation" : q.kind + " request, not judged")));
+                                 : (broke ? broke.kind + ": " + broke.message
+                                    : (status === "unexpected" ? "matched no expectation" : q.kind + " request, not judged"))));
   }
 
   function expectations(r, id) {

@@ -239,6 +239,7 @@ class Runner:
 
     def _do(self, step: Step, target: AppTarget, trace: list[Stimulus], times: list[StepTimes]) -> None:
         index = len(trace)
+        began = time.time()
         args: Mapping[str, Any] = step.args
         error: str | None = None
         times.append(StepTimes(time.time(), self.device.app.is_running(), step.source or step.name))
@@ -264,7 +265,7 @@ class Runner:
         else:
             device_time = self._device_time()
             self._lifecycle(step)
-        trace.append(Stimulus(index, step.kind, step.name, args, device_time, time.time(), error, step.line))
+        trace.append(Stimulus(index, step.kind, step.name, args, device_time, time.time(), error, step.line, began))
 
     @property
     def in_app_store(self) -> Store:

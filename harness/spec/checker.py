@@ -539,9 +539,10 @@ def check(expectations: Expectations, observations: Sequence[Observation]) -> Ve
 def _check(expectations: Expectations, observations: Sequence[Observation]) -> Verdict:
     verdict = Verdict()
     tracking = [o for o in observations if o.route != "other"]
-    if len(tracking) < len(observations):
+    unjudged = _stopped_yet_sent(expectations, observations, verdict)
+    if unjudged:
         judged = "judged by their headers only" if expectations.header_rules is not None else "not judged"
-        verdict.notes.append(f"{len(observations) - len(tracking)} non-tracking requests {judged}")
+        verdict.notes.append(f"{unjudged} non-tracking requests {judged}")
     position = {o.request_id: i for i, o in enumerate(tracking)}
     for obs in tracking:
         for problem in obs.problems:
@@ -752,6 +753,34 @@ def _check_headers(
         e = taken.get(obs.request_id)
         skip: tuple[str, ...] = ("authorization", *e.exp.headers) if e is not None else ()
         verdict.violations.extend(rules.violations(obs, skip))
+
+
+def _stopped_yet_sent(expectations: Expectations, observations: Sequence[Observation], verdict: Verdict) -> int:
+    """Non-tracking requests (in-app messages, content blocks, inbox, segments, consents, any other
+    host under in-app capture) and unknown ``/track/`` paths in a quiet window are ``after-stop``:
+    a stopped SDK sends nothing at all until a new init (android §6, ios §6). Returns how many
+    non-tracking requests were left unjudged (outside every window)."""
+    unjudged = 0
+    for obs in observations:
+        if obs.route not in ("other", "unknown"):
+            continue
+        window = next((w for w in expectations.quiet if w.contains(obs.received_at, obs.route)), None)
+        if window is None:
+            unjudged += obs.route == "other"
+            continue
+        what = obs.endpoint if obs.endpoint != "unknown" else "request"
+        verdict.violations.append(
+            Violation(
+                "after-stop",
+                f"#{obs.request_id} {obs.method} {obs.path} ({what}) arrived "
+                f"{obs.received_at - window.start_host_time:.2f}s after {window.reason}: nothing may be sent",
+                request_id=obs.request_id,
+                cause=window.cause,
+                rules=window.rules,
+                actual=obs.body,
+            )
+        )
+    return unjudged
 
 
 def _fingerprint(obs: Observation) -> str:

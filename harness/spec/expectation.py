@@ -77,11 +77,13 @@ class Expected:
 
 @dataclass(frozen=True)
 class QuietWindow:
-    """No tracking request may arrive between ``start_host_time`` and ``end_host_time``.
+    """No request may arrive between ``start_host_time`` and ``end_host_time`` unless expected.
 
     Used for stopIntegration(): from the stop until the next init (None: until the end), and for
-    "nothing is sent without consent" cases. ``routes`` limits the window to some routes (empty: all
-    tracking routes). A request in the window that no expectation explains is ``after-stop``.
+    "nothing is sent without consent" cases. ``routes`` limits the window to some routes (empty: every
+    request of the app, tracking or not: in-app messages, content blocks, inbox, segments, consents,
+    and with in-app capture any host). A request in the window that no expectation explains is
+    ``after-stop``.
     """
 
     cause: int

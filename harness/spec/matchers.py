@@ -25,6 +25,7 @@ __all__ = [
     "Bindings",
     "DeviceTime",
     "Int",
+    "MarkerDuration",
     "Matcher",
     "OneOf",
     "Var",
@@ -112,6 +113,41 @@ class DeviceTime(Approx):
     def describe(self) -> str:
         when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.value))
         return f"≈ {_number(self.value)} ± {self.tolerance:g} s (device time, {when})"
+
+
+@dataclass(frozen=True)
+class MarkerDuration(Matcher):
+    """A duration the SDK computed as an unset end-time marker minus a start it read from the clock.
+
+    Android 4.10.0's ``anonymize()`` during a fresh foreground session sends ``session_end`` with
+    ``duration = -1.0 - start`` (the end preference is unset and ``ExponeaPreferencesImpl.getDouble``
+    falls back to -1.0; android research §4): a large negative number that moves with the device
+    clock. It is compared like a :class:`DeviceTime` (after the clock offset, the start having
+    been read from the device clock), and reports know it for what it is: a clock-derived value,
+    not a length of time.
+    """
+
+    marker: float
+    start: float  # the session start as device time (before the clock offset)
+    tolerance: float
+
+    @property
+    def value(self) -> float:
+        return self.marker - self.start
+
+    def check(self, actual: Any, bindings: Bindings) -> str | None:
+        want = self.marker - (self.start + float(bindings.get(CLOCK_OFFSET, 0.0)))
+        if not _is_number(actual):
+            return f"expected a number ≈{want:.3f} ({self.marker:g} minus the session start), got {_show(actual)}"
+        if abs(float(actual) - want) > self.tolerance:
+            return (
+                f"expected {want:.3f} ± {self.tolerance:g} ({self.marker:g} minus the session start), "
+                f"got {float(actual):.3f} (off by {float(actual) - want:+.3f})"
+            )
+        return None
+
+    def show(self) -> str:
+        return f"≈{self.value:.3f}±{self.tolerance:g} ({self.marker:g} minus the session start)"
 
 
 @dataclass(frozen=True)

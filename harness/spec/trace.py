@@ -31,6 +31,9 @@ class Stimulus:
         host_time: the host clock when it ran.
         error: the error text if the call raised inside the app.
         line: the scenario line, for messages.
+        started_host_time: the host clock when the step began (None where not recorded). What a
+            call sends while it runs (init's requests) arrives before ``host_time``: a window the
+            call closes (stopIntegration's quiet window, closed by init) ends here.
     """
 
     index: int
@@ -41,6 +44,12 @@ class Stimulus:
     host_time: float = 0.0
     error: str | None = None
     line: int | None = None
+    started_host_time: float | None = None
+
+    @property
+    def began(self) -> float:
+        """When the step began on the host: ``started_host_time``, else ``host_time``."""
+        return self.host_time if self.started_host_time is None else self.started_host_time
 
     def label(self) -> str:
         return f"step {self.index + 1} {self.name}" + (f" (line {self.line})" if self.line else "")

@@ -37,6 +37,14 @@ FAULTS: dict[str, Fault] = {
             violates=("android#66", "ios#63"),
         ),
         Fault(
+            "inapp-fetch-after-stop",
+            "stop",
+            "stopIntegration() leaves the in-app message manager running: a call after the stop (itself dropped) "
+            "still fetches in-app messages",
+            platforms=("android",),
+            violates=("android#66",),
+        ),
+        Fault(
             "ids-merged",
             "identity",
             "identifyCustomer merges new ids into the old ones instead of replacing",

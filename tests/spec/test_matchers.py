@@ -41,3 +41,14 @@ def test_approx_absent_any_oneof():
     assert Any_().check(None, {}) is None and Any_().check(ABSENT, {}) is not None
     assert OneOf(("mobile", "tablet")).check("tablet", {}) is None
     assert OneOf(("mobile", "tablet")).check("tv", {}) is not None
+
+
+def test_marker_duration_is_the_marker_minus_the_start_read_from_the_device_clock():
+    from harness.spec.matchers import CLOCK_OFFSET, MarkerDuration
+
+    m = MarkerDuration(-1.0, 1_796_401_579.0, 2.0)
+    assert m.check(-1_796_401_580.1, {}) is None
+    # the device clock runs 4 s ahead: its start reading was 4 s later, the duration 4 s smaller
+    assert m.check(-1_796_401_584.0, {CLOCK_OFFSET: 4.0}) is None
+    assert m.check(-1_796_401_580.0, {CLOCK_OFFSET: 4.0}) is not None
+    assert "minus the session start" in (m.check(0.0, {}) or "")

@@ -81,6 +81,14 @@ def s_stop(phone: Phone) -> None:
     phone.settle()
 
 
+def s_call_after_stop(phone: Phone) -> None:
+    phone.init()
+    phone.settle()
+    phone.call("stopIntegration")
+    phone.call("trackEvent", eventType="after_stop")
+    phone.settle()
+
+
 def s_sessions(phone: Phone) -> None:
     phone.init(flushMode="MANUAL", sessionTimeout=20)
     phone.device.env.advance_clock(5)
@@ -222,6 +230,7 @@ CHECKS: dict[str, tuple[Callable[..., None], Callable[[Phone], bool]]] = {
         lambda p: [s.props for s in p.sent() if s.path.endswith("/customers")] == [{"d": 1.0}],
     ),
     "stop-keeps-token": (s_stop, lambda p: len(_states(p)) == 1),
+    "inapp-fetch-after-stop": (s_call_after_stop, lambda p: not [s for s in p.all_sent() if "/webxp/" in s.path]),
     "clear-while-initialized": (
         s_stop,
         lambda p: p.sent("x")[0].body["customer_ids"] == p.sent("installation")[0].body["customer_ids"],

@@ -613,7 +613,7 @@ class _Model:
         if config is None:
             return  # configure throws on an invalid configuration: nothing is sent
         if self.p.stopped:
-            self.close_quiet(s.host_time)
+            self.close_quiet(s.began)  # what configure sends arrives before it returns
         self.p.stopped = False
         self.config = config
         self.p.saved_config = True

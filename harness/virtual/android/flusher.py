@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -175,6 +176,11 @@ class Flusher:
         """A non-tracking GET (content-block bundle); failures are ignored as the SDK does."""
         with contextlib.suppress(httpx.HTTPError):
             self._client.get(url, headers=android_headers(authorization, False))
+
+    def post_json(self, url: str, body: Any, authorization: str | None) -> None:
+        """A non-tracking POST (in-app messages); failures are ignored as the SDK does."""
+        with contextlib.suppress(httpx.HTTPError):
+            self._client.post(url, content=dumps(body).encode(), headers=android_headers(authorization, True))
 
     def close(self) -> None:
         with self._wake:

@@ -90,6 +90,7 @@ class AndroidSdk:
         self._background_jobs = 0
         self._jobs_done = threading.Condition()
         self._leaky_stop = "sends-after-stop" in faults
+        self._inapp_after_stop: tuple[str, str, str | None, str] | None = None
         self.flusher = Flusher(
             self.queue,
             env,
@@ -120,6 +121,8 @@ class AndroidSdk:
                 if self.stopped:
                     if "tracks-after-stop" in self.faults or (self._leaky_stop and method == "flushData"):
                         return handler(args)
+                    if self._inapp_after_stop is not None and method == "trackEvent":
+                        self._fetch_in_app_messages(*self._inapp_after_stop)
                     return None  # calls made while stopped are dropped
                 if "pre-init-calls-dropped" in self.faults:
                     return None
@@ -427,6 +430,13 @@ class AndroidSdk:
         self.track("INSTALL", "installation", self.device_properties(), self.clock.now())
         self.prefs.set(device_initiated=True)
 
+    def _fetch_in_app_messages(self, base_url: str, token: str, authorization: str | None, cookie: str) -> None:
+        """``POST /webxp/s/{token}/inappmessages?compatibility=3`` (android §9.1); only the
+        ``inapp-fetch-after-stop`` fault sends it (the model SDK has no in-app messages otherwise)."""
+        url = f"{base_url}/webxp/s/{token}/inappmessages?compatibility=3"
+        body = {"customer_ids": {"cookie": cookie}, "device": "android"}
+        self.run_in_background(lambda: self.flusher.post_json(url, body, authorization))
+
     def _fetch_bundle(self) -> None:
         url = f"{self.config['baseURL']}/wxstatic/projects/{self.config['projectToken']}/bundle-android.json?v=2"
         auth = self.config["authorization"]
@@ -453,6 +463,9 @@ class AndroidSdk:
     def api_stopIntegration(self, args: Mapping[str, Any]) -> None:
         if not self.initialized:
             return
+        if "inapp-fetch-after-stop" in self.faults:  # the in-app manager keeps what it had loaded
+            cfg = self.config
+            self._inapp_after_stop = (cfg["baseURL"], cfg["projectToken"], cfg["authorization"], self._cookie())
         self.stopped = True
         if not self._leaky_stop:
             self.queue.clear()

@@ -42,7 +42,7 @@ class IdentityMixin(PushMixin):
         automatic = self.automatic_sessions()
         rules: tuple[str, ...] = ("android#61", "android#63")
         if automatic:
-            self.session_end(now, self.p.session_end - self.p.session_start, rules)
+            self.session_end(now, self.stored_duration(), rules)
         else:
             rules = (*rules, "android#64")
         old_token = self.p.token.token

@@ -94,11 +94,11 @@ class Model(EventsMixin):
         ):
             self.out.notes.append(f"{s.label()}: InvalidConfigurationException, nothing is sent")
             return
-        if self.stopped:
+        if self.stopped:  # the window ends where init began: init sends as it runs
             for i, window in enumerate(self.out.quiet):
                 if window.end_host_time is None:
                     self.out.quiet[i] = type(window)(
-                        window.cause, window.start_host_time, window.reason, window.rules, s.host_time
+                        window.cause, window.start_host_time, window.reason, window.rules, s.began
                     )
         self.stopped = False
         self.config = config

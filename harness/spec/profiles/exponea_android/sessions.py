@@ -6,7 +6,7 @@ A ``session_start`` inherits the stored campaign (deep link or clicked push) if 
 
 from __future__ import annotations
 
-from harness.spec.matchers import Approx
+from harness.spec.matchers import Approx, MarkerDuration
 from harness.spec.profiles.exponea_android.flushing import FlushMixin
 from harness.spec.profiles.exponea_android.state import TIME_TOLERANCE
 from harness.spec.trace import Stimulus
@@ -25,11 +25,23 @@ class SessionMixin(FlushMixin):
         stamp = self.given(ts) if explicit else self.at(ts)
         self.track("SESSION_START", "session_start", props, stamp, rules, "session_start")
 
-    def session_end(self, ts: float, duration: float, rules: tuple[str, ...], explicit: bool = False) -> None:
-        props = {**self.device_properties(), "duration": Approx(duration, TIME_TOLERANCE)}
+    def session_end(
+        self, ts: float, duration: float | MarkerDuration, rules: tuple[str, ...], explicit: bool = False
+    ) -> None:
+        length = duration if isinstance(duration, MarkerDuration) else Approx(duration, TIME_TOLERANCE)
+        props = {**self.device_properties(), "duration": length}
         stamp = self.given(ts) if explicit else self.at(ts)
         self.track("SESSION_END", "session_end", props, stamp, rules, "session_end")
         self.p.session_start = self.p.session_end = -1.0
+
+    def stored_duration(self) -> float | MarkerDuration:
+        """End minus start as the SDK reads them from its preferences (android research §4 quirks):
+        with the end unset (-1.0, ``getDouble``'s fallback) and a start read from the clock, the
+        result is the clock-derived ``-1.0 - start``."""
+        start, end = self.p.session_start, self.p.session_end
+        if end == -1 and start != -1:
+            return MarkerDuration(end, start, TIME_TOLERANCE)
+        return end - start
 
     def automatic_sessions(self) -> bool:
         return bool(self.config["automaticSessionTracking"])
