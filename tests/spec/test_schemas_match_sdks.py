@@ -19,13 +19,26 @@ ANDROID_DEVICE = {
 }
 
 
-def _line(rid, path, body):
+ANDROID_HEADERS = {
+    "content-type": "application/json; charset=utf-8",
+    "authorization": "Token abc",
+    "user-agent": "okhttp/4.12.0",
+}
+IOS_HEADERS = {
+    "content-type": "application/json",
+    "accept": "application/json",
+    "authorization": "Token abc",
+    "user-agent": "Shop/1 CFNetwork/1490.0.4 Darwin/23.2.0",
+}
+
+
+def _line(rid, path, body, headers=ANDROID_HEADERS):
     return json.dumps(
         {
             "id": rid,
             "method": "POST",
             "path": path,
-            "headers": {"content-type": "application/json; charset=utf-8", "authorization": "Token abc"},
+            "headers": headers,
             "body": body,
             "received_at": 1712345679.0 + rid,
         }
@@ -58,7 +71,7 @@ def test_caller_device_id_wins_on_ios_and_is_overwritten_on_android(tmp_path, ca
         "timestamp": 1712345678.5,
         "event_type": "with_defaults",
     }
-    ios.write_text(_line(1, "/track/v2/projects/tok/customers/events", json.dumps(ios_body)) + "\n")
+    ios.write_text(_line(1, "/track/v2/projects/tok/customers/events", json.dumps(ios_body), IOS_HEADERS) + "\n")
     assert main(["check", "--profile", "exponea-ios", str(ios)]) == 0, capsys.readouterr().out
     android = tmp_path / "android.jsonl"
     android_body = {**ios_body, "customer_ids": {"cookie": "1cfbb67c-5d72-4d67-b694-d6e82cb50ed3"}}
