@@ -11,7 +11,8 @@ checks. Where iOS differs from Android the model follows the iOS code:
 - in ``.immediate`` mode a flush runs 3 s after each stored row (ios#3) and ``identifyCustomer``
   flushes at once (ios#21); ``Expected.not_before`` holds the earliest host time a delayed flush may
   arrive;
-- retries follow the collector's answers (``respond`` stimuli): 4xx and decodable-JSON 5xx cost one
+- retries follow the collector's answers (``respond`` stimuli): 4xx (but 402, which the SDK's
+  status switch counts as success; the research says otherwise) and decodable-JSON 5xx cost one
   of ``maxTries`` (5) attempts, a 5xx with another body and connection errors cost nothing, stream
   401/403 are re-sent once (ios §2.4);
 - the cookie and ``device_id`` are upper-case UUIDs; ``authorization`` is absent for ``.none`` and in
@@ -299,7 +300,10 @@ class _Model:
         if answer.connection_error or (answer.status >= 500 and not _error_body(answer.body)):
             row.held = tuple(sorted({*row.held, "ios#69" if answer.connection_error else "ios#68"}))
             return  # kept, retries unchanged (ios#68, #69)
-        if answer.status < 400:
+        if answer.status < 400 or answer.status == 402:
+            # RequestFactory.process (4.0.1, ExponeaSDKShared/Classes/Repository/RequestFactory.swift:380-427)
+            # switches on 401, 403, 410, ``400, 404, 405..<410, 411..<500`` and ``500...``; 402 falls
+            # into ``default: resultAction(.success(data))``, so the row counts as sent.
             self.p.queue.remove(row)
             return
         if row.retries + 1 >= self.cfg().max_tries:

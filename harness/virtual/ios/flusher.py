@@ -303,7 +303,7 @@ class Flusher:
             if _is_multiple_error(text) or "ios-500-dropped" in self.faults:
                 return "retry"
             return "keep"
-        if status >= 400:
+        if status >= 400 and status != 402:  # RequestFactory's switch has no case for 402: its default is success
             return "retry"
         return "success"
 
