@@ -364,12 +364,10 @@ def _cmd_faults(args: argparse.Namespace) -> int:
 
 def _profile_names() -> list[str]:
     """The profiles ``harness check`` has payload schemas for, then their short forms."""
-    names = sorted(
-        f.name.removesuffix(".json")
-        for f in resources.files("harness.spec").joinpath("schemas").iterdir()
-        if f.name.endswith(".json")
-    )
-    return names + [n.split("-", 1)[1] for n in names if n.startswith("exponea-")]
+    from harness.sdk.registry import all_sdks, default_sdk
+
+    names = sorted(sdk.profile_name(p) for sdk in all_sdks() for p in sdk.schemas)
+    return names + sorted(default_sdk().schemas)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -36,7 +36,7 @@ import msgspec
 
 from harness.capture.faults import Faults, answer_body
 from harness.capture.record import CapturedRequest, RequestKind
-from harness.capture.routes import match_route
+from harness.capture.routing import match_route
 from harness.capture.store import Row, Store, answered_row, row_values
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from harness.capture.record import CapturedRequest
-from harness.capture.routes import match_route
+from harness.capture.routing import match_route
 
 __all__ = ["NOT_SECRET", "export", "har_response", "mask"]
 

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.capture.routes import route_names
+from harness.capture.routing import route_names
 from harness.errors import ConfigError
 
 __all__ = ["ACTIONS", "ROUTE_ALIASES", "FaultRule", "Faults", "parse_fault_spec"]

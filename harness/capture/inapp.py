@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from harness.capture.collector import analyse_body
 from harness.capture.record import CapturedRequest
-from harness.capture.routes import match_route
+from harness.capture.routing import match_route
 from harness.capture.store import Store
 from harness.errors import ConfigError
 

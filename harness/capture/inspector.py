@@ -27,11 +27,12 @@ from urllib.parse import urlsplit
 
 from harness.capture.export import mask
 from harness.capture.record import CapturedRequest
-from harness.capture.routes import match_route
+from harness.capture.routing import match_route
 from harness.capture.store import Store
 from harness.spec.lint import lint
 from harness.spec.verdict import Violation
-from harness.wire.exponea import TRACKING_ROUTES, observe
+from harness.sdk.registry import all_sdks
+from harness.wire.decode import observe
 from harness.wire.observation import ABSENT, Observation
 
 __all__ = ["FILTERS", "SECRET_HEADERS", "Inspector", "InspectorFilter", "masked_headers"]
@@ -100,10 +101,20 @@ def _events(obs: Observation) -> list[dict[str, Any]]:
         for cmd in commands:
             name = cmd.get("name") if isinstance(cmd, dict) else None
             name = name.removeprefix("crm/") if isinstance(name, str) else ""
-            route = TRACKING_ROUTES.get(name, name or "unknown")
+            route = _command_route(name)
             out.append(event(route, cmd.get("data") if isinstance(cmd, dict) else None))
         return out
     return [event(obs.route, obs.body)]
+
+
+def _command_route(name: str) -> str:
+    """The route of a batch command (the SDKs' ``commands`` tables), or the name itself."""
+    if name == "batch":
+        return "batch"
+    for sdk in all_sdks():
+        if name in sdk.commands:
+            return sdk.commands[name]
+    return name or "unknown"
 
 
 class Inspector:

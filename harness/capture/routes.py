@@ -6,9 +6,9 @@ where that shape comes from: the public API docs, the real SDKs' response models
 ``exponea/exponea-android-sdk`` @ 348cfd05, iOS ``exponea/exponea-ios-sdk`` @ f76c0c21) and the public API
 client ``exponea-python-sdk`` 0.2.0 (``exponea_python_sdk/*.py``, and its fixtures ``tests/data/*.json``
 in ``exponea/exponea-python-sdk``, recorded from the API). Fetches answer an empty but well-formed
-document. Anything else is stored too and answered 404.
+document. Anything else is stored too and answered 404 (``harness/capture/routing.py``).
 
-Most answers are fixed per route (``Route.body``). Three depend on the request (``Route.answer``): the
+Most answers are fixed per route (``RouteRule.body``). Three depend on the request (``RouteRule.answer``): the
 batch route answers one result per command, ``customers/attributes`` one result per requested attribute,
 and ``system/time`` the current time. They are pure functions of the request body and the clock, cheap
 enough for the fast path (no route of the SDKs' common tracking traffic has one).
@@ -16,28 +16,18 @@ enough for the fast path (no route of the SDKs' common tracking traffic has one)
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from harness.capture.record import RequestKind
+from harness.sdk.base import RouteRule
 
-__all__ = ["Route", "attributes_answer", "batch_answer", "match_route", "route_names", "time_answer"]
+__all__ = ["ROUTES", "attributes_answer", "batch_answer", "time_answer"]
 
 Answer = Callable[[str], bytes]  # the request body (text) -> the answer body
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    kind: str
-    status: int
-    body: bytes  # the answer's body, or what an answer rule's delay keeps when ``answer`` is set
-    answer: Answer | None = None  # computes the body from the request, for answers that depend on it
 
 
 def _dumps(doc: object) -> bytes:
@@ -151,8 +141,8 @@ def attributes_answer(text: str) -> bytes:
 _SUCCESS = b'{"success":true,"errors":[]}'
 
 # (name, method or None for any, path regex, kind, status, body, answer)
-_TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | None]] = [
-    (
+ROUTES: list[RouteRule] = [
+    RouteRule(
         "track-events",
         "POST",
         re.compile(r"^/track/v2/projects/[^/]+/customers/events$"),
@@ -161,7 +151,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
         _SUCCESS,
         None,
     ),
-    (
+    RouteRule(
         "track-customers",
         "POST",
         re.compile(r"^/track/v2/projects/[^/]+/customers$"),
@@ -170,7 +160,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
         _SUCCESS,
         None,
     ),
-    (
+    RouteRule(
         "track-campaign-clicks",
         "POST",
         re.compile(r"^/track/v2/projects/[^/]+/campaigns/clicks$"),
@@ -180,7 +170,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
         None,
     ),
     # one result per command: batch_answer
-    (
+    RouteRule(
         "track-batch",
         "POST",
         re.compile(r"^/track/v2/projects/[^/]+/batch$"),
@@ -190,7 +180,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
         batch_answer,
     ),
     # the current time: time_answer
-    (
+    RouteRule(
         "system-time",
         "GET",
         re.compile(r"^/track/v2/projects/[^/]+/system/time$"),
@@ -202,7 +192,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
     # ``{"success": true, "data": [...]}``: iOS ``InAppMessagesResponse {success, data?}``
     # (``Models/Responses/InAppMessagesResponse.swift``); Android ``Result`` (``models/Result.kt``: ``success`` and
     # ``results`` alias ``data``), which ``FetchManagerImpl.parseStandardResult`` rejects without ``success``.
-    (
+    RouteRule(
         "inapp-messages",
         "POST",
         re.compile(r"^/webxp/s/[^/]+/inappmessages$"),
@@ -215,7 +205,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
     # from the key ``in_app_content_blocks`` and needs ``success``
     # (``InAppContentBlocks/Model/InAppContentBlockResponse.swift``); Android's ``Result`` takes
     # ``in_app_content_blocks`` as ``results`` and needs ``success`` (``parseStandardResult``).
-    (
+    RouteRule(
         "content-block-bundle",
         "GET",
         re.compile(r"^/wxstatic/projects/[^/]+/bundle-(android|ios)\.json$"),
@@ -226,7 +216,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
     ),
     # ``{"success": true, "data": [...]}``: iOS ``PersonalizedInAppContentBlockResponseData {data}``
     # (``PersonalizedInAppContentBlockResponse.swift``); Android ``Result`` with ``data`` and ``success``.
-    (
+    RouteRule(
         "content-blocks-personal",
         "POST",
         re.compile(r"^/webxp/s/[^/]+/inappcontentblocks$"),
@@ -237,7 +227,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
     ),
     # ``{"success", "messages"?, "sync_token"?}``: iOS ``AppInboxResponse``
     # (``Models/Responses/AppInboxResponse.swift``); Android ``Result`` (``messages`` alias, ``sync_token``).
-    (
+    RouteRule(
         "app-inbox-fetch",
         "POST",
         re.compile(r"^/webxp/projects/[^/]+/appinbox/fetch$"),
@@ -247,7 +237,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
         None,
     ),
     # Android ``FetchManagerImpl.markAppInboxAsRead`` -> ``getVoidCallback``: a ``Result`` that needs ``success``.
-    (
+    RouteRule(
         "app-inbox-read",
         "POST",
         re.compile(r"^/webxp/projects/[^/]+/appinbox/markasread$"),
@@ -261,7 +251,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
     # iOS ``SegmentDataDTO`` decodes the body as ``[String: [[String: String]]]``
     # (``Segmentation/Model/SegmentDTO.swift``).
     # The categories are those of the Android SDK's ``SegmentTest.SEGMENTATIONS_JSON``, each empty.
-    (
+    RouteRule(
         "segments",
         "GET",
         re.compile(r"^/webxp/projects/[^/]+/segments$"),
@@ -272,7 +262,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
     ),
     # Neither SDK reads the answer's fields: Android ``linkCustomerIdsSync`` parses it as ``Any?``; iOS decodes a
     # lenient ``SegmentDataDTO``. The API's usual success document.
-    (
+    RouteRule(
         "link-ids",
         "POST",
         re.compile(r"^/webxp/projects/[^/]+/cookies/[^/]+/link-ids$"),
@@ -284,7 +274,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
     # ``{"success": true, "results": [categories]}``: iOS ``ConsentsResponse`` (``results`` -> ``consents``,
     # ``Models/Responses/ConsentsResponse.swift``); Android ``fetchConsents`` reads ``results`` (and reports "Server
     # returned empty results" for an empty list, as it would for a real project without consent categories).
-    (
+    RouteRule(
         "consent-categories",
         None,
         re.compile(r"^/data/v2/projects/[^/]+/consent/categories$"),
@@ -294,7 +284,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
         None,
     ),
     # one result per requested attribute: attributes_answer
-    (
+    RouteRule(
         "customer-attributes",
         "POST",
         re.compile(r"^/data/v2/projects/[^/]+/customers/attributes$"),
@@ -304,7 +294,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
         attributes_answer,
     ),
     # Neither SDK reads the body (the self-check waits for the push itself). The API's usual success document.
-    (
+    RouteRule(
         "push-self-check",
         "POST",
         re.compile(r"^/campaigns/send-self-check-notification$"),
@@ -315,9 +305,9 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
     ),
     # The iOS SDK's stream mode (StreamSettings, research ios §2.1) tracks through /track/u/v1/... with
     # ?stream_id=S; same routes for answer rules, same kind, same answers.
-    ("track-events", "POST", re.compile(r"^/track/u/v1/customers/events$"), RequestKind.TRACKING, 200, _SUCCESS, None),
-    ("track-customers", "POST", re.compile(r"^/track/u/v1/customers$"), RequestKind.TRACKING, 200, _SUCCESS, None),
-    (
+    RouteRule("track-events", "POST", re.compile(r"^/track/u/v1/customers/events$"), RequestKind.TRACKING, 200, _SUCCESS, None),
+    RouteRule("track-customers", "POST", re.compile(r"^/track/u/v1/customers$"), RequestKind.TRACKING, 200, _SUCCESS, None),
+    RouteRule(
         "track-campaign-clicks",
         "POST",
         re.compile(r"^/track/u/v1/campaigns/clicks$"),
@@ -326,7 +316,7 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
         _SUCCESS,
         None,
     ),
-    (
+    RouteRule(
         "ios-stream",
         None,
         re.compile(r"^/track/u/v1/.+$"),
@@ -337,19 +327,3 @@ _TABLE: list[tuple[str, str | None, re.Pattern[str], str, int, bytes, Answer | N
     ),
 ]
 
-# Paths the API does not serve: the collector's own document (no source describes the real API's 404 body).
-NOT_FOUND = Route("unknown", RequestKind.UNKNOWN, 404, b'{"success":false,"errors":["not found"]}')
-
-
-@functools.lru_cache(maxsize=4096)  # SDKs call a handful of paths over and over; the hot path skips the regexes
-def match_route(method: str, path: str) -> Route:
-    """The route for ``method`` and ``path`` (without query string or device prefix)."""
-    for name, want_method, pattern, kind, status, body, answer in _TABLE:
-        if pattern.match(path) and (want_method is None or want_method == method):
-            return Route(name, kind, status, body, answer)
-    return NOT_FOUND
-
-
-def route_names() -> list[str]:
-    """Every route name the collector knows (what answer rules can name), ``unknown`` included."""
-    return [*dict.fromkeys(row[0] for row in _TABLE), NOT_FOUND.name]

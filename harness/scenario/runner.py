@@ -33,7 +33,7 @@ from harness.spec.expectation import Expectations, Expected
 from harness.spec.profiles import Profile, profile_for_platform
 from harness.spec.trace import Stimulus
 from harness.spec.verdict import Match, Verdict
-from harness.wire.exponea import observe_all
+from harness.wire.decode import observe_all
 
 __all__ = ["DEFAULT_PROJECT", "RunResult", "Runner", "capture_plan"]
 

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from harness.spec.headers import HeaderRules
+if TYPE_CHECKING:
+    from harness.spec.verdict import Violation
+    from harness.wire.observation import Observation
 
-__all__ = ["Expectations", "Expected", "QuietWindow"]
+__all__ = ["Expectations", "Expected", "HeaderCheck", "QuietWindow"]
+
+
+class HeaderCheck(Protocol):
+    """A profile's header rules for one run (each SDK plug-in has its own, ``Sdk.headers``)."""
+
+    def violations(self, obs: Observation, skip: Collection[str] = ()) -> list[Violation]: ...
 
 
 @dataclass(frozen=True)
@@ -126,4 +135,4 @@ class Expectations:
     order_rules: tuple[str, ...] = ()
     max_clock_offset: float = 5.0
     grouped_order: bool = False
-    header_rules: HeaderRules | None = None
+    header_rules: HeaderCheck | None = None

@@ -41,7 +41,7 @@ from harness.errors import SpecError
 from harness.spec.verdict import Violation
 from harness.wire.observation import Observation
 
-__all__ = ["HeaderRules", "header_rules_for"]
+__all__ = ["HeaderRules", "header_rules_for", "rules_for"]
 
 _PLATFORMS = {"exponea-android": "android", "android": "android", "exponea-ios": "ios", "ios": "ios"}
 # Calls that are not the Engagement API (Sentry telemetry, GitHub release checks) or not known: not judged.
@@ -187,3 +187,8 @@ def header_rules_for(profile: str) -> HeaderRules:
     if platform is None:
         raise SpecError(f"no header rules for profile {profile!r}; known: {', '.join(sorted(_PLATFORMS))}")
     return HeaderRules(platform)
+
+
+def rules_for(platform: str) -> HeaderRules:
+    """The SDK plug-in's hook (``Sdk.headers``): the forms-only rules of ``android`` or ``ios``."""
+    return header_rules_for(platform)

@@ -26,24 +26,40 @@ from jsonschema.exceptions import ValidationError
 
 from harness.capture.record import CapturedRequest
 from harness.errors import SpecError
-from harness.spec.headers import header_rules_for
+from harness.sdk.registry import get_sdk
+from harness.spec.expectation import HeaderCheck
+from harness.spec.profiles import resolve_profile
 from harness.spec.verdict import Violation
-from harness.wire.exponea import observe
+from harness.wire.decode import observe
 from harness.wire.observation import Observation
 
 __all__ = ["PayloadSchemas", "lint", "lint_file", "lint_observations", "load_schemas", "schema_violations"]
 
-_ALIASES = {"android": "exponea-android", "ios": "exponea-ios"}
 _MILLIS = 1e11  # a seconds timestamp below this is before the year 5000; milliseconds are ~1.7e12
 
 
 def load_schemas(profile: str) -> dict[str, Any]:
-    name = _ALIASES.get(profile, profile)
+    """The payload schemas of a profile (``exponea-android``, or ``android`` for the default SDK)."""
+    sdk_name, platform = resolve_profile(profile)
+    where = get_sdk(sdk_name).schemas.get(platform)
+    if where is None:
+        raise SpecError(f"no payload schemas for profile {profile!r}")
+    package, _, file = where.partition(":")
     try:
-        text = resources.files("harness.spec").joinpath(f"schemas/{name}.json").read_text()
+        text = resources.files(package).joinpath(file).read_text()
     except FileNotFoundError as exc:
         raise SpecError(f"no payload schemas for profile {profile!r}") from exc
     return dict(json.loads(text))
+
+
+def header_rules_for(profile: str) -> HeaderCheck | None:
+    """The forms-only header rules of a profile (None: its SDK has none), for ``harness check``."""
+    sdk_name, platform = resolve_profile(profile)
+    sdk = get_sdk(sdk_name)
+    if sdk.headers is None:
+        return None
+    rules: HeaderCheck = sdk.load(sdk.headers)(platform)
+    return rules
 
 
 def _path(parts: Iterable[Any], prefix: str = "$") -> str:
@@ -162,7 +178,8 @@ def lint_observations(profile: str, observations: Iterable[Observation]) -> tupl
             continue
         total += 1
         out += schemas.violations(obs)
-        out += headers.violations(obs)
+        if headers is not None:
+            out += headers.violations(obs)
     return out, total
 
 

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs
 from harness.capture.record import CapturedRequest
 from harness.wire.observation import ABSENT, Observation
 
-__all__ = ["TRACKING_ROUTES", "endpoint_of", "observe", "observe_all"]
+__all__ = ["TRACKING_ROUTES", "decode", "endpoint_of", "observe", "observe_all"]
 
 _PROJECT = re.compile(
     r"^(?P<prefix>.*?)/track/v2/projects/(?P<token>[^/?]+)/(?P<route>customers/events|customers|campaigns/clicks|batch)"
@@ -159,6 +159,11 @@ def observe(request: CapturedRequest) -> Observation:
         endpoint,
         request.response_status,
     )
+
+
+def decode(request: CapturedRequest) -> list[Observation]:
+    """The SDK plug-in's decoder: one request is one observation (a batch stays one, route ``batch``)."""
+    return [observe(request)]
 
 
 def observe_all(requests: Iterable[CapturedRequest], tracking_only: bool = True) -> list[Observation]:

@@ -9,7 +9,8 @@ import json
 import httpx
 import pytest
 
-from harness.capture.routes import attributes_answer, batch_answer, match_route, time_answer
+from harness.capture.routes import attributes_answer, batch_answer, time_answer
+from harness.capture.routing import match_route
 
 T = "/track/v2/projects/tok"
 

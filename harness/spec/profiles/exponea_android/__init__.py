@@ -52,6 +52,11 @@ class AndroidProfile:
     platform = "android"
     sdk_version = SDK_VERSION
 
+    def __init__(self, version: str | None = None) -> None:
+        """``version``: the SDK version to model; this profile models 4.10.0 only (the registry picks it)."""
+        if version is not None and version != SDK_VERSION:
+            raise ValueError(f"the Android profile models {SDK_VERSION}, not {version}")
+
     def expect(self, trace: Sequence[Stimulus]) -> Expectations:
         model = Model()
         # The main project's authorization after each step while initialized: what the SDK's own
