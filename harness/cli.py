@@ -53,6 +53,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not scenarios:
         print("error: no scenario selected", file=sys.stderr)
         return 2
+    args.scenario_sdks = sorted({s.sdk for s in scenarios})
     uris = list(dict.fromkeys(args.device or ["virtual:android"]))
     devices = [open_device(uri) for uri in uris]
     try:
@@ -79,7 +80,7 @@ def _check_run_inputs(args: argparse.Namespace, devices: Sequence[Device]) -> No
             raise ConfigError(
                 "--fault", f"seeded faults live in the virtual SDK (virtual:*, jvm:android); {real[0]} runs a real SDK"
             )
-        check_fault_names([args.fault], [d.platform for d in devices])
+        check_fault_names([args.fault], [d.platform for d in devices], getattr(args, "scenario_sdks", None) or [None])
     for device in devices:
         check_ready(device)
 
@@ -115,6 +116,7 @@ def _run_on(args: argparse.Namespace, scenarios: Sequence[Scenario], devices: Se
                 in_app_store=in_app_store,
                 judge=args.judge,
                 base_url=args.base_url,
+                sdk_version=args.sdk_version,
             )
             devices_meta.append(
                 device_meta(device.describe().as_json(), runner.profile.name, runner.profile.sdk_version)
@@ -340,12 +342,27 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _cmd_sdks(args: argparse.Namespace) -> int:
+    from harness.sdk.listing import describe_sdks
+
+    rows = describe_sdks()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for row in rows:
+        print(f"{row['name']}: {row['title']}{' (default)' if row['default'] else ''}")
+        for platform, info in row["platforms"].items():
+            versions = ", ".join(info["versions"])
+            print(f"  {platform:<8} versions {versions:<20} profile {info['profile']:<20} checklist {info['checklist']}")
+    return 0
+
+
 def _cmd_faults(args: argparse.Namespace) -> int:
     from harness.scenario.selftest import FaultInfo, list_faults
 
     faults: dict[str, FaultInfo] = {}
     for platform in [args.platform] if args.platform else list(PLATFORMS):
-        for fault in list_faults(platform):
+        for fault in list_faults(platform, args.sdk):
             faults.setdefault(fault.name, fault)
     rows = sorted(faults.values(), key=lambda f: f.name)
     if args.json:
@@ -391,6 +408,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("-k", help="only scenarios whose id or title contains this")
     r.add_argument(
         "--fault", metavar="NAME", help="start the virtual device with this seeded SDK bug (harness faults lists them)"
+    )
+    r.add_argument(
+        "--sdk-version",
+        metavar="V",
+        help="judge by (and let the virtual app play) this SDK version: an unmodelled one is judged by the nearest "
+        "lower modelled version, with a warning (default: the newest modelled; harness sdks lists them)",
     )
     r.add_argument(
         "--agent",
@@ -504,8 +527,13 @@ def _parser() -> argparse.ArgumentParser:
     cv.add_argument("--json", action="store_true", help="print the coverage as JSON")
     cv.set_defaults(func=_cmd_coverage)
 
+    sk = sub.add_parser("sdks", help="list the SDK plug-ins: platforms, modelled versions, profiles, checklists")
+    sk.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    sk.set_defaults(func=_cmd_sdks)
+
     fl = sub.add_parser("faults", help="list the seeded SDK bugs of the virtual devices (for --fault)")
     fl.add_argument("--platform", choices=PLATFORMS, help="only the faults seeded on this platform")
+    fl.add_argument("--sdk", help="the SDK plug-in whose reference SDK seeds them (default: the default SDK)")
     fl.add_argument("--json", action="store_true", help="print a JSON list (name, area, platforms, violates, ...)")
     fl.set_defaults(func=_cmd_faults)
     return p

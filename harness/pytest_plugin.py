@@ -50,11 +50,11 @@ from harness.capture.store import Store
 from harness.devices.base import AppTarget, Device
 from harness.devices.registry import open_device
 from harness.errors import HarnessError, ScenarioError
-from harness.instrument.facade import ExponeaSdk
 from harness.report.junit import junit_properties
 from harness.report.record import device_meta, result_record, run_meta
 from harness.scenario.loader import Scenario, find_scenarios, load_scenario
-from harness.scenario.runner import DEFAULT_PROJECT, Runner, RunResult, capture_plan
+from harness.scenario.runner import Runner, RunResult, capture_plan
+from harness.sdk.registry import get_sdk
 
 __all__ = ["AppSession", "HarnessSettings"]
 
@@ -372,13 +372,17 @@ class AppSession:
     device: Device
     collector: CollectorServer
     key: str
-    sdk: ExponeaSdk
+    sdk: Any  # the default SDK plug-in's typed facade (``Sdk.facade``) over ``device.sdk``
     base_url: str
     config: dict[str, Any] = field(default_factory=dict)
 
     def init(self, **configuration: Any) -> None:
-        """``Exponea.init`` pointed at the collector (defaults: the harness project)."""
-        self.config = {**DEFAULT_PROJECT, "baseURL": self.base_url, **configuration}
+        """The SDK's ``init`` pointed at the collector (the plug-in's ``connect`` fills the defaults)."""
+        plugin = get_sdk(None)
+        args: Any = {"configuration": configuration}
+        if plugin.connect is not None:
+            args = plugin.load(plugin.connect)("init", args, self.base_url)
+        self.config = dict(args["configuration"])
         self.sdk.init(self.config)
 
     def requests(self, tracking_only: bool = True) -> list[CapturedRequest]:
@@ -416,7 +420,9 @@ def app(
     device.open(target)
     device.app.install()
     device.app.launch()
-    session = AppSession(device, collector, key, ExponeaSdk(device.sdk), target.base_url)
+    plugin = get_sdk(None)
+    facade = plugin.load(plugin.facade)(device.sdk) if plugin.facade is not None else device.sdk
+    session = AppSession(device, collector, key, facade, target.base_url)
     yield session
     device.app.kill()
     _keep_artifacts(request.node, harness_settings, session.requests(tracking_only=False))

@@ -10,9 +10,9 @@ from this table (``python -m harness.scenario.vocabulary``), and a test keeps th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from harness.sdk.calls import CallSpec
 
 __all__ = ["CONFIGURATION", "SDK_CALLS", "CallSpec"]
 
@@ -73,40 +73,6 @@ _PURCHASED_ITEM: Schema = {
         "receipt": {"type": ["string", "null"]},
     },
 }
-
-
-@dataclass(frozen=True)
-class CallSpec:
-    """One SDK call: its argument names and each argument's JSON Schema.
-
-    A call with no required argument may be written as a bare step (``- flushData``).
-    """
-
-    required: tuple[str, ...] = ()
-    optional: tuple[str, ...] = ()
-    types: Mapping[str, Schema] = field(default_factory=dict)
-
-    @property
-    def allowed(self) -> frozenset[str]:
-        return frozenset(self.required + self.optional)
-
-    @property
-    def bare(self) -> bool:
-        """May be written without arguments."""
-        return not self.required
-
-    @property
-    def schema(self) -> Schema:
-        """The JSON Schema of the call's argument object (null: no arguments, where allowed)."""
-        names = self.required + self.optional
-        schema: Schema = {
-            "type": ["object", "null"] if self.bare else "object",
-            "additionalProperties": False,
-            "properties": {name: dict(self.types.get(name, {})) for name in names},
-        }
-        if self.required:
-            schema["required"] = list(self.required)
-        return schema
 
 
 def _push(*names: str) -> dict[str, Schema]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["AGENT_NAMES", "native_args"]
+__all__ = ["AGENT_NAMES", "bridge", "native_args"]
 
 #: The agent names the drivers and ``--agent`` accept.
 AGENT_NAMES = ("native", "flutter")
@@ -26,3 +26,8 @@ def native_args(method: str, args: Mapping[str, Any]) -> dict[str, Any]:
     if method == "trackEvent" and out.get("timestamp") is None:
         out["timestamp"] = None  # flutter-sdk-bridge.md §3 trackEvent: "null stays null"
     return out
+
+
+def bridge(agent: str, method: str, args: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The SDK plug-in's hook (``Sdk.bridge``): the native call the ``agent``'s plugin makes."""
+    return native_args(method, args) if agent == "flutter" else args

@@ -21,8 +21,9 @@ from typing import Any
 import jsonschema
 import yaml
 
-from harness.errors import ScenarioError
-from harness.scenario.vocabulary import STEPS, step_names
+from harness.errors import ConfigError, ScenarioError
+from harness.scenario.vocabulary import StepSpec, steps_for
+from harness.sdk.registry import get_sdk
 
 __all__ = ["Scenario", "Step", "find_scenarios", "load_scenario"]
 
@@ -54,6 +55,7 @@ class Scenario:
     path: str
     line: int = 1
     fresh_install: bool = True
+    sdk: str = ""  # the SDK the scenario drives (``sdk:``; "" in a hand-built Scenario: the default SDK)
 
     def applies_to(self, platform: str) -> bool:
         return platform in self.platforms
@@ -110,7 +112,12 @@ def load_scenario(path: str | Path) -> Scenario:
         best = jsonschema.exceptions.best_match(errors) or err
         where = "/".join(str(p) for p in best.absolute_path) or "top level"
         raise ScenarioError(name, _line_of(lines, best.absolute_path), f"{where}: {best.message}")
-    steps = tuple(_step(raw, name, i + 1, lines, i) for i, raw in enumerate(data["steps"]))
+    try:
+        sdk = get_sdk(data.get("sdk")).name
+        vocabulary = steps_for(sdk)
+    except ConfigError as exc:
+        raise ScenarioError(name, _line_of(lines, ("sdk",)), f"sdk: {exc.problem}") from exc
+    steps = tuple(_step(raw, name, i + 1, lines, i, vocabulary) for i, raw in enumerate(data["steps"]))
     _check_until(steps, name)
     return Scenario(
         id=data["id"],
@@ -121,6 +128,7 @@ def load_scenario(path: str | Path) -> Scenario:
         path=name,
         line=1,
         fresh_install=bool(data.get("fresh_install", True)),
+        sdk=sdk,
     )
 
 
@@ -194,7 +202,9 @@ def _close(name: str, names: Iterable[str]) -> list[str]:
     return difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
 
 
-def _step(raw: Any, path: str, number: int, lines: dict[tuple[Any, ...], int], index: int) -> Step:
+def _step(
+    raw: Any, path: str, number: int, lines: dict[tuple[Any, ...], int], index: int, vocabulary: dict[str, StepSpec]
+) -> Step:
     """One raw step validated against the vocabulary (harness/scenario/vocabulary.py)."""
     here = ("steps", index)
     line = _line_of(lines, here)
@@ -205,9 +215,9 @@ def _step(raw: Any, path: str, number: int, lines: dict[tuple[Any, ...], int], i
         bare = False
     else:
         raise ScenarioError(path, line, f"step {number}: a step is a name or a mapping of one name to its argument")
-    spec = STEPS.get(str(name))
+    spec = vocabulary.get(str(name))
     if spec is None:
-        close = _close(str(name), step_names())
+        close = _close(str(name), sorted(vocabulary))
         hint = f"; did you mean {close[0]!r}?" if close else " (see docs/scenarios.md and docs/sdk-calls.md)"
         raise ScenarioError(path, line, f"step {number}: unknown step {name!r}{hint}")
     if bare and spec.schema is not None and not spec.bare:

@@ -25,19 +25,18 @@ from harness.capture.server import CollectorServer
 from harness.capture.store import Store
 from harness.devices.base import AppTarget, Capability, Device
 from harness.errors import ConfigError, HarnessError, InstrumentError, SpecError
-from harness.instrument.flutter_plugin import native_args
 from harness.scenario.expect import StepTimes, judge_user_expectations
 from harness.scenario.loader import Scenario, Step
 from harness.spec.checker import check
 from harness.spec.expectation import Expectations, Expected
-from harness.spec.profiles import Profile, profile_for_platform
+from harness.sdk.base import Sdk
+from harness.sdk.registry import get_sdk
+from harness.spec.profiles import Profile, profile_for
 from harness.spec.trace import Stimulus
 from harness.spec.verdict import Match, Verdict
 from harness.wire.decode import observe_all
 
-__all__ = ["DEFAULT_PROJECT", "RunResult", "Runner", "capture_plan"]
-
-DEFAULT_PROJECT = {"projectToken": "harness-token", "authorization": "Token harness-key"}
+__all__ = ["RunResult", "Runner", "capture_plan"]
 _counter = itertools.count(1)
 
 
@@ -63,6 +62,8 @@ class RunResult:
     fault: str | None = None
     profile: str = ""
     sdk_version: str = ""
+    sdk: str = ""
+    warnings: list[str] = field(default_factory=list)  # e.g. an unmodelled SDK version judged by a lower one
     # in-app capture (Runner(in_app_capture=True)): what the app's HTTP client sent, and that set
     # against the collector's; ``requests`` is whichever capture judged the run (``judge``)
     app_requests: list[CapturedRequest] | None = None
@@ -138,6 +139,7 @@ class Runner:
         in_app_store: Store | None = None,
         judge: str = "collector",
         base_url: str | None = None,
+        sdk_version: str | None = None,
     ) -> None:
         self.in_app_capture, self.judge = capture_plan(in_app_capture, judge, base_url)
         self.base_url = base_url
@@ -145,7 +147,11 @@ class Runner:
         self.device = device
         self.collector = collector
         self.fault = fault
-        self.profile = profile or profile_for_platform(device.platform)
+        self.sdk_version = sdk_version
+        self._fixed_profile = profile
+        choice = profile_for(None, device.platform, sdk_version)
+        self.profile = profile or choice.profile  # the default SDK's, for the run's device metadata
+        self.warning = choice.warning
         self.settle_timeout = settle_timeout
         self.quiet = quiet
         self.options = dict(options or {})
@@ -159,14 +165,22 @@ class Runner:
         other scenarios still run and the report and JUnit are still written.
         """
         result = RunResult(scenario, self.device.uri, "error", platform=self.device.platform, fault=self.fault)
-        result.profile, result.sdk_version = self.profile.name, self.profile.sdk_version
+        sdk = get_sdk(scenario.sdk or None)
+        result.sdk = sdk.name
+        profile = self.profile
+        if self._fixed_profile is None and self.device.platform in sdk.profiles:
+            choice = profile_for(sdk.name, self.device.platform, self.sdk_version)
+            profile = choice.profile
+            if choice.warning:
+                result.warnings.append(choice.warning)
+        result.profile, result.sdk_version = profile.name, profile.sdk_version
         if not scenario.applies_to(self.device.platform):
             result.outcome = "skipped"
             result.error = f"not for {self.device.platform}"
             return result
         started = time.monotonic()
         try:
-            self._run(scenario, result)
+            self._run(scenario, result, sdk, profile)
         except HarnessError as exc:
             result.outcome = "error"
             result.error = f"{type(exc).__name__}: {exc}"
@@ -179,18 +193,21 @@ class Runner:
             result.device_time_span = result.trace[-1].device_time - result.trace[0].device_time
         return result
 
-    def _run(self, scenario: Scenario, result: RunResult) -> None:
+    def _run(self, scenario: Scenario, result: RunResult, sdk: Sdk, profile: Profile) -> None:
         key = f"{re.sub(r'[^A-Za-z0-9]+', '-', self.device.uri)}-{next(_counter)}-{scenario.id}"
         base_url = self.base_url or self.collector.device_url(key)
         recorder = None
         if self.in_app_capture:
             recorder = InAppRecorder(self.in_app_store, key, base_path=urlsplit(base_url).path)
-        target = AppTarget(base_url=base_url, fault=self.fault, options=self.options, in_app_capture=recorder)
+        options = {**self.options, "sdk": sdk.name}
+        if self.sdk_version:  # the modelled version picked for it, which the reference SDK plays
+            options["sdk_version"] = result.sdk_version
+        target = AppTarget(base_url=base_url, fault=self.fault, options=options, in_app_capture=recorder)
         times: list[StepTimes] = []
         result.stage = "playing the steps"
         try:
             self.device.open(target)
-            self._play(scenario, target, result.trace, times)
+            self._play(scenario, target, result.trace, times, sdk)
             self._settle()
         except Exception:
             self._cleanup()
@@ -205,14 +222,14 @@ class Runner:
                 result.capture_diff = compare_captures(result.app_requests, result.requests)
             if self.judge == "in-app":
                 result.requests = result.app_requests
-        result.stage = f"deriving the expectations (profile {self.profile.name})"
+        result.stage = f"deriving the expectations (profile {profile.name})"
         try:
-            result.expectations = self.profile.expect([s for s in result.trace if s.kind != "expect"])
+            result.expectations = profile.expect([s for s in result.trace if s.kind != "expect"])
         except SpecError as exc:
             result.error = f"SpecError: {exc}"
             return
         result.stage = "checking the requests"
-        observations = observe_all(result.requests, tracking_only=False)
+        observations = observe_all(result.requests, tracking_only=False, sdk=sdk.name)
         result.verdict = check(result.expectations, observations)
         if any(s.kind == "expect" for s in result.trace):
             result.stage = "checking the scenario's expect steps"
@@ -225,31 +242,35 @@ class Runner:
 
     # -- steps -----------------------------------------------------------------------------
 
-    def _play(self, scenario: Scenario, target: AppTarget, trace: list[Stimulus], times: list[StepTimes]) -> None:
+    def _play(
+        self, scenario: Scenario, target: AppTarget, trace: list[Stimulus], times: list[StepTimes], sdk: Sdk
+    ) -> None:
         steps: list[Step] = []
         if scenario.fresh_install:
             steps += [Step("app", "install"), Step("app", "launch")]
         steps += list(scenario.steps)
         for step in steps:
             if step.kind == "app" and step.name == "relaunch":
-                self._do(Step("app", "kill", {}, step.line, step.source), target, trace, times)
-                self._do(Step("app", "launch", {}, step.line, step.source), target, trace, times)
+                self._do(Step("app", "kill", {}, step.line, step.source), target, trace, times, sdk)
+                self._do(Step("app", "launch", {}, step.line, step.source), target, trace, times, sdk)
             else:
-                self._do(step, target, trace, times)
+                self._do(step, target, trace, times, sdk)
 
-    def _do(self, step: Step, target: AppTarget, trace: list[Stimulus], times: list[StepTimes]) -> None:
+    def _do(self, step: Step, target: AppTarget, trace: list[Stimulus], times: list[StepTimes], sdk: Sdk) -> None:
         index = len(trace)
         began = time.time()
         args: Mapping[str, Any] = step.args
         error: str | None = None
         times.append(StepTimes(time.time(), self.device.app.is_running(), step.source or step.name))
         if step.kind == "call":
-            args = _fill_base_urls(step.name, args, target.base_url)
+            if sdk.connect is not None:  # the plug-in points the SDK at the collector (base URLs...)
+                args = sdk.load(sdk.connect)(step.name, args, target.base_url)
             try:
                 res = self.device.sdk.call(step.name, args, timeout=self.settle_timeout)
                 device_time = res.device_time
-                if self._agent() == "flutter":
-                    args = native_args(step.name, args)
+                agent = self._agent()
+                if agent != "native" and sdk.bridge is not None:  # the native call a plugin made
+                    args = sdk.load(sdk.bridge)(agent, step.name, args)
             except InstrumentError as exc:  # the SDK threw inside the app; the app lives on
                 error = str(exc)
                 device_time = self.device.env.now()
@@ -340,37 +361,6 @@ class Runner:
             self.device.app.kill()
         except HarnessError as exc:
             self.device.log.warning("could not kill the app after the run: %s", exc)
-
-
-def _with_base_url(project: Any, base_url: str) -> Any:
-    if isinstance(project, Mapping) and "baseUrl" not in project:
-        return {"baseUrl": base_url, **project}
-    return project
-
-
-def _fill_route_map(route_map: Any, base_url: str) -> Any:
-    if not isinstance(route_map, Mapping):
-        return route_map
-    return {k: [_with_base_url(p, base_url) for p in v] if isinstance(v, list) else v for k, v in route_map.items()}
-
-
-def _fill_base_urls(name: str, args: Mapping[str, Any], base_url: str) -> Mapping[str, Any]:
-    """The collector's URL wherever a scenario leaves a project's base URL out (init, anonymize)."""
-    if name == "init":
-        config = {**DEFAULT_PROJECT, "baseURL": base_url, **dict(args.get("configuration") or {})}
-        if isinstance(config["baseURL"], str):  # "{collector}/" tests the trailing-slash rule (ios#6)
-            config["baseURL"] = config["baseURL"].replace("{collector}", base_url)
-        if "projectRouteMap" in config:
-            config["projectRouteMap"] = _fill_route_map(config["projectRouteMap"], base_url)
-        return {**args, "configuration": config}
-    if name == "anonymize":
-        out = dict(args)
-        if out.get("exponeaProject") is not None:
-            out["exponeaProject"] = _with_base_url(out["exponeaProject"], base_url)
-        if out.get("projectRouteMap") is not None:
-            out["projectRouteMap"] = _fill_route_map(out["projectRouteMap"], base_url)
-        return out
-    return args
 
 
 def _merge(expectations: Expectations, verdict: Verdict, mine: list[Expected], theirs: Verdict) -> None:

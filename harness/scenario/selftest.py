@@ -60,9 +60,12 @@ class FaultInfo:
     description: str
 
 
-def list_faults(platform: str) -> list[FaultInfo]:
-    """The faults the virtual app seeds for ``platform``, asked of the app process itself."""
+def list_faults(platform: str, sdk: str | None = None) -> list[FaultInfo]:
+    """The faults the virtual app seeds for ``platform`` (in ``sdk``'s reference SDK; None: the default
+    SDK), asked of the app process itself."""
     cmd = [sys.executable, "-m", "harness.virtual", "--list-faults", "--details", "--platform", platform]
+    if sdk is not None:
+        cmd += ["--sdk", sdk]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise ConfigError("--list-faults", f"the virtual app could not list its faults: {out.stderr.strip()}")
@@ -102,9 +105,13 @@ def fault_name_problem(names: Sequence[str], seeded: Mapping[str, Iterable[str]]
     return "; ".join(problems) + " (harness faults lists them)"
 
 
-def check_fault_names(names: Sequence[str], platforms: Iterable[str]) -> None:
-    """Before a run: raise ConfigError naming an unknown fault once, instead of one crash per scenario."""
-    seeded = {p: [f.name for f in list_faults(p)] for p in dict.fromkeys(platforms)}
+def check_fault_names(names: Sequence[str], platforms: Iterable[str], sdks: Iterable[str | None] = (None,)) -> None:
+    """Before a run: raise ConfigError naming an unknown fault once, instead of one crash per scenario.
+
+    ``sdks``: the SDKs of the run's scenarios; a fault is known on a platform when one of them seeds it.
+    """
+    chosen = list(dict.fromkeys(sdks))
+    seeded = {p: [f.name for s in chosen for f in list_faults(p, s)] for p in dict.fromkeys(platforms)}
     problem = fault_name_problem(names, seeded, on_each=True)
     if problem:
         raise ConfigError("--fault", problem)

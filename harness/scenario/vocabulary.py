@@ -1,6 +1,6 @@
 """Every step a scenario may hold, in one table: the SDK calls and the app, phone and harness steps.
 
-The SDK calls come from :data:`harness.instrument.calls.SDK_CALLS`; the other steps are defined here,
+The SDK calls come from the scenario's SDK plug-in (``Sdk.calls``, see ``harness/sdk``); the other steps are defined here,
 each with the JSON Schema of its argument and how it becomes a trace entry. The loader validates each
 step against this table (one clear ``file:line`` message per problem), the runner dispatches on the
 ``kind`` it assigns, and ``schema.json`` (for editors and other tools) is generated from it:
@@ -14,9 +14,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from harness.instrument.calls import SDK_CALLS
+from harness.sdk.calls import CallSpec
+from harness.sdk.registry import all_sdks, default_sdk, get_sdk
 
-__all__ = ["EXPECT_NOTHING_SCHEMA", "EXPECT_SCHEMA", "STEPS", "StepSpec", "scenario_schema", "step_names"]
+__all__ = [
+    "EXPECT_NOTHING_SCHEMA",
+    "EXPECT_SCHEMA",
+    "STEPS",
+    "StepSpec",
+    "calls_of",
+    "scenario_schema",
+    "step_names",
+    "steps_for",
+]
 
 Schema = dict[str, Any]
 Build = Callable[[Any], dict[str, Any]]
@@ -135,22 +145,36 @@ STEPS: dict[str, StepSpec] = {
     "respond": StepSpec("collector", "respond", _RESPOND),
     "expect": StepSpec("expect", "expect", EXPECT_SCHEMA),
     "expect_nothing": StepSpec("expect", "expect_nothing", EXPECT_NOTHING_SCHEMA),
-    **{
-        name: StepSpec("call", name, spec.schema, bare=spec.bare, build=lambda v: dict(v or {}))
-        for name, spec in SDK_CALLS.items()
-    },
 }
 
 
-def step_names() -> list[str]:
+def calls_of(sdk: str | None = None) -> dict[str, CallSpec]:
+    """The call vocabulary of ``sdk`` (None: the default SDK)."""
+    entry = get_sdk(sdk)
+    return dict(entry.load(entry.calls))
+
+
+def steps_for(sdk: str | None = None) -> dict[str, StepSpec]:
+    """Every step a scenario of ``sdk`` may hold: the generic steps and the SDK's calls."""
+    calls = {
+        name: StepSpec("call", name, spec.schema, bare=spec.bare, build=lambda v: dict(v or {}))
+        for name, spec in calls_of(sdk).items()
+    }
+    return {**STEPS, **calls}
+
+
+def step_names(sdk: str | None = None) -> list[str]:
     """Every step name, for "did you mean" suggestions."""
-    return sorted(STEPS)
+    return sorted(steps_for(sdk))
 
 
 def scenario_schema() -> Schema:
     """The whole scenario file as JSON Schema (what ``schema.json`` holds)."""
-    bare = sorted(name for name, spec in STEPS.items() if spec.schema is None or spec.bare)
-    with_args = {name: spec.schema for name, spec in STEPS.items() if spec.schema is not None}
+    steps = dict(steps_for(default_sdk().name))
+    for sdk in all_sdks():  # a step name two SDKs share keeps the default SDK's schema (each is checked by its own)
+        steps = {**steps_for(sdk.name), **steps}
+    bare = sorted(name for name, spec in steps.items() if spec.schema is None or spec.bare)
+    with_args = {name: spec.schema for name, spec in steps.items() if spec.schema is not None}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "harness scenario",
@@ -162,7 +186,11 @@ def scenario_schema() -> Schema:
             "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
             "title": {"type": "string"},
             "description": {"type": "string"},
-            "covers": {"type": "array", "items": {"type": "string", "pattern": "^(android|ios)#[0-9]+$"}},
+            "sdk": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+            "covers": {
+                "type": "array",
+                "items": {"type": "string", "pattern": "^([a-z][a-z0-9_]*-)?(android|ios)#[0-9]+$"},
+            },
             "platforms": {"type": "array", "minItems": 1, "items": {"enum": ["android", "ios"]}},
             "fresh_install": {"type": "boolean"},
             "steps": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/step"}},

@@ -7,6 +7,8 @@ SDK's queue and prefs stay in the data directory and the next launch picks them 
 from __future__ import annotations
 
 import argparse
+import importlib
+import inspect
 import json
 import os
 import socketserver
@@ -16,9 +18,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from harness.sdk.base import Sdk
+from harness.sdk.registry import get_sdk
 from harness.virtual.clock import VirtualClock
 from harness.virtual.env import AppEnv
-from harness.virtual.faults import FAULTS, Fault, Faults
 
 __all__ = ["VirtualApp", "main"]
 
@@ -26,7 +29,16 @@ __all__ = ["VirtualApp", "main"]
 class VirtualApp:
     """Routes RPC methods to the SDK, the app lifecycle and the environment."""
 
-    def __init__(self, platform: str, data_dir: Path, clock: VirtualClock, env: AppEnv, faults: Faults) -> None:
+    def __init__(
+        self,
+        platform: str,
+        data_dir: Path,
+        clock: VirtualClock,
+        env: AppEnv,
+        faults: Any,
+        sdk: Sdk | None = None,
+        version: str | None = None,
+    ) -> None:
         self.platform = platform
         self.clock = clock
         self.env = env
@@ -35,16 +47,15 @@ class VirtualApp:
         self.hang_after: int | None = None  # test hook: stop answering after this many requests
         self._requests = 0
         self._count_lock = threading.Lock()
-        if platform == "android":
-            from harness.virtual.android.sdk import AndroidSdk
-
-            self.sdk: Any = AndroidSdk(data_dir, clock, env, faults)
-        elif platform == "ios":
-            from harness.virtual.ios.sdk import IosSdk
-
-            self.sdk = IosSdk(data_dir, clock, env, faults)
+        plugin = sdk or get_sdk(None)
+        if platform not in plugin.reference:
+            raise SystemExit(f"platform {platform!r} is not implemented by the {plugin.name} reference SDK")
+        reference: Any = plugin.load(plugin.reference[platform])
+        # A reference SDK that models one version takes no ``version`` (the harness checked the name).
+        if version and "version" in inspect.signature(reference).parameters:
+            self.sdk: Any = reference(data_dir, clock, env, faults, version=version)
         else:
-            raise SystemExit(f"platform {platform!r} is not implemented by the virtual app yet")
+            self.sdk = reference(data_dir, clock, env, faults)
 
     def dispatch(self, method: str, params: Mapping[str, Any]) -> Any:
         with self._count_lock:
@@ -139,7 +150,7 @@ class _Server(socketserver.ThreadingTCPServer):
         self.app = app
 
 
-def _fault_json(fault: Fault) -> dict[str, Any]:
+def _fault_json(fault: Any) -> dict[str, Any]:
     return {
         "name": fault.name,
         "area": fault.area,
@@ -152,6 +163,8 @@ def _fault_json(fault: Fault) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.virtual", description="The virtual app process.")
     parser.add_argument("--platform", choices=["android", "ios"], default="android")
+    parser.add_argument("--sdk", default=None, help="the SDK plug-in whose reference SDK runs (default: the default SDK)")
+    parser.add_argument("--sdk-version", default=None, help="the modelled SDK version the reference SDK plays")
     parser.add_argument("--data", type=Path, help="the app's private data directory")
     parser.add_argument("--list-faults", action="store_true", help="print the seeded faults' names as JSON and exit")
     parser.add_argument(
@@ -165,8 +178,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app-version", default=AppEnv.app_version, help="the app's versionName")
     parser.add_argument("--hang-after", type=int, default=None, help=argparse.SUPPRESS)  # test hook
     args = parser.parse_args(argv)
+    try:
+        plugin = get_sdk(args.sdk)
+    except Exception as exc:  # the registry's ConfigError: one line, exit 2
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    seeded = importlib.import_module(plugin.faults)  # FAULTS (name -> Fault) and Faults(names)
     if args.list_faults:
-        chosen = [FAULTS[n] for n in sorted(FAULTS) if args.platform in FAULTS[n].platforms]
+        table = seeded.FAULTS
+        chosen = [table[n] for n in sorted(table) if args.platform in table[n].platforms]
         if args.details:  # what selftest needs to order its runs; the names-only list stays the default
             print(json.dumps([_fault_json(f) for f in chosen]))
         else:
@@ -176,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--data is required")
     args.data.mkdir(parents=True, exist_ok=True)
     try:
-        faults = Faults(args.fault)
+        faults = seeded.Faults(args.fault)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -188,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         app_version=args.app_version,
     )
     clock = VirtualClock(args.clock_offset)
-    app = VirtualApp(args.platform, args.data, clock, env, faults)
+    app = VirtualApp(args.platform, args.data, clock, env, faults, plugin, args.sdk_version)
     app.hang_after = args.hang_after
     server = _Server(app)
     port_file = args.data / "rpc.json"

@@ -8,11 +8,12 @@ request's problems (malformed JSON, not UTF-8) travel along so they are reported
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ABSENT", "Observation"]
+__all__ = ["ABSENT", "Observation", "epoch_seconds"]
 
 
 class _Absent:
@@ -142,3 +143,22 @@ class Observation:
         """A short human name: ``#12 events "purchase"``."""
         what = self.event_type if isinstance(self.event_type, str) else self.route
         return f"#{self.request_id} {self.route} {what!r}" if what != self.route else f"#{self.request_id} {self.route}"
+
+
+def epoch_seconds(value: Any) -> float:
+    """A timestamp as epoch seconds: a number as it is, an ISO-8601 string (``2024-04-05T10:00:00.5Z``)
+    converted (a decoder of an SDK that sends ISO timestamps normalizes them with this); ``ValueError``
+    for anything else, which the decoder reports as the request's problem."""
+    if isinstance(value, bool):
+        raise ValueError(f"timestamp {value!r} is neither a number nor an ISO-8601 string")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError(f"timestamp {value!r} is not ISO-8601") from exc
+        if parsed.tzinfo is None:
+            raise ValueError(f"timestamp {value!r} has no time zone")
+        return parsed.timestamp()
+    raise ValueError(f"timestamp {value!r} is neither a number nor an ISO-8601 string")

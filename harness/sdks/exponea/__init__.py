@@ -44,6 +44,6 @@ SDK = Sdk(
     testbed="harness.devices.jvm_testbed",
     commands={"customers/events": "events", "customers": "customers", "campaigns/clicks": "campaign_clicks"},
     facade="harness.instrument.facade:ExponeaSdk",
-    bridge="harness.instrument.flutter_plugin:native_args",
+    bridge="harness.instrument.flutter_plugin:bridge",
     default=True,
 )
