@@ -114,9 +114,16 @@ class PayloadSchemas:
         self, validator: jsonschema.Draft202012Validator, instance: Any, prefix: str, obs: Observation
     ) -> list[Violation]:
         out: list[Violation] = []
+        seen: set[tuple[str, str, str]] = set()
         what = f"{obs.event_type!r} " if isinstance(obs.event_type, str) else ""
         for err in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
-            for path, kind, message in _explain(err, prefix):
+            # jsonschema reports ``required`` once per missing key, and _explain names every missing
+            # key of the rule: each finding is kept once
+            for found in _explain(err, prefix):
+                if found in seen:
+                    continue
+                seen.add(found)
+                path, kind, message = found
                 out.append(Violation(kind, f"{obs.route} {what}{message}", path=path, request_id=obs.request_id))
         return out
 

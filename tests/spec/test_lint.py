@@ -242,3 +242,15 @@ def test_cli_check_exit_codes(tmp_path, capsys):
     assert main(["check", "--profile", "exponea-android", str(bad)]) == 1
     out = capsys.readouterr().out
     assert f"request #{req.id} $.properties.device_id" in out and "1 violations" in out
+
+
+def test_each_missing_key_is_named_once():
+    # jsonschema reports ``required`` once per missing key; both keys missing must give two findings, not four
+    def change(b):
+        b["properties"].pop("device_id")
+        b["properties"].pop("application_id")
+
+    assert sorted(violations("android", mutate(EVENT, change))) == [
+        ("mismatch", "$.properties.application_id"),
+        ("mismatch", "$.properties.device_id"),
+    ]
