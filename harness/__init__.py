@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from harness.devices.base import AppTarget, Device, DeviceInfo
     from harness.devices.registry import discover_all, open_device
     from harness.errors import HarnessError
-    from harness.instrument.facade import ExponeaSdk
     from harness.scenario.loader import Scenario, find_scenarios, load_scenario
     from harness.scenario.runner import Runner, RunResult
+    from harness.sdks.exponea.facade import ExponeaSdk
     from harness.spec.profiles import get_profile
 
 _EXPORTS = {
@@ -27,7 +27,7 @@ _EXPORTS = {
     "CollectorServer": "harness.capture.server",
     "Device": "harness.devices.base",
     "DeviceInfo": "harness.devices.base",
-    "ExponeaSdk": "harness.instrument.facade",
+    "ExponeaSdk": "harness.sdks.exponea.facade",
     "HarnessError": "harness.errors",
     "RunResult": "harness.scenario.runner",
     "Runner": "harness.scenario.runner",

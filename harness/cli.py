@@ -14,7 +14,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -287,7 +286,12 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
+    from harness.sdk.registry import default_sdk
+
+    shown_as_platform = {default_sdk().profile_name(p) for p in report["checklists"]}
     for platform, data in report["checklists"].items():
+        if platform in shown_as_platform:  # the default SDK's checklist, printed once under its platform
+            continue
         covered = len(data["covered"])
         print(f"{platform}: {covered}/{data['total']} checklist items covered ({data['percent']:.1f}%)")
         by_id = sorted(data["uncovered"].items(), key=lambda kv: int(kv[0].split("#")[1]))
@@ -353,7 +357,9 @@ def _cmd_sdks(args: argparse.Namespace) -> int:
         print(f"{row['name']}: {row['title']}{' (default)' if row['default'] else ''}")
         for platform, info in row["platforms"].items():
             versions = ", ".join(info["versions"])
-            print(f"  {platform:<8} versions {versions:<20} profile {info['profile']:<20} checklist {info['checklist']}")
+            print(
+                f"  {platform:<8} versions {versions:<20} profile {info['profile']:<20} checklist {info['checklist']}"
+            )
     return 0
 
 
@@ -458,7 +464,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     cs.add_argument("--body-timeout", type=float, default=30.0, help="seconds a client may stall mid-body (default 30)")
     cs.add_argument("--ui", action="store_true", help="serve the live inspector at /_harness/ui and its REST API")
-    cs.add_argument("--profile", help="judge tracking requests by this profile's schemas (e.g. exponea-android)")
+    cs.add_argument("--profile", help="judge tracking requests by this profile's schemas (harness sdks lists them)")
     cs.add_argument("--quiet", action="store_true", help="no line per stored request")
     cs.set_defaults(func=_cmd_collector_serve)
     ce = csub.add_parser("export", help="export captured requests")

@@ -33,7 +33,7 @@ def imports_of(folder: Path) -> set[tuple[str, str]]:
     out = set()
     for path in folder.rglob("*.py"):
         rel = path.relative_to(ROOT).with_suffix("")
-        package = ".".join(rel.parts[:-1] if path.name != "__init__.py" else rel.parts[:-1])
+        package = ".".join(rel.parts[:-1])  # a module and a package's __init__ resolve "." alike
         out |= {(str(path.relative_to(ROOT)), m) for m in _imports(path, package)}
     return out
 
@@ -46,7 +46,7 @@ def test_virtual_imports_only_itself_and_the_sdk_seam():
     bad = [
         i
         for i in imports_of(ROOT / "harness" / "virtual")
-        if i[1].startswith("harness.") and not i[1].startswith(("harness.virtual", "harness.sdk.", "harness.sdk"))
+        if (i[1].startswith("harness.") and not i[1].startswith(("harness.virtual", "harness.sdk.", "harness.sdk")))
         or i[1].startswith("harness.sdks")
     ]
     assert not bad, bad

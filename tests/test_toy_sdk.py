@@ -32,7 +32,7 @@ def toy_env(tmp_path):
     dist = tmp_path / "site" / "harness_toy_sdk-0.0.0.dist-info"
     dist.mkdir(parents=True)
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: harness-toy-sdk\nVersion: 0.0.0\n")
-    (dist / "entry_points.txt").write_text('[harness.sdks]\ntoy = tests.toy_sdk:SDK\n')
+    (dist / "entry_points.txt").write_text("[harness.sdks]\ntoy = tests.toy_sdk:SDK\n")
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "site"), str(ROOT), env.get("PYTHONPATH", "")])
     (tmp_path / "toy.yaml").write_text(SCENARIO)

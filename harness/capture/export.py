@@ -21,7 +21,7 @@ __all__ = ["NOT_SECRET", "export", "har_response", "mask"]
 
 
 # Values that carry no credential: Android 4.10 sends the literal ``Authorization: null`` when no
-# authorization is configured (android-sdk-spec.md, ``ExponeaConfiguration.authorization``).
+# authorization is configured (android-sdk-spec.md, the configuration's ``authorization``).
 NOT_SECRET = frozenset({"", "null"})
 
 

@@ -1,7 +1,7 @@
 """In-app capture: the requests the app's own HTTP client made, stored like the collector's.
 
 The agents' hooks on the app's HTTP layer (``_okhttp_capture.js`` on Android, the NSURLSession hook
-in ``exponea_ios.js``) send each request as a ``harness:http`` message: first the request as the app
+in the iOS agent) send each request as a ``harness:http`` message: first the request as the app
 built it (``phase: "request"``, body bytes as the message data), then what became of it
 (``phase: "response"`` with ``status``, or ``error`` when the call failed in the app). An
 :class:`InAppRecorder` turns those into :class:`~harness.capture.record.CapturedRequest` rows with the

@@ -29,9 +29,9 @@ from harness.capture.export import mask
 from harness.capture.record import CapturedRequest
 from harness.capture.routing import match_route
 from harness.capture.store import Store
+from harness.sdk.registry import all_sdks
 from harness.spec.lint import lint
 from harness.spec.verdict import Violation
-from harness.sdk.registry import all_sdks
 from harness.wire.decode import observe
 from harness.wire.observation import ABSENT, Observation
 

@@ -262,7 +262,7 @@ class AndroidDevice:
 
         return connect_frida(
             self.uri,
-            agents_for("android", self.target.options.get("agent")),
+            agents_for("android", self.target.options.get("agent"), self.target.options.get("sdk")),
             self.target.package,
             forward.local_port,
             self.target.options,

@@ -330,7 +330,7 @@ class IosDevice:
     def make_sdk_transport(self) -> SdkTransport:
         """Frida transport through a usbmux forward to the gadget/server port (lazy import).
 
-        Spawns or attaches a ``FridaSession`` (agent ``exponea_ios``) through a usbmux forward to the gadget.
+        Spawns or attaches a ``FridaSession`` (the SDK plug-in's iOS agents) through a usbmux forward to the gadget.
         """
         if self.target is None or not self.target.package:
             raise DeviceError(self.uri, "no app is open: call open(AppTarget(package=BUNDLE_ID)) first")
@@ -343,7 +343,7 @@ class IosDevice:
 
         return connect_frida(
             self.uri,
-            agents_for("ios"),
+            agents_for("ios", self.target.options.get("agent"), self.target.options.get("sdk")),
             self.target.package,
             forward.local_port,
             self.target.options,

@@ -1,6 +1,6 @@
 """The ``jvm:android`` device: the Frida test bed.
 
-A JVM process whose classes mirror the public API of the Exponea Android SDK and of the Flutter
+A JVM process whose classes mirror the public API of an SDK plug-in's Android SDK and of its Flutter
 plugin (``jvm_testbed/``) stands in for the app. The real Android (or Flutter) agent is loaded into
 it with Frida, exactly as on a phone, and calls the mirror classes; they forward every call, as the
 canonical call of docs/sdk-calls.md, to the reference SDK in the virtual app process
@@ -201,7 +201,7 @@ class JvmDevice:
             frida_state: bool | str = str(frida.__version__)
         except ImportError:
             frida_state = "frida not installed (pip install 'engagement-harness[frida]')"
-        return [DeviceInfo(URI, "android", "JVM test bed (Exponea SDK mirror)", _java_version(), frida_state)]
+        return [DeviceInfo(URI, "android", "JVM test bed (SDK mirror)", _java_version(), frida_state)]
 
     def describe(self) -> DeviceInfo:
         found = self.discover()
@@ -295,7 +295,7 @@ class JvmDevice:
         ready = self._jvm.stdout.readline().decode(errors="replace").split()
         if len(ready) != 2 or ready[0] != "ready":
             raise AppCrashed(self.uri, f"the test-bed JVM did not start (said {' '.join(ready)!r})")
-        agents = agents_for("android", self.agent(self.target))
+        agents = agents_for("android", self.agent(self.target), self.target.options.get("sdk"))
         capture = self.target.in_app_capture
         if capture is not None and network == "direct":
             raise DeviceError(self.uri, "in-app capture needs the app's OkHttp: drop network=direct from the URI")

@@ -15,7 +15,7 @@ and, where Frida has one, the crash report.
 
 Usage::
 
-    session = FridaSession(["exponea_android"], target=pid, uri="jvm:android")
+    session = FridaSession(agents_for("android"), target=pid, uri="jvm:android")
     session.start()
     session.call("call", "trackEvent", {"eventType": "x", "properties": {}}, timeout=5)
     session.stop()
@@ -35,8 +35,9 @@ from typing import Any
 
 from harness.errors import AppCrashed, DeviceError, DeviceNotFound, HarnessError, InstrumentError, RpcTimeout
 from harness.instrument.bridges import bridge_source
+from harness.sdk.registry import all_sdks, get_sdk
 
-__all__ = ["AGENTS", "FridaSession", "agent_source", "agents_for"]
+__all__ = ["FridaSession", "agent_source", "agents_for"]
 
 log = logging.getLogger(__name__)
 
@@ -52,26 +53,36 @@ _CALL, _REPLY = "harness:call", "harness:reply"
 _PROCESS_ENDED = {"process-terminated", "process-replaced"}
 
 
-#: The agent files each app kind loads, in order (after the prelude): the Java helpers, the SDK agent,
-#: then the in-app capture hook (inert unless HARNESS_OPTIONS.capture). One table for the test bed and
-#: the real-device drivers, so the test bed loads exactly what a phone gets.
-AGENTS: dict[str, list[str]] = {
-    "native": ["_java", "exponea_android", "_okhttp_capture"],
-    "flutter": ["_java", "exponea_flutter_android", "_okhttp_capture"],
-    "ios": ["exponea_ios", "_nsurlsession_capture"],
-}
+def agents_for(platform: str, agent: str | None = None, sdk: str | None = None) -> list[str]:
+    """The agent files for an app of ``sdk`` (None: the default SDK), in load order (after the prelude).
 
-
-def agents_for(platform: str, agent: str | None = None) -> list[str]:
-    """The agent files for an app: iOS has one agent (native and Flutter); Android native or Flutter."""
-    if platform == "ios":
-        return list(AGENTS["ios"])
+    The SDK plug-in lists them per platform and agent kind (``Sdk.agents``): the Java helpers, the SDK
+    agent, then the in-app capture hook (inert unless HARNESS_OPTIONS.capture). One table for the test
+    bed and the real-device drivers, so the test bed loads exactly what a phone gets.
+    """
+    entry = get_sdk(sdk)
+    kinds = entry.agents.get(platform, {})
     key = agent or "native"
     if key == "android":  # the name the jvm driver first used for "native"
         key = "native"
-    if key not in ("native", "flutter"):
-        raise InstrumentError("agent", f"unknown agent {agent!r}; known: native, flutter")
-    return list(AGENTS[key])
+    if platform == "ios" and key not in kinds:  # one agent serves native and Flutter apps on iOS
+        key = "native"
+    if key not in kinds:
+        raise InstrumentError("agent", f"unknown agent {agent!r}; known: {', '.join(kinds) or 'none'}")
+    return list(kinds[key])
+
+
+def _agent_text(name: str) -> str:
+    """A packaged agent: the harness's generic ones (``_java``...) or an SDK plug-in's (``agents/``)."""
+    generic = resources.files("harness.instrument") / "agents" / f"{name}.js"
+    if generic.is_file():
+        return generic.read_text(encoding="utf-8")
+    for entry in all_sdks():
+        if entry.agent_package is not None:
+            candidate = resources.files(entry.agent_package) / "agents" / f"{name}.js"
+            if candidate.is_file():
+                return candidate.read_text(encoding="utf-8")
+    raise InstrumentError("agent", f"no agent file {name}.js in the harness or any SDK plug-in")
 
 
 def agent_source(names: Sequence[str | Path], options: Mapping[str, Any] | None = None) -> str:
@@ -84,10 +95,7 @@ def agent_source(names: Sequence[str | Path], options: Mapping[str, Any] | None 
         (agents / "_prelude.js").read_text(encoding="utf-8"),
     ]
     for name in names:
-        if isinstance(name, Path):
-            parts.append(name.read_text(encoding="utf-8"))
-        else:
-            parts.append((agents / f"{name}.js").read_text(encoding="utf-8"))
+        parts.append(name.read_text(encoding="utf-8") if isinstance(name, Path) else _agent_text(name))
     return "\n;\n".join(parts)
 
 
@@ -95,7 +103,7 @@ class FridaSession:
     """A Frida agent loaded into one app process, with bounded calls and crash detection.
 
     Args:
-        agents: packaged agent names (``"exponea_android"``) or paths to JS files, loaded in order.
+        agents: packaged agent names (:func:`agents_for`) or paths to JS files, loaded in order.
         target: a pid or a process name to attach to, or the program/package to spawn.
         device: ``"local"``, ``"usb"``, ``"HOST:PORT"`` (remote frida-server) or a Frida device id.
         spawn: spawn ``target`` (with ``argv`` on desktop) and load the agent before it runs.

@@ -1,7 +1,7 @@
 """The SDK transport that calls SDK methods inside an app through a Frida agent.
 
-The agents (``agents/exponea_*.js``) export ``call(method, args) -> {value, clock}``: the canonical
-call of docs/sdk-calls.md, answered with the SDK's return value and the device's clock
+The SDK agents (``Sdk.agents``, each plug-in's ``agents/``) export ``call(method, args) -> {value, clock}``:
+the canonical call of docs/sdk-calls.md, answered with the SDK's return value and the device's clock
 (``Date.now() / 1000`` inside the app) when it ran. This class adapts that to
 :class:`~harness.devices.base.SdkTransport`, so the runner cannot tell Frida from the virtual RPC.
 

@@ -27,11 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from harness.report.folder import RunFolderError, load_run
+from harness.sdk.registry import all_sdks
 from harness.spec.assignment import min_cost_assignment
 
 __all__ = ["Change", "DiffReport", "baseline_path", "diff_runs", "pin_baseline"]
 
-VOLATILE_KEYS = frozenset({"timestamp", "cookie", "device_id", "time", "received_at", "session_id"})
+# The body keys whose values differ from run to run (timestamps, ids an SDK generates): every registered
+# SDK plug-in's ``volatile`` keys, and what the harness itself stamps.
+VOLATILE_KEYS = frozenset({"received_at"}).union(*(sdk.volatile for sdk in all_sdks()))
 DURATION_KEYS = frozenset({"duration"})
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _TOKEN = re.compile(r"/projects/[^/?]+")

@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
+from harness.sdk.registry import all_sdks
+
 __all__ = ["build_matrix", "format_matrix"]
 
 PASS, FAIL, NA = "pass", "fail", "n/a"
@@ -22,12 +24,13 @@ PASS, FAIL, NA = "pass", "fail", "n/a"
 
 def _checklist_text() -> dict[str, str]:
     out: dict[str, str] = {}
-    for name in ("android", "ios"):
-        try:
-            text = resources.files("harness.spec").joinpath("checklists", f"{name}.json").read_text(encoding="utf-8")
-        except (FileNotFoundError, OSError):
-            continue
-        out.update(json.loads(text))
+    for sdk in all_sdks():
+        for where in sdk.checklists.values():
+            package, _, file = where.partition(":")
+            try:
+                out.update(json.loads(resources.files(package).joinpath(file).read_text(encoding="utf-8")))
+            except (FileNotFoundError, OSError, ModuleNotFoundError):
+                continue
     return out
 
 

@@ -21,15 +21,38 @@ import yaml
 
 from harness.errors import ScenarioError
 from harness.scenario.loader import find_scenarios
+from harness.sdk.base import ChecklistId
+from harness.sdk.registry import all_sdks, default_sdk, get_sdk
 
 __all__ = ["checklist", "coverage", "load_index"]
 
 INDEX_NAME = "_index.yaml"
 
 
-def checklist(platform: str) -> dict[str, str]:
-    text = resources.files("harness.spec").joinpath(f"checklists/{platform}.json").read_text(encoding="utf-8")
-    return dict(json.loads(text))
+def checklist(platform: str, sdk: str | None = None) -> dict[str, str]:
+    """The checklist of ``sdk`` (None: the default SDK) on ``platform``: id -> text, ids as the file has them."""
+    entry = get_sdk(sdk)
+    where = entry.checklists.get(platform)
+    if where is None:
+        return {}
+    package, _, file = where.partition(":")
+    return dict(json.loads(resources.files(package).joinpath(file).read_text(encoding="utf-8")))
+
+
+def _number(item: str) -> int:
+    tail = item.rpartition("#")[2]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _section(items: dict[str, str], covered: list[str], reasons: dict[str, str]) -> dict[str, Any]:
+    uncovered = {i: reasons.get(i, "no scenario yet") for i in items if i not in covered}
+    return {
+        "total": len(items),
+        "covered": covered,
+        "uncovered": uncovered,
+        "percent": round(100 * len(covered) / len(items), 1) if items else 0.0,
+        "out_of_scope": {i: r for i, r in uncovered.items() if i in reasons},
+    }
 
 
 def _index_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -70,18 +93,25 @@ def coverage(find_paths: Iterable[str | Path]) -> dict[str, Any]:
     scenarios = find_scenarios(paths)
     reasons = load_index(paths)
     out: dict[str, Any] = {"checklists": {}}
-    for platform in ("android", "ios"):
-        items = checklist(platform)
-        covered = sorted(
-            {c for s in scenarios for c in s.covers if c in items and s.applies_to(platform)},
-            key=lambda c: int(c.split("#")[1]),
-        )
-        uncovered = {i: reasons.get(i, "no scenario yet") for i in items if i not in covered}
-        out["checklists"][platform] = {
-            "total": len(items),
-            "covered": covered,
-            "uncovered": uncovered,
-            "percent": round(100 * len(covered) / len(items), 1) if items else 0.0,
-            "out_of_scope": {i: r for i, r in uncovered.items() if i in reasons},
-        }
+    default = default_sdk().name
+    for sdk in all_sdks():
+        for platform in sdk.checklists:
+            # ids read in each scenario's SDK context: android#5 in an exponea scenario is exponea-android#5
+            items = {ChecklistId.parse(i, sdk.name).full: i for i in checklist(platform, sdk.name)}
+            full = sorted(
+                {
+                    ChecklistId.parse(c, s.sdk or default).full
+                    for s in scenarios
+                    for c in s.covers
+                    if s.applies_to(platform) and ChecklistId.parse(c, s.sdk or default).full in items
+                },
+                key=_number,
+            )
+            named = {ChecklistId.parse(i, sdk.name).full: t for i, t in checklist(platform, sdk.name).items()}
+            full_reasons = {ChecklistId.parse(i, default).full: r for i, r in reasons.items()}
+            out["checklists"][sdk.profile_name(platform)] = _section(named, full, full_reasons)
+            if sdk.name == default:  # the design contract's keys: the default SDK's, ids as the checklist has them
+                out["checklists"][platform] = _section(
+                    dict(checklist(platform, sdk.name)), [items[i] for i in full], reasons
+                )
     return out

@@ -27,10 +27,10 @@ from harness.devices.base import AppTarget, Capability, Device
 from harness.errors import ConfigError, HarnessError, InstrumentError, SpecError
 from harness.scenario.expect import StepTimes, judge_user_expectations
 from harness.scenario.loader import Scenario, Step
-from harness.spec.checker import check
-from harness.spec.expectation import Expectations, Expected
 from harness.sdk.base import Sdk
 from harness.sdk.registry import get_sdk
+from harness.spec.checker import check
+from harness.spec.expectation import Expectations, Expected
 from harness.spec.profiles import Profile, profile_for
 from harness.spec.trace import Stimulus
 from harness.spec.verdict import Match, Verdict

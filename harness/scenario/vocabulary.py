@@ -1,6 +1,6 @@
 """Every step a scenario may hold, in one table: the SDK calls and the app, phone and harness steps.
 
-The SDK calls come from the scenario's SDK plug-in (``Sdk.calls``, see ``harness/sdk``); the other steps are defined here,
+The SDK calls come from the scenario's SDK plug-in (``Sdk.calls``); the other steps are defined here,
 each with the JSON Schema of its argument and how it becomes a trace entry. The loader validates each
 step against this table (one clear ``file:line`` message per problem), the runner dispatches on the
 ``kind`` it assigns, and ``schema.json`` (for editors and other tools) is generated from it:

@@ -21,7 +21,8 @@ What each field is for, and which generic module reads it:
 - ``volatile``: body keys a diff of two runs ignores (timestamps, ids the SDK generates).
 - ``reference``: platform -> reference SDK class for the virtual app,
   ``cls(data_dir, clock, env, faults, version=V)``.
-- ``faults``: ``"module:FAULTS"``, the seeded SDK bugs (name -> ``harness.virtual.faults.Fault``).
+- ``faults``: a module with the seeded SDK bugs: ``FAULTS`` (name -> fault with name, area, description,
+  platforms, violates) and ``Faults(names)``, the active set the reference SDK asks.
 - ``agents``: platform -> agent kind -> the Frida agent files loaded in order; names starting with
   ``_`` are the harness's generic agents, the others live in ``agent_package``'s ``agents/`` folder.
 - ``testbed``: a package holding the JVM test bed's Java mirrors of the SDK (``jvm:android``).
@@ -77,7 +78,7 @@ def load_attr(path: str) -> Any:
 
 
 class ChecklistId(NamedTuple):
-    """A checklist id: ``exponea-android#5`` (namespaced) or its alias ``android#5`` (the scenario's SDK)."""
+    """A checklist id: ``<sdk>-android#5`` (namespaced) or its alias ``android#5`` (the scenario's SDK)."""
 
     sdk: str
     platform: str
@@ -132,7 +133,7 @@ class Sdk:
         return tuple(self.versions)
 
     def profile_name(self, platform: str) -> str:
-        """``exponea-android``: the name reports, ``harness check --profile`` and checklist ids use."""
+        """``<sdk>-<platform>``: the name reports, ``harness check --profile`` and checklist ids use."""
         return f"{self.name}-{platform}"
 
     def newest(self, platform: str) -> str:

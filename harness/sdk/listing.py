@@ -12,7 +12,7 @@ __all__ = ["describe_sdks"]
 
 def describe_sdks() -> list[dict[str, Any]]:
     """``[{"name", "title", "default", "platforms": {platform: {"versions", "default_version", "profile",
-    "checklist"}}}]``; versions oldest first, the checklist as the id namespace (``exponea-android``)."""
+    "checklist"}}}]``; versions oldest first, the checklist as the id namespace (``<sdk>-<platform>``)."""
     out: list[dict[str, Any]] = []
     for sdk in all_sdks():
         platforms = {

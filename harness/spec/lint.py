@@ -8,7 +8,7 @@ its own path, an extra key by its own path, a millisecond timestamp is called on
 :func:`schema_violations` on single observations too.
 
 Headers are checked on every SDK request, tracking or not (in-app message fetches, bundles...),
-against the platform's allowed forms (:mod:`harness.spec.headers`): with no scenario there is no
+against the platform's allowed forms (the SDK plug-in's header rules): with no scenario there is no
 configuration, so ``Authorization: Basic ...`` fails but any ``Token ...`` passes.
 """
 
@@ -39,8 +39,11 @@ _MILLIS = 1e11  # a seconds timestamp below this is before the year 5000; millis
 
 
 def load_schemas(profile: str) -> dict[str, Any]:
-    """The payload schemas of a profile (``exponea-android``, or ``android`` for the default SDK)."""
-    sdk_name, platform = resolve_profile(profile)
+    """The payload schemas of a profile (``<sdk>-<platform>``, or the platform alone for the default SDK)."""
+    try:
+        sdk_name, platform = resolve_profile(profile)
+    except SpecError as exc:
+        raise SpecError(f"no payload schemas for profile {profile!r}") from exc
     where = get_sdk(sdk_name).schemas.get(platform)
     if where is None:
         raise SpecError(f"no payload schemas for profile {profile!r}")

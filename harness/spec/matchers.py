@@ -120,7 +120,7 @@ class MarkerDuration(Matcher):
     """A duration the SDK computed as an unset end-time marker minus a start it read from the clock.
 
     Android 4.10.0's ``anonymize()`` during a fresh foreground session sends ``session_end`` with
-    ``duration = -1.0 - start`` (the end preference is unset and ``ExponeaPreferencesImpl.getDouble``
+    ``duration = -1.0 - start`` (the end preference is unset and the Android SDK's ``PreferencesImpl.getDouble``
     falls back to -1.0; android research §4): a large negative number that moves with the device
     clock. It is compared like a :class:`DeviceTime` (after the clock offset, the start having
     been read from the device clock), and reports know it for what it is: a clock-derived value,

@@ -163,7 +163,9 @@ def _fault_json(fault: Any) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.virtual", description="The virtual app process.")
     parser.add_argument("--platform", choices=["android", "ios"], default="android")
-    parser.add_argument("--sdk", default=None, help="the SDK plug-in whose reference SDK runs (default: the default SDK)")
+    parser.add_argument(
+        "--sdk", default=None, help="the SDK plug-in whose reference SDK runs (default: the default SDK)"
+    )
     parser.add_argument("--sdk-version", default=None, help="the modelled SDK version the reference SDK plays")
     parser.add_argument("--data", type=Path, help="the app's private data directory")
     parser.add_argument("--list-faults", action="store_true", help="print the seeded faults' names as JSON and exit")

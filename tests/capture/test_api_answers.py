@@ -9,8 +9,8 @@ import json
 import httpx
 import pytest
 
-from harness.capture.routes import attributes_answer, batch_answer, time_answer
 from harness.capture.routing import match_route
+from harness.sdks.exponea.routes import attributes_answer, batch_answer, time_answer
 
 T = "/track/v2/projects/tok"
 

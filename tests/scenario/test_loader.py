@@ -163,12 +163,12 @@ def test_expect_steps_load_into_the_trace_kind_expect(tmp_path):
 
 def test_schema_json_is_generated_from_the_step_vocabulary():
     """One vocabulary: calls.py plus vocabulary.py; schema.json must be what they generate."""
-    from harness.scenario.vocabulary import STEPS, schema_text, steps_for
+    from harness.scenario.vocabulary import schema_text, steps_for
 
     assert (ROOT / "harness" / "scenario" / "schema.json").read_text() == schema_text(), (
         "regenerate: python -m harness.scenario.vocabulary > harness/scenario/schema.json"
     )
-    from harness.instrument.calls import SDK_CALLS
+    from harness.sdks.exponea.calls import SDK_CALLS
 
     assert set(SDK_CALLS) <= set(steps_for())
 

@@ -1,10 +1,10 @@
 """The checker's vocabulary, one violation kind at a time, on hand-built observations."""
 
 from harness.capture.record import CapturedRequest
+from harness.sdks.exponea.wire import observe
 from harness.spec.checker import check
 from harness.spec.expectation import Expectations, Expected, QuietWindow
 from harness.spec.matchers import Approx, Var
-from harness.wire.exponea import observe
 
 COOKIE = "0f8fad5b-d9cb-469f-a165-70867728950e"
 

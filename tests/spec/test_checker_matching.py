@@ -3,10 +3,10 @@
 import json
 
 from harness.capture.record import CapturedRequest
+from harness.sdks.exponea.wire import observe
 from harness.spec.checker import check
 from harness.spec.expectation import Expectations, Expected
 from harness.spec.matchers import Approx, DeviceTime, OneOf, Var
-from harness.wire.exponea import observe
 
 COOKIE = "0f8fad5b-d9cb-469f-a165-70867728950e"
 OTHER = "7c9e6679-7425-40de-944b-e07fc1f90ae7"

@@ -5,9 +5,9 @@ import subprocess
 import sys
 
 from harness.capture.record import CapturedRequest
+from harness.sdks.exponea.wire import observe, observe_all
 from harness.spec.checker import check
 from harness.spec.expectation import Expectations, QuietWindow
-from harness.wire.exponea import observe, observe_all
 from tests.conftest import ROOT
 
 PATHS = {

@@ -14,11 +14,11 @@ from harness.capture.inapp import InAppRecorder
 from harness.capture.record import CapturedRequest
 from harness.capture.store import Store
 from harness.cli import main
+from harness.sdks.exponea.headers import HeaderRules
+from harness.sdks.exponea.wire import observe
 from harness.spec.checker import check
 from harness.spec.expectation import Expectations, Expected
-from harness.spec.headers import HeaderRules
 from harness.spec.lint import lint_observations
-from harness.wire.exponea import observe
 
 CAPTURE = Path(__file__).parent.parent / "wire" / "data" / "android-virtual.jsonl"
 REAL = [CapturedRequest.from_json(json.loads(line)) for line in CAPTURE.read_text().splitlines()]

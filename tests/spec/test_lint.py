@@ -7,8 +7,8 @@ import pytest
 
 from harness.capture.record import CapturedRequest
 from harness.cli import main
+from harness.sdks.exponea.wire import observe
 from harness.spec.lint import lint, lint_observations, schema_violations
-from harness.wire.exponea import observe
 
 CAPTURE = Path(__file__).parent.parent / "wire" / "data" / "android-virtual.jsonl"
 REAL = [CapturedRequest.from_json(json.loads(line)) for line in CAPTURE.read_text().splitlines()]

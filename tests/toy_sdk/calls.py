@@ -8,7 +8,9 @@ from harness.sdk.calls import CallSpec
 CALLS = {
     "init": CallSpec(optional=("token", "baseUrl"), types={"token": {"type": "string"}, "baseUrl": {"type": "string"}}),
     "track": CallSpec(
-        required=("name",), optional=("properties",), types={"name": {"type": "string"}, "properties": {"type": "object"}}
+        required=("name",),
+        optional=("properties",),
+        types={"name": {"type": "string"}, "properties": {"type": "object"}},
     ),
 }
 

@@ -12,7 +12,9 @@ class Fault:
     violates: tuple = ()
 
 
-FAULTS = {"toy-shouts": Fault("toy-shouts", "events", "track sends the event name upper-cased", violates=("toy-android#1",))}
+FAULTS = {
+    "toy-shouts": Fault("toy-shouts", "events", "track sends the event name upper-cased", violates=("toy-android#1",))
+}
 
 
 class Faults:

@@ -19,8 +19,12 @@ class ToyProfile:
             if s.kind == "call" and s.name == "init":
                 token = s.args.get("token")
             if s.kind == "call" and s.name == "track" and token and s.error is None:
-                body = {"event_type": s.args["name"], "timestamp": DeviceTime(s.device_time, 2.0),
-                        "properties": dict(s.args.get("properties") or {})}
-                out.requests.append(Expected("events", token, None, body, s.index, rules=("toy-android#1",),
-                                             label=s.args["name"]))
+                body = {
+                    "event_type": s.args["name"],
+                    "timestamp": DeviceTime(s.device_time, 2.0),
+                    "properties": dict(s.args.get("properties") or {}),
+                }
+                out.requests.append(
+                    Expected("events", token, None, body, s.index, rules=("toy-android#1",), label=s.args["name"])
+                )
         return out

@@ -12,8 +12,21 @@ _TRACK = re.compile(r"/toy/v1/(?P<token>[^/?]+)/track")
 def decode(request: CapturedRequest) -> list[Observation]:
     m = _TRACK.search(request.path)
     if m is None:
-        return [Observation(request.id, "other", request.method, request.path, None, None, request.headers, None,
-                            received_at=request.received_at, device=request.device, endpoint="unknown")]
+        return [
+            Observation(
+                request.id,
+                "other",
+                request.method,
+                request.path,
+                None,
+                None,
+                request.headers,
+                None,
+                received_at=request.received_at,
+                device=request.device,
+                endpoint="unknown",
+            )
+        ]
     problems = list(request.problems)
     try:
         doc = json.loads(request.body or "")
@@ -28,9 +41,21 @@ def decode(request: CapturedRequest) -> list[Observation]:
     body = {"event_type": doc.get("event", ABSENT), "timestamp": ts, "properties": doc.get("props", ABSENT)}
     body = {k: v for k, v in body.items() if v is not ABSENT}
     return [
-        Observation(request.id, "events", request.method, request.path, m["token"],
-                    request.headers.get("authorization"), request.headers, body,
-                    event_type=body.get("event_type", ABSENT), timestamp=body.get("timestamp", ABSENT),
-                    properties=body.get("properties", ABSENT), received_at=request.received_at,
-                    device=request.device, problems=tuple(problems), response_status=request.response_status)
+        Observation(
+            request.id,
+            "events",
+            request.method,
+            request.path,
+            m["token"],
+            request.headers.get("authorization"),
+            request.headers,
+            body,
+            event_type=body.get("event_type", ABSENT),
+            timestamp=body.get("timestamp", ABSENT),
+            properties=body.get("properties", ABSENT),
+            received_at=request.received_at,
+            device=request.device,
+            problems=tuple(problems),
+            response_status=request.response_status,
+        )
     ]

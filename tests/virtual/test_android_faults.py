@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from harness.virtual.faults import FAULTS
+from harness.sdks.exponea.virtual.faults import FAULTS
 from tests.virtual.conftest import TOKEN, AnsweringServer, Phone, answered_phone, collector_phone
 
 

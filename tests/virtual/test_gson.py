@@ -1,6 +1,6 @@
 import pytest
 
-from harness.virtual.gson import dumps, java_double
+from harness.sdks.exponea.virtual.gson import dumps, java_double
 
 
 @pytest.mark.parametrize(

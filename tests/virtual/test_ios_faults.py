@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from harness.virtual.faults import FAULTS
+from harness.sdks.exponea.virtual.faults import FAULTS
 from tests.virtual.ios_phone import Phone, customers, events
 
 TOKEN_PAYLOAD = {

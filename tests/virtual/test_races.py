@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from harness.virtual.android.sdk import AndroidSdk
+from harness.sdks.exponea.virtual.android.sdk import AndroidSdk
+from harness.sdks.exponea.virtual.faults import Faults
+from harness.sdks.exponea.virtual.ios.sdk import IosSdk
 from harness.virtual.clock import VirtualClock
 from harness.virtual.env import AppEnv
-from harness.virtual.faults import Faults
-from harness.virtual.ios.sdk import IosSdk
 from tests.virtual.ios_phone import ScriptedServer, events
 
 TOKEN, AUTH = "tok", "Token T"

@@ -2,7 +2,7 @@ import json
 from pathlib import Path
 
 from harness.capture.record import CapturedRequest
-from harness.wire.exponea import observe, observe_all
+from harness.sdks.exponea.wire import observe, observe_all
 from harness.wire.observation import ABSENT
 
 

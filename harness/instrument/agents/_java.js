@@ -39,7 +39,7 @@ var H = (function () {
     return ov;
   }
 
-  // Gson ships with the Exponea SDK: one fromJson call builds the whole HashMap<String, Any> (Double
+  // Gson ships with the Android SDKs: one fromJson call builds the whole HashMap<String, Any> (Double
   // numbers, Boolean, String, nested maps and lists) where building it here takes a JNI call per
   // value. Where Gson is missing (or renamed by R8), the agent builds the map value by value.
   var gson = undefined;

@@ -4,7 +4,7 @@
  * be checked against the production backend with no base-URL change, and a request that the app
  * sent but the backend never got shows up as lost.
  *
- * Where: OkHttp runs every call, synchronous (execute) or not (enqueue, which the Exponea SDK uses),
+ * Where: OkHttp runs every call, synchronous (execute) or not (enqueue, which the SDKs use),
  * through RealCall.getResponseWithInterceptorChain, before any interceptor. Hooking it sees each
  * call once, as the app built it, including calls that fail to connect; it does not see what the
  * bridge interceptor adds (Host, Content-Length, User-Agent, Accept-Encoding), so Content-Type is

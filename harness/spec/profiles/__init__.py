@@ -1,7 +1,7 @@
 """The profile registry: one executable model per SDK, platform and modelled version.
 
 The profiles come from the SDK plug-ins (``Sdk.profiles``, see ``harness/sdk``); a profile is named
-``<sdk>-<platform>`` (``exponea-android``). :func:`profile_for` picks the version: the exact modelled
+``<sdk>-<platform>`` (``toy-android``). :func:`profile_for` picks the version: the exact modelled
 one, or the nearest lower one with a warning the run records.
 """
 
@@ -17,7 +17,15 @@ from harness.sdk.registry import all_sdks, get_sdk, pick_version
 from harness.spec.expectation import Expectations
 from harness.spec.trace import Stimulus
 
-__all__ = ["Profile", "ProfileChoice", "get_profile", "profile_for", "profile_for_platform", "profile_names", "resolve_profile"]
+__all__ = [
+    "Profile",
+    "ProfileChoice",
+    "get_profile",
+    "profile_for",
+    "profile_for_platform",
+    "profile_names",
+    "resolve_profile",
+]
 
 
 class Profile(Protocol):
@@ -39,7 +47,7 @@ class ProfileChoice:
 
 
 def _names() -> dict[str, tuple[str, str]]:
-    """``exponea-android`` -> (sdk, platform) for every registered SDK."""
+    """``<sdk>-<platform>`` -> (sdk, platform) for every registered SDK."""
     return {sdk.profile_name(p): (sdk.name, p) for sdk in all_sdks() for p in sdk.profiles}
 
 
@@ -48,7 +56,7 @@ def profile_names() -> list[str]:
 
 
 def resolve_profile(name: str) -> tuple[str, str]:
-    """(sdk, platform) of a profile name (``exponea-android``) or a platform alias (``android``: default SDK)."""
+    """(sdk, platform) of a profile name (``<sdk>-<platform>``) or a platform alias (``android``: default SDK)."""
     names = _names()
     if name in names:
         return names[name]

@@ -21,9 +21,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from harness.errors import SpecError
-from harness.spec.profiles.answers import AnswerRules
-from harness.spec.profiles.exponea_android.base import ModelBase
-from harness.spec.profiles.exponea_android.state import Row
+from harness.sdks.exponea.spec.answers import AnswerRules
+from harness.sdks.exponea.spec.profiles.android.base import ModelBase
+from harness.sdks.exponea.spec.profiles.android.state import Row
 from harness.spec.trace import Stimulus
 
 __all__ = ["FlushMixin"]

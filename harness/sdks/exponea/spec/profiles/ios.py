@@ -53,11 +53,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from harness.errors import SpecError
+from harness.sdks.exponea.headers import HeaderRules
+from harness.sdks.exponea.spec import ios_push
+from harness.sdks.exponea.spec.answers import Answer, AnswerRules
 from harness.spec.expectation import Expectations, Expected, QuietWindow
-from harness.spec.headers import HeaderRules
 from harness.spec.matchers import Absent, Any_, Approx, DeviceTime, Int, OneOf, Var
-from harness.spec.profiles import ios_push
-from harness.spec.profiles.answers import Answer, AnswerRules
 from harness.spec.trace import Stimulus
 
 __all__ = ["IosProfile"]

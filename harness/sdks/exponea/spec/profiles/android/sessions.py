@@ -6,9 +6,9 @@ A ``session_start`` inherits the stored campaign (deep link or clicked push) if 
 
 from __future__ import annotations
 
+from harness.sdks.exponea.spec.profiles.android.flushing import FlushMixin
+from harness.sdks.exponea.spec.profiles.android.state import TIME_TOLERANCE
 from harness.spec.matchers import Approx, MarkerDuration
-from harness.spec.profiles.exponea_android.flushing import FlushMixin
-from harness.spec.profiles.exponea_android.state import TIME_TOLERANCE
 from harness.spec.trace import Stimulus
 
 __all__ = ["SessionMixin"]

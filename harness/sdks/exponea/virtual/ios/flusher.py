@@ -23,11 +23,11 @@ from typing import Any
 
 import httpx
 
+from harness.sdks.exponea.virtual.faults import Faults
+from harness.sdks.exponea.virtual.ios.database import Database, Row
+from harness.sdks.exponea.virtual.ios.jsonser import clean, dumps
 from harness.virtual.clock import VirtualClock
 from harness.virtual.env import AppEnv
-from harness.virtual.faults import Faults
-from harness.virtual.ios.database import Database, Row
-from harness.virtual.ios.jsonser import clean, dumps
 
 __all__ = ["SOON", "Flusher", "ios_headers", "track_url"]
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from harness.virtual.android.sdk import AndroidSdk
+    from harness.sdks.exponea.virtual.android.sdk import AndroidSdk
 
 __all__ = ["Sessions"]
 

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from harness.errors import SpecError
-from harness.spec.profiles.exponea_android.sessions import SessionMixin
+from harness.sdks.exponea.spec.profiles.android.sessions import SessionMixin
 from harness.spec.trace import Stimulus
 
 __all__ = ["PushMixin", "campaign_tracking", "forces_tracking", "has_consent"]

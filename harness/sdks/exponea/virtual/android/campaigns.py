@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 if TYPE_CHECKING:
-    from harness.virtual.android.sdk import AndroidSdk
+    from harness.sdks.exponea.virtual.android.sdk import AndroidSdk
 
 __all__ = ["UTM_KEYS", "Campaigns", "campaign_from_kotlin", "campaign_from_query", "tracking_data"]
 

@@ -36,10 +36,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from harness.sdks.exponea.headers import HeaderRules
+from harness.sdks.exponea.spec.profiles.android.model import Model
+from harness.sdks.exponea.spec.profiles.android.state import SDK_VERSION
 from harness.spec.expectation import Expectations
-from harness.spec.headers import HeaderRules
-from harness.spec.profiles.exponea_android.model import Model
-from harness.spec.profiles.exponea_android.state import SDK_VERSION
 from harness.spec.trace import Stimulus
 
 __all__ = ["AndroidProfile"]

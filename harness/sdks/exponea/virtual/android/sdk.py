@@ -15,15 +15,15 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from harness.virtual.android.campaigns import Campaigns
-from harness.virtual.android.flusher import Flusher
-from harness.virtual.android.flushmodes import FlushModes
-from harness.virtual.android.push import NotificationData, Push, Tokens
-from harness.virtual.android.sessions import Sessions
+from harness.sdks.exponea.virtual.android.campaigns import Campaigns
+from harness.sdks.exponea.virtual.android.flusher import Flusher
+from harness.sdks.exponea.virtual.android.flushmodes import FlushModes
+from harness.sdks.exponea.virtual.android.push import NotificationData, Push, Tokens
+from harness.sdks.exponea.virtual.android.sessions import Sessions
+from harness.sdks.exponea.virtual.faults import Faults, basic_authorization
+from harness.sdks.exponea.virtual.storage import EventQueue, Prefs, QueuedEvent
 from harness.virtual.clock import VirtualClock
 from harness.virtual.env import AppEnv
-from harness.virtual.faults import Faults, basic_authorization
-from harness.virtual.storage import EventQueue, Prefs, QueuedEvent
 
 __all__ = ["AndroidSdk", "SdkError"]
 

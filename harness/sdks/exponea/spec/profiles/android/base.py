@@ -11,9 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from harness.errors import SpecError
-from harness.spec.expectation import Expectations, Expected
-from harness.spec.matchers import Absent, Any_, Approx, DeviceTime, OneOf, Var
-from harness.spec.profiles.exponea_android.state import (
+from harness.sdks.exponea.spec.profiles.android.state import (
     CONFIG_DEFAULTS,
     DEVICE_TYPES,
     SDK_VERSION,
@@ -22,6 +20,8 @@ from harness.spec.profiles.exponea_android.state import (
     Project,
     Row,
 )
+from harness.spec.expectation import Expectations, Expected
+from harness.spec.matchers import Absent, Any_, Approx, DeviceTime, OneOf, Var
 from harness.spec.trace import Stimulus
 
 __all__ = ["ModelBase"]

@@ -6,8 +6,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from harness.errors import SpecError
-from harness.spec.profiles.exponea_android.identity import IdentityMixin
-from harness.spec.profiles.exponea_android.push import campaign_tracking
+from harness.sdks.exponea.spec.profiles.android.identity import IdentityMixin
+from harness.sdks.exponea.spec.profiles.android.push import campaign_tracking
 from harness.spec.trace import Stimulus
 
 __all__ = ["EventsMixin"]

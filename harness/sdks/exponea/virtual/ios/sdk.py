@@ -18,11 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
-from harness.virtual.clock import VirtualClock
-from harness.virtual.env import AppEnv
-from harness.virtual.faults import Faults, basic_authorization
-from harness.virtual.ios import push
-from harness.virtual.ios.config import (
+from harness.sdks.exponea.virtual.faults import Faults, basic_authorization
+from harness.sdks.exponea.virtual.ios import push
+from harness.sdks.exponea.virtual.ios.config import (
     DEFAULT_BASE_URL,
     FLUSH_MODES,
     ROUTE_KEYS,
@@ -32,10 +30,12 @@ from harness.virtual.ios.config import (
     parse_config,
     target_from,
 )
-from harness.virtual.ios.database import Customer, Database, Row
-from harness.virtual.ios.flusher import SOON, Flusher
-from harness.virtual.ios.sessions import Sessions
-from harness.virtual.storage import Prefs
+from harness.sdks.exponea.virtual.ios.database import Customer, Database, Row
+from harness.sdks.exponea.virtual.ios.flusher import SOON, Flusher
+from harness.sdks.exponea.virtual.ios.sessions import Sessions
+from harness.sdks.exponea.virtual.storage import Prefs
+from harness.virtual.clock import VirtualClock
+from harness.virtual.env import AppEnv
 
 __all__ = ["IMMEDIATE_FLUSH_DELAY", "SDK_VERSION", "IosSdk", "SdkError"]
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlparse
 
 if TYPE_CHECKING:
-    from harness.virtual.ios.sdk import IosSdk
+    from harness.sdks.exponea.virtual.ios.sdk import IosSdk
 
 __all__ = ["PushManager", "clicked_event", "delivered_event", "user_info"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from harness.virtual.android.sdk import AndroidSdk
+    from harness.sdks.exponea.virtual.android.sdk import AndroidSdk
 
 __all__ = ["MIN_PERIOD", "MODES", "FlushModes"]
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from harness.virtual.android.campaigns import campaign_from_kotlin, campaign_from_query, tracking_data
+from harness.sdks.exponea.virtual.android.campaigns import campaign_from_kotlin, campaign_from_query, tracking_data
 
 if TYPE_CHECKING:
-    from harness.virtual.android.sdk import AndroidSdk
+    from harness.sdks.exponea.virtual.android.sdk import AndroidSdk
 
 __all__ = ["NotificationData", "Push", "Tokens", "is_tracking_forced", "parse_consent"]
 

@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 
+from harness.sdks.exponea.virtual.faults import Faults
+from harness.sdks.exponea.virtual.gson import dumps
+from harness.sdks.exponea.virtual.storage import EventQueue, QueuedEvent
 from harness.virtual.env import AppEnv
-from harness.virtual.faults import Faults
-from harness.virtual.gson import dumps
-from harness.virtual.storage import EventQueue, QueuedEvent
 
 __all__ = ["ROUTES", "Flusher", "android_headers"]
 

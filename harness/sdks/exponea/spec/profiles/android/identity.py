@@ -8,9 +8,9 @@ clearLocalCustomerData only works before init).
 
 from __future__ import annotations
 
+from harness.sdks.exponea.spec.profiles.android.push import PushMixin
+from harness.sdks.exponea.spec.profiles.android.state import Project, TokenStore
 from harness.spec.expectation import QuietWindow
-from harness.spec.profiles.exponea_android.push import PushMixin
-from harness.spec.profiles.exponea_android.state import Project, TokenStore
 from harness.spec.trace import Stimulus
 
 __all__ = ["IdentityMixin"]

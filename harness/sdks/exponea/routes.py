@@ -305,8 +305,12 @@ ROUTES: list[RouteRule] = [
     ),
     # The iOS SDK's stream mode (StreamSettings, research ios §2.1) tracks through /track/u/v1/... with
     # ?stream_id=S; same routes for answer rules, same kind, same answers.
-    RouteRule("track-events", "POST", re.compile(r"^/track/u/v1/customers/events$"), RequestKind.TRACKING, 200, _SUCCESS, None),
-    RouteRule("track-customers", "POST", re.compile(r"^/track/u/v1/customers$"), RequestKind.TRACKING, 200, _SUCCESS, None),
+    RouteRule(
+        "track-events", "POST", re.compile(r"^/track/u/v1/customers/events$"), RequestKind.TRACKING, 200, _SUCCESS, None
+    ),
+    RouteRule(
+        "track-customers", "POST", re.compile(r"^/track/u/v1/customers$"), RequestKind.TRACKING, 200, _SUCCESS, None
+    ),
     RouteRule(
         "track-campaign-clicks",
         "POST",
@@ -326,4 +330,3 @@ ROUTES: list[RouteRule] = [
         None,
     ),
 ]
-

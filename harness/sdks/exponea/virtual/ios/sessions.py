@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from harness.virtual.ios.sdk import IosSdk
+    from harness.sdks.exponea.virtual.ios.sdk import IosSdk
 
 __all__ = ["BACKGROUND_TASK_LIMIT", "Sessions"]
 

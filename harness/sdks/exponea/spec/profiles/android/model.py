@@ -8,8 +8,8 @@ loses the process state (initialized, flush mode, pre-init queue) and keeps stor
 
 from __future__ import annotations
 
-from harness.spec.profiles.exponea_android.events import EventsMixin
-from harness.spec.profiles.exponea_android.state import APP_ID_RE, CONFIG_DEFAULTS, TOKEN_RE, Persisted
+from harness.sdks.exponea.spec.profiles.android.events import EventsMixin
+from harness.sdks.exponea.spec.profiles.android.state import APP_ID_RE, CONFIG_DEFAULTS, TOKEN_RE, Persisted
 from harness.spec.trace import Stimulus
 
 __all__ = ["Model"]

@@ -1,0 +1,1 @@
+"""The Exponea profiles and payload schemas (never imports the reference SDK in ../virtual)."""
