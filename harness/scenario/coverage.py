@@ -96,7 +96,7 @@ def coverage(find_paths: Iterable[str | Path]) -> dict[str, Any]:
     default = default_sdk().name
     for sdk in all_sdks():
         for platform in sdk.checklists:
-            # ids read in each scenario's SDK context: android#5 in an exponea scenario is exponea-android#5
+            # ids read in each scenario's SDK context: android#5 in a scenario of SDK x is x-android#5
             items = {ChecklistId.parse(i, sdk.name).full: i for i in checklist(platform, sdk.name)}
             full = sorted(
                 {
