@@ -126,6 +126,8 @@ def _run_on(args: argparse.Namespace, scenarios: Sequence[Scenario], devices: Se
                     results.append(result)
                     done += 1
                     print(f"[{done}/{total}] {result.headline()} ({result.duration:.1f}s)", flush=True)
+                    for warning in result.warnings:
+                        print(f"      warning: {warning}", flush=True)
                     details = result.details()
                     if details:
                         print(details, flush=True)

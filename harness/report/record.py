@@ -363,6 +363,8 @@ def result_record(result: RunResult) -> Record:
         "platform": result.platform,
         "profile": result.profile,
         "sdk_version": result.sdk_version,
+        "sdk": result.sdk,
+        "warnings": list(result.warnings),  # e.g. an unmodelled --sdk-version judged by a lower modelled one
         "fault": result.fault,
         "outcome": result.outcome,
         "error": result.error,
