@@ -74,6 +74,7 @@ class HarnessSettings:
     in_app_capture: bool = False
     judge: str = "collector"
     base_url: str | None = None
+    sdk_version: str | None = None
 
     @property
     def options(self) -> dict[str, Any]:
@@ -139,6 +140,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="URL",
         help="configure the SDK with this backend instead of the collector (implies --harness-judge in-app)",
+    )
+    group.addoption(
+        "--harness-sdk-version",
+        default=None,
+        metavar="V",
+        help="judge by this SDK version (an unmodelled one: the nearest lower modelled one, with a warning)",
     )
     group.addoption(
         "--harness-settle-timeout", type=float, default=15.0, help="seconds to wait for the SDK to finish sending"
@@ -210,6 +217,7 @@ def _settings(config: pytest.Config) -> HarnessSettings:
         in_app_capture=bool(config.getoption("--harness-in-app-capture")),
         judge=str(config.getoption("--harness-judge")),
         base_url=config.getoption("--harness-base-url"),
+        sdk_version=config.getoption("--harness-sdk-version"),
     )
 
 
@@ -247,6 +255,7 @@ class _Shared:
             in_app_store=self._in_app_store,
             judge=settings.judge,
             base_url=settings.base_url,
+            sdk_version=settings.sdk_version,
         )
 
     def device(self, uri: str) -> Device:

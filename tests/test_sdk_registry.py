@@ -82,3 +82,28 @@ def test_sdk_version_goes_into_the_results_with_the_warning(tmp_path):
     assert "warning: exponea android SDK 4.11.0 is not modelled" in out.stdout
     results = json.loads((tmp_path / "run" / "results.json").read_text())["results"]
     assert results and all(r["sdk_version"] == "4.10.0" and r["warnings"] for r in results)
+
+
+def test_the_pytest_option_picks_the_sdk_version_too(tmp_path):
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "scenarios/exponea/identify.yaml",
+            "-p",
+            "no:xdist",
+            "-q",
+            "--harness-sdk-version",
+            "4.11.0",
+            "--harness-report",
+            str(tmp_path / "run"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    (result,) = json.loads((tmp_path / "run" / "results.json").read_text())["results"]
+    assert result["sdk_version"] == "4.10.0" and "4.11.0 is not modelled" in result["warnings"][0]
