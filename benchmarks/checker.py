@@ -24,7 +24,7 @@ from harness.spec.expectation import Expected
 from harness.spec.matchers import Absent, Any_, Approx, DeviceTime, OneOf, Var
 from harness.spec.profiles import get_profile
 from harness.spec.trace import Stimulus
-from harness.wire.exponea import observe_all
+from harness.sdks.exponea.wire import observe_all
 
 TOKEN = "bench-token"
 SKEW = 1.5  # the device clock runs this much ahead of the trace's device times
