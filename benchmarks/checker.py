@@ -19,12 +19,12 @@ import uuid
 from typing import Any
 
 from harness.capture.record import CapturedRequest, RequestKind
+from harness.sdks.exponea.wire import observe_all
 from harness.spec.checker import check
 from harness.spec.expectation import Expected
 from harness.spec.matchers import Absent, Any_, Approx, DeviceTime, OneOf, Var
 from harness.spec.profiles import get_profile
 from harness.spec.trace import Stimulus
-from harness.sdks.exponea.wire import observe_all
 
 TOKEN = "bench-token"
 SKEW = 1.5  # the device clock runs this much ahead of the trace's device times
