@@ -300,6 +300,9 @@ class _Model:
         if answer.connection_error or (answer.status >= 500 and not _error_body(answer.body)):
             row.held = tuple(sorted({*row.held, "ios#69" if answer.connection_error else "ios#68"}))
             return  # kept, retries unchanged (ios#68, #69)
+        if answer.status == 402:
+            last = self.out.requests[-1]  # the answer class that is never re-sent
+            self.out.requests[-1] = dataclasses.replace(last, rules=(*last.rules, "ios#67"))
         if answer.status < 400 or answer.status == 402:
             # RequestFactory.process (4.0.1, ExponeaSDKShared/Classes/Repository/RequestFactory.swift:380-427)
             # switches on 401, 403, 410, ``400, 404, 405..<410, 411..<500`` and ``500...``; 402 falls
