@@ -17,12 +17,11 @@ import re
 import socket
 import sys
 import time
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from harness.capture.export import NOT_SECRET, mask
-from harness.spec.matchers import Absent, Matcher
+from harness.spec.matchers import Absent, Matcher, readable_json
 from harness.wire.observation import ABSENT
 
 if TYPE_CHECKING:
@@ -77,26 +76,9 @@ def _resolve(expected: Any, actual: Any, wrong: frozenset[str] = frozenset(), pa
 
 
 def readable(value: Any) -> str:
-    """Pretty-printed JSON in which a matcher reads as its description, unquoted (so it cannot be
-    taken for a literal string): ``"cookie": a lower-case UUID (bound as cookie#1)``."""
-    if value is ABSENT:
-        return "absent"
-    if isinstance(value, Matcher):
-        return value.describe()
-    texts: dict[str, str] = {}
-    tag = f"@@{uuid.uuid4().hex}@@"
-
-    def placeholder(v: Any) -> Any:
-        if isinstance(v, Matcher):
-            key = f"{tag}{len(texts)}"
-            texts[json.dumps(key)] = v.describe()
-            return key
-        return str(v)
-
-    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=placeholder)
-    for quoted, description in texts.items():
-        text = text.replace(quoted, description)
-    return text
+    """Pretty-printed JSON with matchers read as their descriptions (see
+    :func:`harness.spec.matchers.readable_json`, which the terminal and JUnit use too)."""
+    return readable_json(value)
 
 
 def _parse(body: str) -> Any:
