@@ -10,7 +10,6 @@ known to be well formed, so a bad argument never surfaces as an exception inside
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from harness.errors import ScenarioError
+from harness.errors import ScenarioError, did_you_mean
 from harness.scenario.vocabulary import STEPS, step_names
 
 __all__ = ["Scenario", "Step", "find_scenarios", "load_scenario"]
@@ -169,10 +168,9 @@ def _explain(err: jsonschema.ValidationError, what: str = "") -> str:
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
         allowed = sorted(schema.get("properties", {}))
         unknown = sorted(k for k in err.instance if k not in allowed)
-        hint = "".join(f" (did you mean {close[0]!r}?)" for k in unknown[:1] if (close := _close(k, allowed)))
         return (
-            f"{where + ': ' if where else ''}unknown argument(s) {', '.join(unknown)}{hint}; "
-            f"allowed: {', '.join(allowed) or 'none'}"
+            f"{where + ': ' if where else ''}unknown argument(s) {', '.join(unknown)}; "
+            f"allowed: {', '.join(allowed) or 'none'}{did_you_mean(unknown[0], allowed) if unknown else ''}"
         )
     if err.validator == "enum":
         options = ", ".join(json.dumps(v) for v in rule)
@@ -190,10 +188,6 @@ def _explain(err: jsonschema.ValidationError, what: str = "") -> str:
     return f"{subject}: {err.message}"
 
 
-def _close(name: str, names: Iterable[str]) -> list[str]:
-    return difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
-
-
 def _step(raw: Any, path: str, number: int, lines: dict[tuple[Any, ...], int], index: int) -> Step:
     """One raw step validated against the vocabulary (harness/scenario/vocabulary.py)."""
     here = ("steps", index)
@@ -207,8 +201,7 @@ def _step(raw: Any, path: str, number: int, lines: dict[tuple[Any, ...], int], i
         raise ScenarioError(path, line, f"step {number}: a step is a name or a mapping of one name to its argument")
     spec = STEPS.get(str(name))
     if spec is None:
-        close = _close(str(name), step_names())
-        hint = f"; did you mean {close[0]!r}?" if close else " (see docs/scenarios.md and docs/sdk-calls.md)"
+        hint = did_you_mean(str(name), step_names()) or " (see docs/scenarios.md and docs/sdk-calls.md)"
         raise ScenarioError(path, line, f"step {number}: unknown step {name!r}{hint}")
     if bare and spec.schema is not None and not spec.bare:
         raise ScenarioError(path, line, f"step {number} {name!r}: needs an argument ({name}: ...)")
