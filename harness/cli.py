@@ -258,7 +258,7 @@ def _cmd_collector_serve(args: argparse.Namespace) -> int:
         port=args.port,
         run=args.run,
         forward=args.forward,
-        faults=args.fault or (),
+        rules=args.rule or (),
         body_timeout=args.body_timeout,
         ui=args.ui,
         profile=args.profile,
@@ -274,7 +274,7 @@ def _cmd_collector_serve(args: argparse.Namespace) -> int:
             )
         if args.forward:
             print(f"forwarding to {args.forward}", flush=True)
-        for rule in server.faults.rules:
+        for rule in server.rules.active:
             print(f"answer rule {rule.label}", flush=True)
 
     server.serve_forever(on_listening=listening)
@@ -484,11 +484,14 @@ def _parser() -> argparse.ArgumentParser:
     cs.add_argument("--run", default="", help="label stored with every request")
     cs.add_argument("--forward", metavar="URL", help="relay every request to this upstream API and store its answers")
     cs.add_argument(
-        "--fault",
+        "--rule",
         action="append",
         metavar="RULE",
         help="answer rule, e.g. 'route=events,status=500,times=2' (repeatable; see README)",
     )
+    # The deprecated name of --rule, hidden from help ("fault" means a seeded SDK bug: run --fault).
+    # Same dest, so rules given under either name keep their order (the first that takes a request decides).
+    cs.add_argument("--fault", action="append", dest="rule", metavar="RULE", help=argparse.SUPPRESS)
     cs.add_argument("--body-timeout", type=float, default=30.0, help="seconds a client may stall mid-body (default 30)")
     cs.add_argument("--ui", action="store_true", help="serve the live inspector at /_harness/ui and its REST API")
     cs.add_argument("--profile", help="judge tracking requests by this profile's schemas (e.g. exponea-android)")

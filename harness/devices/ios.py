@@ -158,7 +158,7 @@ class IosEnv:
         raise DeviceError(
             self.device.uri,
             "iOS has no host API to turn the network off; use a network link "
-            "conditioner profile or the collector's fault rules",
+            "conditioner profile or the collector's answer rules",
         )
 
     def set_push_permission(self, granted: bool) -> None:

@@ -3,7 +3,7 @@
 The agents (``agents/exponea_*.js``) export ``call(method, args) -> {value, clock}``: the canonical
 call of docs/sdk-calls.md, answered with the SDK's return value and the device's clock
 (``Date.now() / 1000`` inside the app) when it ran. This class adapts that to
-:class:`~harness.devices.base.SdkTransport`, so the runner cannot tell Frida from the virtual RPC.
+:class:`~harness.instrument.transport.SdkTransport`, so the runner cannot tell Frida from the virtual RPC.
 
 A device whose "now" is not the app process's clock (the ``jvm:android`` test bed, whose SDK is the
 virtual app with its own clock) passes ``device_clock`` to read the right one after each call.
@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from harness.devices.base import CallResult
 from harness.errors import DeviceError, HarnessError, InstrumentError
 from harness.instrument.frida_session import FridaSession
+from harness.instrument.transport import CallResult
 
 __all__ = ["UNSUPPORTED", "FridaSdkTransport", "UnsupportedCall", "connect_frida", "require_capture_hook"]
 

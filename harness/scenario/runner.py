@@ -284,10 +284,10 @@ class Runner:
         """Install a collector answer rule (``respond`` step) for this run's device key only."""
         if self.base_url is not None:
             raise ConfigError("respond", f"respond rules need the collector as the backend, not {self.base_url}")
-        faults = getattr(self.collector, "faults", None)
-        if faults is None:
+        rules = getattr(self.collector, "rules", None)
+        if rules is None:
             raise ConfigError("respond", "this collector has no answer rules")
-        faults.add_from_step(target.base_url.rstrip("/").rsplit("/", 1)[-1], rule)
+        rules.add_from_step(target.base_url.rstrip("/").rsplit("/", 1)[-1], rule)
 
     def _device_time(self) -> float:
         if self.device.app.is_running():
