@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from harness.errors import SpecError
@@ -68,6 +69,9 @@ class FlushMixin(ModelBase):
             # switches on 401, 403, 410, ``400, 404, 405..<410, 411..<500`` and ``500...``; 402 falls
             # into ``default: resultAction(.success(data))``, so the row counts as sent.
             self.p.queue.remove(row)
+            if answer.status >= 400:
+                # The one copy this expectation allows is what checks that this 4xx is not retried.
+                self.out.requests[-1] = replace(self.out.requests[-1], rules=(*self.out.requests[-1].rules, "ios#67"))
             return
         if row.retries + 1 >= self.cfg().max_tries:
             self.p.queue.remove(row)  # dropped after maxTries attempts (ios#67)
