@@ -159,6 +159,8 @@ class VirtualDevice:
             cmd.append("--background")
         if self.target.fault:
             cmd += ["--fault", self.target.fault]
+        if self.target.options.get("sdk_version"):  # the SDK release the reference SDK plays
+            cmd += ["--sdk-version", str(self.target.options["sdk_version"])]
         cmd += self.app_args
         stderr = (self._root / "app-stderr.log").open("ab")
         self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr)
