@@ -80,3 +80,19 @@ def test_the_app_reports_the_release_it_plays_and_refuses_one_it_does_not(tmp_pa
         [*app[:4], "android", *app[5:], "--sdk-version", "3.11.0"], capture_output=True, text=True, timeout=30
     )
     assert android.returncode == 2 and "plays 4.10.0" in android.stderr
+
+
+@pytest.mark.parametrize(
+    ("platform", "option", "expected"), [("ios", OLD, OLD), ("ios", None, NEW), ("android", None, "4.10.0")]
+)
+def test_the_virtual_device_answers_which_release_it_plays(live_collector, platform, option, expected):
+    from harness.devices.base import AppTarget
+
+    dev = VirtualDevice(f"virtual:{platform}", platform)
+    try:
+        dev.open(AppTarget(base_url=live_collector.device_url("v"), options={"sdk_version": option} if option else {}))
+        dev.app.launch()
+        assert dev.sdk.sdk_version() == expected
+        assert dev.rpc("app.ping").value["sdk_version"] == expected
+    finally:
+        dev.close()
