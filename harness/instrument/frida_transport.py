@@ -64,6 +64,14 @@ class FridaSdkTransport:
         clock = self.device_clock() if self.device_clock is not None else float(reply["clock"])
         return CallResult(value=reply.get("value"), device_time=clock)
 
+    def sdk_version(self, timeout: float = 5.0) -> str | None:
+        """The version of the SDK inside the app, as the agent reads it (its ``sdkVersion`` export):
+        Android (native and Flutter) ``com.exponea.sdk.BuildConfig.EXPONEA_VERSION_NAME``, iOS the
+        ExponeaSDK framework's version (``Exponea.version``); None when the app has no such SDK.
+        For picking the profile (exact, or the nearest lower one)."""
+        value = self.session.call("sdkVersion", timeout=timeout)
+        return None if value is None else str(value)
+
     def drain_capture(self, timeout: float = 5.0) -> None:
         """Wait until every in-app capture message the agent has sent so far has reached the host.
 

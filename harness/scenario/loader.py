@@ -19,6 +19,8 @@ from typing import Any
 
 import jsonschema
 import yaml
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
 
 from harness.errors import ScenarioError, did_you_mean
 from harness.scenario.vocabulary import STEPS, step_names
@@ -53,9 +55,21 @@ class Scenario:
     path: str
     line: int = 1
     fresh_install: bool = True
+    sdk_versions: Mapping[str, str] = field(default_factory=dict)  # platform -> PEP 440 specifier
 
     def applies_to(self, platform: str) -> bool:
         return platform in self.platforms
+
+    def applies_to_version(self, platform: str, version: str) -> bool:
+        """Whether the SDK release ``version`` on ``platform`` has what the scenario needs
+        (``sdk_versions``, docs/scenarios.md); no requirement, or a version that is not PEP 440: yes."""
+        wanted = self.sdk_versions.get(platform)
+        if wanted is None:
+            return True
+        try:
+            return Version(version) in SpecifierSet(wanted)
+        except InvalidVersion:
+            return True
 
 
 def _schema() -> dict[str, Any]:
@@ -109,6 +123,7 @@ def load_scenario(path: str | Path) -> Scenario:
         best = jsonschema.exceptions.best_match(errors) or err
         where = "/".join(str(p) for p in best.absolute_path) or "top level"
         raise ScenarioError(name, _line_of(lines, best.absolute_path), f"{where}: {best.message}")
+    sdk_versions = _sdk_versions(data, name, lines)
     steps = tuple(_step(raw, name, i + 1, lines, i) for i, raw in enumerate(data["steps"]))
     _check_until(steps, name)
     return Scenario(
@@ -120,7 +135,27 @@ def load_scenario(path: str | Path) -> Scenario:
         path=name,
         line=1,
         fresh_install=bool(data.get("fresh_install", True)),
+        sdk_versions=sdk_versions,
     )
+
+
+def _sdk_versions(data: Mapping[str, Any], name: str, lines: dict[tuple[Any, ...], int]) -> dict[str, str]:
+    """``sdk_versions``: one specifier for every platform of the scenario, or one per platform."""
+    raw = data.get("sdk_versions")
+    if raw is None:
+        return {}
+    wanted = {p: raw for p in data["platforms"]} if isinstance(raw, str) else dict(raw)
+    for platform, text in wanted.items():
+        path = ("sdk_versions",) if isinstance(raw, str) else ("sdk_versions", platform)
+        if platform not in data["platforms"]:
+            raise ScenarioError(name, _line_of(lines, path), f"sdk_versions: {platform!r} is not in platforms")
+        try:
+            SpecifierSet(text)
+        except InvalidSpecifier:
+            raise ScenarioError(
+                name, _line_of(lines, path), f"sdk_versions: {text!r} is not a version specifier (e.g. '>=4.0.0')"
+            ) from None
+    return wanted
 
 
 _JSON_TYPES = {

@@ -164,6 +164,11 @@ class Runner:
             result.outcome = "skipped"
             result.error = f"not for {self.device.platform}"
             return result
+        if not scenario.applies_to_version(self.device.platform, self.profile.sdk_version):
+            result.outcome = "skipped"
+            wanted = scenario.sdk_versions[self.device.platform]
+            result.error = f"needs {self.device.platform} SDK {wanted}, the profile models {self.profile.sdk_version}"
+            return result
         started = time.monotonic()
         try:
             self._run(scenario, result)

@@ -26,7 +26,15 @@ __all__ = ["VirtualApp", "main"]
 class VirtualApp:
     """Routes RPC methods to the SDK, the app lifecycle and the environment."""
 
-    def __init__(self, platform: str, data_dir: Path, clock: VirtualClock, env: AppEnv, faults: Faults) -> None:
+    def __init__(
+        self,
+        platform: str,
+        data_dir: Path,
+        clock: VirtualClock,
+        env: AppEnv,
+        faults: Faults,
+        sdk_version: str | None = None,
+    ) -> None:
         self.platform = platform
         self.clock = clock
         self.env = env
@@ -36,13 +44,18 @@ class VirtualApp:
         self._requests = 0
         self._count_lock = threading.Lock()
         if platform == "android":
-            from harness.virtual.android.sdk import AndroidSdk
+            from harness.virtual.android.sdk import SDK_VERSION, AndroidSdk
 
+            if sdk_version not in (None, SDK_VERSION):
+                raise ValueError(f"the virtual Android SDK plays {SDK_VERSION}, not {sdk_version!r}")
             self.sdk: Any = AndroidSdk(data_dir, clock, env, faults)
+            self.sdk_version = SDK_VERSION
         elif platform == "ios":
             from harness.virtual.ios.sdk import IosSdk
+            from harness.virtual.ios.versions import DEFAULT_VERSION
 
-            self.sdk = IosSdk(data_dir, clock, env, faults)
+            self.sdk = IosSdk(data_dir, clock, env, faults, sdk_version or DEFAULT_VERSION)
+            self.sdk_version = self.sdk.release.version
         else:
             raise SystemExit(f"platform {platform!r} is not implemented by the virtual app yet")
 
@@ -64,8 +77,11 @@ class VirtualApp:
                 "pid": os.getpid(),
                 "platform": self.platform,
                 "fault": sorted(self.faults.names),
+                "sdk_version": self.sdk_version,
                 "foreground": self.env.foreground,
             }
+        if method == "app.sdk_version":  # what a Frida agent reads inside a real app
+            return self.sdk_version
         if method == "app.settle":
             return self.sdk.settle(float(params.get("timeout", 10.0)))
         if method == "app.use_network_stack":
@@ -163,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--background", action="store_true", help="launch without coming to the foreground")
     parser.add_argument("--fault", action="append", default=[])
     parser.add_argument("--app-version", default=AppEnv.app_version, help="the app's versionName")
+    parser.add_argument(
+        "--sdk-version", default=None, help="the SDK release the reference SDK plays (iOS: 4.0.1, 4.0.0, 3.11.0)"
+    )
     parser.add_argument("--hang-after", type=int, default=None, help=argparse.SUPPRESS)  # test hook
     args = parser.parse_args(argv)
     if args.list_faults:
@@ -188,7 +207,12 @@ def main(argv: list[str] | None = None) -> int:
         app_version=args.app_version,
     )
     clock = VirtualClock(args.clock_offset)
-    app = VirtualApp(args.platform, args.data, clock, env, faults)
+    try:
+        app = VirtualApp(args.platform, args.data, clock, env, faults, args.sdk_version)
+    except ValueError as exc:
+        clock.close()
+        print(f"error: --sdk-version: {exc}", file=sys.stderr)
+        return 2
     app.hang_after = args.hang_after
     server = _Server(app)
     port_file = args.data / "rpc.json"

@@ -193,3 +193,43 @@ def test_every_shipped_scenario_validates_against_schema_json():
         if path.name.startswith("_"):
             continue
         jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+
+
+VERSIONED = """\
+id: versioned
+covers: [ios#72]
+platforms: [android, ios]
+sdk_versions: {sdk}
+steps:
+  - init: {{}}
+"""
+
+
+def test_sdk_versions_is_one_specifier_or_one_per_platform(tmp_path):
+    every = load_scenario(write(tmp_path, VERSIONED.format(sdk='">=4.0.0"')))
+    assert every.sdk_versions == {"android": ">=4.0.0", "ios": ">=4.0.0"}
+    assert not every.applies_to_version("ios", "3.11.0") and every.applies_to_version("ios", "4.0.1")
+    ios_only = load_scenario(write(tmp_path, VERSIONED.format(sdk='{ios: ">=4.0.0, <5"}')))
+    assert ios_only.applies_to_version("android", "1.0.0") and not ios_only.applies_to_version("ios", "5.0.0")
+    assert load_scenario(write(tmp_path, GOOD)).applies_to_version("android", "0.1.0")  # no requirement
+
+
+@pytest.mark.parametrize(
+    ("sdk", "message"),
+    [
+        ('"four"', "s.yaml:4: sdk_versions: 'four' is not a version specifier (e.g. '>=4.0.0')"),
+        ('{ios: "=>4"}', "s.yaml:4: sdk_versions: '=>4' is not a version specifier (e.g. '>=4.0.0')"),
+        ('{web: ">=1"}', "s.yaml:4: sdk_versions"),
+    ],
+)
+def test_a_bad_sdk_versions_is_one_line_with_its_line(tmp_path, sdk, message):
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write(tmp_path, VERSIONED.format(sdk=sdk)))
+    assert str(err.value).endswith(message) or message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_an_sdk_versions_platform_outside_platforms_is_refused(tmp_path):
+    text = VERSIONED.format(sdk='{ios: ">=4"}').replace("[android, ios]", "[android]")
+    with pytest.raises(ScenarioError, match=r"s.yaml:4: sdk_versions: 'ios' is not in platforms"):
+        load_scenario(write(tmp_path, text))

@@ -113,9 +113,27 @@ var H = (function () {
 
   function has(args, key) { return Object.prototype.hasOwnProperty.call(args, key) && args[key] !== undefined; }
 
-  function serve(handlers) {
+  /**
+   * The Exponea Android SDK's version: the generated BuildConfig constant
+   * (exponea-android-sdk sdk/build.gradle:22, buildConfigField "String", "EXPONEA_VERSION_NAME"),
+   * or null when the class is not in the app. The Flutter plugin bundles the same native SDK.
+   */
+  function exponeaVersion() {
+    var value = null;
+    Java.performNow(function () {
+      try {
+        value = String(J('com.exponea.sdk.BuildConfig').EXPONEA_VERSION_NAME.value);
+      } catch (e) {
+        value = null;
+      }
+    });
+    return value;
+  }
+
+  function serve(handlers, sdkVersion) {
     rpc.exports = {
       ping: function () { return true; },
+      sdkVersion: sdkVersion || exponeaVersion,
       call: function (method, args) {
         return new Promise(function (resolve, reject) {
           // performNow: the VM is up once the agent runs; saves a deferral per call.
@@ -136,5 +154,5 @@ var H = (function () {
   }
 
   return { J: J, dbl: dbl, bool: bool, str: str, hashMap: hashMap, arrayList: arrayList, toJava: toJava,
-           toJs: toJs, context: context, has: has, serve: serve };
+           toJs: toJs, context: context, has: has, serve: serve, exponeaVersion: exponeaVersion };
 })();

@@ -1,4 +1,4 @@
-"""Profile ``exponea-ios``: what the Exponea iOS SDK 4.0.1 sends for a stimulus trace.
+"""Profile ``exponea-ios``: what the Exponea iOS SDK 4.0.1 (or 4.0.0, 3.11.0) sends for a stimulus trace.
 
 Written from ``research/ios-sdk-spec.md``; each expectation names the checklist ids (``ios#N``) it
 checks. Where iOS differs from Android the model follows the iOS code:
@@ -40,6 +40,43 @@ Not modelled (scenarios should not rely on it): the APNs re-registration callbac
 (only ``push_token`` steps register a token), app-version changes, JWT/stream auth, in-app messages,
 content blocks and app inbox, the notification service extension, ``share`` answer rules.
 
+Versions: ``IosProfile(version=...)`` models 4.0.1 (the default), 4.0.0 (the same code but for a
+CocoaPods compile fix) and 3.11.0 (the SDK under Flutter plugin 2.5.0). 3.11.0 is modelled as a
+delta of 4.0.1, each difference behind one gate of :class:`state.Gates`. Sources in
+exponea/exponea-ios-sdk at the tags, ``SDK/`` = ``ExponeaSDK/ExponeaSDK/``, ``SHR/`` =
+``ExponeaSDK/ExponeaSDKShared/`` (the researcher's notes: ``notes/ios-3.11.0-delta.md``):
+
+- D1 ``sdk_version`` is ``Exponea.version``: ``"3.11.0"`` at ``SHR/Classes/Exponea.swift:12@3.11.0``,
+  ``"4.0.1"`` at ``:12@4.0.1``; it goes out through ``DeviceProperties.swift:50`` (same at both).
+- D2 ``stopIntegration()`` in 3.11.0 (``SDK/Classes/ExponeaInternal.swift:610-632@3.11.0``) sets
+  ``isStopped`` first, then ``clearUserData`` wipes the queue: no ``session_end``, no ``Invalidated``
+  ``notification_state``, no flush, queued rows deleted unsent. 4.0.1 tracks both and flushes
+  first (``:656-701@4.0.1``).
+- D3 HTTP answers (``SHR/Classes/Repository/RequestFactory.swift:201-221@3.11.0`` vs
+  ``:380-427@4.0.1``): 3.11.0's switch has ``400, 405..<500``, 401, 404 and ``500...``, so 402 *and
+  403* fall into ``default`` (success, the row is deleted after one attempt); 4.0.1 adds a 403
+  case (retries +1), 402 is a success in both.
+- D4 Authorization: 3.11.0 stores each row's project authorization when it is tracked
+  (``SDK/Classes/Database/DatabaseManager.swift:325-327, 384-386@3.11.0``) and sends it, falling back
+  to the current one only for ``.none`` (``SDK/Classes/Models/Core Data/TrackEvent.swift:113-133@3.11.0``):
+  a mapped project's rows carry its own key (ios#71), rows queued before ``anonymize`` into another
+  project or before a relaunch with a new key keep the old key (ios#59, ios#4). 4.0.1 sends the
+  current main project's on every row (``SDK/Classes/Flushing/FlushingManager.swift:340-356@4.0.1``).
+- D6 the stream integration (``streamId``, ``/track/u/v1``, JWT, the 401/403 re-send, the empty
+  update deletion) is 4.0.0+ (``SHR/Classes/ExponeaSettings+Integration.swift`` is new in 4.0.0;
+  ``SHR/Classes/Configuration.swift:164-170@3.11.0`` requires ``projectToken``): a 3.11.0 trace that
+  configures ``streamId`` is a ``SpecError`` (the run is an error, not a pass); scenarios that need
+  it say ``sdk_versions: {ios: ">=4.0.0"}`` and are skipped.
+- D8 API surface: every canonical call maps onto a 3.11.0 API (``identifyCustomer(customerIds:)``,
+  ``anonymize(exponeaProject:projectMapping:)``, ``stopIntegration()``; ``SDK/Classes/ExponeaType.swift@3.11.0``);
+  the 4.0-only calls (``setSdkAuthToken``, ``stopIntegration(completion:)``...) are not in the
+  vocabulary. ``flushData``'s completion count (all rows in 3.11.0) is not on the wire.
+- D5, the auth gate with an ``ExponeaAuthProvider`` and authorization ``.none``
+  (``SDK/Classes/ExponeaInternal+Tracking.swift:25@3.11.0`` vs
+  ``SHR/Classes/Configuration+StreamIntegration.swift:79-87@4.0.1``), cannot be reached: the
+  canonical configuration has no ``advancedAuthEnabled``, and without it both versions refuse the
+  public calls alike (ios#74).
+
 Modules (the same shape as ``exponea_android``): ``state`` (constants, stored state, the
 configuration), ``base`` (identity, storing rows, timers, dispatch), ``flushing`` (one POST per
 row, answers, retries, flush modes), ``sessions`` (and campaign data), ``push`` (token,
@@ -55,7 +92,7 @@ from collections.abc import Sequence
 from harness.spec.expectation import Expectations
 from harness.spec.headers import HeaderRules
 from harness.spec.profiles.exponea_ios.model import Model
-from harness.spec.profiles.exponea_ios.state import SDK_VERSION
+from harness.spec.profiles.exponea_ios.state import DEFAULT_VERSION, gates_for
 from harness.spec.trace import Stimulus
 
 __all__ = ["IosProfile"]
@@ -66,10 +103,13 @@ class IosProfile:
 
     name = "exponea-ios"
     platform = "ios"
-    sdk_version = SDK_VERSION
+
+    def __init__(self, version: str = DEFAULT_VERSION) -> None:
+        self.gates = gates_for(version)  # a version it does not model is a SpecError
+        self.sdk_version = version
 
     def expect(self, trace: Sequence[Stimulus]) -> Expectations:
-        model = Model()
+        model = Model(self.gates)
         # The main project's authorization after each configured step: what the SDK's own calls
         # (bundle, in-app messages...) carry; stream mode has none but a JWT (ios §2.2).
         api_auth: set[str | None] = set()

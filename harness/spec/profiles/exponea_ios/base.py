@@ -22,10 +22,10 @@ from harness.spec.profiles.exponea_ios.state import (
     AUTH_GATED,
     FLUSH_DELAY,
     PUSH_STEPS,
-    SDK_VERSION,
     TIME_TOLERANCE,
     Config,
     Customer,
+    Gates,
     Persisted,
     Project,
     Row,
@@ -38,7 +38,8 @@ __all__ = ["ModelBase"]
 class ModelBase:
     """State shared by the mixins, storing, timers and dispatch."""
 
-    def __init__(self) -> None:
+    def __init__(self, gates: Gates) -> None:
+        self.gates = gates
         self.p = Persisted()
         self.out = Expectations(ordered=False)
         self.answers = AnswerRules()
@@ -102,7 +103,7 @@ class ModelBase:
             "platform": "iOS",
             "os_version": Any_(),
             "sdk": "Exponea iOS SDK",
-            "sdk_version": SDK_VERSION,
+            "sdk_version": self.gates.version,  # Exponea.version (D1)
             "device_model": Any_(),
             "device_type": OneOf(("mobile", "tablet")),
             "app_version": Any_(),
@@ -147,6 +148,8 @@ class ModelBase:
             row = Row(route, event_type, dict(properties), timestamp, owner, project, self.cause, rules, label, url)
             if len(self.projects(key)) > 1:
                 row.rules = (*row.rules, "ios#71")
+            if self.gates.authorization_per_row:  # DatabaseManager.trackEvent stores it (D4)
+                row.authorization = self.cfg().authorization if project is self.cfg().main else project.authorization
             self.p.queue.append(row)
             rows.append(row)
         if self.flush_mode == "IMMEDIATE":
@@ -157,6 +160,10 @@ class ModelBase:
         self, key: str, event_type: str | None, properties: dict[str, Any], timestamp: Any, rules: tuple[str, ...]
     ) -> list[Row]:
         return self.store(key, "events", event_type, properties, timestamp, rules, event_type or "event")
+
+    def unavailable(self, what: str, s: Stimulus) -> SpecError:
+        """A feature the modelled version does not have: an error the runner reports, never a pass."""
+        return SpecError(f"{s.label()}: {what} does not exist in iOS SDK {self.gates.version}")
 
     # -- timers on the device clock ----------------------------------------------------------
 

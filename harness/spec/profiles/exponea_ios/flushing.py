@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from harness.errors import SpecError
@@ -63,11 +64,15 @@ class FlushMixin(ModelBase):
         if answer.connection_error or (answer.status >= 500 and not _error_body(answer.body)):
             row.held = tuple(sorted({*row.held, "ios#69" if answer.connection_error else "ios#68"}))
             return  # kept, retries unchanged (ios#68, #69)
-        if answer.status < 400 or answer.status == 402:
+        if answer.status < 400 or answer.status in self.gates.success_4xx:
             # RequestFactory.process (4.0.1, ExponeaSDKShared/Classes/Repository/RequestFactory.swift:380-427)
             # switches on 401, 403, 410, ``400, 404, 405..<410, 411..<500`` and ``500...``; 402 falls
-            # into ``default: resultAction(.success(data))``, so the row counts as sent.
+            # into ``default: resultAction(.success(data))``, so the row counts as sent. 3.11.0
+            # (:201-221) has ``400, 405..<500``, 401, 404, ``500...``: 403 falls there too (D3).
             self.p.queue.remove(row)
+            if answer.status >= 400:
+                # The one copy this expectation allows is what checks that this 4xx is not retried.
+                self.out.requests[-1] = replace(self.out.requests[-1], rules=(*self.out.requests[-1].rules, "ios#67"))
             return
         if row.retries + 1 >= self.cfg().max_tries:
             self.p.queue.remove(row)  # dropped after maxTries attempts (ios#67)
@@ -84,6 +89,9 @@ class FlushMixin(ModelBase):
             if row.route == "events":
                 body["event_type"] = row.event_type if row.event_type is not None else Absent()
         cfg = self.cfg()
+        auth = None if cfg.main.stream else cfg.authorization  # the current main project's (4.0.x)
+        if self.gates.authorization_per_row and row.authorization is not None:
+            auth = row.authorization  # the row's own; .none falls back to the current one (D4)
         rules = (*row.rules, *_BASE_RULES, *extra)
         if row.retries:
             rules = (*rules, "ios#67")
@@ -92,9 +100,9 @@ class FlushMixin(ModelBase):
         rules = (*rules, *row.held)
         if row.project.stream:
             rules = (*rules, "ios#72") + (("ios#29",) if row.event_type == "notification_state" else ())
-        elif cfg.authorization is None:
+        elif auth is None:
             rules = (*rules, "ios#74")
-        elif cfg.authorization.startswith("Bearer "):
+        elif auth.startswith("Bearer "):
             rules = (*rules, "ios#5")
         if row.project.base_url.endswith("/"):
             rules = (*rules, "ios#6")
@@ -103,7 +111,7 @@ class FlushMixin(ModelBase):
                 route=row.route,
                 project_token="" if row.project.stream else row.project.token,
                 stream_id=row.project.token if row.project.stream else None,
-                authorization=None if cfg.main.stream else cfg.authorization,
+                authorization=auth,
                 body=body,
                 cause=row.cause,
                 rules=rules,

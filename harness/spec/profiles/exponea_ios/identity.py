@@ -71,7 +71,9 @@ class IdentityMixin(PushMixin):
     def on_call_stopIntegration(self, s: Stimulus) -> None:
         if self.p.stopped:
             return
-        if self.configured:
+        # 3.11.0 sets isStopped first and wipes the queue: nothing more is tracked or sent, rows
+        # still queued are deleted unsent (ExponeaInternal.swift:610-632@3.11.0, D2).
+        if self.configured and self.gates.stop_tracks_and_flushes:
             cfg = self.cfg()
             if cfg.automatic_sessions:
                 self.bare_session_end(("ios#62",))

@@ -78,6 +78,8 @@ class Model(EventsMixin):
     def on_call_init(self, s: Stimulus) -> None:
         if self.configured or s.error:
             return
+        if (s.args.get("configuration") or {}).get("streamId") is not None and not self.gates.stream:
+            raise self.unavailable("the stream integration (configuration.streamId)", s)
         config, mode, period = parse_config(s)
         if config is None:
             return  # configure throws on an invalid configuration: nothing is sent

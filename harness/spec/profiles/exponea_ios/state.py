@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
+from harness.errors import SpecError
 from harness.spec.matchers import Int
 
 __all__ = [
@@ -22,25 +23,31 @@ __all__ = [
     "BACKGROUND_TASK_LIMIT",
     "CAMPAIGN_WINDOW",
     "DAY",
+    "DEFAULT_VERSION",
     "FLUSH_DELAY",
     "FLUSH_RACE",
     "ID_RE",
+    "MODELLED_VERSIONS",
     "PUSH_STEPS",
-    "SDK_VERSION",
     "TIME_TOLERANCE",
     "Config",
     "Customer",
+    "Gates",
     "Persisted",
     "Project",
     "Row",
     "clean",
+    "gates_for",
     "is_number",
     "mapping_from",
     "project_from",
     "strict",
 ]
 
-SDK_VERSION = "4.0.1"
+DEFAULT_VERSION = "4.0.1"
+# 4.0.0 and 4.0.1 differ only in a CocoaPods compile fix (DatabaseManager.swift:333,398), so 4.0.0 is
+# modelled too: an app on 4.0.0 must not fall back to the 3.11.0 model.
+MODELLED_VERSIONS = ("3.11.0", "4.0.0", "4.0.1")
 TIME_TOLERANCE = 2.0
 FLUSH_DELAY = 3.0  # Constants.Tracking.immediateFlushDelay (ios#3)
 CAMPAIGN_WINDOW = 3.0  # a session_start this young gets the campaign data (ios#25, #26)
@@ -65,11 +72,37 @@ AUTH_GATED = {
 PUSH_STEPS = {"deliver_push", "click_push"}
 
 
+@dataclass(frozen=True)
+class Gates:
+    """Where the modelled versions differ (the package docstring cites the source of each)."""
+
+    version: str  # the ``sdk_version`` device property (D1)
+    stream: bool  # stream (Data Hub) integration exists (D6)
+    stop_tracks_and_flushes: bool  # stopIntegration tracks session_end + Invalidated, then flushes (D2)
+    success_4xx: frozenset[int]  # 4xx answers RequestFactory's status switch counts as success (D3)
+    authorization_per_row: bool  # a row keeps its project's authorization from when it was tracked (D4)
+
+
+def gates_for(version: str) -> Gates:
+    """The gates of one modelled version; any other version is a ``SpecError`` naming the modelled ones."""
+    if version not in MODELLED_VERSIONS:
+        raise SpecError(f"exponea-ios models iOS SDK {', '.join(MODELLED_VERSIONS)}, not {version!r}")
+    v4 = tuple(int(part) for part in version.split(".")) >= (4, 0, 0)
+    return Gates(
+        version=version,
+        stream=v4,
+        stop_tracks_and_flushes=v4,
+        success_4xx=frozenset({402} if v4 else {402, 403}),
+        authorization_per_row=not v4,
+    )
+
+
 @dataclass
 class Project:
     base_url: str
     token: str  # the project token, or the stream id
     stream: bool = False
+    authorization: str | None = None  # its own; 3.11.0 stores it in each row tracked for it (D4)
 
     @property
     def wire_token(self) -> str:
@@ -100,6 +133,7 @@ class Row:
     url: str | None = None
     retries: int = 0
     held: tuple[str, ...] = ()  # ids of the rules that kept it queued (offline, 5xx), for its next attempt
+    authorization: str | None = None  # 3.11.0: its project's authorization when it was tracked (D4)
 
 
 @dataclass
@@ -165,8 +199,9 @@ def project_from(spec: Mapping[str, Any], where: str) -> tuple[Project, str | No
     if not ID_RE.match(token):
         raise ValueError(f"{where}: project token {token!r}")
     base = str(spec.get("baseUrl") or spec.get("baseURL") or "https://api.exponea.com")
-    auth = spec.get("authorization")
-    return Project(base, token), None if auth is None else str(auth)
+    raw = spec.get("authorization")
+    auth = None if raw is None else str(raw)
+    return Project(base, token, authorization=auth), auth
 
 
 def mapping_from(raw: Any, where: str) -> dict[str, list[Project]]:
