@@ -8,6 +8,7 @@ report folder, the device's readiness) is checked once, before the first scenari
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import sys
@@ -15,13 +16,15 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from harness import __version__
 from harness.cli_support import OneLineParser, debug_wanted, port_number, run_command
 from harness.errors import ConfigError, HarnessError
 
 if TYPE_CHECKING:
+    from harness.capture.server import CollectorServer
+    from harness.capture.store import Store
     from harness.devices.base import Device
     from harness.scenario.loader import Scenario
 
@@ -80,59 +83,104 @@ def _check_run_inputs(args: argparse.Namespace, devices: Sequence[Device]) -> No
                 "--fault", f"seeded faults live in the virtual SDK (virtual:*, jvm:android); {real[0]} runs a real SDK"
             )
         check_fault_names([args.fault], [d.platform for d in devices], getattr(args, "scenario_sdks", None) or [None])
+    if args.ui:
+        _ui_profile(devices)
     for device in devices:
         check_ready(device)
 
 
 def _run_on(args: argparse.Namespace, scenarios: Sequence[Scenario], devices: Sequence[Device]) -> int:
-    """Play every scenario on every device; print, then write JUnit and the report folder."""
-    from harness.capture.server import CollectorServer
-    from harness.report.folder import write_run
-    from harness.report.junit import write_junit
-    from harness.report.matrix import build_matrix, format_matrix
-    from harness.report.record import device_meta, result_record, run_meta
-    from harness.scenario.runner import Runner, capture_plan
+    """Play every scenario on every device; print, then write JUnit and the report folder.
 
-    uris = [d.uri for d in devices]
+    With ``--ui`` the run's own collector also serves the live inspector, judging by the run's
+    profile; after the run it keeps serving until Enter (or Ctrl-C), but only when stdin is a
+    terminal, so a run in CI or a pipe ends as it would without ``--ui``.
+    """
+    from harness.capture.server import CollectorServer
+    from harness.scenario.runner import capture_plan
+
     store = args.store or str(Path(tempfile.mkdtemp(prefix="harness-run-")) / "capture.sqlite")
     in_app_store = None
     if capture_plan(args.in_app_capture, args.judge, args.base_url)[0]:
         from harness.capture.store import Store
 
         in_app_store = Store(args.in_app_store or Path(store).with_name("in-app.sqlite"))
+    inspector: dict[str, Any] = {}
+    if args.ui:
+        inspector = {
+            "ui": True,
+            "profile": _ui_profile(devices),
+            "sources": {"in-app": in_app_store} if in_app_store is not None else None,
+        }
+    with CollectorServer(store, **inspector) as collector:
+        if args.ui:
+            print(f"inspector on {collector.ui_url} (profile {inspector['profile']})", flush=True)
+        status = _play_all(args, scenarios, devices, collector, in_app_store)
+        if args.ui and sys.stdin.isatty():
+            print(f"inspector still on {collector.ui_url}: press Enter (or Ctrl-C) to stop", flush=True)
+            with contextlib.suppress(EOFError, KeyboardInterrupt):
+                input()
+    return status
+
+
+def _ui_profile(devices: Sequence[Device]) -> str:
+    """The one profile the inspector judges by: the run's (its devices' platform's)."""
+    from harness.spec.profiles import profile_for_platform
+
+    names = list(dict.fromkeys(profile_for_platform(d.platform).name for d in devices))
+    if len(names) > 1:
+        raise ConfigError(
+            "--ui",
+            f"the inspector judges by one profile, and these devices use {' and '.join(names)}: "
+            "run one platform at a time",
+        )
+    return names[0]
+
+
+def _play_all(
+    args: argparse.Namespace,
+    scenarios: Sequence[Scenario],
+    devices: Sequence[Device],
+    collector: CollectorServer,
+    in_app_store: Store | None,
+) -> int:
+    from harness.report.folder import write_run
+    from harness.report.junit import write_junit
+    from harness.report.matrix import build_matrix, format_matrix
+    from harness.report.record import device_meta, result_record, run_meta
+    from harness.scenario.runner import Runner
+
+    uris = [d.uri for d in devices]
     started_wall, started = time.time(), time.monotonic()
     results = []
     devices_meta = []
     total, done = len(scenarios) * len(uris), 0
-    with CollectorServer(store) as collector:
-        for device in devices:
-            runner = Runner(
-                device,
-                collector,
-                fault=args.fault,
-                options={"agent": args.agent} if args.agent else None,
-                in_app_capture=args.in_app_capture,
-                in_app_store=in_app_store,
-                judge=args.judge,
-                base_url=args.base_url,
-                sdk_version=args.sdk_version,
-            )
-            devices_meta.append(
-                device_meta(device.describe().as_json(), runner.profile.name, runner.profile.sdk_version)
-            )
-            try:
-                for scenario in scenarios:
-                    result = runner.run(scenario)
-                    results.append(result)
-                    done += 1
-                    print(f"[{done}/{total}] {result.headline()} ({result.duration:.1f}s)", flush=True)
-                    for warning in result.warnings:
-                        print(f"      warning: {warning}", flush=True)
-                    details = result.details()
-                    if details:
-                        print(details, flush=True)
-            finally:
-                device.close()
+    for device in devices:
+        runner = Runner(
+            device,
+            collector,
+            fault=args.fault,
+            options={"agent": args.agent} if args.agent else None,
+            in_app_capture=args.in_app_capture,
+            in_app_store=in_app_store,
+            judge=args.judge,
+            base_url=args.base_url,
+            sdk_version=args.sdk_version,
+        )
+        devices_meta.append(device_meta(device.describe().as_json(), runner.profile.name, runner.profile.sdk_version))
+        try:
+            for scenario in scenarios:
+                result = runner.run(scenario)
+                results.append(result)
+                done += 1
+                print(f"[{done}/{total}] {result.headline()} ({result.duration:.1f}s)", flush=True)
+                for warning in result.warnings:
+                    print(f"      warning: {warning}", flush=True)
+                details = result.details()
+                if details:
+                    print(details, flush=True)
+        finally:
+            device.close()
     failed = [r for r in results if r.outcome in ("failed", "error")]
     ran = [r for r in results if r.outcome != "skipped"]
     records = [result_record(r) for r in results]
@@ -213,7 +261,7 @@ def _cmd_collector_serve(args: argparse.Namespace) -> int:
         port=args.port,
         run=args.run,
         forward=args.forward,
-        faults=args.fault or (),
+        rules=args.rule or (),
         body_timeout=args.body_timeout,
         ui=args.ui,
         profile=args.profile,
@@ -229,7 +277,7 @@ def _cmd_collector_serve(args: argparse.Namespace) -> int:
             )
         if args.forward:
             print(f"forwarding to {args.forward}", flush=True)
-        for rule in server.faults.rules:
+        for rule in server.rules.active:
             print(f"answer rule {rule.label}", flush=True)
 
     server.serve_forever(on_listening=listening)
@@ -448,6 +496,12 @@ def _parser() -> argparse.ArgumentParser:
         help="configure the SDK with this backend (e.g. the production API) instead of the collector; "
         "implies --judge in-app",
     )
+    r.add_argument(
+        "--ui",
+        action="store_true",
+        help="serve the live inspector from the run's collector, judged by the run's profile (URL printed at "
+        "start; on a terminal it keeps serving after the run until Enter)",
+    )
     r.set_defaults(func=_cmd_run)
 
     c = sub.add_parser("collector", help="the capture collector")
@@ -459,11 +513,14 @@ def _parser() -> argparse.ArgumentParser:
     cs.add_argument("--run", default="", help="label stored with every request")
     cs.add_argument("--forward", metavar="URL", help="relay every request to this upstream API and store its answers")
     cs.add_argument(
-        "--fault",
+        "--rule",
         action="append",
         metavar="RULE",
         help="answer rule, e.g. 'route=events,status=500,times=2' (repeatable; see README)",
     )
+    # The deprecated name of --rule, hidden from help ("fault" means a seeded SDK bug: run --fault).
+    # Same dest, so rules given under either name keep their order (the first that takes a request decides).
+    cs.add_argument("--fault", action="append", dest="rule", metavar="RULE", help=argparse.SUPPRESS)
     cs.add_argument("--body-timeout", type=float, default=30.0, help="seconds a client may stall mid-body (default 30)")
     cs.add_argument("--ui", action="store_true", help="serve the live inspector at /_harness/ui and its REST API")
     cs.add_argument("--profile", help="judge tracking requests by this profile's schemas (harness sdks lists them)")

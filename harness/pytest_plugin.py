@@ -22,6 +22,10 @@ one that is not gives one collection error saying why. Duplicate scenario ids ar
 Options are all in the ``harness`` group and prefixed; the short ``--device``/``--fault`` are
 added as aliases only when no other plugin or conftest uses them.
 
+Every device the collected tests use is opened and checked once before the first test (the driver's
+``preflight()``, as ``harness run`` does): a missing JDK or Frida stops the session with one usage
+error saying what to install, instead of the same failure in every test.
+
 ``--harness-report DIR`` writes one run folder (HTML report, captures, verdicts, matrix, JUnit; see
 :mod:`harness.report.folder`) for the whole session. Under pytest-xdist each worker hands its
 records to the controller through ``workeroutput`` and the controller writes the one folder;
@@ -48,7 +52,7 @@ from harness.capture.record import CapturedRequest
 from harness.capture.server import CollectorServer
 from harness.capture.store import Store
 from harness.devices.base import AppTarget, Device
-from harness.devices.registry import open_device
+from harness.devices.registry import check_ready, open_device
 from harness.errors import HarnessError, ScenarioError
 from harness.report.junit import junit_properties
 from harness.report.record import device_meta, result_record, run_meta
@@ -328,6 +332,40 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     shared.records.extend(data["records"])
     for uri, meta in data["devices"].items():
         shared.device_meta.setdefault(uri, meta)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under pytest-xdist the controller collects nothing, so it checks the devices named with
+    ``--device`` before any worker starts; the workers then need not (see ``pytest_collection_finish``)."""
+    config = session.config
+    if config.pluginmanager.has_plugin("dsession") and not config.option.collectonly:
+        _check_devices(config, config.getoption("harness_device") or [])
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Open and check, once, every device the collected tests will use (as ``harness run`` does).
+
+    A device that cannot run anything (no JDK, no Frida, an unknown serial or scheme) stops the session
+    with one line saying what is wrong, instead of failing each test with the same error. ``--collect-only``
+    needs no device, so it checks none.
+    """
+    config = session.config
+    if config.option.collectonly or hasattr(config, "workerinput"):
+        return
+    uris = [item.uri for item in session.items if isinstance(item, ScenarioItem)]
+    if any("device" in getattr(item, "fixturenames", ()) for item in session.items):
+        uris.append(_shared(config).settings.devices[0])
+    _check_devices(config, uris)
+
+
+def _check_devices(config: pytest.Config, uris: list[str]) -> None:
+    shared = _shared(config)
+    for uri in dict.fromkeys(uris):
+        try:
+            check_ready(shared.device(uri))
+        except HarnessError as exc:
+            raise pytest.UsageError(str(exc)) from exc
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -1,5 +1,7 @@
 """The plugin, through pytester: scenario files become items; fixtures give a live app."""
 
+import pytest
+
 from tests.conftest import ROOT
 
 SCENARIO = (ROOT / "scenarios/exponea/custom-event.yaml").read_text()
@@ -182,3 +184,43 @@ def test_a_scenario_that_only_lacks_its_id_is_reported_not_skipped(pytester):
     result = pytester.runpytest_subprocess("--collect-only")
     result.stdout.fnmatch_lines(["*no-id.yaml:1: top level: 'id' is a required property*"])
     assert result.ret == 2
+
+
+# -- device readiness: checked once per session, not once per test ------------------------------------
+
+
+@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["plain", "xdist"])
+def test_a_device_that_is_not_ready_stops_the_session_once(pytester, monkeypatch, tmp_path, xdist):
+    """``--device jvm:android`` without a JDK (an empty PATH): one usage error naming what to install,
+    not the same failure for every scenario; under xdist the controller says it before any worker starts."""
+    pytester.mkdir("scenarios")
+    (pytester.path / "scenarios" / "custom-event.yaml").write_text(SCENARIO)
+    identify = (ROOT / "scenarios/exponea/identify.yaml").read_text()
+    (pytester.path / "scenarios" / "identify.yaml").write_text(identify)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no java, no javac
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    result = pytester.runpytest_subprocess("scenarios", "--device", "jvm:android", *xdist)
+    out = result.stdout.str() + result.stderr.str()
+    assert out.count("apt-get install default-jdk-headless") == 1, out
+    assert "jvm:android" in out and "Traceback" not in out
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert " failed" not in out and " passed" not in out  # nothing ran
+
+
+def test_an_unknown_device_scheme_stops_the_session_once(pytester):
+    pytester.mkdir("scenarios")
+    (pytester.path / "scenarios" / "custom-event.yaml").write_text(SCENARIO)
+    result = pytester.runpytest_subprocess("scenarios", "--device", "andriod:X")
+    out = result.stdout.str() + result.stderr.str()
+    assert out.count("unknown device scheme") == 1, out
+    assert "did you mean 'android'?" in out
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_collect_only_does_not_need_the_device_ready(pytester, monkeypatch, tmp_path):
+    pytester.mkdir("scenarios")
+    (pytester.path / "scenarios" / "custom-event.yaml").write_text(SCENARIO)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = pytester.runpytest_subprocess("scenarios", "--device", "jvm:android", "--collect-only", "-q")
+    result.stdout.fnmatch_lines(["*custom-event?jvm:android?"])
+    assert result.ret == 0

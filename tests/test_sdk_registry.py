@@ -17,7 +17,7 @@ def test_harness_sdks_json_lists_the_modelled_exponea_versions():
     out = subprocess.run([sys.executable, "-m", "harness", "sdks", "--json"], capture_output=True, text=True, cwd=ROOT)
     (exponea,) = [s for s in json.loads(out.stdout) if s["name"] == "exponea"]
     assert exponea["platforms"]["android"]["versions"] == ["4.10.0"]
-    assert exponea["platforms"]["ios"]["versions"] == ["3.11.0", "4.0.1"]
+    assert exponea["platforms"]["ios"]["versions"] == ["3.11.0", "4.0.0", "4.0.1"]
     assert exponea["platforms"]["ios"]["profile"] == "exponea-ios"
 
 

@@ -12,6 +12,7 @@ on arrivals, not on a polling interval.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -97,24 +98,40 @@ class CollectorClient:
             if time.monotonic() >= deadline:
                 return False
 
-    def add_fault(self, spec: str | None = None, **rule: Any) -> dict[str, Any]:
-        """Add an answer rule: the ``--fault`` text form, or :meth:`Faults.add` keywords."""
+    def add_rule(self, spec: str | None = None, **rule: Any) -> dict[str, Any]:
+        """Add an answer rule: the ``--rule`` text form, or :meth:`AnswerRules.add` keywords."""
         try:
             if spec is not None:
-                response = self._http.post("/_harness/faults", content=spec.encode())
+                response = self._http.post("/_harness/rules", content=spec.encode())
             else:
-                response = self._http.post("/_harness/faults", json=dict(rule))
+                response = self._http.post("/_harness/rules", json=dict(rule))
         except httpx.HTTPError as exc:
             raise CaptureError(f"collector at {self.url} unreachable: {exc}") from exc
         if response.status_code != 200:
             raise CaptureError(f"collector at {self.url} refused the rule: {response.text}")
         return dict(response.json())
 
+    def clear_rules(self) -> None:
+        self._http.delete("/_harness/rules")
+
+    def rules(self) -> list[Mapping[str, Any]]:
+        """The active answer rules: id, label, and how many requests each has seen and answered."""
+        return list(self._get("rules")["rules"])
+
+    def add_fault(self, spec: str | None = None, **rule: Any) -> dict[str, Any]:
+        """Deprecated name of :meth:`add_rule` ("fault" now means a seeded SDK bug only)."""
+        warnings.warn("CollectorClient.add_fault is deprecated: use add_rule", DeprecationWarning, stacklevel=2)
+        return self.add_rule(spec, **rule)
+
     def clear_faults(self) -> None:
-        self._http.delete("/_harness/faults")
+        """Deprecated name of :meth:`clear_rules`."""
+        warnings.warn("CollectorClient.clear_faults is deprecated: use clear_rules", DeprecationWarning, stacklevel=2)
+        self.clear_rules()
 
     def faults(self) -> list[Mapping[str, Any]]:
-        return list(self._get("faults")["rules"])
+        """Deprecated name of :meth:`rules`."""
+        warnings.warn("CollectorClient.faults is deprecated: use rules", DeprecationWarning, stacklevel=2)
+        return self.rules()
 
     def close(self) -> None:
         self._http.close()

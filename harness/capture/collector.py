@@ -34,9 +34,9 @@ from urllib.parse import unquote
 
 import msgspec
 
-from harness.capture.faults import Faults, answer_body
 from harness.capture.record import CapturedRequest, RequestKind
 from harness.capture.routing import match_route
+from harness.capture.rules import AnswerRules, answer_body
 from harness.capture.store import Row, Store, answered_row, row_values
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class Collector:
     Args:
         store: where requests go.
         run: a label stored with every request (one collector, several runs over time; may be changed).
-        faults: the answer rules (a fresh, empty set by default).
+        rules: the answer rules (a fresh, empty set by default).
         forward: an upstream base URL; every request not taken by an answer rule is relayed there.
         feed: the live inspector's feed (``--ui`` or the terminal lines); None costs nothing per request.
         ui: serve the inspector's page and REST API (``/_harness/ui``, ``/_harness/inspector/``) from ``feed``.
@@ -80,7 +80,7 @@ class Collector:
         store: Store,
         run: str = "",
         *,
-        faults: Faults | None = None,
+        rules: AnswerRules | None = None,
         forward: str | None = None,
         body_timeout: float = 30.0,
         feed: Feed | None = None,
@@ -90,7 +90,7 @@ class Collector:
 
         self.store = store
         self.run = run
-        self.faults = faults if faults is not None else Faults()
+        self.rules = rules if rules is not None else AnswerRules()
         self.body_timeout = body_timeout
         self.forwarder = None
         if forward:
@@ -132,7 +132,7 @@ class Collector:
         answered_at: float | None = None  # set when the answer is ready later than that
         method = scope["method"]
         route = match_route(method, api_path)
-        rule = self.faults.pick(method, route.name, device) if self.faults else None
+        rule = self.rules.pick(method, route.name, device) if self.rules else None
         status: int | None = route.status
         body = route.body
         response_headers: list[tuple[bytes, bytes]] | None = None

@@ -10,8 +10,9 @@ They are never stored as SDK traffic (the prefix is reserved; an SDK never calls
 - ``GET /_harness/quiet?seconds=S&timeout=T`` → ``{"quiet": bool, "last_id": N}``: waits until nothing
   has been stored for S seconds (true), or T seconds pass (false).
 - ``/_harness/ui`` and ``/_harness/inspector/...``: the live inspector (``inspector_api.py``), when on.
-- ``GET /_harness/faults`` lists the active answer rules; ``POST /_harness/faults`` adds one (a JSON
-  object with :meth:`Faults.add`'s keywords, or the ``--fault`` text form); ``DELETE`` removes all.
+- ``GET /_harness/rules`` lists the active answer rules; ``POST /_harness/rules`` adds one (a JSON
+  object with :meth:`AnswerRules.add`'s keywords, or the ``--rule`` text form); ``DELETE`` removes all.
+  ``/_harness/faults`` is the same endpoint under its deprecated name (design contract, older clients).
 
 Waiting is woken by the store's commit notifications (a listener that sets an asyncio event on this
 loop), never by a polling loop.
@@ -95,8 +96,8 @@ class Control:
                 result = await self._wait(params)
             elif name == "quiet" and method == "GET":
                 result = await self._quiet(params)
-            elif name == "faults":
-                result = self._faults(method, body)
+            elif name in ("rules", "faults"):  # "faults": the deprecated name, still served
+                result = self._rules(method, body)
             elif name == "ui" or name.startswith(("ui/", "inspector/")):
                 endpoints = self.collector.inspector
                 if endpoints is None:
@@ -145,16 +146,16 @@ class Control:
                 return {"quiet": False, "last_id": mark}
             await self._next_commit(mark, min(quiet - idle, deadline - now))
 
-    def _faults(self, method: str, body: bytes) -> Any:
-        faults = self.collector.faults
+    def _rules(self, method: str, body: bytes) -> Any:
+        rules = self.collector.rules
         if method == "POST":
             text = body.decode("utf-8").strip()
-            rule = faults.add(**json.loads(text)) if text.startswith("{") else faults.add_spec(text)
+            rule = rules.add(**json.loads(text)) if text.startswith("{") else rules.add_spec(text)
             return {"id": rule.id, "label": rule.label}
         if method == "DELETE":
-            faults.clear()
+            rules.clear()
             return {"ok": True}
-        return {"rules": [{"id": r.id, "label": r.label, "seen": r.seen, "applied": r.applied} for r in faults.rules]}
+        return {"rules": [{"id": r.id, "label": r.label, "seen": r.seen, "applied": r.applied} for r in rules.active]}
 
 
 async def _read_all(receive: Receive) -> bytes:

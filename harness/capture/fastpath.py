@@ -276,7 +276,7 @@ def fast_protocol_class() -> type[asyncio.Protocol] | None:
             if (
                 collector is None  # forward mode: every request takes ASGI's path
                 or self._in_message  # llhttp is inside a message: it goes on with it
-                or collector.faults._rules  # an answer rule may apply (the list itself: no call per request)
+                or collector.rules._rules  # an answer rule may apply (the list itself: no call per request)
                 or (self.cycle is not None and not self.cycle.response_complete)  # queue behind that answer
                 or self.flow.write_paused
             ):

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import socket
 import threading
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ import uvicorn
 
 from harness.capture.collector import Collector
 from harness.capture.fastpath import fast_protocol_class
-from harness.capture.faults import Faults
+from harness.capture.rules import AnswerRules
 from harness.capture.store import Store
 from harness.errors import CaptureError
 
@@ -62,7 +63,7 @@ class CollectorServer:
         port: 0 picks a free port.
         run: label stored with every request (``server.app.run`` changes it for later requests).
         forward: relay every request not taken by an answer rule to this upstream base URL.
-        faults: answer rules in their ``--fault`` text form, added at start.
+        rules: answer rules in their ``--rule`` text form, added at start.
         body_timeout: seconds a client may stall in the middle of a body (answered 408, stored).
         keep_alive: seconds an idle keep-alive connection stays open.
         ui: serve the live inspector (``/_harness/ui``) and its REST API (``/_harness/inspector/``).
@@ -79,7 +80,7 @@ class CollectorServer:
         run: str = "",
         *,
         forward: str | None = None,
-        faults: list[str] | tuple[str, ...] = (),
+        rules: list[str] | tuple[str, ...] = (),
         body_timeout: float = 30.0,
         keep_alive: float = 30.0,
         ui: bool = False,
@@ -102,8 +103,8 @@ class CollectorServer:
                     self.inspector.add_source(name, store)
                 feed = Feed(self.inspector, printer)
             self.app = Collector(self.store, run=run, forward=forward, body_timeout=body_timeout, feed=feed, ui=ui)
-            for spec in faults:
-                self.app.faults.add_spec(spec)
+            for spec in rules:
+                self.app.rules.add_spec(spec)
         except Exception:
             self.store.close()
             raise
@@ -115,9 +116,16 @@ class CollectorServer:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
-    def faults(self) -> Faults:
-        """The answer rules: ``server.faults.add(route="events", status=500, times=2)``."""
-        return self.app.faults
+    def rules(self) -> AnswerRules:
+        """The answer rules: ``server.rules.add(route="events", status=500, times=2)``."""
+        return self.app.rules
+
+    @property
+    def faults(self) -> AnswerRules:
+        """Deprecated name of :attr:`rules`, kept so existing tests keep working ("fault" now means a
+        seeded SDK bug only)."""
+        warnings.warn("CollectorServer.faults is deprecated: use .rules", DeprecationWarning, stacklevel=2)
+        return self.app.rules
 
     @property
     def port(self) -> int:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from harness.errors import DeviceError
+from harness.instrument.transport import CallResult, SdkTransport  # re-exported: the drivers' contract uses them
 
 __all__ = [
     "AppControl",
@@ -96,27 +97,6 @@ class AppTarget:
     fault: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     in_app_capture: Callable[[dict[str, Any], bytes | None], None] | None = field(default=None, compare=False)
-
-
-@dataclass(frozen=True)
-class CallResult:
-    """The answer to one SDK call: its return value and the device's clock when it ran.
-
-    The device clock is what the spec model uses as "now" for the call, so a device whose clock
-    differs from the host's (or the virtual device's instant clock) is judged by its own time.
-    """
-
-    value: Any
-    device_time: float
-
-
-@runtime_checkable
-class SdkTransport(Protocol):
-    """Delivers one SDK call into the app; see ``harness.instrument`` for the typed facade."""
-
-    def call(self, method: str, args: Mapping[str, Any], timeout: float = 10.0) -> CallResult:
-        """Call ``method`` (canonical name, e.g. ``trackEvent``) with named ``args``."""
-        ...
 
 
 @runtime_checkable

@@ -31,9 +31,10 @@ from harness.devices.ios_lib.pmd3 import (
     connect_provider,
     list_udids,
     require_pmd3,
+    usbmux_address,
 )
 from harness.devices.portforward import PortForward, Stream, stop_forwards
-from harness.errors import AppCrashed, DeviceError
+from harness.errors import AppCrashed, DeviceError, DeviceNotFound, did_you_mean
 
 __all__ = ["FRIDA_PORT", "IosDevice"]
 
@@ -157,7 +158,7 @@ class IosEnv:
         raise DeviceError(
             self.device.uri,
             "iOS has no host API to turn the network off; use a network link "
-            "conditioner profile or the collector's fault rules",
+            "conditioner profile or the collector's answer rules",
         )
 
     def set_push_permission(self, granted: bool) -> None:
@@ -243,6 +244,31 @@ class IosDevice:
             finally:
                 device.close()
         return found
+
+    def preflight(self) -> None:
+        """Before a run: pymobiledevice3 is installed, usbmuxd answers, and it lists this UDID.
+
+        Each says in one line what is missing: the ``ios`` extra, the usbmuxd that did not answer
+        (and where it was looked for), or the UDIDs usbmuxd does list, so a typo shows at once.
+        """
+        require_pmd3(self.uri)
+        address = usbmux_address()
+        try:
+            listed = self.runner.run(list_udids(), "list usbmux devices", timeout=10)
+        except DeviceError as exc:
+            cause = type(exc.__cause__).__name__ if exc.__cause__ else exc.problem
+            raise DeviceNotFound(
+                self.uri,
+                f"usbmuxd is not reachable at {address} ({cause}): start usbmuxd (Linux: apt-get install usbmuxd) "
+                "or set USBMUXD_SOCKET_ADDRESS",
+            ) from exc
+        wanted = self.udid.replace("-", "")
+        if not any(udid.replace("-", "") == wanted for udid in listed):
+            has = f"it lists {', '.join(sorted(listed))}" if listed else "it lists no devices"
+            raise DeviceNotFound(
+                self.uri,
+                f"usbmuxd at {address} has no device {self.udid!r} ({has}){did_you_mean(self.udid, listed)}",
+            )
 
     def provider(self) -> Any:
         """The connected service provider (lockdown client or RSD tunnel), connected on first use."""

@@ -161,7 +161,7 @@ class VirtualDevice:
             cmd += ["--fault", self.target.fault]
         if self.target.options.get("sdk"):  # which SDK plug-in's reference SDK the app runs
             cmd += ["--sdk", str(self.target.options["sdk"])]
-        if self.target.options.get("sdk_version"):
+        if self.target.options.get("sdk_version"):  # the SDK release the reference SDK plays
             cmd += ["--sdk-version", str(self.target.options["sdk_version"])]
         cmd += self.app_args
         stderr = (self._root / "app-stderr.log").open("ab")
@@ -229,6 +229,12 @@ class _App:
 class _Sdk:
     def __init__(self, dev: VirtualDevice) -> None:
         self.dev = dev
+
+    def sdk_version(self, timeout: float = 5.0) -> str | None:
+        """The SDK release the running reference app plays (``app.sdk_version``, docs/virtual-rpc.md);
+        the same question :meth:`FridaSdkTransport.sdk_version` asks a real app."""
+        value = self.dev.rpc("app.sdk_version", timeout=timeout).value
+        return None if value is None else str(value)
 
     def call(self, method: str, args: Mapping[str, Any], timeout: float = 10.0) -> CallResult:
         return self.dev.rpc(f"sdk.{method}", args, timeout)

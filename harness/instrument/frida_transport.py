@@ -3,7 +3,7 @@
 The SDK agents (``Sdk.agents``, each plug-in's ``agents/``) export ``call(method, args) -> {value, clock}``:
 the canonical call of docs/sdk-calls.md, answered with the SDK's return value and the device's clock
 (``Date.now() / 1000`` inside the app) when it ran. This class adapts that to
-:class:`~harness.devices.base.SdkTransport`, so the runner cannot tell Frida from the virtual RPC.
+:class:`~harness.instrument.transport.SdkTransport`, so the runner cannot tell Frida from the virtual RPC.
 
 A device whose "now" is not the app process's clock (the ``jvm:android`` test bed, whose SDK is the
 virtual app with its own clock) passes ``device_clock`` to read the right one after each call.
@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from harness.devices.base import CallResult
 from harness.errors import DeviceError, HarnessError, InstrumentError
 from harness.instrument.frida_session import FridaSession
+from harness.instrument.transport import CallResult
 
 __all__ = ["UNSUPPORTED", "FridaSdkTransport", "UnsupportedCall", "connect_frida", "require_capture_hook"]
 
@@ -63,6 +63,13 @@ class FridaSdkTransport:
             raise InstrumentError(method, f"the agent answered {reply!r}, not {{value, clock}}")
         clock = self.device_clock() if self.device_clock is not None else float(reply["clock"])
         return CallResult(value=reply.get("value"), device_time=clock)
+
+    def sdk_version(self, timeout: float = 5.0) -> str | None:
+        """The version of the SDK inside the app, as the SDK plug-in's agent reads it (its ``sdkVersion``
+        export: a build-config constant, a framework's version property); None when the app has no such
+        SDK. For picking the profile (exact, or the nearest lower one)."""
+        value = self.session.call("sdkVersion", timeout=timeout)
+        return None if value is None else str(value)
 
     def drain_capture(self, timeout: float = 5.0) -> None:
         """Wait until every in-app capture message the agent has sent so far has reached the host.

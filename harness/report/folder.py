@@ -111,7 +111,11 @@ def write_run(
             (out / f"{rel}.in-app.jsonl").write_text(export(app, "jsonl"), encoding="utf-8")
             (out / f"{rel}.in-app.har").write_text(export(app, "har"), encoding="utf-8")
         extra = {
-            q["id"]: {"expectation": q.get("expectation"), "device_timestamp": q.get("device_timestamp")}
+            q["id"]: {
+                "expectation": q.get("expectation"),
+                "expectations": q.get("expectations", []),
+                "device_timestamp": q.get("device_timestamp"),
+            }
             for q in r["requests"]
         }
         slim.append(

@@ -5,7 +5,7 @@ and ``&`` escaped so no payload can close the script element); a small script bu
 them with ``textContent`` and ``createElement`` only, never ``innerHTML``, so captured payloads,
 which are untrusted, can never become markup. Sections: the run's metadata, the verdict per
 scenario and device, the conformance matrix, and per scenario and device a two-lane timeline
-(SDK calls and app/environment events | captured requests, each request linked to the expectation it
+(SDK calls and app/environment events | captured requests, each request linked to every expectation it
 matched), the expectations, the violations and a side-by-side diff of expected and captured payloads.
 """
 

@@ -17,16 +17,17 @@ import re
 import socket
 import sys
 import time
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from harness.capture.export import NOT_SECRET, mask
-from harness.spec.matchers import Absent, Approx, DeviceTime, MarkerDuration, Matcher
+from harness.spec.matchers import Absent, Approx, DeviceTime, MarkerDuration, Matcher, readable_json
 from harness.wire.observation import ABSENT
 
 if TYPE_CHECKING:
     from harness.scenario.runner import RunResult
+    from harness.spec.expectation import Expected
+    from harness.spec.verdict import Violation
 
 __all__ = ["clock_values", "marked_secrets", "readable", "result_record", "run_meta", "side_by_side", "value_at"]
 
@@ -75,26 +76,9 @@ def _resolve(expected: Any, actual: Any, wrong: frozenset[str] = frozenset(), pa
 
 
 def readable(value: Any) -> str:
-    """Pretty-printed JSON in which a matcher reads as its description, unquoted (so it cannot be
-    taken for a literal string): ``"cookie": a lower-case UUID (bound as cookie#1)``."""
-    if value is ABSENT:
-        return "absent"
-    if isinstance(value, Matcher):
-        return value.describe()
-    texts: dict[str, str] = {}
-    tag = f"@@{uuid.uuid4().hex}@@"
-
-    def placeholder(v: Any) -> Any:
-        if isinstance(v, Matcher):
-            key = f"{tag}{len(texts)}"
-            texts[json.dumps(key)] = v.describe()
-            return key
-        return str(v)
-
-    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=placeholder)
-    for quoted, description in texts.items():
-        text = text.replace(quoted, description)
-    return text
+    """Pretty-printed JSON with matchers read as their descriptions (see
+    :func:`harness.spec.matchers.readable_json`, which the terminal and JUnit use too)."""
+    return readable_json(value)
 
 
 def _parse(body: str) -> Any:
@@ -244,6 +228,28 @@ def _device_timestamp(body: Any) -> float | None:
     return float(ts) if isinstance(ts, int | float) and not isinstance(ts, bool) else None
 
 
+def _owner(v: Violation, candidates: Sequence[int], exps: Sequence[Expected]) -> int | None:
+    """The expectation among ``candidates`` (those matched to the violation's request) whose check
+    produced ``v``.
+
+    A request can answer the profile's expectation and a user ``expect`` at once; each is judged on
+    its own, and the checker starts a violation's message with the label of the expectation it
+    judged (``"{label} ({cause}): {reason}"``) and gives it that expectation's cause and rules. The
+    candidate agreeing on all three, longest label first, is the one; a violation of the request as
+    a whole (order, headers, malformed) is the profile's, the first candidate.
+    """
+    fitting = [
+        i
+        for i in candidates
+        if v.cause == exps[i].cause
+        and tuple(v.rules) == tuple(exps[i].rules)
+        and v.message.startswith((exps[i].label or exps[i].route) + " ")
+    ]
+    if fitting:
+        return max(fitting, key=lambda i: len(exps[i].label or exps[i].route))
+    return candidates[0] if candidates else None
+
+
 def result_record(result: RunResult) -> Record:
     """One scenario on one device, as JSON (the unit every report and the diff work with)."""
     requests = {r.id: r for r in result.requests}
@@ -251,19 +257,26 @@ def result_record(result: RunResult) -> Record:
     verdict = result.verdict
     exps = result.expectations.requests if result.expectations else []
     matched = {m.expected_index: m for m in verdict.matches} if verdict else {}
-    by_request = {m.request_id: m.expected_index for m in verdict.matches} if verdict else {}
+    links: dict[int, list[int]] = {}  # request id -> every expectation it answered (profile's first)
+    for match in verdict.matches if verdict else []:
+        if match.expected_index not in links.setdefault(match.request_id, []):
+            links[match.request_id].append(match.expected_index)
+    owners = [  # each violation's expectation: the one whose check produced it
+        _owner(v, links.get(v.request_id, []), exps) if v.request_id is not None else None
+        for v in (verdict.violations if verdict else [])
+    ]
 
-    wrong: dict[int, set[str]] = {}  # request id -> the body paths the checker reported for it
-    for v in verdict.violations if verdict else []:
-        if v.request_id is not None and v.path.startswith("$"):
-            wrong.setdefault(v.request_id, set()).add(v.path)
+    wrong: dict[tuple[int, int], set[str]] = {}  # (request id, expectation) -> body paths reported
+    for v, owner in zip(verdict.violations if verdict else [], owners, strict=True):
+        if v.request_id is not None and owner is not None and v.path.startswith("$"):
+            wrong.setdefault((v.request_id, owner), set()).add(v.path)
 
     expectations = []
     resolved: list[Any] = []  # each expectation's body, matchers kept (readable in diffs and violations)
     for i, exp in enumerate(exps):
         m = matched.get(i)
         actual = bodies.get(m.request_id, ABSENT) if m else ABSENT
-        resolved.append(_resolve(exp.body, actual, frozenset(wrong.get(m.request_id, ()) if m else ())))
+        resolved.append(_resolve(exp.body, actual, frozenset(wrong.get((m.request_id, i), ()) if m else ())))
         expectations.append(
             {
                 "index": i,
@@ -281,8 +294,7 @@ def result_record(result: RunResult) -> Record:
         )
 
     violations: list[dict[str, Any]] = []
-    for v in verdict.violations if verdict else []:
-        exp_index = by_request.get(v.request_id) if v.request_id is not None else None
+    for v, exp_index in zip(verdict.violations if verdict else [], owners, strict=True):
         exp_doc: Any = resolved[exp_index] if exp_index is not None else ABSENT
         cap_doc: Any = bodies.get(v.request_id, ABSENT) if v.request_id is not None else ABSENT
         if v.path.startswith("headers."):
@@ -338,7 +350,7 @@ def result_record(result: RunResult) -> Record:
             hit = [
                 r.id
                 for r in result.requests
-                if r.id not in by_request and r.id not in claimed and _json_safe(bodies[r.id]) == vj["captured"]
+                if r.id not in links and r.id not in claimed and _json_safe(bodies[r.id]) == vj["captured"]
             ]
             vj["request_id"] = hit[0] if hit else None
             claimed.update(hit[:1])
@@ -388,7 +400,8 @@ def result_record(result: RunResult) -> Record:
             {
                 **r.as_json(),
                 "headers": _headers_masked(r.headers),
-                "expectation": by_request.get(r.id),
+                "expectation": links[r.id][0] if r.id in links else None,
+                "expectations": links.get(r.id, []),
                 "device_timestamp": _device_timestamp(bodies[r.id]),
             }
             for r in result.requests

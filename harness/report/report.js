@@ -156,14 +156,18 @@
   }
 
   function request(q, r, id) {
-    const e = q.expectation === null || q.expectation === undefined ? null : r.expectations[q.expectation];
+    // every expectation the request answered: the profile's, then any user `expect` (a request can meet both)
+    const idx = q.expectations || (q.expectation === null || q.expectation === undefined ? [] : [q.expectation]);
+    const linked = idx.map(n => r.expectations[n]).filter(e => e);
+    const bad = linked.find(e => e.status !== "ok");
     const broke = (r.violations || []).find(v => v.request_id === q.id);  // e.g. any request after stop
-    const status = e ? e.status : (q.kind === "tracking" || broke ? "unexpected" : "other");
+    const status = linked.length ? (bad ? bad.status : "ok") : (q.kind === "tracking" || broke ? "unexpected" : "other");
     let what = "";
     try { const b = JSON.parse(q.body); if (b && typeof b.event_type === "string") what = b.event_type; } catch (err) { what = ""; }
-    return h("div", {class: "item " + status, id: id + "-q" + q.id, "data-request": q.id, "data-expectation": e ? e.index : ""},
+    return h("div", {class: "item " + status, id: id + "-q" + q.id, "data-request": q.id, "data-expectation": linked.length ? linked[0].index : "",
+                     "data-expectations": linked.map(e => e.index).join(" ")},
       h("a", {href: "#" + id + "-body" + q.id}, "#" + q.id), " ", h("span", {class: "mono"}, q.method + " " + q.path), " ", h("b", {}, what),
-      h("div", {class: "sub"}, e ? ["matched ", h("a", {href: "#" + id + "-e" + e.index, class: "match-link"}, "E" + e.index + " " + e.label), " (" + e.status + ")"]
+      h("div", {class: "sub"}, linked.length ? ["matched ", linked.map((e, k) => [k ? ", " : "", h("a", {href: "#" + id + "-e" + e.index, class: "match-link"}, "E" + e.index + " " + e.label), " (" + e.status + ")"])]
                                  : (broke ? broke.kind + ": " + broke.message
                                     : (status === "unexpected" ? "matched no expectation" : q.kind + " request, not judged"))));
   }

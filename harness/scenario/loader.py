@@ -10,7 +10,6 @@ known to be well formed, so a bad argument never surfaces as an exception inside
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,8 +19,10 @@ from typing import Any
 
 import jsonschema
 import yaml
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
 
-from harness.errors import ConfigError, ScenarioError
+from harness.errors import ConfigError, ScenarioError, did_you_mean
 from harness.scenario.vocabulary import StepSpec, steps_for
 from harness.sdk.registry import get_sdk
 
@@ -56,9 +57,21 @@ class Scenario:
     line: int = 1
     fresh_install: bool = True
     sdk: str = ""  # the SDK the scenario drives (``sdk:``; "" in a hand-built Scenario: the default SDK)
+    sdk_versions: Mapping[str, str] = field(default_factory=dict)  # platform -> PEP 440 specifier
 
     def applies_to(self, platform: str) -> bool:
         return platform in self.platforms
+
+    def applies_to_version(self, platform: str, version: str) -> bool:
+        """Whether the SDK release ``version`` on ``platform`` has what the scenario needs
+        (``sdk_versions``, docs/scenarios.md); no requirement, or a version that is not PEP 440: yes."""
+        wanted = self.sdk_versions.get(platform)
+        if wanted is None:
+            return True
+        try:
+            return Version(version) in SpecifierSet(wanted)
+        except InvalidVersion:
+            return True
 
 
 def _schema() -> dict[str, Any]:
@@ -117,6 +130,7 @@ def load_scenario(path: str | Path) -> Scenario:
         vocabulary = steps_for(sdk)
     except ConfigError as exc:
         raise ScenarioError(name, _line_of(lines, ("sdk",)), f"sdk: {exc.problem}") from exc
+    sdk_versions = _sdk_versions(data, name, lines)
     steps = tuple(_step(raw, name, i + 1, lines, i, vocabulary) for i, raw in enumerate(data["steps"]))
     _check_until(steps, name)
     return Scenario(
@@ -129,7 +143,27 @@ def load_scenario(path: str | Path) -> Scenario:
         line=1,
         fresh_install=bool(data.get("fresh_install", True)),
         sdk=sdk,
+        sdk_versions=sdk_versions,
     )
+
+
+def _sdk_versions(data: Mapping[str, Any], name: str, lines: dict[tuple[Any, ...], int]) -> dict[str, str]:
+    """``sdk_versions``: one specifier for every platform of the scenario, or one per platform."""
+    raw = data.get("sdk_versions")
+    if raw is None:
+        return {}
+    wanted = {p: raw for p in data["platforms"]} if isinstance(raw, str) else dict(raw)
+    for platform, text in wanted.items():
+        path = ("sdk_versions",) if isinstance(raw, str) else ("sdk_versions", platform)
+        if platform not in data["platforms"]:
+            raise ScenarioError(name, _line_of(lines, path), f"sdk_versions: {platform!r} is not in platforms")
+        try:
+            SpecifierSet(text)
+        except InvalidSpecifier:
+            raise ScenarioError(
+                name, _line_of(lines, path), f"sdk_versions: {text!r} is not a version specifier (e.g. '>=4.0.0')"
+            ) from None
+    return wanted
 
 
 _JSON_TYPES = {
@@ -177,10 +211,9 @@ def _explain(err: jsonschema.ValidationError, what: str = "") -> str:
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
         allowed = sorted(schema.get("properties", {}))
         unknown = sorted(k for k in err.instance if k not in allowed)
-        hint = "".join(f" (did you mean {close[0]!r}?)" for k in unknown[:1] if (close := _close(k, allowed)))
         return (
-            f"{where + ': ' if where else ''}unknown argument(s) {', '.join(unknown)}{hint}; "
-            f"allowed: {', '.join(allowed) or 'none'}"
+            f"{where + ': ' if where else ''}unknown argument(s) {', '.join(unknown)}; "
+            f"allowed: {', '.join(allowed) or 'none'}{did_you_mean(unknown[0], allowed) if unknown else ''}"
         )
     if err.validator == "enum":
         options = ", ".join(json.dumps(v) for v in rule)
@@ -198,10 +231,6 @@ def _explain(err: jsonschema.ValidationError, what: str = "") -> str:
     return f"{subject}: {err.message}"
 
 
-def _close(name: str, names: Iterable[str]) -> list[str]:
-    return difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
-
-
 def _step(
     raw: Any, path: str, number: int, lines: dict[tuple[Any, ...], int], index: int, vocabulary: dict[str, StepSpec]
 ) -> Step:
@@ -217,8 +246,7 @@ def _step(
         raise ScenarioError(path, line, f"step {number}: a step is a name or a mapping of one name to its argument")
     spec = vocabulary.get(str(name))
     if spec is None:
-        close = _close(str(name), sorted(vocabulary))
-        hint = f"; did you mean {close[0]!r}?" if close else " (see docs/scenarios.md and docs/sdk-calls.md)"
+        hint = did_you_mean(str(name), sorted(vocabulary)) or " (see docs/scenarios.md and docs/sdk-calls.md)"
         raise ScenarioError(path, line, f"step {number}: unknown step {name!r}{hint}")
     if bare and spec.schema is not None and not spec.bare:
         raise ScenarioError(path, line, f"step {number} {name!r}: needs an argument ({name}: ...)")

@@ -178,6 +178,11 @@ class Runner:
             result.outcome = "skipped"
             result.error = f"not for {self.device.platform}"
             return result
+        if not scenario.applies_to_version(self.device.platform, profile.sdk_version):
+            result.outcome = "skipped"
+            wanted = scenario.sdk_versions[self.device.platform]
+            result.error = f"needs {self.device.platform} SDK {wanted}, the profile models {profile.sdk_version}"
+            return result
         started = time.monotonic()
         try:
             self._run(scenario, result, sdk, profile)
@@ -305,10 +310,10 @@ class Runner:
         """Install a collector answer rule (``respond`` step) for this run's device key only."""
         if self.base_url is not None:
             raise ConfigError("respond", f"respond rules need the collector as the backend, not {self.base_url}")
-        faults = getattr(self.collector, "faults", None)
-        if faults is None:
+        rules = getattr(self.collector, "rules", None)
+        if rules is None:
             raise ConfigError("respond", "this collector has no answer rules")
-        faults.add_from_step(target.base_url.rstrip("/").rsplit("/", 1)[-1], rule)
+        rules.add_from_step(target.base_url.rstrip("/").rsplit("/", 1)[-1], rule)
 
     def _device_time(self) -> float:
         if self.device.app.is_running():

@@ -193,6 +193,18 @@ def scenario_schema() -> Schema:
             },
             "platforms": {"type": "array", "minItems": 1, "items": {"enum": ["android", "ios"]}},
             "fresh_install": {"type": "boolean"},
+            # a PEP 440 version specifier (">=4.0.0") for every platform's SDK, or one per platform
+            "sdk_versions": {
+                "oneOf": [
+                    {"type": "string", "minLength": 1},
+                    {
+                        "type": "object",
+                        "minProperties": 1,
+                        "propertyNames": {"enum": ["android", "ios"]},
+                        "additionalProperties": {"type": "string", "minLength": 1},
+                    },
+                ]
+            },
             "steps": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/step"}},
         },
         "$defs": {

@@ -853,7 +853,7 @@ def _longest_non_decreasing(keys: list[float]) -> set[int]:
 
 
 def _at(value: Any, path: str) -> Any:
-    """The value at a ``$.a.b[0]`` path of a body (None where there is none; matchers as shown)."""
+    """The value at a ``$.a.b[0]`` path of a body (None where there is none; matchers described)."""
     if not path.startswith("$"):
         return None
     for part in re.findall(r"\.([^.\[]+)|\[(\d+)\]", path[1:]):
@@ -864,7 +864,7 @@ def _at(value: Any, path: str) -> Any:
             value = value[int(index)]
         else:
             return None
-    return value.show() if isinstance(value, Matcher) else value
+    return value.describe() if isinstance(value, Matcher) else value
 
 
 def _mentions(diffs: list[_Diff], var: str) -> bool:

@@ -9,8 +9,10 @@ every request, a new one after anonymize" is checked without knowing the UUID in
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +33,7 @@ __all__ = [
     "Var",
     "describe",
     "diff_value",
+    "readable_json",
 ]
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -49,7 +52,7 @@ class Matcher:
         raise NotImplementedError
 
     def show(self) -> str:
-        """A compact token for terminal diffs (``<cookie#1>``, ``≈1712345678.123±2``)."""
+        """A compact token (``<cookie#1>``, ``≈1712345678.123±2``) for debugging; people read :meth:`describe`."""
         raise NotImplementedError
 
     def describe(self) -> str:
@@ -187,7 +190,7 @@ class Var(Matcher):
     def describe(self) -> str:
         what = "any value"
         if self.kind == "uuid":
-            what = f"a {self.case}-case UUID" if self.case in ("lower", "upper") else "a UUID"
+            what = {"lower": "a lower-case UUID", "upper": "an upper-case UUID"}.get(self.case or "", "a UUID")
         differs = f", not the {' or '.join(self.distinct_from)} value" if self.distinct_from else ""
         return f"{what} (bound as {self.name}{differs})"
 
@@ -259,12 +262,11 @@ def _is_number(v: Any) -> bool:
 
 
 def _show(v: Any) -> str:
+    """A value inside a message: JSON, a matcher by its description, an absent key in words."""
     if v is ABSENT:
-        return "<absent>"
+        return "nothing (the key is absent)"
     if isinstance(v, Matcher):
-        return v.show()
-    import json
-
+        return v.describe()
     try:
         text = json.dumps(v, ensure_ascii=False)
     except TypeError:
@@ -275,6 +277,30 @@ def _show(v: Any) -> str:
 def describe(v: Any) -> str:
     """A value as a person reads it: a matcher by its :meth:`Matcher.describe`, anything else as JSON."""
     return v.describe() if isinstance(v, Matcher) else _show(v)
+
+
+def readable_json(value: Any) -> str:
+    """Pretty-printed JSON in which a matcher reads as its description, unquoted (so it cannot be
+    taken for a literal string): ``"cookie": a lower-case UUID (bound as cookie#1)``. The HTML report,
+    the terminal diffs and JUnit all show expected bodies this way."""
+    if value is ABSENT:
+        return "absent"
+    if isinstance(value, Matcher):
+        return value.describe()
+    texts: dict[str, str] = {}
+    tag = f"@@{uuid.uuid4().hex}@@"
+
+    def placeholder(v: Any) -> Any:
+        if isinstance(v, Matcher):
+            key = f"{tag}{len(texts)}"
+            texts[json.dumps(key)] = v.describe()
+            return key
+        return str(v)
+
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=placeholder)
+    for quoted, description in texts.items():
+        text = text.replace(quoted, description)
+    return text
 
 
 def _number(v: float) -> str:

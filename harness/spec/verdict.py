@@ -10,11 +10,10 @@ the path names it, ``headers.authorization``), ``error`` (the scenario could not
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from harness.spec.matchers import Matcher
+from harness.spec.matchers import Absent, Matcher, readable_json
 from harness.wire.observation import ABSENT
 
 __all__ = ["KINDS", "Match", "Verdict", "Violation"]
@@ -129,35 +128,38 @@ class Verdict:
 
 
 def render_expected(value: Any, actual: Any = ABSENT, bindings: dict[str, Any] | None = None) -> Any:
-    """The expected body as plain JSON, for diffs.
-
-    A matcher that the captured value satisfies is shown as that value, so the diff shows only
-    real differences; one that fails is shown as text (``<cookie#1>``, ``≈1712345678.123±2``).
+    """The expected body for a diff: a matcher the captured value satisfies becomes that value, so the
+    diff shows only real differences; one that fails stays a matcher, which :func:`readable_json`
+    shows by its description (``a lower-case UUID (bound as cookie#1)``), as the HTML report does.
     """
     bindings = {} if bindings is None else bindings
     if isinstance(value, Matcher):
         if actual is not ABSENT and value.check(actual, dict(bindings)) is None:
             return actual
-        return value.show()
+        return value
     if isinstance(value, dict):
         act = actual if isinstance(actual, dict) else {}
         return {
             k: render_expected(v, act.get(k, ABSENT), bindings)
             for k, v in value.items()
-            if not (isinstance(v, Matcher) and v.show() == "<absent>" and k not in act)
+            if not (isinstance(v, Absent) and k not in act)
         }
     if isinstance(value, list | tuple):
         act_list = actual if isinstance(actual, list) and len(actual) == len(value) else [ABSENT] * len(value)
         return [render_expected(v, a, bindings) for v, a in zip(value, act_list, strict=True)]
+    if _number(value) and _number(actual) and float(value) == float(actual):
+        return actual  # the checker compares numbers by value: 5 and 5.0 are no difference
     return value
 
 
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
 def body_diff(label: str, expected: Any, actual: Any, bindings: dict[str, Any] | None = None) -> str:
-    """A unified diff of expected (matchers rendered) vs captured body, both pretty-printed."""
-    exp = json.dumps(
-        render_expected(expected, actual, bindings), indent=2, sort_keys=True, ensure_ascii=False, default=str
-    )
-    act = json.dumps(actual, indent=2, sort_keys=True, ensure_ascii=False) if actual is not ABSENT else "<absent>"
+    """A unified diff of expected (matchers described) vs captured body, both pretty-printed."""
+    exp = readable_json(render_expected(expected, actual, bindings))
+    act = readable_json(actual)
     diff = difflib.unified_diff(exp.splitlines(), act.splitlines(), "expected", "captured", lineterm="", n=2)
     body = "\n".join("    " + line for line in diff)
     return f"  diff for {label}:\n{body}"

@@ -37,7 +37,7 @@ class VirtualApp:
         env: AppEnv,
         faults: Any,
         sdk: Sdk | None = None,
-        version: str | None = None,
+        sdk_version: str | None = None,
     ) -> None:
         self.platform = platform
         self.clock = clock
@@ -50,10 +50,16 @@ class VirtualApp:
         plugin = sdk or get_sdk(None)
         if platform not in plugin.reference:
             raise SystemExit(f"platform {platform!r} is not implemented by the {plugin.name} reference SDK")
+        modelled = plugin.versions.get(platform, ())
+        if sdk_version is not None and sdk_version not in modelled:
+            raise ValueError(
+                f"the virtual {platform} SDK of {plugin.name} plays {', '.join(modelled)}, not {sdk_version!r}"
+            )
+        self.sdk_version = sdk_version or plugin.newest(platform)
         reference: Any = plugin.load(plugin.reference[platform])
-        # A reference SDK that models one version takes no ``version`` (the harness checked the name).
-        if version and "version" in inspect.signature(reference).parameters:
-            self.sdk: Any = reference(data_dir, clock, env, faults, version=version)
+        # A reference SDK that models one version takes no ``version`` (checked against the modelled ones above).
+        if "version" in inspect.signature(reference).parameters:
+            self.sdk: Any = reference(data_dir, clock, env, faults, version=self.sdk_version)
         else:
             self.sdk = reference(data_dir, clock, env, faults)
 
@@ -75,8 +81,11 @@ class VirtualApp:
                 "pid": os.getpid(),
                 "platform": self.platform,
                 "fault": sorted(self.faults.names),
+                "sdk_version": self.sdk_version,
                 "foreground": self.env.foreground,
             }
+        if method == "app.sdk_version":  # what a Frida agent reads inside a real app
+            return self.sdk_version
         if method == "app.settle":
             return self.sdk.settle(float(params.get("timeout", 10.0)))
         if method == "app.use_network_stack":
@@ -210,7 +219,12 @@ def main(argv: list[str] | None = None) -> int:
         app_version=args.app_version,
     )
     clock = VirtualClock(args.clock_offset)
-    app = VirtualApp(args.platform, args.data, clock, env, faults, plugin, args.sdk_version)
+    try:
+        app = VirtualApp(args.platform, args.data, clock, env, faults, plugin, args.sdk_version)
+    except ValueError as exc:
+        clock.close()
+        print(f"error: --sdk-version: {exc}", file=sys.stderr)
+        return 2
     app.hang_after = args.hang_after
     server = _Server(app)
     port_file = args.data / "rpc.json"

@@ -114,7 +114,7 @@ def test_segments_answer_a_bare_map_of_categories():
 @pytest.fixture(params=["fast path", "asgi path"])
 def collector(request, live_collector):
     if request.param == "asgi path":  # any answer rule sends every request through the ASGI app
-        live_collector.faults.add("push-self-check", status=500)
+        live_collector.rules.add("push-self-check", status=500)
     return live_collector
 
 

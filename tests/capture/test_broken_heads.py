@@ -337,7 +337,7 @@ def test_head_stalled_right_after_a_request_in_the_same_write_is_stored_alone(im
 
 
 def test_stalled_pipelined_head_does_not_cut_off_the_answer_before_it(impatient):
-    impatient.faults.add("events", action="delay", delay=TIMEOUT * 1.6)
+    impatient.rules.add("events", action="delay", delay=TIMEOUT * 1.6)
     half = b"POST /d/p" + EVENTS.encode() + b" HTTP/1.1\r\nHo"
     with connect(impatient.port) as s:
         s.sendall(post("/d/p" + EVENTS, b'{"n":1}') + half)

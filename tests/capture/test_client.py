@@ -87,18 +87,45 @@ def test_wait_quiet(live_collector, client):
         t.join()
 
 
-def test_faults_can_be_set_over_http(live_collector, client):
-    client.add_fault("route=events,status=500,times=1")
-    client.add_fault(route="customers", status=404)
-    assert [r["label"] for r in client.faults()] == [
+def test_answer_rules_can_be_set_over_http(live_collector, client):
+    client.add_rule("route=events,status=500,times=1")
+    client.add_rule(route="customers", status=404)
+    assert [r["label"] for r in client.rules()] == [
         "#1 route=track-events status=500 times=1",
         "#2 route=track-customers status=404",
     ]
     assert httpx.post(live_collector.url + EVENTS, json={}).status_code == 500
     with pytest.raises(CaptureError, match="refused"):
-        client.add_fault("route=nowhere,status=500")
-    client.clear_faults()
-    assert client.faults() == []
+        client.add_rule("route=nowhere,status=500")
+    client.clear_rules()
+    assert client.rules() == []
+
+
+def test_the_deprecated_fault_names_still_work_and_say_so(live_collector, client):
+    """``/_harness/faults``, ``add_fault``/``faults``/``clear_faults`` and ``server.faults`` were the
+    answer rules' old names (design contract, older tests): they still reach the same rules."""
+    with pytest.warns(DeprecationWarning, match="add_rule"):
+        client.add_fault("route=events,status=500,times=1")
+    raw = httpx.post(live_collector.url + "/_harness/faults", json={"route": "customers", "status": 404})
+    assert raw.status_code == 200 and raw.json()["id"] == 2
+    listed = httpx.get(live_collector.url + "/_harness/faults").json()["rules"]
+    assert (
+        [r["label"] for r in listed]
+        == [r["label"] for r in client.rules()]
+        == [
+            "#1 route=track-events status=500 times=1",
+            "#2 route=track-customers status=404",
+        ]
+    )
+    with pytest.warns(DeprecationWarning, match="rules"):
+        assert [r.id for r in live_collector.faults.active] == [1, 2]
+    with pytest.warns(DeprecationWarning, match="rules"):
+        assert len(client.faults()) == 2
+    assert httpx.post(live_collector.url + EVENTS, json={}).status_code == 500
+    assert httpx.delete(live_collector.url + "/_harness/faults").json() == {"ok": True}
+    with pytest.warns(DeprecationWarning, match="clear_rules"):
+        client.clear_faults()
+    assert client.rules() == []
 
 
 def test_unreachable_collector_is_a_capture_error():

@@ -118,7 +118,7 @@ def test_keep_alive_and_pipelined_requests_are_each_stored(live_collector):
 
 
 def test_ios_stream_tracking_routes_are_tracking_and_take_answer_rules(live_collector):
-    live_collector.faults.add("events", status=401, times=1)
+    live_collector.rules.add("events", status=401, times=1)
     base = live_collector.device_url("ios")
     r = httpx.post(f"{base}/track/u/v1/customers/events?stream_id=S", json={"event_type": "x"})
     assert r.status_code == 401

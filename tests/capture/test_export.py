@@ -108,8 +108,8 @@ def test_har_responses_are_the_answers_sent(live_collector):
         httpx.post(base + "/track/v2/projects/t/batch", json={"commands": [{"name": "system/time"}]}),
         httpx.get(base + "/track/v2/projects/t/system/time"),
     ]
-    live_collector.faults.add("customers", status=503, body={"success": False, "errors": ["down"]})
-    live_collector.faults.add("campaigns", status=429)
+    live_collector.rules.add("customers", status=503, body={"success": False, "errors": ["down"]})
+    live_collector.rules.add("campaigns", status=429)
     sent += [
         httpx.post(base + "/track/v2/projects/t/customers", json={}),  # an answer rule's body
         httpx.post(base + "/track/v2/projects/t/campaigns/clicks", json={}),  # the rule's default error body
@@ -127,7 +127,7 @@ def test_har_responses_are_the_answers_sent(live_collector):
 
 
 def test_har_delayed_answer_is_timed_from_receipt_to_answer(live_collector):
-    live_collector.faults.add("events", action="delay", delay=0.2)
+    live_collector.rules.add("events", action="delay", delay=0.2)
     r = httpx.post(live_collector.url + "/track/v2/projects/t/customers/events", json={})
     (stored,) = live_collector.store.query()
     assert stored.answered_at is not None and stored.answered_at >= stored.received_at
@@ -139,7 +139,7 @@ def test_har_delayed_answer_is_timed_from_receipt_to_answer(live_collector):
 
 
 def test_har_forwarded_answer_is_the_upstreams(tmp_path, live_collector):
-    live_collector.faults.add("events", status=418, body="upstream says no")
+    live_collector.rules.add("events", status=418, body="upstream says no")
     with CollectorServer(tmp_path / "front.sqlite", forward=live_collector.url) as front:
         r = httpx.post(front.url + "/track/v2/projects/t/customers/events", json={})
         har = to_har(front.store.query())
@@ -151,7 +151,7 @@ def test_har_forwarded_answer_is_the_upstreams(tmp_path, live_collector):
 
 
 def test_har_unanswered_request_has_no_response_and_says_why(live_collector):
-    live_collector.faults.add("events", action="reset")
+    live_collector.rules.add("events", action="reset")
     with pytest.raises(httpx.TransportError):
         httpx.post(live_collector.url + "/track/v2/projects/t/customers/events", json={})
     har = to_har(live_collector.store.wait_for(lambda rows: len(rows) >= 1, 10))

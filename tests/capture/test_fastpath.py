@@ -1,6 +1,6 @@
 """The server's fast path (whole requests answered without ASGI) against the real server on loopback.
 
-The hardening, fault and forward tests cover the ASGI path and the hand-over to it; these check that the
+The hardening, answer rule and forward tests cover the ASGI path and the hand-over to it; these check that the
 fast path is really in use and that what it stores and answers is what the ASGI path would.
 """
 

@@ -33,7 +33,7 @@ def forwarding(tmp_path, upstream):
 
 
 def test_request_and_upstream_answer_are_relayed_and_both_stored(forwarding, upstream):
-    upstream.faults.add("events", status=201, body={"success": True, "from": "upstream"})
+    upstream.rules.add("events", status=201, body={"success": True, "from": "upstream"})
     r = httpx.post(
         forwarding.device_url("phone") + EVENTS + "?x=1",
         json={"event_type": "e"},
@@ -105,7 +105,7 @@ def test_upstream_down_gives_502_and_is_stored(tmp_path):
 
 
 def test_answer_rules_win_over_forwarding(forwarding, upstream):
-    forwarding.faults.add("events", status=500, times=1)
+    forwarding.rules.add("events", status=500, times=1)
     assert httpx.post(forwarding.url + EVENTS, json={}).status_code == 500
     assert httpx.post(forwarding.url + EVENTS, json={}).status_code == 200
     assert len(upstream.store.query()) == 1

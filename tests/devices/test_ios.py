@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 import subprocess
 import sys
 import textwrap
@@ -12,7 +13,9 @@ import pytest
 
 from harness.devices.base import AppTarget, Device, DriverClass
 from harness.devices.ios import IosDevice
+from harness.devices.registry import check_ready
 from harness.errors import AppCrashed, DeviceError, DeviceNotFound
+from tests.devices.usbmuxd_peer import FakeUsbmuxd
 
 UDID = "00008110-001A2B3C4D5E801E"
 BUNDLE = "com.example.shop"
@@ -39,6 +42,24 @@ def test_missing_pymobiledevice3_gives_the_install_message():
         check=True,
         cwd=Path(__file__).resolve().parents[2],
     )
+    assert out.stdout.strip() == "ios:ABC: iOS devices need pymobiledevice3: pip install 'engagement-harness[ios]'"
+
+
+def test_preflight_without_pymobiledevice3_names_the_extra():
+    code = textwrap.dedent(
+        """
+        import sys
+        sys.modules["pymobiledevice3"] = None
+        from harness.devices.ios import IosDevice
+        from harness.devices.registry import check_ready
+        from harness.errors import DeviceError
+        try:
+            check_ready(IosDevice.from_uri("ios:ABC"))
+        except DeviceError as exc:
+            print(exc)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ios:ABC: iOS devices need pymobiledevice3: pip install 'engagement-harness[ios]'"
 
 
@@ -147,6 +168,40 @@ def test_connect_without_usbmuxd_is_device_not_found():
     with pytest.raises(DeviceNotFound, match=f"ios:{UDID}: connect: .*usbmuxd"):
         dev.describe()
     dev.close()
+
+
+def test_preflight_without_usbmuxd_says_where_it_looked(monkeypatch):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{closed.getsockname()[1]}"
+    monkeypatch.setenv("USBMUXD_SOCKET_ADDRESS", address)
+    dev = IosDevice.from_uri(f"ios:{UDID}")
+    with pytest.raises(DeviceNotFound) as caught:
+        check_ready(dev)
+    dev.close()
+    assert str(caught.value).startswith(f"ios:{UDID}: usbmuxd is not reachable at {address} (")
+    assert "\n" not in str(caught.value)
+
+
+def test_preflight_names_the_udids_usbmuxd_lists(monkeypatch):
+    other, typo = "00008030-000A1B2C3D4E5F60", UDID[:-1] + "F"
+    mux = FakeUsbmuxd([other, typo])
+    monkeypatch.setenv("USBMUXD_SOCKET_ADDRESS", mux.address)
+    try:
+        dev = IosDevice.from_uri(f"ios:{UDID}")
+        with pytest.raises(DeviceNotFound) as caught:
+            check_ready(dev)
+        dev.close()
+        mux.udids = [UDID.replace("-", "")]  # usbmuxd may drop the dash of a new-style UDID
+        listed = IosDevice.from_uri(f"ios:{UDID}")
+        check_ready(listed)  # listed: ready
+        listed.close()
+    finally:
+        mux.close()
+    assert str(caught.value) == (
+        f"ios:{UDID}: usbmuxd at {mux.address} has no device '{UDID}' (it lists {other}, {typo}); "
+        f"did you mean '{typo}'?"
+    )
 
 
 def test_describe_and_clock_from_lockdown_values():

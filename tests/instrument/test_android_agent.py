@@ -214,3 +214,8 @@ def test_unknown_method_is_an_instrument_error(sdk):
 def test_bare_ping_round_trip(sdk):
     sdk.ping()
     assert isinstance(sdk.session, FridaSession) and sdk.session.is_alive()
+
+
+def test_the_agent_reads_the_sdk_version_from_buildconfig(sdk):
+    # com.exponea.sdk.BuildConfig.EXPONEA_VERSION_NAME, mirrored from sdk/build.gradle:22 (4.10.0)
+    assert sdk.sdk_version() == "4.10.0"

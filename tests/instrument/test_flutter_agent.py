@@ -127,3 +127,7 @@ def test_not_configured_is_the_plugins_error(testbed):
         assert not [c for c in testbed.sdk_calls() if c[0] == "trackEvent"]  # stopped at the plugin
     finally:
         session.stop()
+
+
+def test_the_flutter_agent_reads_the_native_sdk_version_under_the_plugin(sdk):
+    assert sdk.sdk_version() == "4.10.0"  # the Exponea Android SDK the plugin bundles

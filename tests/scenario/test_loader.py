@@ -91,10 +91,8 @@ def _one_step(tmp_path, step):
         ),
         ("trackEvent: {eventType: 42}", "step 2 'trackEvent': eventType must be a string or null, got integer 42"),
         ("setFlushMode: {mode: SOMETIMES}", "step 2 'setFlushMode': mode must be one of"),
-        (
-            "init: {configuration: {sessionTimout: 5}}",
-            "unknown argument(s) sessionTimout (did you mean 'sessionTimeout'?)",
-        ),
+        ("init: {configuration: {sessionTimout: 5}}", "unknown argument(s) sessionTimout; allowed: "),
+        ("init: {configuration: {sessionTimout: 5}}", "; did you mean 'sessionTimeout'?"),
         ("launch: {}", "step 2 'launch': takes no argument"),
         ("wait", "step 2 'wait': needs an argument"),
         ("expect: {event: purchase, within: 0}", "step 2 'expect': within must be more than 0, got 0"),
@@ -122,17 +120,28 @@ def test_a_nested_argument_error_points_at_its_own_line(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("step", "suggestion"),
+    ("step", "hint"),
     [
-        ("trackEvnt: {eventType: x}", "trackEvent"),
-        ("flushDta", "flushData"),
-        ("expect_nothin: {seconds: 3}", "expect_nothing"),
+        ("trackEvnt: {eventType: x}", "'trackEvent'"),
+        ("flushDta", "'flushData'"),
+        ("expect_nothin: {seconds: 3}", "'expect_nothing' or 'expect'"),
+        ("handleNewTokn: {token: t}", "'handleNewToken' or 'handleNewHmsToken'"),  # every close name, as for faults
     ],
 )
-def test_unknown_step_names_get_a_did_you_mean(tmp_path, step, suggestion):
+def test_unknown_step_names_get_a_did_you_mean(tmp_path, step, hint):
     with pytest.raises(ScenarioError) as info:
         load_scenario(_one_step(tmp_path, step))
-    assert f"did you mean {suggestion!r}?" in str(info.value) and info.value.line == 6
+    assert str(info.value).endswith(f"; did you mean {hint}?") and info.value.line == 6, str(info.value)
+
+
+def test_one_did_you_mean_for_the_whole_harness():
+    """Close names are found in one place (harness.errors.did_you_mean), so every error suggests alike."""
+    callers = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "harness").rglob("*.py")
+        if "get_close_matches" in p.read_text(encoding="utf-8")
+    ]
+    assert callers == ["harness/errors.py"]
 
 
 def test_the_cli_says_one_line_and_exits_2(tmp_path, capsys):
@@ -184,3 +193,43 @@ def test_every_shipped_scenario_validates_against_schema_json():
         if path.name.startswith("_"):
             continue
         jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+
+
+VERSIONED = """\
+id: versioned
+covers: [ios#72]
+platforms: [android, ios]
+sdk_versions: {sdk}
+steps:
+  - init: {{}}
+"""
+
+
+def test_sdk_versions_is_one_specifier_or_one_per_platform(tmp_path):
+    every = load_scenario(write(tmp_path, VERSIONED.format(sdk='">=4.0.0"')))
+    assert every.sdk_versions == {"android": ">=4.0.0", "ios": ">=4.0.0"}
+    assert not every.applies_to_version("ios", "3.11.0") and every.applies_to_version("ios", "4.0.1")
+    ios_only = load_scenario(write(tmp_path, VERSIONED.format(sdk='{ios: ">=4.0.0, <5"}')))
+    assert ios_only.applies_to_version("android", "1.0.0") and not ios_only.applies_to_version("ios", "5.0.0")
+    assert load_scenario(write(tmp_path, GOOD)).applies_to_version("android", "0.1.0")  # no requirement
+
+
+@pytest.mark.parametrize(
+    ("sdk", "message"),
+    [
+        ('"four"', "s.yaml:4: sdk_versions: 'four' is not a version specifier (e.g. '>=4.0.0')"),
+        ('{ios: "=>4"}', "s.yaml:4: sdk_versions: '=>4' is not a version specifier (e.g. '>=4.0.0')"),
+        ('{web: ">=1"}', "s.yaml:4: sdk_versions"),
+    ],
+)
+def test_a_bad_sdk_versions_is_one_line_with_its_line(tmp_path, sdk, message):
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write(tmp_path, VERSIONED.format(sdk=sdk)))
+    assert str(err.value).endswith(message) or message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_an_sdk_versions_platform_outside_platforms_is_refused(tmp_path):
+    text = VERSIONED.format(sdk='{ios: ">=4"}').replace("[android, ios]", "[android]")
+    with pytest.raises(ScenarioError, match=r"s.yaml:4: sdk_versions: 'ios' is not in platforms"):
+        load_scenario(write(tmp_path, text))

@@ -43,5 +43,5 @@ def test_respond_500_is_stored_with_its_rule_and_the_event_is_retried(tmp_path, 
     assert purchases[0].rule.startswith("#") and "status=500" in purchases[0].rule
     assert purchases[0].body == purchases[1].body  # the same event, sent again
     assert not purchases[1].rule
-    (rule,) = live_collector.faults.history
+    (rule,) = live_collector.rules.history
     assert rule.device == result.requests[0].device  # for that run's device key only

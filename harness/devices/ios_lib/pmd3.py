@@ -18,7 +18,15 @@ from typing import Any, TypeVar
 
 from harness.errors import DeviceError, DeviceNotFound
 
-__all__ = ["INSTALL_HINT", "AsyncRunner", "connect_provider", "list_udids", "require_pmd3", "translate"]
+__all__ = [
+    "INSTALL_HINT",
+    "AsyncRunner",
+    "connect_provider",
+    "list_udids",
+    "require_pmd3",
+    "translate",
+    "usbmux_address",
+]
 
 T = TypeVar("T")
 INSTALL_HINT = "iOS devices need pymobiledevice3: pip install 'engagement-harness[ios]'"
@@ -130,6 +138,21 @@ async def connect_provider(udid: str) -> Any:
     except Exception:  # no tunneld: fall back to lockdown over usbmux
         pass
     return await create_using_usbmux(serial=udid)
+
+
+def usbmux_address() -> str:
+    """Where pymobiledevice3 looks for usbmuxd: ``USBMUXD_SOCKET_ADDRESS`` (``HOST:PORT`` or a socket
+    path, as libusbmuxd reads it), else the platform's default (``/var/run/usbmuxd``; on Windows
+    ``127.0.0.1:27015``), for messages that say which usbmuxd did not answer."""
+    import os
+
+    from pymobiledevice3.osu.os_utils import get_os_utils
+
+    configured = os.getenv("USBMUXD_SOCKET_ADDRESS")
+    if configured:
+        return configured
+    address = get_os_utils().usbmux_address[0]
+    return f"{address[0]}:{address[1]}" if isinstance(address, tuple) else str(address)
 
 
 async def list_udids() -> list[str]:

@@ -113,9 +113,10 @@ var H = (function () {
 
   function has(args, key) { return Object.prototype.hasOwnProperty.call(args, key) && args[key] !== undefined; }
 
-  function serve(handlers) {
+  function serve(handlers, sdkVersion) {
     rpc.exports = {
       ping: function () { return true; },
+      sdkVersion: sdkVersion || function () { return null; },  // the SDK agent says how to read it
       call: function (method, args) {
         return new Promise(function (resolve, reject) {
           // performNow: the VM is up once the agent runs; saves a deferral per call.

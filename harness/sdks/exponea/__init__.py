@@ -15,7 +15,7 @@ SDK = Sdk(
     name="exponea",
     title="Bloomreach Engagement (Exponea)",
     # iOS 3.11.0: the version the Flutter plugin 2.5.0 embeds (ios/exponea.podspec; flutter-sdk-bridge.md)
-    versions={"android": ("4.10.0",), "ios": ("3.11.0", "4.0.1")},
+    versions={"android": ("4.10.0",), "ios": ("3.11.0", "4.0.0", "4.0.1")},
     routes="harness.sdks.exponea.routes:ROUTES",
     decoder="harness.sdks.exponea.wire:decode",
     calls="harness.sdks.exponea.calls:SDK_CALLS",

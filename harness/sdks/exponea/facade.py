@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from harness.devices.base import CallResult, SdkTransport
+from harness.instrument.transport import CallResult, SdkTransport
 
 __all__ = ["UNSET", "ExponeaSdk"]
 

@@ -139,6 +139,23 @@
     };
   }
 
+  /**
+   * The Exponea Android SDK's version: the generated BuildConfig constant
+   * (exponea-android-sdk sdk/build.gradle:22, buildConfigField "String", "EXPONEA_VERSION_NAME"),
+   * or null when the class is not in the app. The Flutter plugin bundles the same native SDK.
+   */
+  function exponeaVersion() {
+    var value = null;
+    Java.performNow(function () {
+      try {
+        value = String(H.J('com.exponea.sdk.BuildConfig').EXPONEA_VERSION_NAME.value);
+      } catch (e) {
+        value = null;
+      }
+    });
+    return value;
+  }
+
   H.serve({
     init: function (a) {
       var c = a.configuration || {};
@@ -196,5 +213,5 @@
     clearLocalCustomerData: function () { sdk().clearLocalCustomerData(); },
     getCustomerCookie: function () { return H.toJs(sdk().getCustomerCookie()); },
     isInitialized: function () { return !!sdk().isInitialized(); }
-  });
+  }, exponeaVersion);
 })();

@@ -187,6 +187,23 @@
   function companion() { return J('com.exponea.ExponeaPlugin').Companion.value; }
   function nativeSdk() { return J('com.exponea.sdk.Exponea').INSTANCE.value; }
 
+  /**
+   * The Exponea Android SDK's version: the generated BuildConfig constant
+   * (exponea-android-sdk sdk/build.gradle:22, buildConfigField "String", "EXPONEA_VERSION_NAME"),
+   * or null when the class is not in the app. The Flutter plugin bundles the same native SDK.
+   */
+  function exponeaVersion() {
+    var value = null;
+    Java.performNow(function () {
+      try {
+        value = String(H.J('com.exponea.sdk.BuildConfig').EXPONEA_VERSION_NAME.value);
+      } catch (e) {
+        value = null;
+      }
+    });
+    return value;
+  }
+
   H.serve({
     init: function (a) {
       var c = a.configuration || {};
@@ -257,5 +274,5 @@
     clearLocalCustomerData: function () { return channel('clearLocalCustomerData', { appGroup: null }); },
     getCustomerCookie: function () { return channel('getCustomerCookie'); },
     isInitialized: function () { return channel('isConfigured'); }
-  });
+  }, exponeaVersion);
 })();

@@ -108,8 +108,30 @@
     });
   }
 
+  /**
+   * The Exponea iOS SDK's version. Exponea.version (ExponeaSDKShared/Classes/Exponea.swift:12,
+   * "public static let version") is a Swift static, not visible to the Objective-C runtime, so it is
+   * read where the same string is kept for the runtime: the version of the ExponeaSDK framework
+   * bundle (CocoaPods writes the pod version, e.g. 3.11.0 under Flutter plugin 2.5.0, into its
+   * Info.plist CFBundleShortVersionString). Null when no such framework is loaded (a static link).
+   */
+  function sdkVersion() {
+    if (!ObjC.available) return null;
+    var bundles = ObjC.classes.NSBundle.allFrameworks();
+    for (var i = 0; i < bundles.count(); i++) {
+      var bundle = bundles.objectAtIndex_(i);
+      var path = bundle.bundlePath().toString();
+      if (/\/ExponeaSDK\.framework$/.test(path)) {
+        var version = bundle.objectForInfoDictionaryKey_('CFBundleShortVersionString');
+        return version === null ? null : version.toString();
+      }
+    }
+    return null;
+  }
+
   rpc.exports = {
     ping: function () { return true; },
+    sdkVersion: sdkVersion,
     call: function (method, args) {
       var viaBridge = ObjC.available && ObjC.classes.ExponeaHarnessBridge !== undefined;
       return (viaBridge ? native : flutter)(method, args || {}).then(function (value) {

@@ -150,8 +150,11 @@ def target_from(project: dict[str, Any], where: str) -> Target:
     )
 
 
-def parse_config(raw: dict[str, Any]) -> IosConfig:
+def parse_config(raw: dict[str, Any], streams: bool = True) -> IosConfig:
+    """The configuration ``configure`` gets; ``streams`` False: a release without the stream integration."""
     base = raw.get("baseURL", raw.get("baseUrl"))
+    if raw.get("streamId") and not streams:
+        raise ConfigError("No project token provided.")  # 3.11.0's decoder knows no streamId
     if raw.get("streamId"):
         main = Target(_base_url(base, "baseURL"), _token(raw["streamId"], "streamId"), "stream")
     else:

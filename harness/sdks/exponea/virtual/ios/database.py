@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS track_row (
     retries INTEGER NOT NULL DEFAULT 0,
     customer TEXT NOT NULL,
     sdk_type TEXT NOT NULL,
-    frozen_ids TEXT
+    frozen_ids TEXT,
+    authorization TEXT
 );
 """
 
@@ -78,6 +79,7 @@ class Row:
     sdk_type: str
     retries: int = 0
     frozen_ids: dict[str, str] | None = None  # only set by the ids-at-track-time fault
+    authorization: str | None = None  # 3.11.0's authorizationString, stored when tracked
     seq: int = 0
 
 
@@ -131,7 +133,8 @@ class Database:
         with self._lock:
             cur = self._conn.execute(
                 "INSERT INTO track_row (kind, event_type, timestamp, properties, base_url, integration_id,"
-                " integration_type, retries, customer, sdk_type, frozen_ids) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " integration_type, retries, customer, sdk_type, frozen_ids, authorization)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     row.kind,
                     row.event_type,
@@ -144,6 +147,7 @@ class Database:
                     row.customer,
                     row.sdk_type,
                     None if row.frozen_ids is None else json.dumps(row.frozen_ids),
+                    row.authorization,
                 ),
             )
             row.seq = int(cur.lastrowid or 0)
@@ -152,7 +156,7 @@ class Database:
         """Rows of one kind (or all), ascending by timestamp as the flush fetches them."""
         sql = (
             "SELECT kind, event_type, timestamp, properties, base_url, integration_id, integration_type, customer,"
-            " sdk_type, retries, frozen_ids, seq FROM track_row"
+            " sdk_type, retries, frozen_ids, seq, authorization FROM track_row"
         )
         params: tuple[Any, ...] = ()
         if kind is not None:
@@ -174,6 +178,7 @@ class Database:
                 retries=r[9],
                 frozen_ids=None if r[10] is None else json.loads(r[10]),
                 seq=r[11],
+                authorization=r[12],
             )
             for r in found
         ]

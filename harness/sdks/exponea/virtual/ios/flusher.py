@@ -120,7 +120,8 @@ class Flusher:
         faults: Faults,
         *,
         max_retries: Callable[[], int],
-        authorization: Callable[[], str | None],
+        authorization: Callable[[Row], str | None],
+        successful_4xx: frozenset[int] = frozenset({402}),
         is_stopped: Callable[[], bool],
     ) -> None:
         self.db = db
@@ -129,6 +130,7 @@ class Flusher:
         self.faults = faults
         self._max_retries = max_retries
         self._authorization = authorization
+        self._successful_4xx = successful_4xx
         self._is_stopped = is_stopped
         self._client = httpx.Client(timeout=REQUEST_TIMEOUT, transport=env.network)
         for name in list(self._client.headers):
@@ -277,7 +279,7 @@ class Flusher:
         return False
 
     def _attempt(self, row: Row, ids: dict[str, str]) -> str:
-        auth = self._authorization()
+        auth = self._authorization(row)
         url = track_url(row)
         try:
             body = body_of(
@@ -303,8 +305,8 @@ class Flusher:
             if _is_multiple_error(text) or "ios-500-dropped" in self.faults:
                 return "retry"
             return "keep"
-        if status >= 400 and status != 402:  # RequestFactory's switch has no case for 402: its default is success
-            return "retry"
+        if status >= 400 and status not in self._successful_4xx:
+            return "retry"  # RequestFactory's switch has no case for 402 (nor 403 in 3.11.0): default is success
         return "success"
 
     def _post(self, url: str, content: bytes | None, auth: str | None) -> tuple[int | None, str]:

@@ -33,13 +33,13 @@ from harness.sdks.exponea.virtual.ios.config import (
 from harness.sdks.exponea.virtual.ios.database import Customer, Database, Row
 from harness.sdks.exponea.virtual.ios.flusher import SOON, Flusher
 from harness.sdks.exponea.virtual.ios.sessions import Sessions
+from harness.sdks.exponea.virtual.ios.versions import DEFAULT_VERSION, release
 from harness.sdks.exponea.virtual.storage import Prefs
 from harness.virtual.clock import VirtualClock
 from harness.virtual.env import AppEnv
 
-__all__ = ["IMMEDIATE_FLUSH_DELAY", "SDK_VERSION", "IosSdk", "SdkError"]
+__all__ = ["IMMEDIATE_FLUSH_DELAY", "IosSdk", "SdkError"]
 
-SDK_VERSION = "4.0.1"
 IMMEDIATE_FLUSH_DELAY = 3.0  # Constants.Tracking.immediateFlushDelay
 CAMPAIGN_WINDOW = 3.0  # a saved campaign click or a pending session_start is amendable this long
 SETTLE_HORIZON = IMMEDIATE_FLUSH_DELAY + 0.5
@@ -107,7 +107,10 @@ def campaign_data(url: str) -> dict[str, str]:
 class IosSdk:
     """One app's ``Exponea.shared``; state lives in ``data_dir`` and survives a process kill."""
 
-    def __init__(self, data_dir: Path, clock: VirtualClock, env: AppEnv, faults: Faults) -> None:
+    def __init__(
+        self, data_dir: Path, clock: VirtualClock, env: AppEnv, faults: Faults, version: str = DEFAULT_VERSION
+    ) -> None:
+        self.release = release(version)
         self.clock = clock
         self.env = env
         self.faults = faults
@@ -126,7 +129,8 @@ class IosSdk:
             clock,
             faults,
             max_retries=lambda: self.config.max_retries,
-            authorization=self._tracking_authorization,
+            authorization=self._row_authorization,
+            successful_4xx=self.release.successful_4xx,
             is_stopped=lambda: self.stopped and not self._leaky_stop,
         )
         self.sessions = Sessions(self)
@@ -162,7 +166,7 @@ class IosSdk:
             _log("Exponea SDK is already configured")
             return
         try:
-            config = parse_config(dict(args.get("configuration") or {}))
+            config = parse_config(dict(args.get("configuration") or {}), streams=self.release.has_streams)
         except ConfigError as exc:
             _log(f"configure failed, the SDK stays unconfigured: {exc}")
             return
@@ -394,7 +398,7 @@ class IosSdk:
             "platform": "iOS",
             "os_version": "17.5",
             "sdk": "Exponea iOS SDK",
-            "sdk_version": SDK_VERSION,
+            "sdk_version": self.release.version,  # Exponea.version
             "device_model": "iPhone 15 Pro",
             "device_type": "mobile",
             "app_version": self.env.app_version,
@@ -470,6 +474,7 @@ class IosSdk:
                     customer=customer.uuid,
                     sdk_type=key,
                     frozen_ids=frozen,
+                    authorization=target.authorization if self.release.stores_row_authorization else None,
                 )
             )
         self._on_stored(key)
@@ -502,6 +507,10 @@ class IosSdk:
                 self._schedule_periodic()
 
         self.clock.schedule(_PERIODIC, float(self.config.flush_period), tick)
+
+    def _row_authorization(self, row: Row) -> str | None:
+        """3.11.0: the row's stored authorization, the current one standing in for none; else the current."""
+        return row.authorization or self._tracking_authorization()
 
     def _tracking_authorization(self) -> str | None:
         """Every tracking request carries the *current* main project's authorization (§2.2 quirk)."""
@@ -537,8 +546,8 @@ class IosSdk:
         """``stopIntegration`` (research ios §6.1): final events, one flush, then teardown."""
         if self._stopping or self.stopped:
             return
-        if not self.configured:
-            self._teardown()
+        if not self.configured or not self.release.stop_sends_final_events:
+            self._teardown()  # 3.11.0: isStopped first, then the wipe; queued rows are never sent
             return
         self._stopping = True
         try:

@@ -1,4 +1,6 @@
-"""Answer rules ("faults"): make the collector answer some requests differently, for retry tests.
+"""Answer rules: make the collector answer some requests differently, for retry tests.
+
+(Not "faults": that word is kept for the virtual SDK's seeded bugs, ``harness run --fault NAME``.)
 
 A rule says *which* requests it takes (route, method, device key; the nth one, a seeded share of
 them, the first ``times`` of them, or those within a time window) and *what* happens to them:
@@ -10,10 +12,10 @@ that has used up its ``times``, its ``nth`` or its window retires. Every request
 first, with the rule that answered it (``CapturedRequest.rule``), so a profile can tell that the SDK
 was answered 500 and derive the retry it must make.
 
-Rules come from three places, all ending in :meth:`Faults.add`: Python tests
-(``server.faults.add(route="events", status=500, times=2)``), the command line
-(``--fault 'route=events,status=500,times=2'``, see :func:`parse_fault_spec`) and scenario steps
-(``respond: {...}``, :meth:`Faults.add_from_step`, for one device key only).
+Rules come from three places, all ending in :meth:`AnswerRules.add`: Python tests
+(``server.rules.add(route="events", status=500, times=2)``), the command line
+(``--rule 'route=events,status=500,times=2'``, see :func:`parse_rule_spec`) and scenario steps
+(``respond: {...}``, :meth:`AnswerRules.add_from_step`, for one device key only).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any
 from harness.capture.routing import route_names
 from harness.errors import ConfigError
 
-__all__ = ["ACTIONS", "ROUTE_ALIASES", "FaultRule", "Faults", "parse_fault_spec"]
+__all__ = ["ACTIONS", "ROUTE_ALIASES", "AnswerRule", "AnswerRules", "parse_rule_spec"]
 
 ACTIONS = ("answer", "delay", "reset", "hang")
 
@@ -45,8 +47,8 @@ _FAILURE_BODY = b'{"success":false}'
 
 
 @dataclass
-class FaultRule:
-    """One answer rule. Construct through :meth:`Faults.add`, which validates it.
+class AnswerRule:
+    """One answer rule. Construct through :meth:`AnswerRules.add`, which validates it.
 
     Selection: ``route`` (an alias, a route name or ``any``), ``method`` (``None`` for any),
     ``device`` (``None`` for every device key), ``nth`` (only the nth matching request from now on),
@@ -127,7 +129,7 @@ class FaultRule:
         return True
 
 
-class Faults:
+class AnswerRules:
     """The collector's answer rules; safe to change from any thread while the collector serves.
 
     Args:
@@ -138,15 +140,15 @@ class Faults:
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed
         self._lock = threading.Lock()
-        self._rules: list[FaultRule] = []
+        self._rules: list[AnswerRule] = []
         self._next_id = 1
-        self.history: list[FaultRule] = []  # every rule ever added, retired ones included
+        self.history: list[AnswerRule] = []  # every rule ever added, retired ones included
 
     def __bool__(self) -> bool:
         return bool(self._rules)
 
     @property
-    def rules(self) -> list[FaultRule]:
+    def active(self) -> list[AnswerRule]:
         """The active rules, in the order they are checked."""
         with self._lock:
             return list(self._rules)
@@ -167,35 +169,35 @@ class Faults:
         after: float = 0.0,
         device: str | None = None,
         seed: int | None = None,
-    ) -> FaultRule:
+    ) -> AnswerRule:
         """Add a rule (checked after the ones already there); raises ``ConfigError`` naming a bad field."""
         route = ROUTE_ALIASES.get(route, route)
         if route != "any" and route not in route_names():
             known = ", ".join([*ROUTE_ALIASES, "any", *route_names()])
-            raise ConfigError("fault.route", f"unknown route {route!r} (known: {known})")
+            raise ConfigError("rule.route", f"unknown route {route!r} (known: {known})")
         if method is not None:
             method = method.upper()
             if method in ("*", "ANY"):
                 method = None
         if action not in ACTIONS:
-            raise ConfigError("fault.action", f"unknown action {action!r} (known: {', '.join(ACTIONS)})")
+            raise ConfigError("rule.action", f"unknown action {action!r} (known: {', '.join(ACTIONS)})")
         if action == "answer" and status is None:
-            raise ConfigError("fault.status", "action 'answer' needs a status")
+            raise ConfigError("rule.status", "action 'answer' needs a status")
         if status is not None and not 100 <= int(status) <= 599:
-            raise ConfigError("fault.status", f"status {status} is not between 100 and 599")
+            raise ConfigError("rule.status", f"status {status} is not between 100 and 599")
         if action == "delay" and delay <= 0:
-            raise ConfigError("fault.delay", "action 'delay' needs delay > 0 (seconds)")
+            raise ConfigError("rule.delay", "action 'delay' needs delay > 0 (seconds)")
         for name, value in (("times", times), ("nth", nth)):
             if value is not None and int(value) < 1:
-                raise ConfigError(f"fault.{name}", f"{name} must be at least 1, got {value}")
+                raise ConfigError(f"rule.{name}", f"{name} must be at least 1, got {value}")
         if share is not None and not 0 <= share <= 1:
-            raise ConfigError("fault.share", f"share must be between 0 and 1, got {share}")
+            raise ConfigError("rule.share", f"share must be between 0 and 1, got {share}")
         if seconds is not None and seconds < 0:
-            raise ConfigError("fault.seconds", f"seconds must not be negative, got {seconds}")
+            raise ConfigError("rule.seconds", f"seconds must not be negative, got {seconds}")
         with self._lock:
             rule_id = self._next_id
             self._next_id += 1
-            rule = FaultRule(
+            rule = AnswerRule(
                 route=route,
                 method=method,
                 action=action,
@@ -216,7 +218,7 @@ class Faults:
             self.history.append(rule)
         return rule
 
-    def add_from_step(self, device_key: str, rule: Mapping[str, Any]) -> FaultRule:
+    def add_from_step(self, device_key: str, rule: Mapping[str, Any]) -> AnswerRule:
         """A scenario's ``respond`` step (docs/scenarios.md): the rule applies to ``device_key`` only."""
         known = {"route", "method", "status", "body", "action", "delay", "times", "nth", "share", "seconds"}
         unknown = set(rule) - known
@@ -224,11 +226,11 @@ class Faults:
             raise ConfigError("respond", f"unknown keys {sorted(unknown)} (known: {sorted(known)})")
         return self.add(**{k: v for k, v in rule.items()}, device=device_key)
 
-    def add_spec(self, spec: str) -> FaultRule:
-        """A rule from its command-line form, see :func:`parse_fault_spec`."""
-        return self.add(**parse_fault_spec(spec))
+    def add_spec(self, spec: str) -> AnswerRule:
+        """A rule from its command-line form, see :func:`parse_rule_spec`."""
+        return self.add(**parse_rule_spec(spec))
 
-    def remove(self, rule: FaultRule) -> None:
+    def remove(self, rule: AnswerRule) -> None:
         with self._lock:
             if rule in self._rules:
                 self._rules.remove(rule)
@@ -237,7 +239,7 @@ class Faults:
         with self._lock:
             self._rules.clear()
 
-    def pick(self, method: str, route: str, device: str) -> FaultRule | None:
+    def pick(self, method: str, route: str, device: str) -> AnswerRule | None:
         """The rule that answers this request, if any (counts the request for every matching rule it reaches)."""
         if not self._rules:
             return None
@@ -253,7 +255,7 @@ class Faults:
             return chosen
 
 
-def answer_body(rule: FaultRule, normal: bytes) -> bytes:
+def answer_body(rule: AnswerRule, normal: bytes) -> bytes:
     """The body a rule answers with: its own, else ``{"success":false}`` for errors, else the route's."""
     if rule.body is not None:
         return rule.body
@@ -277,8 +279,8 @@ _FLOAT_KEYS = {"delay", "share", "seconds", "after"}
 _STR_KEYS = {"route", "method", "action", "device"}
 
 
-def parse_fault_spec(spec: str) -> dict[str, Any]:
-    """``route=events,status=500,times=2`` → keyword arguments for :meth:`Faults.add`.
+def parse_rule_spec(spec: str) -> dict[str, Any]:
+    """``route=events,status=500,times=2`` → keyword arguments for :meth:`AnswerRules.add`.
 
     ``body=`` takes the rest of the string (it may contain commas), so it must come last.
     """
@@ -293,7 +295,7 @@ def parse_fault_spec(spec: str) -> dict[str, Any]:
             break
         rest = tail.strip()
         if not eq:
-            raise ConfigError(f"--fault {spec!r}", f"{item!r} is not key=value")
+            raise ConfigError(f"--rule {spec!r}", f"{item!r} is not key=value")
         value = value.strip()
         try:
             if key in _INT_KEYS:
@@ -304,9 +306,9 @@ def parse_fault_spec(spec: str) -> dict[str, Any]:
                 out[key] = value
             else:
                 known = sorted(_INT_KEYS | _FLOAT_KEYS | _STR_KEYS | {"body"})
-                raise ConfigError(f"--fault {spec!r}", f"unknown key {key!r} (known: {', '.join(known)})")
+                raise ConfigError(f"--rule {spec!r}", f"unknown key {key!r} (known: {', '.join(known)})")
         except ValueError:
-            raise ConfigError(f"--fault {spec!r}", f"{key}={value!r} is not a number") from None
+            raise ConfigError(f"--rule {spec!r}", f"{key}={value!r} is not a number") from None
     if "route" not in out:
         out["route"] = "any"
     return out

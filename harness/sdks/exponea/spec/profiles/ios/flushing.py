@@ -1,0 +1,195 @@
+"""Flushing: one POST per stored row, the collector's answers, retries, and the flush modes.
+
+iOS research §7 (FlushingManager: customers then events, all started at once), §2.4 (answers):
+4xx (but 402, which the SDK's status switch counts as success) and decodable-JSON 5xx cost one of
+``maxTries`` (5) attempts, a 5xx with another body and connection errors cost nothing, stream
+401/403 are re-sent once. Collector answer rules (``respond``) are replayed in install order.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from harness.errors import SpecError
+from harness.sdks.exponea.spec.answers import Answer
+from harness.sdks.exponea.spec.profiles.ios.base import ModelBase
+from harness.sdks.exponea.spec.profiles.ios.state import FLUSH_DELAY, FLUSH_RACE, Customer, Row, is_number
+from harness.spec.expectation import Expected
+from harness.spec.matchers import Absent, Approx, OneOf
+from harness.spec.trace import Stimulus
+
+__all__ = ["FlushMixin"]
+
+_HEADERS = {"content-type": "application/json", "accept": "application/json"}
+_BASE_RULES = ("ios#4", "ios#14", "ios#39", "ios#78")
+_MODES = {"IMMEDIATE", "MANUAL", "PERIOD", "APP_CLOSE"}
+
+
+class FlushMixin(ModelBase):
+    def flush(self) -> None:
+        """FlushingManager.flushData: customers then events, one request each (ios §7)."""
+        if self.p.stopped or not self.configured:
+            return
+        if not self.online:
+            for row in self.p.queue:  # no connection: nothing sent, retries unchanged (ios#69)
+                row.held = tuple(sorted({*row.held, "ios#69"}))
+            return
+        rows = sorted(self.p.queue, key=lambda r: (r.route != "customers", _ts(r.timestamp)))
+        for row in rows:
+            ids = self.customer_ids(row.customer)
+            if row.project.stream and row.route == "customers" and not row.properties and len(ids) == 1:
+                self.p.queue.remove(row)  # cookie-only empty update: deleted unsent (ios#29)
+                continue
+            self.send(row, ids)
+
+    def race_ids(self, customer: Customer) -> None:
+        """A flush reads a row's ids as it builds each request, all in one loop: an identify that
+        lands while a flush only just started may reach the rows built after it. Such rows may
+        carry the ids from before or after it (a real race in the SDK, not a tolerance)."""
+        self.in_flight = [f for f in self.in_flight if self.now - f[0] <= FLUSH_RACE]
+        for _, owner, body in self.in_flight:
+            if owner is customer and not isinstance(body["customer_ids"], OneOf):
+                body["customer_ids"] = OneOf((body["customer_ids"], self.customer_ids(customer)))
+
+    def customer_ids(self, customer: Customer) -> dict[str, Any]:
+        return {"cookie": self.cookie(customer), **customer.ids}
+
+    def send(self, row: Row, ids: dict[str, Any]) -> None:
+        answer = self.attempt(row, ids)
+        if row.project.stream and answer.status in (401, 403):
+            answer = self.attempt(row, ids, ("ios#73",))  # re-sent once, 1 s later
+        if answer.connection_error or (answer.status >= 500 and not _error_body(answer.body)):
+            row.held = tuple(sorted({*row.held, "ios#69" if answer.connection_error else "ios#68"}))
+            return  # kept, retries unchanged (ios#68, #69)
+        if answer.status < 400 or answer.status in self.gates.success_4xx:
+            # RequestFactory.process (4.0.1, ExponeaSDKShared/Classes/Repository/RequestFactory.swift:380-427)
+            # switches on 401, 403, 410, ``400, 404, 405..<410, 411..<500`` and ``500...``; 402 falls
+            # into ``default: resultAction(.success(data))``, so the row counts as sent. 3.11.0
+            # (:201-221) has ``400, 405..<500``, 401, 404, ``500...``: 403 falls there too (D3).
+            self.p.queue.remove(row)
+            if answer.status >= 400:
+                # The one copy this expectation allows is what checks that this 4xx is not retried.
+                self.out.requests[-1] = replace(self.out.requests[-1], rules=(*self.out.requests[-1].rules, "ios#67"))
+            return
+        if row.retries + 1 >= self.cfg().max_tries:
+            self.p.queue.remove(row)  # dropped after maxTries attempts (ios#67)
+        else:
+            row.retries += 1
+
+    def attempt(self, row: Row, ids: dict[str, Any], extra: tuple[str, ...] = ()) -> Answer:
+        body: dict[str, Any] = {"customer_ids": ids, "timestamp": row.timestamp}
+        self.in_flight.append((self.now, row.customer, body))
+        if row.route == "campaign_clicks":
+            body.update(url=row.url, properties={"platform": "ios"}, event_type="campaign_click")
+        else:
+            body["properties"] = row.properties
+            if row.route == "events":
+                body["event_type"] = row.event_type if row.event_type is not None else Absent()
+        cfg = self.cfg()
+        auth = None if cfg.main.stream else cfg.authorization  # the current main project's (4.0.x)
+        if self.gates.authorization_per_row and row.authorization is not None:
+            auth = row.authorization  # the row's own; .none falls back to the current one (D4)
+        rules = (*row.rules, *_BASE_RULES, *extra)
+        if row.retries:
+            rules = (*rules, "ios#67")
+        if self.fired_host is not None:
+            rules = (*rules, "ios#3")
+        rules = (*rules, *row.held)
+        if row.project.stream:
+            rules = (*rules, "ios#72") + (("ios#29",) if row.event_type == "notification_state" else ())
+        elif auth is None:
+            rules = (*rules, "ios#74")
+        elif auth.startswith("Bearer "):
+            rules = (*rules, "ios#5")
+        if row.project.base_url.endswith("/"):
+            rules = (*rules, "ios#6")
+        self.out.requests.append(
+            Expected(
+                route=row.route,
+                project_token="" if row.project.stream else row.project.token,
+                stream_id=row.project.token if row.project.stream else None,
+                authorization=auth,
+                body=body,
+                cause=row.cause,
+                rules=rules,
+                label=row.label,
+                headers=dict(_HEADERS),
+                not_before=None if self.fired_host is None else self.fired_host - 0.05,
+            )
+        )
+        return self.answers.answer(row.route, self.fired_host or self.done_host or 0.0)
+
+    def fire(self, kind: str) -> None:
+        if kind == "flush":
+            self.flush()
+        elif kind == "periodic":
+            self.flush()
+            if self.flush_mode == "PERIOD" and self.foreground:
+                self.schedule(self.now + self.flush_period, "periodic")
+        elif kind == "background":
+            self.background_work()
+
+    def settle(self) -> None:
+        """A settle waits out the 3 s flush delay (the virtual device jumps its clock to it).
+
+        The pending flush timers fire even if the trace's clock reading says they are a few
+        milliseconds short: a call's ``device_time`` is read when it returns, after the SDK had
+        scheduled the flush, so the model's due time is slightly late (found by retry-server-error).
+        """
+        horizon = self.now + FLUSH_DELAY + 0.5
+        soon = sorted(t for t in self.timers if t[2] == "flush" and t[0] <= horizon)
+        if not soon:
+            return
+        self.timers = [t for t in self.timers if t not in soon]
+        heapq.heapify(self.timers)  # longer timers (work item, periodic) are not waited for
+        for due, _, kind in soon:
+            self.now = max(self.now, due)
+            self.fired_host = self.done_host if self.done_host is not None else 0.0
+            try:
+                self.fire(kind)
+            finally:
+                self.fired_host = None
+
+    def on_sync_settle(self, s: Stimulus) -> None:
+        self.settle()
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in _MODES:
+            raise SpecError(f"flush mode {mode!r} is not one of {', '.join(sorted(_MODES))}")
+        self.flush_mode = mode
+        self.cancel("periodic")
+        if mode == "IMMEDIATE" and self.configured:
+            self.schedule(self.now + FLUSH_DELAY, "flush")
+        if mode == "PERIOD" and self.foreground:
+            self.start_periodic()
+
+    def start_periodic(self) -> None:
+        if self.flush_mode == "PERIOD" and not any(t[2] == "periodic" for t in self.timers):
+            self.schedule(self.now + self.flush_period, "periodic")
+
+    def on_call_setFlushMode(self, s: Stimulus) -> None:
+        self.set_mode(str(s.args.get("mode")))
+
+    def on_call_setFlushPeriod(self, s: Stimulus) -> None:
+        self.flush_period = float(s.args["seconds"])
+        self.set_mode("PERIOD")
+
+    def on_call_flushData(self, s: Stimulus) -> None:
+        self.flush()
+
+
+def _ts(value: Any) -> float:
+    return value.value if isinstance(value, Approx) else float(value) if is_number(value) else 0.0
+
+
+def _error_body(body: Any) -> bool:
+    """Whether a 5xx body decodes as MultipleErrorResponse ``{"errors":[…],"success":bool}``."""
+    return (
+        isinstance(body, Mapping)
+        and isinstance(body.get("errors"), list)
+        and isinstance(body.get("success"), bool)
+        and all(isinstance(e, Mapping) for e in body["errors"])
+    )
