@@ -52,9 +52,8 @@ class VirtualApp:
             raise SystemExit(f"platform {platform!r} is not implemented by the {plugin.name} reference SDK")
         modelled = plugin.versions.get(platform, ())
         if sdk_version is not None and sdk_version not in modelled:
-            raise ValueError(
-                f"the virtual {platform} SDK of {plugin.name} plays {', '.join(modelled)}, not {sdk_version!r}"
-            )
+            title = {"android": "Android", "ios": "iOS"}.get(platform, platform)
+            raise ValueError(f"the virtual {title} SDK plays {', '.join(modelled)}, not {sdk_version!r}")
         self.sdk_version = sdk_version or plugin.newest(platform)
         reference: Any = plugin.load(plugin.reference[platform])
         # A reference SDK that models one version takes no ``version`` (checked against the modelled ones above).
