@@ -132,7 +132,9 @@ def test_stream_sends_a_snapshot_then_each_stored_request(inspected):
     finally:
         reader.join(15)
     (kind, snapshot), (kind2, entries) = got
-    assert kind == "snapshot" and [e["id"] for e in snapshot["entries"]] == [1]
+    # the snapshot is read after the subscription starts, so it may already hold the second request
+    # too (the page keys entries by id; a gap would lose one, an overlap is harmless)
+    assert kind == "snapshot" and [e["id"] for e in snapshot["entries"]] in ([1], [1, 2])
     assert snapshot["profile"] == "exponea-android"
     assert kind2 == "entries" and [(e["id"], e["device"], e["verdict"]) for e in entries] == [(2, "pixel", "bad")]
 
