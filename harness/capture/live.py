@@ -111,10 +111,11 @@ class Feed:
         whereas a gap would lose a request."""
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self.subscribers.add(queue)
-        marks = {name: store.last_id for name, store in self.inspector.sources.items()}
+        for name, store in self.inspector.sources.items():
+            # before the snapshot is read: a pump round woken meanwhile must not go back over what the
+            # snapshot holds (it ran with no subscriber to feed, so it may be far behind)
+            self._fed[name] = max(self._fed.get(name, 0), store.last_id)
         snapshot = await asyncio.to_thread(self.inspector.requests, None, _SNAPSHOT)
-        for name, mark in marks.items():  # the pump need not go back over what the snapshot holds
-            self._fed[name] = max(self._fed.get(name, 0), mark)
         return queue, snapshot[-_SNAPSHOT:]
 
     def unsubscribe(self, queue: asyncio.Queue[tuple[str, Any]]) -> None:
