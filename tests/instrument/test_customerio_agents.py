@@ -25,8 +25,14 @@ from harness.sdk import registry
 ROOT = Path(__file__).resolve().parents[2]
 D, INT, S, B, HM = "java.lang.Double", "java.lang.Integer", "java.lang.String", "java.lang.Boolean", "java.util.HashMap"
 KEY = "cdp-key-1"
-CONFIG = {"cdpApiKey": KEY, "region": "EU", "apiHost": "127.0.0.1:9/d/x/v1", "cdnHost": "127.0.0.1:9/d/x/v1",
-          "flushAt": 5, "scheme": "http"}
+CONFIG = {
+    "cdpApiKey": KEY,
+    "region": "EU",
+    "apiHost": "127.0.0.1:9/d/x/v1",
+    "cdnHost": "127.0.0.1:9/d/x/v1",
+    "flushAt": 5,
+    "scheme": "http",
+}
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +98,26 @@ def test_sdk_call_before_initialize_is_the_sdks_error(bed, standin):
 
 def test_native_init_builds_config_with_builder_and_push_module(bed, native):
     calls = sent(bed, native, "init", {"configuration": {**CONFIG, "autoTrackPushEvents": False}})
-    assert calls == [("init", {"configuration": {
-        "cdpApiKey": KEY, "region": "EU", "apiHost": CONFIG["apiHost"], "cdnHost": CONFIG["cdnHost"],
-        "flushAt": 5, "flushInterval": 30, "trackApplicationLifecycleEvents": True,
-        "autoTrackDeviceAttributes": True, "screenViewUse": "All", "autoTrackPushEvents": False,
-        "scheme": "http",  # Segment's RequestFactory.openConnection, rewritten by the agent's hook
-    }})]
+    assert calls == [
+        (
+            "init",
+            {
+                "configuration": {
+                    "cdpApiKey": KEY,
+                    "region": "EU",
+                    "apiHost": CONFIG["apiHost"],
+                    "cdnHost": CONFIG["cdnHost"],
+                    "flushAt": 5,
+                    "flushInterval": 30,
+                    "trackApplicationLifecycleEvents": True,
+                    "autoTrackDeviceAttributes": True,
+                    "screenViewUse": "All",
+                    "autoTrackPushEvents": False,
+                    "scheme": "http",  # Segment's RequestFactory.openConnection, rewritten by the agent's hook
+                }
+            },
+        )
+    ]
     assert bed.last_trace("initialize")["applicationContext"] == "android.app.Application"
 
 
@@ -105,22 +125,42 @@ def test_native_init_builds_config_with_builder_and_push_module(bed, native):
     ("method", "args", "expected", "types"),
     [
         ("identify", {"userId": "u1"}, {"userId": "u1"}, {"traits": "absent"}),
-        ("identify", {"userId": "u1", "traits": {"n": 2, "s": "x"}}, {"userId": "u1", "traits": {"n": 2.0, "s": "x"}},
-         {"traits": {"@": HM, "n": D, "s": S}}),
-        ("track", {"name": "purchase", "properties": {"price": 9.5, "ok": True, "tags": ["a", 1]}},
-         {"name": "purchase", "properties": {"price": 9.5, "ok": True, "tags": ["a", 1.0]}},
-         {"name": S, "properties": {"@": HM, "price": D, "ok": B, "tags": ["java.util.ArrayList", S, D]}}),
+        (
+            "identify",
+            {"userId": "u1", "traits": {"n": 2, "s": "x"}},
+            {"userId": "u1", "traits": {"n": 2.0, "s": "x"}},
+            {"traits": {"@": HM, "n": D, "s": S}},
+        ),
+        (
+            "track",
+            {"name": "purchase", "properties": {"price": 9.5, "ok": True, "tags": ["a", 1]}},
+            {"name": "purchase", "properties": {"price": 9.5, "ok": True, "tags": ["a", 1.0]}},
+            {"name": S, "properties": {"@": HM, "price": D, "ok": B, "tags": ["java.util.ArrayList", S, D]}},
+        ),
         ("track", {"name": "bare"}, {"name": "bare"}, {"properties": "absent"}),
         ("screen", {"title": "Home", "properties": {"a": 1}}, {"title": "Home", "properties": {"a": 1.0}}, {}),
         ("screen", {"title": "Home"}, {"title": "Home"}, {"properties": "absent"}),
         ("clearIdentify", {}, {}, {}),
-        ("setProfileAttributes", {"attributes": {"plan": "pro"}}, {"attributes": {"plan": "pro"}},
-         {"attributes": {"@": HM, "plan": S}}),
-        ("setDeviceAttributes", {"attributes": {"n": 1}}, {"attributes": {"n": 1.0}}, {"attributes": {"@": HM, "n": D}}),
+        (
+            "setProfileAttributes",
+            {"attributes": {"plan": "pro"}},
+            {"attributes": {"plan": "pro"}},
+            {"attributes": {"@": HM, "plan": S}},
+        ),
+        (
+            "setDeviceAttributes",
+            {"attributes": {"n": 1}},
+            {"attributes": {"n": 1.0}},
+            {"attributes": {"@": HM, "n": D}},
+        ),
         ("registerDeviceToken", {"token": "tok"}, {"token": "tok"}, {"deviceToken": S}),
         ("deleteDeviceToken", {}, {}, {}),
-        ("trackMetric", {"deliveryId": "d1", "deviceToken": "tok", "event": "opened"},
-         {"deliveryId": "d1", "deviceToken": "tok", "event": "opened"}, {"event": "io.customer.sdk.events.TrackMetric$Push"}),
+        (
+            "trackMetric",
+            {"deliveryId": "d1", "deviceToken": "tok", "event": "opened"},
+            {"deliveryId": "d1", "deviceToken": "tok", "event": "opened"},
+            {"event": "io.customer.sdk.events.TrackMetric$Push"},
+        ),
         ("flush", {}, {}, {}),
     ],
 )
@@ -165,19 +205,33 @@ def test_flutter_initialize_sends_the_dart_config_map(bed, flutter):
     [
         # Dart drops nulls; the plugin calls the overload without a map when it is empty
         ("identify", {"userId": "u", "traits": {"a": None}}, [("identify", {"userId": "u"})]),
-        ("identify", {"userId": "u", "traits": {"a": 1, "b": None}}, [("identify", {"userId": "u", "traits": {"a": 1}})]),
-        ("track", {"name": "purchase", "properties": {"price": 9.5, "n": 2}},
-         [("track", {"name": "purchase", "properties": {"price": 9.5, "n": 2}})]),
+        (
+            "identify",
+            {"userId": "u", "traits": {"a": 1, "b": None}},
+            [("identify", {"userId": "u", "traits": {"a": 1}})],
+        ),
+        (
+            "track",
+            {"name": "purchase", "properties": {"price": 9.5, "n": 2}},
+            [("track", {"name": "purchase", "properties": {"price": 9.5, "n": 2}})],
+        ),
         ("track", {"name": "bare", "properties": {}}, [("track", {"name": "bare"})]),
         ("screen", {"title": "Home"}, [("screen", {"title": "Home"})]),
         ("clearIdentify", {}, [("clearIdentify", {})]),
-        ("setProfileAttributes", {"attributes": {"plan": "pro"}}, [("setProfileAttributes", {"attributes": {"plan": "pro"}})]),
+        (
+            "setProfileAttributes",
+            {"attributes": {"plan": "pro"}},
+            [("setProfileAttributes", {"attributes": {"plan": "pro"}})],
+        ),
         ("setProfileAttributes", {"attributes": {}}, []),  # the plugin logs and calls nothing
         ("setDeviceAttributes", {"attributes": {"k": None}}, []),
         ("registerDeviceToken", {"token": "tok"}, [("registerDeviceToken", {"token": "tok"})]),
         ("deleteDeviceToken", {}, [("deleteDeviceToken", {})]),
-        ("trackMetric", {"deliveryId": "d", "deviceToken": "t", "event": "delivered"},
-         [("trackMetric", {"deliveryId": "d", "deviceToken": "t", "event": "delivered"})]),
+        (
+            "trackMetric",
+            {"deliveryId": "d", "deviceToken": "t", "event": "delivered"},
+            [("trackMetric", {"deliveryId": "d", "deviceToken": "t", "event": "delivered"})],
+        ),
         ("flush", {}, [("flush", {})]),
     ],
 )
@@ -197,9 +251,9 @@ def test_flutter_channel_types(bed, flutter):
 
 
 def test_flutter_refuses_what_dart_cannot_say(flutter):
-    with pytest.raises(UnsupportedCall, match="event \"clicked\" has no Flutter form"):
+    with pytest.raises(UnsupportedCall, match='event "clicked" has no Flutter form'):
         flutter.call("trackMetric", {"deliveryId": "d", "deviceToken": "t", "event": "clicked"}, timeout=15)
-    with pytest.raises(UnsupportedCall, match="configuration.autoTrackPushEvents false has no Flutter form"):
+    with pytest.raises(UnsupportedCall, match=r"configuration\.autoTrackPushEvents false has no Flutter form"):
         flutter.call("init", {"configuration": {**CONFIG, "autoTrackPushEvents": False}}, timeout=15)
 
 

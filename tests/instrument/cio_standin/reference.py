@@ -1,7 +1,18 @@
 """Accepts the Customer.io canonical calls (CIO_CONTRACT.md) and answers each with its own name."""
 
-CALLS = {"init", "identify", "track", "screen", "clearIdentify", "setProfileAttributes", "setDeviceAttributes",
-         "registerDeviceToken", "deleteDeviceToken", "trackMetric", "flush"}
+CALLS = {
+    "init",
+    "identify",
+    "track",
+    "screen",
+    "clearIdentify",
+    "setProfileAttributes",
+    "setDeviceAttributes",
+    "registerDeviceToken",
+    "deleteDeviceToken",
+    "trackMetric",
+    "flush",
+}
 
 
 class Reference:
