@@ -274,6 +274,10 @@ class JvmDevice:
         flags += [] if self.online else ["--offline"]
         flags += [] if self.permission else ["--permission-denied"]
         flags += ["--fault", self.target.fault] if self.target.fault else []
+        if self.target.options.get("sdk"):  # the SDK plug-in whose reference SDK the app runs, as virtual:android
+            flags += ["--sdk", str(self.target.options["sdk"])]
+        if self.target.options.get("sdk_version"):
+            flags += ["--sdk-version", str(self.target.options["sdk_version"])]
         with open(self._work / "virtual.log", "ab") as log_file:
             command = [*self.virtual_command, *flags]
             self._virtual = subprocess.Popen(command, stdout=log_file, stderr=log_file)

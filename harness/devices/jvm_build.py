@@ -1,5 +1,9 @@
 """Compiles the ``jvm:android`` test bed (``jvm_testbed/**.java``) with plain ``javac``, once.
 
+The sources are the generic bed (``jvm_testbed/``: the app's Context, OkHttp, the RPC to the virtual
+app) plus every registered SDK plug-in's Java mirrors (``Sdk.testbed``, a package of ``.java`` files),
+compiled together into one class path, so one JVM serves every vendor's agents.
+
 The Java sources ship inside the Python package (package-data ``**/*.java``), so ``pip install``
 brings them along; the classes go to a cache directory named after a hash of the sources, so an
 upgrade recompiles and parallel runs never see a half-written directory (compile, then rename).
@@ -8,6 +12,7 @@ upgrade recompiles and parallel runs never see a half-written directory (compile
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -16,8 +21,9 @@ from importlib import resources
 from pathlib import Path
 
 from harness.errors import DeviceError
+from harness.sdk.registry import all_sdks
 
-__all__ = ["JDK_HINT", "find_jdk", "testbed_classes", "testbed_sources"]
+__all__ = ["JDK_HINT", "find_jdk", "testbed_classes", "testbed_roots", "testbed_sources"]
 
 URI = "jvm:android"
 JDK_HINT = "install a JDK 17+ (Debian/Ubuntu: apt-get install default-jdk-headless)"
@@ -33,9 +39,23 @@ def find_jdk() -> tuple[str, str]:
     return java, javac
 
 
+def testbed_roots() -> list[Path]:
+    """The folders of Java sources: the generic bed, then each registered SDK's ``testbed`` package."""
+    roots = [Path(str(resources.files("harness.devices") / "jvm_testbed")).resolve()]
+    for sdk in all_sdks():
+        if sdk.testbed is None:
+            continue
+        spec = importlib.util.find_spec(sdk.testbed)  # a folder of .java files: a package, or a namespace one
+        if spec is None or not spec.submodule_search_locations:
+            raise DeviceError(URI, f"the {sdk.name} SDK's test bed package {sdk.testbed!r} is not installed")
+        for location in spec.submodule_search_locations:
+            if Path(location).resolve() not in roots:
+                roots.append(Path(location).resolve())
+    return roots
+
+
 def testbed_sources() -> list[Path]:
-    root = Path(str(resources.files("harness.devices") / "jvm_testbed"))
-    return sorted(root.rglob("*.java"))
+    return [src for root in testbed_roots() for src in sorted(root.rglob("*.java"))]
 
 
 def _cache_root() -> Path:
@@ -51,7 +71,7 @@ def testbed_classes() -> Path:
         raise DeviceError(URI, "the test bed's Java sources are missing from the installed package")
     digest = hashlib.sha256()
     for src in sources:
-        digest.update(src.name.encode())
+        digest.update(str(src).encode())
         digest.update(src.read_bytes())
     target = _cache_root() / digest.hexdigest()[:16]
     if (target / "com" / "exponea" / "harness" / "testbed" / "Main.class").is_file():

@@ -1,0 +1,170 @@
+/*
+ * Android agent for the Customer.io Android SDK 4.19.0 (Data Pipelines, io.customer.sdk.CustomerIO).
+ *
+ * Implements the canonical calls of harness/sdks/customerio/calls.py on the SDK's public JVM API, as
+ * Kotlin compiled it (customerio-android datapipelines/src/main/kotlin/io/customer/sdk/):
+ *   - CustomerIO.kt:432-476: `companion object` with @JvmStatic `instance()` and `initialize(config)`:
+ *     the agent goes through the static field CustomerIO.Companion, as Kotlin callers do;
+ *   - DataPipelineInstance.kt:36-116: identify/track/screen are @JvmOverloads with a Map default of
+ *     emptyMap(): a map the scenario left out calls the overload without it (the SDK's default);
+ *   - CustomerIOConfigBuilder.kt:27-233: `CustomerIOConfigBuilder(application, cdpApiKey)`, one fluent
+ *     setter per given configuration key, the builder's defaults for the rest; Region and ScreenView are
+ *     sealed classes of Kotlin objects (Region$US.INSTANCE, ScreenView$InApp.INSTANCE);
+ *   - autoTrackPushEvents lives in the push module: ModuleMessagingPushFCM(MessagingPushModuleConfig
+ *     .Builder().setAutoTrackPushEvents(b).build()) (messagingpush/.../MessagingPushModuleConfig.kt:33),
+ *     added as an app with push does;
+ *   - flush: no public API (research A2). CustomerIO.kt:103 `internal val analytics: Analytics`: the
+ *     getter's JVM name is mangled with the module (getAnalytics$datapipelines_release), so the agent
+ *     finds it by reflection (a getAnalytics$* method, else a field typed Analytics) and calls Segment's
+ *     Analytics.flush() (analytics-kotlin core/.../core/Analytics.kt:575);
+ *   - scheme "http" (harness only: the collector on loopback): Segment builds every URL as
+ *     "https://$host/..." in RequestFactory (analytics-kotlin core/.../core/HTTPClient.kt:156,167) and
+ *     opens it through `open fun openConnection(url)` (line 178); the agent rewrites the scheme there.
+ * Kotlin `Map<String, Any?>` values carry java.lang.Double for every JSON number (H.toJava).
+ * Needs _prelude.js and _java.js before it (harness.instrument.frida_session loads them).
+ */
+(function () {
+  var J = H.J;
+  var SDK = 'io.customer.sdk.';
+
+  function cio() { return J(SDK + 'CustomerIO').Companion.value.instance(); }
+
+  function kotlinObject(cls) { return J(cls).INSTANCE.value; }
+
+  function region(name) {
+    var n = String(name).toUpperCase();
+    if (n !== 'US' && n !== 'EU') throw new Error('region must be "US" or "EU", not ' + JSON.stringify(name));
+    return kotlinObject('io.customer.sdk.data.model.Region$' + n);
+  }
+  function screenView(name) {
+    if (name !== 'All' && name !== 'InApp') throw new Error('screenViewUse must be "All" or "InApp", not ' + JSON.stringify(name));
+    return kotlinObject('io.customer.datapipelines.config.ScreenView$' + name);
+  }
+
+  var plainHttp = false;
+  /**
+   * Segment opens every URL as https://; the harness's collector on loopback speaks plain HTTP. The
+   * hook goes in when the agent loads (installed inside an RPC call, it did not take effect on the test
+   * bed's HotSpot), and
+   * rewrites only after an init asked for scheme "http".
+   */
+  function hookScheme() {
+    try {
+      var open = J('com.segment.analytics.kotlin.core.RequestFactory').openConnection.overload('java.lang.String');
+      open.implementation = function (url) {
+        return open.call(this, plainHttp ? String(url).replace(/^https:\/\//, 'http://') : url);
+      };
+    } catch (e) { /* no Segment in this app yet: init says so if it asks for http */ }
+  }
+  Java.perform(hookScheme);
+  function useScheme(scheme) {
+    if (scheme === undefined || scheme === null || scheme === 'https') { plainHttp = false; return; }
+    if (scheme !== 'http') throw new Error('scheme must be "https" or "http", not ' + JSON.stringify(scheme));
+    plainHttp = true;
+  }
+
+  var KNOWN = ['cdpApiKey', 'region', 'apiHost', 'cdnHost', 'flushAt', 'flushInterval', 'trackApplicationLifecycleEvents',
+               'autoTrackDeviceAttributes', 'screenViewUse', 'autoTrackPushEvents', 'scheme'];
+
+  function builder(c) {
+    Object.keys(c).forEach(function (key) {
+      if (KNOWN.indexOf(key) < 0) throw new Error('unknown configuration field ' + key);
+    });
+    if (typeof c.cdpApiKey !== 'string') throw new Error('configuration.cdpApiKey (a string) is required');
+    var b = J(SDK + 'CustomerIOConfigBuilder').$new(H.context(), c.cdpApiKey);
+    if (H.has(c, 'region')) b = b.region(region(c.region));
+    if (H.has(c, 'apiHost')) b = b.apiHost(c.apiHost);
+    if (H.has(c, 'cdnHost')) b = b.cdnHost(c.cdnHost);
+    if (H.has(c, 'flushAt')) b = b.flushAt(Math.round(c.flushAt));
+    if (H.has(c, 'flushInterval')) b = b.flushInterval(Math.round(c.flushInterval));
+    if (H.has(c, 'trackApplicationLifecycleEvents')) b = b.trackApplicationLifecycleEvents(!!c.trackApplicationLifecycleEvents);
+    if (H.has(c, 'autoTrackDeviceAttributes')) b = b.autoTrackDeviceAttributes(!!c.autoTrackDeviceAttributes);
+    if (H.has(c, 'screenViewUse')) b = b.screenViewUse(screenView(c.screenViewUse));
+    var push = J('io.customer.messagingpush.MessagingPushModuleConfig$Builder').$new();
+    if (H.has(c, 'autoTrackPushEvents')) push = push.setAutoTrackPushEvents(!!c.autoTrackPushEvents);
+    b = b.addCustomerIOModule(J('io.customer.messagingpush.ModuleMessagingPushFCM').$new(push.build()));
+    return b.build();
+  }
+
+  // The @JvmOverloads pair of identify/track/screen: with the map, or without it (the SDK's emptyMap()).
+  function withOptionalMap(method, first, mapKey) {
+    return function (a) {
+      var sdk = cio();
+      if (H.has(a, mapKey) && a[mapKey] !== null) {
+        return sdk[method].overload('java.lang.String', 'java.util.Map').call(sdk, a[first], H.hashMap(a[mapKey]));
+      }
+      return sdk[method].overload('java.lang.String').call(sdk, a[first]);
+    };
+  }
+
+  var METRICS = { delivered: 'Delivered', opened: 'Opened', converted: 'Converted', clicked: 'Clicked' };
+
+  var analytics = null;
+  /**
+   * CustomerIO's internal Segment Analytics (CustomerIO.kt:103). Reflection only finds the names (the
+   * getter is mangled, getAnalytics$datapipelines_release; R8 may leave only the field); the call goes
+   * through Frida's wrapper, because Method.invoke from Frida's thread has no Java caller (JDK 17 refuses).
+   */
+  function segment() {
+    if (analytics !== null) return analytics;
+    var sdk = J('io.customer.sdk.CustomerIO').Companion.value.instance();
+    var type = J('com.segment.analytics.kotlin.core.Analytics');
+    var found = null;
+    var methods = sdk.getClass().getDeclaredMethods();
+    for (var i = 0; i < methods.length && found === null; i++) {
+      var name = String(methods[i].getName());
+      if (name.indexOf('getAnalytics$') === 0 && methods[i].getParameterTypes().length === 0) found = sdk[name].call(sdk);
+    }
+    var fields = sdk.getClass().getDeclaredFields();
+    for (var k = 0; k < fields.length && found === null; k++) {
+      if (type.class.isAssignableFrom(fields[k].getType())) {
+        var f = String(fields[k].getName());
+        found = (sdk[f] !== undefined && 'value' in sdk[f] ? sdk[f] : sdk['_' + f]).value;
+      }
+    }
+    if (found === null) throw new Error('CustomerIO holds no com.segment.analytics.kotlin.core.Analytics (getAnalytics$* or a field)');
+    analytics = Java.cast(found, type);
+    return analytics;
+  }
+
+  /**
+   * The SDK's version: `object Version { const val version = "4.19.0" }` (customerio-android
+   * core/src/main/kotlin/io/customer/sdk/Version.kt:9-10), a static field on the JVM; null when the
+   * class is not in the app.
+   */
+  function cioVersion() {
+    var value = null;
+    Java.performNow(function () {
+      try {
+        value = String(J(SDK + 'Version').version.value);
+      } catch (e) {
+        value = null;
+      }
+    });
+    return value;
+  }
+
+  H.serve({
+    init: function (a) {
+      var c = a.configuration || {};
+      useScheme(c.scheme);
+      analytics = null; // a new instance may come with the first initialize
+      J(SDK + 'CustomerIO').Companion.value.initialize(builder(c));
+    },
+    identify: withOptionalMap('identify', 'userId', 'traits'),
+    track: withOptionalMap('track', 'name', 'properties'),
+    screen: withOptionalMap('screen', 'title', 'properties'),
+    clearIdentify: function () { cio().clearIdentify(); },
+    setProfileAttributes: function (a) { cio().setProfileAttributes(H.hashMap(a.attributes)); },
+    setDeviceAttributes: function (a) { cio().setDeviceAttributes(H.hashMap(a.attributes)); },
+    registerDeviceToken: function (a) { cio().registerDeviceToken(a.token); },
+    deleteDeviceToken: function () { cio().deleteDeviceToken(); },
+    trackMetric: function (a) {
+      var name = METRICS[String(a.event)];
+      if (name === undefined) throw new Error('event must be delivered, opened, converted or clicked, not ' + JSON.stringify(a.event));
+      var metric = J('io.customer.sdk.events.Metric')[name].value;
+      cio().trackMetric(J('io.customer.sdk.events.TrackMetric$Push').$new(metric, a.deliveryId, a.deviceToken));
+    },
+    flush: function () { segment().flush(); }
+  }, cioVersion);
+})();
