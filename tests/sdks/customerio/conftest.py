@@ -37,7 +37,7 @@ def _registered() -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # undone after each module: other tests see the plain registry
 def cio_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     if _registered():
         yield
