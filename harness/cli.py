@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from harness.capture.store import Store
     from harness.devices.base import Device
     from harness.scenario.loader import Scenario
+    from harness.scenario.runner import RunResult
 
 __all__ = ["main"]
 
@@ -56,6 +57,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print("error: no scenario selected", file=sys.stderr)
         return 2
     args.scenario_sdks = sorted({s.sdk for s in scenarios})
+    if args.scheduler:
+        return _run_fleet(args, scenarios)
     uris = list(dict.fromkeys(args.device or ["virtual:android"]))
     devices = [open_device(uri) for uri in uris]
     try:
@@ -144,10 +147,7 @@ def _play_all(
     collector: CollectorServer,
     in_app_store: Store | None,
 ) -> int:
-    from harness.report.folder import write_run
-    from harness.report.junit import write_junit
-    from harness.report.matrix import build_matrix, format_matrix
-    from harness.report.record import device_meta, result_record, run_meta
+    from harness.report.record import device_meta
     from harness.scenario.runner import Runner
 
     uris = [d.uri for d in devices]
@@ -173,14 +173,36 @@ def _play_all(
                 result = runner.run(scenario)
                 results.append(result)
                 done += 1
-                print(f"[{done}/{total}] {result.headline()} ({result.duration:.1f}s)", flush=True)
-                for warning in result.warnings:
-                    print(f"      warning: {warning}", flush=True)
-                details = result.details()
-                if details:
-                    print(details, flush=True)
+                _print_result(result, done, total)
         finally:
             device.close()
+    return _conclude(args, results, devices_meta, started_wall, started)
+
+
+def _print_result(result: RunResult, done: int, total: int) -> None:
+    """A finished run's line (and its warnings and details), as the run goes."""
+    print(f"[{done}/{total}] {result.headline()} ({result.duration:.1f}s)", flush=True)
+    for warning in result.warnings:
+        print(f"      warning: {warning}", flush=True)
+    details = result.details()
+    if details:
+        print(details, flush=True)
+
+
+def _conclude(
+    args: argparse.Namespace,
+    results: Sequence[RunResult],
+    devices_meta: Sequence[dict[str, Any]],
+    started_wall: float,
+    started: float,
+) -> int:
+    """The end of a run, local or fleet: the matrix, the totals, JUnit and the report folder."""
+    from harness.report.folder import write_run
+    from harness.report.junit import write_junit
+    from harness.report.matrix import build_matrix, format_matrix
+    from harness.report.record import result_record, run_meta
+
+    uris = list(dict.fromkeys(r.device_uri for r in results))
     failed = [r for r in results if r.outcome in ("failed", "error")]
     ran = [r for r in results if r.outcome != "skipped"]
     records = [result_record(r) for r in results]
@@ -196,7 +218,7 @@ def _play_all(
         write_junit(records, args.junit)
     if args.report:
         meta = run_meta(
-            devices_meta,
+            list(devices_meta),
             fault=args.fault,
             started_at=started_wall,
             duration=time.monotonic() - started,
@@ -205,6 +227,73 @@ def _play_all(
         write_run(args.report, meta, records, replace=args.force)
         print(f"report: {Path(args.report) / 'report.html'}")
     return 1 if failed else 0
+
+
+def _run_fleet(args: argparse.Namespace, scenarios: Sequence[Scenario]) -> int:
+    """``harness run --scheduler``: every scenario on the workers' devices, one run folder."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ConfigError(
+            "--scheduler", "fleet runs need Dask: pip install 'engagement-harness[fleet]'"
+        ) from None
+    from harness.fleet.dispatch import fleet_devices, run_fleet
+    from harness.fleet.host import RunSettings
+    from harness.report.folder import check_run_folder
+
+    for option in ("in_app_capture", "base_url", "ui"):
+        if getattr(args, option, None):
+            raise ConfigError("--scheduler", f"--{option.replace('_', '-')} is not available in fleet runs yet")
+    if args.report:
+        check_run_folder(args.report, replace=args.force)
+    try:
+        client = Client(args.scheduler, timeout=10)  # type: ignore[no-untyped-call]
+    except OSError as exc:
+        raise ConfigError("--scheduler", f"cannot reach the scheduler at {args.scheduler}: {exc}") from None
+    with client:
+        print(f"dashboard: {client.dashboard_link}", flush=True)
+        devices = fleet_devices(client.scheduler_info(n_workers=-1), args.device or ())
+        if not devices:
+            raise ConfigError("--scheduler", f"no harness worker with devices is connected to {args.scheduler}")
+        print(f"{len(devices)} devices: {', '.join(d.label for d in devices)}", flush=True)
+        started_wall, started = time.time(), time.monotonic()
+        total, done = len(scenarios) * len(devices), 0
+
+        def show(result: RunResult) -> None:
+            nonlocal done
+            done += 1
+            _print_result(result, done, total)
+
+        settings = RunSettings(fault=args.fault, agent=args.agent, sdk_version=args.sdk_version)
+        results, metas = run_fleet(client, scenarios, devices, settings, show)
+    return _conclude(args, results, metas, started_wall, started)
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    """``harness worker``: Dask's worker with this host's devices and a collector they reach."""
+    import socket
+
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise ConfigError("worker", "fleet workers need Dask: pip install 'engagement-harness[fleet]'") from None
+    from harness.devices.registry import open_device
+    from harness.fleet.host import serve_worker
+
+    uris = list(dict.fromkeys(args.device))
+    for uri in uris:  # a bad URI is refused now, not at the first run
+        open_device(uri).close()
+    store = args.store or str(Path(tempfile.mkdtemp(prefix="harness-worker-")) / "capture.sqlite")
+    name = args.name or socket.gethostname()
+    serve_worker(
+        args.scheduler,
+        uris,
+        name=name,
+        collector_host=args.collector_host,
+        store=store,
+        on_ready=lambda url: print(f"worker {name}: devices {', '.join(uris)}; collector {url}", flush=True),
+    )
+    return 0
 
 
 def _span(seconds: float) -> str:
@@ -502,7 +591,25 @@ def _parser() -> argparse.ArgumentParser:
         help="serve the live inspector from the run's collector, judged by the run's profile (URL printed at "
         "start; on a terminal it keeps serving after the run until Enter)",
     )
+    r.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:8786",
+        help="a fleet run: play on the devices of the `harness worker`s of this Dask scheduler "
+        "(--device URI or URI@WORKER picks some; default every device of every worker)",
+    )
     r.set_defaults(func=_cmd_run)
+
+    w = sub.add_parser("worker", help="serve this host's devices to a fleet run (a Dask worker)")
+    w.add_argument("--scheduler", required=True, metavar="tcp://HOST:8786", help="the Dask scheduler")
+    w.add_argument("--device", action="append", required=True, help="device URI, repeatable")
+    w.add_argument("--name", help="the worker's name in reports (default: the host name); unique per scheduler")
+    w.add_argument(
+        "--collector-host",
+        default="127.0.0.1",
+        help="address of this host's collector that its devices reach (default 127.0.0.1)",
+    )
+    w.add_argument("--store", help="this host's capture store (default: a temporary file)")
+    w.set_defaults(func=_cmd_worker)
 
     c = sub.add_parser("collector", help="the capture collector")
     csub = c.add_subparsers(dest="collector_command", required=True)

@@ -17,7 +17,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[frida,android,ios,dev]'
+.venv/bin/python -m pip install -q -e '.[frida,android,ios,dev,fleet]'
 .venv/bin/ruff check harness tests
 .venv/bin/mypy harness
 exec .venv/bin/python -m pytest -n 2 "$@"

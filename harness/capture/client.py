@@ -50,6 +50,30 @@ class CollectorClient:
     def health(self) -> dict[str, Any]:
         return dict(self._get("health"))
 
+    def device_url(self, device: str) -> str:
+        """The base URL to give a device so that its requests are stored under ``device``."""
+        return f"{self.url}/d/{device}"
+
+    def clock_offset(self, samples: int = 3) -> float:
+        """Seconds the collector host's clock (``received_at``) is ahead of this host's.
+
+        Each sample reads the collector's clock between two readings of ours and assumes it was read
+        half-way (the way NTP does); the sample with the shortest round trip has the smallest error, at
+        most half its round trip (well under a millisecond on a LAN). An offset within that error is
+        0.0: the clocks cannot be told apart (one host's clock read twice always is).
+        """
+        best: tuple[float, float] | None = None
+        for _ in range(samples):
+            before = time.time()
+            theirs = float(self.health()["time"])
+            after = time.time()
+            sample = (after - before, theirs - (before + after) / 2)
+            if best is None or sample[0] < best[0]:
+                best = sample
+        assert best is not None
+        rtt, offset = best
+        return 0.0 if abs(offset) <= rtt / 2 else offset
+
     @property
     def last_id(self) -> int:
         """The newest stored request's id: pass it as ``after_id`` to wait for what comes after now."""
@@ -110,6 +134,12 @@ class CollectorClient:
         if response.status_code != 200:
             raise CaptureError(f"collector at {self.url} refused the rule: {response.text}")
         return dict(response.json())
+
+    def add_respond(self, device: str, rule: Mapping[str, Any]) -> dict[str, Any]:
+        """A scenario's ``respond`` step: the rule applies to requests of ``device`` only."""
+        from harness.capture.rules import respond_rule
+
+        return self.add_rule(**respond_rule(device, rule))
 
     def clear_rules(self) -> None:
         self._http.delete("/_harness/rules")

@@ -85,10 +85,14 @@ class Collector:
         body_timeout: float = 30.0,
         feed: Feed | None = None,
         ui: bool = False,
+        clock_offset: float = 0.0,
     ) -> None:
         from harness.capture.control import Control  # control needs Collector's helpers
 
         self.store = store
+        # seconds added to this host's clock for ``received_at``: a host whose clock is off, for the
+        # tests that show a run judges the same against a collector on a skewed host (never set in use)
+        self.clock_offset = clock_offset
         self.run = run
         self.rules = rules if rules is not None else AnswerRules()
         self.body_timeout = body_timeout
@@ -105,6 +109,11 @@ class Collector:
             from harness.capture.inspector_api import InspectorEndpoints
 
             self.inspector = InspectorEndpoints(feed.inspector, feed, self._closing_event)
+
+    def now(self) -> float:
+        """This collector host's wall clock (``received_at``); ``/_harness/health`` reports it so that a
+        runner on another host measures the offset between the two clocks."""
+        return time.time() + self.clock_offset
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -128,7 +137,7 @@ class Collector:
         if incomplete:
             problems.append(incomplete)
         text, keep_raw = analyse_body(raw, headers, problems)
-        received_at = time.time()  # the request is whole (or given up on); a delay or an upstream may follow
+        received_at = self.now()  # the request is whole (or given up on); a delay or an upstream may follow
         answered_at: float | None = None  # set when the answer is ready later than that
         method = scope["method"]
         route = match_route(method, api_path)
@@ -152,13 +161,13 @@ class Collector:
         else:
             if rule is not None:  # delay: the usual answer (or the rule's status), late
                 await asyncio.sleep(rule.delay)
-                answered_at = time.time()
+                answered_at = self.now()
                 if rule.status is not None:
                     status = rule.status
                     body = answer_body(rule, route.answer(text) if route.answer is not None else route.body)
             if self.forwarder is not None and (rule is None or rule.status is None):
                 relayed = await self.forwarder.relay(method, full_path, scope["headers"], raw, problems)
-                answered_at = time.time()
+                answered_at = self.now()
                 status, response_headers, body = relayed.status, relayed.headers, relayed.body
                 stored_headers, upstream_text = relayed.stored_headers, relayed.stored_body
             elif route.answer is not None and (rule is None or rule.status is None):
@@ -239,7 +248,7 @@ class Collector:
                 path=full_path,
                 headers=headers,
                 body=text,
-                received_at=time.time(),
+                received_at=self.now(),
                 device=device,
                 kind=route.kind,
                 problems=tuple(problems),
@@ -260,6 +269,7 @@ class Collector:
             route.kind,
             problems,
             route.status,
+            self.now() if self.clock_offset else None,
         )
         return row, route.status, route.body
 
@@ -288,7 +298,7 @@ class Collector:
             path=api_path + (f"?{query}" if query else ""),
             headers=headers,
             body=raw.decode("utf-8", errors="replace"),
-            received_at=time.time(),
+            received_at=self.now(),
             device=device,
             kind=route.kind if route is not None else RequestKind.UNKNOWN,
             problems=(problem,),

@@ -2,7 +2,8 @@
 
 They are never stored as SDK traffic (the prefix is reserved; an SDK never calls it).
 
-- ``GET /_harness/health`` → ``{"ok": true, "last_id": N}``
+- ``GET /_harness/health`` → ``{"ok": true, "last_id": N, "time": T}``: T is the collector host's wall
+  clock (the clock of ``received_at``), from which a runner on another host measures the offset
 - ``GET /_harness/wait?after_id=N&device=D&timeout=S`` (long poll) → ``{"last_id": M, "requests": [...]}``
   as soon as at least one request with id > N (of device D, if given) is stored, or at the timeout
   with an empty list. Requests are in the capture format (``CapturedRequest.as_json``, Authorization
@@ -91,7 +92,7 @@ class Control:
         method = scope["method"]
         try:
             if name == "health" and method == "GET":
-                result: Any = {"ok": True, "last_id": self.collector.store.last_id}
+                result: Any = {"ok": True, "last_id": self.collector.store.last_id, "time": self.collector.now()}
             elif name == "wait" and method == "GET":
                 result = await self._wait(params)
             elif name == "quiet" and method == "GET":

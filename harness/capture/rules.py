@@ -31,7 +31,7 @@ from typing import Any
 from harness.capture.routing import route_names
 from harness.errors import ConfigError
 
-__all__ = ["ACTIONS", "ROUTE_ALIASES", "AnswerRule", "AnswerRules", "parse_rule_spec"]
+__all__ = ["ACTIONS", "ROUTE_ALIASES", "AnswerRule", "AnswerRules", "parse_rule_spec", "respond_rule"]
 
 ACTIONS = ("answer", "delay", "reset", "hang")
 
@@ -220,11 +220,7 @@ class AnswerRules:
 
     def add_from_step(self, device_key: str, rule: Mapping[str, Any]) -> AnswerRule:
         """A scenario's ``respond`` step (docs/scenarios.md): the rule applies to ``device_key`` only."""
-        known = {"route", "method", "status", "body", "action", "delay", "times", "nth", "share", "seconds"}
-        unknown = set(rule) - known
-        if unknown:
-            raise ConfigError("respond", f"unknown keys {sorted(unknown)} (known: {sorted(known)})")
-        return self.add(**{k: v for k, v in rule.items()}, device=device_key)
+        return self.add(**respond_rule(device_key, rule))
 
     def add_spec(self, spec: str) -> AnswerRule:
         """A rule from its command-line form, see :func:`parse_rule_spec`."""
@@ -312,3 +308,13 @@ def parse_rule_spec(spec: str) -> dict[str, Any]:
     if "route" not in out:
         out["route"] = "any"
     return out
+
+
+def respond_rule(device_key: str, rule: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``respond`` step's rule as :meth:`AnswerRules.add` keywords for ``device_key`` only (checked here,
+    so that a collector in another process refuses the same keys with the same message)."""
+    known = {"route", "method", "status", "body", "action", "delay", "times", "nth", "share", "seconds"}
+    unknown = set(rule) - known
+    if unknown:
+        raise ConfigError("respond", f"unknown keys {sorted(unknown)} (known: {sorted(known)})")
+    return {**rule, "device": device_key}

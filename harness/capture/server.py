@@ -70,6 +70,7 @@ class CollectorServer:
         profile: the profile the inspector judges tracking requests by (None: malformed ones only).
         printer: called with each batch of judged request entries as they are stored (the terminal lines).
         sources: more stores the inspector shows beside the collector's, by name (the in-app capture).
+        clock_offset: seconds added to this host's clock for ``received_at`` (tests of a skewed host only).
     """
 
     def __init__(
@@ -87,6 +88,7 @@ class CollectorServer:
         profile: str | None = None,
         printer: Callable[[list[dict[str, Any]]], object] | None = None,
         sources: Mapping[str, Store] | None = None,
+        clock_offset: float = 0.0,
     ) -> None:
         self.keep_alive = keep_alive
         self.store = Store(store_path)
@@ -102,7 +104,10 @@ class CollectorServer:
                 for name, store in (sources or {}).items():
                     self.inspector.add_source(name, store)
                 feed = Feed(self.inspector, printer)
-            self.app = Collector(self.store, run=run, forward=forward, body_timeout=body_timeout, feed=feed, ui=ui)
+            self.app = Collector(
+                self.store, run=run, forward=forward, body_timeout=body_timeout, feed=feed, ui=ui,
+                clock_offset=clock_offset,
+            )
             for spec in rules:
                 self.app.rules.add_spec(spec)
         except Exception:

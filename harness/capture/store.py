@@ -157,10 +157,13 @@ def answered_row(
     kind: str,
     problems: list[str],
     status: int,
+    received_at: float | None = None,
 ) -> Row:
     """The stored row of a request answered with its route's usual answer (no rule, no upstream), built
     without an intermediate :class:`CapturedRequest`: the collector's fast path, where every microsecond
-    per request counts. Same encodings as ``_row_values``; only the columns it fills (``_INSERT_BY_LENGTH``)."""
+    per request counts. Same encodings as ``_row_values``; only the columns it fills (``_INSERT_BY_LENGTH``).
+    ``received_at`` is now on this host's clock unless given (the collector's clock, see ``Collector.now``)."""
+    now = time.time() if received_at is None else received_at
     try:
         header_text = orjson.dumps(headers).decode()  # _json_text, inline
     except TypeError:
@@ -169,7 +172,7 @@ def answered_row(
         return (
             run,
             device,
-            time.time(),
+            now,
             method,
             path,
             header_text,
@@ -180,8 +183,8 @@ def answered_row(
             _json_text(problems),
         )
     if run or device:
-        return (run, device, time.time(), method, path, header_text, body, kind, status)
-    return (time.time(), method, path, header_text, body, kind, status)
+        return (run, device, now, method, path, header_text, body, kind, status)
+    return (now, method, path, header_text, body, kind, status)
 
 
 _MAX_ROWS_PER_INSERT = 64  # rows per multi-row INSERT (at most 64 * 16 bound values; SQLite allows 32766)

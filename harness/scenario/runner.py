@@ -8,17 +8,20 @@ device ends the run as an *error* that says what happened, never as a pass.
 
 from __future__ import annotations
 
-import itertools
+import dataclasses
 import re
+import socket
 import tempfile
 import time
 import traceback
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from harness.capture.client import CollectorClient
 from harness.capture.inapp import CaptureDiff, InAppRecorder, compare_captures
 from harness.capture.record import CapturedRequest
 from harness.capture.server import CollectorServer
@@ -36,8 +39,7 @@ from harness.spec.trace import Stimulus
 from harness.spec.verdict import Match, Verdict
 from harness.wire.decode import observe_all
 
-__all__ = ["RunResult", "Runner", "capture_plan"]
-_counter = itertools.count(1)
+__all__ = ["RunResult", "Runner", "capture_plan", "device_key"]
 
 
 @dataclass
@@ -105,12 +107,26 @@ def capture_plan(in_app_capture: bool, judge: str, base_url: str | None) -> tupl
     return in_app_capture or judge == "in-app", judge
 
 
+def device_key(device_uri: str, scenario_id: str) -> str:
+    """A key for one run's requests that no other run on any host shares: this host's name and a random
+    UUID part (a per-process counter would collide when hosts share a store), then the device and scenario
+    so that a key still reads as what it is."""
+    host = socket.gethostname().split(".")[0]
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{host}-{uuid.uuid4().hex[:12]}-{device_uri}-{scenario_id}")
+
+
 class Runner:
     """Runs scenarios on one device against one collector.
 
+    The runner reaches the collector only through its control API (:class:`CollectorClient`), so the
+    collector may run in this process, in another one or on another host. Arrival times are the
+    collector host's clock; the runner measures that clock's offset from its own at each run and moves
+    ``received_at`` into its own clock before judging, so a skewed host gives the same verdicts.
+
     Args:
         device: a driver from the registry (not yet opened).
-        collector: a started collector; each run gets its own device key in the base URL.
+        collector: a started collector (in-process), a :class:`CollectorClient` or a collector's URL;
+            each run gets its own device key in the base URL.
         fault: a seeded SDK bug for the virtual device.
         profile: the spec profile; by default the native profile of the device's platform.
         settle_timeout: how long to wait for the SDK to finish sending at the end.
@@ -128,7 +144,7 @@ class Runner:
     def __init__(
         self,
         device: Device,
-        collector: CollectorServer,
+        collector: CollectorServer | CollectorClient | str,
         *,
         fault: str | None = None,
         profile: Profile | None = None,
@@ -146,6 +162,7 @@ class Runner:
         self._in_app_store = in_app_store
         self.device = device
         self.collector = collector
+        self.client = collector if isinstance(collector, CollectorClient) else CollectorClient(_url(collector))
         self.fault = fault
         self.sdk_version = sdk_version
         self._fixed_profile = profile
@@ -199,8 +216,8 @@ class Runner:
         return result
 
     def _run(self, scenario: Scenario, result: RunResult, sdk: Sdk, profile: Profile) -> None:
-        key = f"{re.sub(r'[^A-Za-z0-9]+', '-', self.device.uri)}-{next(_counter)}-{scenario.id}"
-        base_url = self.base_url or self.collector.device_url(key)
+        key = device_key(self.device.uri, scenario.id)
+        base_url = self.base_url or self.client.device_url(key)
         recorder = None
         if self.in_app_capture:
             recorder = InAppRecorder(self.in_app_store, key, base_path=urlsplit(base_url).path)
@@ -219,7 +236,7 @@ class Runner:
             raise
         self._cleanup()
         run_end = time.time()
-        result.requests = self.collector.store.query(device=key)
+        result.requests = self._captured(key)
         if recorder is not None:
             recorder.finish()
             result.app_requests = self.in_app_store.query(device=key)
@@ -310,10 +327,13 @@ class Runner:
         """Install a collector answer rule (``respond`` step) for this run's device key only."""
         if self.base_url is not None:
             raise ConfigError("respond", f"respond rules need the collector as the backend, not {self.base_url}")
-        rules = getattr(self.collector, "rules", None)
-        if rules is None:
-            raise ConfigError("respond", "this collector has no answer rules")
-        rules.add_from_step(target.base_url.rstrip("/").rsplit("/", 1)[-1], rule)
+        self.client.add_respond(target.base_url.rstrip("/").rsplit("/", 1)[-1], rule)
+
+    def _captured(self, key: str) -> list[CapturedRequest]:
+        """This run's requests as the collector stored them, with arrival times in this host's clock."""
+        offset = self.client.clock_offset()
+        requests = self.client.requests(device=key)
+        return [_shifted(r, -offset) for r in requests] if offset else requests
 
     def _device_time(self) -> float:
         if self.device.app.is_running():
@@ -352,7 +372,7 @@ class Runner:
             if self.device.settle(timeout):
                 return
             self.device.log.warning("the SDK did not settle within %.0fs", timeout)
-        self.collector.store.wait_quiet(self.quiet, timeout)
+        self.client.wait_quiet(self.quiet, timeout)
 
     def _drain_capture(self) -> None:
         """With in-app capture, let the agent's messages in transit arrive before the app dies."""
@@ -366,6 +386,16 @@ class Runner:
             self.device.app.kill()
         except HarnessError as exc:
             self.device.log.warning("could not kill the app after the run: %s", exc)
+
+
+def _url(collector: CollectorServer | str) -> str:
+    return collector if isinstance(collector, str) else collector.url
+
+
+def _shifted(request: CapturedRequest, seconds: float) -> CapturedRequest:
+    """``request`` with its arrival (and answer) time moved by ``seconds``: into the runner's clock."""
+    answered = None if request.answered_at is None else request.answered_at + seconds
+    return dataclasses.replace(request, received_at=request.received_at + seconds, answered_at=answered)
 
 
 def _merge(expectations: Expectations, verdict: Verdict, mine: list[Expected], theirs: Verdict) -> None:

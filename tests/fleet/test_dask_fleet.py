@@ -1,0 +1,169 @@
+"""A fleet run on loopback with real parts: a ``dask scheduler`` and two ``harness worker`` processes
+serving virtual devices, driven by ``harness run --scheduler`` in another process."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("distributed", reason="fleet runs need the [fleet] extra (dask[distributed])")
+import psutil
+from distributed import Client
+
+from tests.conftest import ROOT
+
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """End a process we started and whatever virtual devices it left behind (by pid, children first)."""
+    try:
+        children = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    for child in children:
+        if child.is_running():
+            child.kill()
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    procs = {}
+
+    def start(name, *args):
+        out = open(logs / f"{name}.log", "wb")  # noqa: SIM115  (closed with the process)
+        procs[name] = subprocess.Popen([*args], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+
+    start(
+        "scheduler",
+        BIN / "dask",
+        "scheduler",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--dashboard-address",
+        "127.0.0.1:0",
+    )
+    try:
+        with Client(address, timeout=30) as client:
+            start(
+                "w1",
+                BIN / "harness",
+                "worker",
+                "--scheduler",
+                address,
+                "--name",
+                "w1",
+                "--device",
+                "virtual:android",
+                "--device",
+                "virtual:ios",
+                "--store",
+                str(tmp_path / "w1.sqlite"),
+            )
+            start(
+                "w2",
+                BIN / "harness",
+                "worker",
+                "--scheduler",
+                address,
+                "--name",
+                "w2",
+                "--device",
+                "virtual:android",
+                "--store",
+                str(tmp_path / "w2.sqlite"),
+            )
+            client.wait_for_workers(2, timeout=60)
+        yield address, procs
+    finally:
+        for name in ("w1", "w2", "scheduler"):
+            if name in procs:
+                _stop(procs[name])
+
+
+def _run(*args, **kw):
+    return subprocess.run([BIN / "harness", "run", *args], cwd=ROOT, capture_output=True, text=True, timeout=300, **kw)
+
+
+def _outcomes(folder):
+    results = json.loads((Path(folder) / "results.json").read_text())["results"]
+    return {(r["scenario"], r["device"]): r["outcome"] for r in results}
+
+
+def test_a_fleet_run_reports_every_scenario_of_every_device_as_a_local_run_judges_it(cluster, tmp_path):
+    address, _ = cluster
+    fleet = _run("--scheduler", address, "-k", "identify", "--report", str(tmp_path / "fleet"))
+    assert "dashboard: http://" in fleet.stdout
+    local = _run(
+        "--device", "virtual:android", "--device", "virtual:ios", "-k", "identify", "--report", str(tmp_path / "local")
+    )
+    assert local.returncode == 0, local.stdout + local.stderr
+    assert fleet.returncode == 0, fleet.stdout + fleet.stderr
+    mine = _outcomes(tmp_path / "fleet")
+    theirs = _outcomes(tmp_path / "local")
+    scenarios = {s for s, _ in theirs}
+    assert set(mine) == {
+        (s, d) for s in scenarios for d in ("virtual:android@w1", "virtual:ios@w1", "virtual:android@w2")
+    }
+    for (scenario, device), outcome in mine.items():
+        assert outcome == theirs[(scenario, device.split("@")[0])], (scenario, device)
+    assert (tmp_path / "fleet" / "report.html").is_file()
+    assert "virtual:android@w2" in (tmp_path / "fleet" / "matrix.json").read_text()
+
+
+def test_a_worker_killed_mid_run_ends_its_runs_as_errors_naming_it_and_the_others_go_on(cluster, tmp_path):
+    address, procs = cluster
+    run = subprocess.Popen(
+        [BIN / "harness", "run", "--scheduler", address, "-k", "flush", "--report", str(tmp_path / "fleet")],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    try:
+        for line in run.stdout:  # kill w2 once it has finished one run: it is mid-run then
+            lines.append(line)
+            if "@w2" in line and line.startswith("["):
+                children = psutil.Process(procs["w2"].pid).children(recursive=True)
+                os.kill(procs["w2"].pid, signal.SIGKILL)
+                procs["w2"].wait(10)
+                for child in children:
+                    child.kill()
+                break
+        lines += run.stdout.readlines()
+        assert run.wait(300) == 1
+    finally:
+        if run.poll() is None:
+            run.kill()
+    output = "".join(lines)
+    results = json.loads((tmp_path / "fleet" / "results.json").read_text())["results"]
+    on_w2 = [r for r in results if r["device"] == "virtual:android@w2"]
+    others = [r for r in results if r["device"] != "virtual:android@w2"]
+    assert any(r["outcome"] == "error" and "worker w2 (127.0.0.1)" in r["error"] for r in on_w2), output
+    assert others and all(r["outcome"] in ("passed", "skipped") for r in others), output
+    assert len(results) == 3 * len({r["scenario"] for r in results})
