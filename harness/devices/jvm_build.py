@@ -1,13 +1,17 @@
-"""Compiles the ``jvm:android`` test bed (``jvm_testbed/**.java``) with plain ``javac``, once.
+"""Compiles the ``jvm:android`` test bed with plain ``javac``, once.
 
-The Java sources ship inside the Python package (package-data ``**/*.java``), so ``pip install``
-brings them along; the classes go to a cache directory named after a hash of the sources, so an
-upgrade recompiles and parallel runs never see a half-written directory (compile, then rename).
+The sources are the test bed's own (``jvm_testbed/**.java``: its main class and the generic mirrors of
+android.*, okhttp3, okio, kotlin, io.flutter) plus every registered SDK's mirrors (the ``*.java`` files
+under the package ``Sdk.testbed`` names), so an SDK plug-in brings its own mirrors without a change here.
+They ship inside the Python packages (package-data ``**/*.java``), so ``pip install`` brings them along;
+the classes go to a cache directory named after a hash of the sources, so an upgrade recompiles and
+parallel runs never see a half-written directory (compile, then rename).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import shutil
 import subprocess
@@ -16,12 +20,14 @@ from importlib import resources
 from pathlib import Path
 
 from harness.errors import DeviceError
+from harness.sdk.registry import all_sdks
 
-__all__ = ["JDK_HINT", "find_jdk", "testbed_classes", "testbed_sources"]
+__all__ = ["JDK_HINT", "find_jdk", "testbed_classes", "testbed_preload", "testbed_roots", "testbed_sources"]
 
 URI = "jvm:android"
 JDK_HINT = "install a JDK 17+ (Debian/Ubuntu: apt-get install default-jdk-headless)"
-MAIN_CLASS = "com.exponea.harness.testbed.Main"
+MAIN_CLASS = "harness.testbed.Main"
+PRELOAD = Path("harness") / "testbed" / "preload.txt"  # the classes Main loads at start (a class-path resource)
 
 
 def find_jdk() -> tuple[str, str]:
@@ -33,9 +39,25 @@ def find_jdk() -> tuple[str, str]:
     return java, javac
 
 
+def testbed_roots() -> list[Path]:
+    """The source roots compiled together: the test bed's own, then each registered SDK's ``testbed``."""
+    roots = [Path(str(resources.files("harness.devices") / "jvm_testbed"))]
+    roots += [Path(str(resources.files(sdk.testbed))) for sdk in all_sdks() if sdk.testbed]
+    return roots
+
+
 def testbed_sources() -> list[Path]:
-    root = Path(str(resources.files("harness.devices") / "jvm_testbed"))
-    return sorted(root.rglob("*.java"))
+    return [src for root in testbed_roots() for src in sorted(root.rglob("*.java"))]
+
+
+def testbed_preload() -> list[str]:
+    """The classes the test bed loads at start: each SDK testbed package's ``PRELOAD`` (optional)."""
+    return [
+        name
+        for sdk in all_sdks()
+        if sdk.testbed
+        for name in getattr(importlib.import_module(sdk.testbed), "PRELOAD", ())
+    ]
 
 
 def _cache_root() -> Path:
@@ -49,12 +71,13 @@ def testbed_classes() -> Path:
     sources = testbed_sources()
     if not sources:
         raise DeviceError(URI, "the test bed's Java sources are missing from the installed package")
-    digest = hashlib.sha256()
+    preload = "".join(f"{name}\n" for name in testbed_preload())
+    digest = hashlib.sha256(preload.encode())
     for src in sources:
         digest.update(src.name.encode())
         digest.update(src.read_bytes())
     target = _cache_root() / digest.hexdigest()[:16]
-    if (target / "com" / "exponea" / "harness" / "testbed" / "Main.class").is_file():
+    if (target / "harness" / "testbed" / "Main.class").is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="build-", dir=target.parent))
@@ -67,6 +90,7 @@ def testbed_classes() -> Path:
     if proc.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
         raise DeviceError(URI, f"javac failed to build the test bed:\n{proc.stderr.strip()[:2000]}")
+    (staging / PRELOAD).write_text(preload, encoding="utf-8")
     try:
         staging.rename(target)
     except OSError:  # another process won the race; its classes are the same

@@ -50,7 +50,7 @@ SDK = Sdk(
         },
     },
     agent_package="harness.sdks.exponea",
-    testbed="harness.devices.jvm_testbed",
+    testbed="harness.sdks.exponea.testbed",
     commands={"customers/events": "events", "customers": "customers", "campaigns/clicks": "campaign_clicks"},
     facade="harness.sdks.exponea.facade:ExponeaSdk",
     bridge="harness.sdks.exponea.flutter_plugin:bridge",
