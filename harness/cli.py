@@ -167,7 +167,6 @@ def _play_all(
             base_url=args.base_url,
             sdk_version=args.sdk_version,
         )
-        devices_meta.append(device_meta(device.describe().as_json(), runner.profile.name, runner.profile.sdk_version))
         try:
             for scenario in scenarios:
                 result = runner.run(scenario)
@@ -180,6 +179,10 @@ def _play_all(
                 if details:
                     print(details, flush=True)
         finally:
+            # after the runs: the profile the SDK version read inside the app picked
+            devices_meta.append(
+                device_meta(device.describe().as_json(), runner.profile.name, runner.profile.sdk_version)
+            )
             device.close()
     failed = [r for r in results if r.outcome in ("failed", "error")]
     ran = [r for r in results if r.outcome != "skipped"]
