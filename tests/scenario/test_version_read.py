@@ -38,6 +38,8 @@ def test_a_run_judges_by_the_version_read_in_the_app_and_records_it(tmp_path):
     }
     meta = json.loads((tmp_path / "run" / "run.json").read_text())
     assert [d["sdk_version"] for d in meta["devices"]] == ["3.11.0"]
+    matrix = json.loads((tmp_path / "run" / "matrix.json").read_text())
+    assert matrix["sdk_versions"] == {"virtual:ios?sdk_version=3.11.0": ["3.11.0"]}
     junit = ET.parse(tmp_path / "junit.xml").getroot()
     versions = {p.get("value") for p in junit.iter("property") if p.get("name") == "sdk_version"}
     assert versions == {"3.11.0"}
@@ -89,3 +91,14 @@ def test_the_sdk_version_option_still_wins_over_the_app(live_collector):
 def test_a_bad_virtual_uri_option_is_one_line():
     with pytest.raises(DeviceNotFound, match=r"unknown option flavour \(known: sdk_version\)"):
         open_device("virtual:ios?flavour=x")
+
+
+def test_the_terminal_matrix_names_each_device_s_sdk_version():
+    from harness.report.matrix import build_matrix, format_matrix
+
+    records = [
+        {"device": "virtual:ios", "scenario": "s", "outcome": "passed", "covers": ["ios#1"], "sdk_version": "4.0.1"},
+        {"device": "phone", "scenario": "s", "outcome": "passed", "covers": ["ios#1"], "sdk_version": "3.11.0"},
+    ]
+    lines = format_matrix(build_matrix(records)).splitlines()
+    assert lines[1].split() == ["sdk", "version", "4.0.1", "3.11.0"]
