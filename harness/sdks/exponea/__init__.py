@@ -17,6 +17,13 @@ SDK = Sdk(
     # iOS 3.11.0: the version the Flutter plugin 2.5.0 embeds (ios/exponea.podspec; flutter-sdk-bridge.md)
     versions={"android": ("4.10.0",), "ios": ("3.11.0", "4.0.0", "4.0.1")},
     routes="harness.sdks.exponea.routes:ROUTES",
+    # the short names scenarios' respond steps use (docs/scenarios.md) -> route names in routes.py
+    route_aliases={
+        "events": "track-events",
+        "customers": "track-customers",
+        "campaigns": "track-campaign-clicks",
+        "batch": "track-batch",
+    },
     decoder="harness.sdks.exponea.wire:decode",
     calls="harness.sdks.exponea.calls:SDK_CALLS",
     connect="harness.sdks.exponea.connect:connect",
