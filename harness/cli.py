@@ -472,7 +472,8 @@ def _parser() -> argparse.ArgumentParser:
         "--sdk-version",
         metavar="V",
         help="judge by (and let the virtual app play) this SDK version: an unmodelled one is judged by the nearest "
-        "lower modelled version, with a warning (default: the newest modelled; harness sdks lists them)",
+        "lower modelled version, with a warning (default: the version read inside the app on the first scenario, "
+        "else the newest modelled; harness sdks lists them)",
     )
     r.add_argument(
         "--agent",

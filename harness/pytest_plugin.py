@@ -149,7 +149,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--harness-sdk-version",
         default=None,
         metavar="V",
-        help="judge by this SDK version (an unmodelled one: the nearest lower modelled one, with a warning)",
+        help="judge by this SDK version (an unmodelled one: the nearest lower modelled one, with a warning; "
+        "default: the version read inside the app)",
     )
     group.addoption(
         "--harness-settle-timeout", type=float, default=15.0, help="seconds to wait for the SDK to finish sending"
