@@ -167,7 +167,6 @@ def _play_all(
             base_url=args.base_url,
             sdk_version=args.sdk_version,
         )
-        devices_meta.append(device_meta(device.describe().as_json(), runner.profile.name, runner.profile.sdk_version))
         try:
             for scenario in scenarios:
                 result = runner.run(scenario)
@@ -175,6 +174,10 @@ def _play_all(
                 done += 1
                 _print_result(result, done, total)
         finally:
+            # after the runs: the profile the SDK version read inside the app picked
+            devices_meta.append(
+                device_meta(device.describe().as_json(), runner.profile.name, runner.profile.sdk_version)
+            )
             device.close()
     return _conclude(args, results, devices_meta, started_wall, started)
 
@@ -558,7 +561,8 @@ def _parser() -> argparse.ArgumentParser:
         "--sdk-version",
         metavar="V",
         help="judge by (and let the virtual app play) this SDK version: an unmodelled one is judged by the nearest "
-        "lower modelled version, with a warning (default: the newest modelled; harness sdks lists them)",
+        "lower modelled version, with a warning (default: the version read inside the app on the first scenario, "
+        "else the newest modelled; harness sdks lists them)",
     )
     r.add_argument(
         "--agent",

@@ -149,7 +149,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--harness-sdk-version",
         default=None,
         metavar="V",
-        help="judge by this SDK version (an unmodelled one: the nearest lower modelled one, with a warning)",
+        help="judge by this SDK version (an unmodelled one: the nearest lower modelled one, with a warning; "
+        "default: the version read inside the app)",
     )
     group.addoption(
         "--harness-settle-timeout", type=float, default=15.0, help="seconds to wait for the SDK to finish sending"
@@ -235,6 +236,8 @@ class _Shared:
         self._devices: dict[str, Device] = {}
         self.records: list[dict[str, Any]] = []  # for --harness-report
         self.device_meta: dict[str, dict[str, Any]] = {}
+        # device URI -> SDK -> the SDK version read inside its app (once per device, shared by the runners)
+        self.app_versions: dict[str, dict[str, str | None]] = {}
         self.started_wall, self.started = time.time(), time.monotonic()
 
     def collector(self) -> CollectorServer:
@@ -249,7 +252,7 @@ class _Shared:
         wanted, _ = capture_plan(settings.in_app_capture, settings.judge, settings.base_url)
         if self._in_app_store is None and wanted:
             self._in_app_store = Store(Path(self.collector().store.path).with_name("in-app.sqlite"))
-        return Runner(
+        runner = Runner(
             device,
             self.collector(),
             fault=settings.fault,
@@ -261,6 +264,8 @@ class _Shared:
             base_url=settings.base_url,
             sdk_version=settings.sdk_version,
         )
+        runner.app_versions = self.app_versions.setdefault(device.uri, {})
+        return runner
 
     def device(self, uri: str) -> Device:
         if uri not in self._devices:

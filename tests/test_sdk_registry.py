@@ -19,6 +19,11 @@ def test_harness_sdks_json_lists_the_modelled_exponea_versions():
     assert exponea["platforms"]["android"]["versions"] == ["4.10.0"]
     assert exponea["platforms"]["ios"]["versions"] == ["3.11.0", "4.0.0", "4.0.1"]
     assert exponea["platforms"]["ios"]["profile"] == "exponea-ios"
+    assert exponea["platforms"]["android"]["profile"] == "exponea-android"
+    assert exponea["platforms"]["android"]["default_version"] == "4.10.0"
+    assert exponea["platforms"]["ios"]["default_version"] == "4.0.1"
+    assert exponea["platforms"]["android"]["checklist"] == "exponea-android"
+    assert exponea["platforms"]["ios"]["checklist"] == "exponea-ios"
 
 
 def test_an_unmodelled_version_falls_back_to_the_nearest_lower_one_with_a_warning():

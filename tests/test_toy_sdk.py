@@ -71,3 +71,29 @@ def test_without_the_entry_point_a_toy_scenario_is_refused_with_its_line(toy_env
     out = harness(env, "run", str(tmp / "toy.yaml"), "--device", "virtual:android")
     assert out.returncode == 2
     assert "toy.yaml:2" in out.stderr and "unknown SDK 'toy'" in out.stderr
+
+
+RESPOND = """\
+id: toy-respond
+sdk: toy
+covers: [toy-android#1]
+platforms: [android]
+steps:
+  - init
+  - respond: {{route: {route}, status: 200, times: 1}}
+  - track: {{name: purchase, properties: {{price: 5}}}}
+"""
+
+
+def test_a_respond_step_names_its_own_sdks_routes(toy_env):
+    """The ``respond`` step's routes come from the scenario's SDK (its aliases and route table)."""
+    env, tmp = toy_env
+    for name, route in [("alias", "track"), ("name", "toy-track")]:
+        (tmp / f"{name}.yaml").write_text(RESPOND.format(route=route))
+        out = harness(env, "run", str(tmp / f"{name}.yaml"), "--device", "virtual:android")
+        assert out.returncode == 0, out.stdout + out.stderr
+    (tmp / "other.yaml").write_text(RESPOND.format(route="events"))  # another SDK's short name
+    out = harness(env, "run", str(tmp / "other.yaml"), "--device", "virtual:android")
+    assert out.returncode == 2, out.stdout + out.stderr
+    want = "other.yaml:7: step 2 'respond': " + 'route must be one of "track", "any", "toy-track", got "events"'
+    assert want in out.stderr

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from harness.capture.record import RequestKind
 from harness.sdk.base import RouteRule
-from harness.sdk.registry import all_sdks
+from harness.sdk.registry import all_sdks, get_sdk
 
-__all__ = ["NOT_FOUND", "Route", "match_route", "route_names", "route_table"]
+__all__ = ["NOT_FOUND", "Route", "match_route", "route_aliases", "route_names", "route_table"]
 
 Answer = Callable[[str], bytes]  # the request body (text) -> the answer body
 
@@ -52,6 +52,19 @@ def match_route(method: str, path: str) -> Route:
     return NOT_FOUND
 
 
-def route_names() -> list[str]:
-    """Every route name the collector knows (what answer rules can name), ``unknown`` included."""
+def route_names(sdk: str | None = None) -> list[str]:
+    """Every route name the collector knows (what answer rules can name), ``unknown`` included;
+    with ``sdk``: that SDK's routes only."""
+    if sdk is not None:
+        return list(dict.fromkeys(rule.name for owner, rule in route_table() if owner == sdk))
     return [*dict.fromkeys(rule.name for _, rule in route_table()), NOT_FOUND.name]
+
+
+def route_aliases(sdk: str | None = None) -> dict[str, str]:
+    """Short route names -> route names (``Sdk.route_aliases``): ``sdk``'s, or every SDK's (a short
+    name two SDKs use keeps the default SDK's meaning, then the first in registry order's)."""
+    sdks = all_sdks() if sdk is None else [get_sdk(sdk)]
+    out: dict[str, str] = {}
+    for entry in sorted(sdks, key=lambda s: not s.default):
+        out = {**dict(entry.route_aliases), **out}
+    return out

@@ -28,20 +28,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.capture.routing import route_names
+from harness.capture.routing import route_aliases, route_names
 from harness.errors import ConfigError
 
-__all__ = ["ACTIONS", "ROUTE_ALIASES", "AnswerRule", "AnswerRules", "parse_rule_spec", "respond_rule"]
+__all__ = ["ACTIONS", "AnswerRule", "AnswerRules", "parse_rule_spec", "respond_rule"]
 
 ACTIONS = ("answer", "delay", "reset", "hang")
-
-# The short names scenarios use (docs/scenarios.md) → the collector's route names (routes.py).
-ROUTE_ALIASES = {
-    "events": "track-events",
-    "customers": "track-customers",
-    "campaigns": "track-campaign-clicks",
-    "batch": "track-batch",
-}
 
 _FAILURE_BODY = b'{"success":false}'
 
@@ -171,9 +163,11 @@ class AnswerRules:
         seed: int | None = None,
     ) -> AnswerRule:
         """Add a rule (checked after the ones already there); raises ``ConfigError`` naming a bad field."""
-        route = ROUTE_ALIASES.get(route, route)
+        # the short names scenarios use (docs/scenarios.md) come from the SDK plug-ins (Sdk.route_aliases)
+        aliases = route_aliases()
+        route = aliases.get(route, route)
         if route != "any" and route not in route_names():
-            known = ", ".join([*ROUTE_ALIASES, "any", *route_names()])
+            known = ", ".join([*aliases, "any", *route_names()])
             raise ConfigError("rule.route", f"unknown route {route!r} (known: {known})")
         if method is not None:
             method = method.upper()

@@ -1,4 +1,4 @@
-"""Compiles the ``jvm:android`` test bed (``jvm_testbed/**.java``) with plain ``javac``, once.
+"""Compiles the ``jvm:android`` test bed with plain ``javac``, once.
 
 The sources are the generic bed (``jvm_testbed/``: the app's Context, OkHttp, the RPC to the virtual
 app) plus every registered SDK plug-in's Java mirrors (``Sdk.testbed``, a package of ``.java`` files),
@@ -12,6 +12,7 @@ upgrade recompiles and parallel runs never see a half-written directory (compile
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.util
 import os
 import shutil
@@ -23,11 +24,12 @@ from pathlib import Path
 from harness.errors import DeviceError
 from harness.sdk.registry import all_sdks
 
-__all__ = ["JDK_HINT", "find_jdk", "testbed_classes", "testbed_roots", "testbed_sources"]
+__all__ = ["JDK_HINT", "find_jdk", "testbed_classes", "testbed_preload", "testbed_roots", "testbed_sources"]
 
 URI = "jvm:android"
 JDK_HINT = "install a JDK 17+ (Debian/Ubuntu: apt-get install default-jdk-headless)"
-MAIN_CLASS = "com.exponea.harness.testbed.Main"
+MAIN_CLASS = "harness.testbed.Main"
+PRELOAD = Path("harness") / "testbed" / "preload.txt"  # the classes Main loads at start (a class-path resource)
 
 
 def find_jdk() -> tuple[str, str]:
@@ -58,6 +60,16 @@ def testbed_sources() -> list[Path]:
     return [src for root in testbed_roots() for src in sorted(root.rglob("*.java"))]
 
 
+def testbed_preload() -> list[str]:
+    """The classes the test bed loads at start: each SDK testbed package's ``PRELOAD`` (optional)."""
+    return [
+        name
+        for sdk in all_sdks()
+        if sdk.testbed
+        for name in getattr(importlib.import_module(sdk.testbed), "PRELOAD", ())
+    ]
+
+
 def _cache_root() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "engagement-harness" / "jvm-testbed"
@@ -69,12 +81,13 @@ def testbed_classes() -> Path:
     sources = testbed_sources()
     if not sources:
         raise DeviceError(URI, "the test bed's Java sources are missing from the installed package")
-    digest = hashlib.sha256()
+    preload = "".join(f"{name}\n" for name in testbed_preload())
+    digest = hashlib.sha256(preload.encode())
     for src in sources:
         digest.update(str(src).encode())
         digest.update(src.read_bytes())
     target = _cache_root() / digest.hexdigest()[:16]
-    if (target / "com" / "exponea" / "harness" / "testbed" / "Main.class").is_file():
+    if (target / "harness" / "testbed" / "Main.class").is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="build-", dir=target.parent))
@@ -87,6 +100,7 @@ def testbed_classes() -> Path:
     if proc.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
         raise DeviceError(URI, f"javac failed to build the test bed:\n{proc.stderr.strip()[:2000]}")
+    (staging / PRELOAD).write_text(preload, encoding="utf-8")
     try:
         staging.rename(target)
     except OSError:  # another process won the race; its classes are the same

@@ -20,6 +20,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from harness.devices.base import AppTarget, CallResult, Capability, DeviceInfo, UriLogger
 from harness.devices.rpc_client import RpcClient
@@ -28,6 +29,7 @@ from harness.errors import AppCrashed, DeviceError, DeviceNotFound, InstrumentEr
 __all__ = ["VirtualDevice"]
 
 PLATFORMS = ("android", "ios")
+URI_OPTIONS = ("sdk_version",)
 LAUNCH_TIMEOUT = 20.0
 
 
@@ -37,9 +39,12 @@ class VirtualDevice:
     scheme = "virtual"
     capabilities = frozenset(Capability)
 
-    def __init__(self, uri: str, platform: str) -> None:
+    def __init__(self, uri: str, platform: str, options: Mapping[str, str] | None = None) -> None:
         self.uri = uri
         self.platform = platform
+        # the URI's query (``virtual:ios?sdk_version=3.11.0``): the app's settings, a session's
+        # ``AppTarget.options`` win over them
+        self.options: dict[str, str] = dict(options or {})
         self.log = UriLogger(logging.getLogger("harness.devices.virtual"), {"uri": uri})
         self.target: AppTarget | None = None
         self._root = Path(tempfile.mkdtemp(prefix=f"harness-{platform}-"))
@@ -60,11 +65,21 @@ class VirtualDevice:
 
     @classmethod
     def from_uri(cls, uri: str) -> VirtualDevice:
-        _, _, platform = uri.partition(":")
+        """``virtual:android`` or ``virtual:ios``, optionally with ``?sdk_version=V``: the SDK release the
+        app embeds (the reference SDK plays it; the runner reads it from the app as from a real one)."""
+        _, _, rest = uri.partition(":")
+        platform, _, query = rest.partition("?")
         if platform not in PLATFORMS:
             known = ", ".join(f"virtual:{p}" for p in PLATFORMS)
             raise DeviceNotFound(uri, f"no such virtual device (available: {known})")
-        return cls(uri, platform)
+        try:
+            pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
+        except ValueError as exc:
+            raise DeviceNotFound(uri, f"bad options in the URI (want ?sdk_version=4.0.1): {exc}") from exc
+        unknown = sorted({key for key, _ in pairs} - set(URI_OPTIONS))
+        if unknown:
+            raise DeviceNotFound(uri, f"unknown option {', '.join(unknown)} (known: {', '.join(URI_OPTIONS)})")
+        return cls(uri, platform, dict(pairs))
 
     @classmethod
     def discover(cls) -> list[DeviceInfo]:
@@ -161,8 +176,9 @@ class VirtualDevice:
             cmd += ["--fault", self.target.fault]
         if self.target.options.get("sdk"):  # which SDK plug-in's reference SDK the app runs
             cmd += ["--sdk", str(self.target.options["sdk"])]
-        if self.target.options.get("sdk_version"):  # the SDK release the reference SDK plays
-            cmd += ["--sdk-version", str(self.target.options["sdk_version"])]
+        version = self.target.options.get("sdk_version") or self.options.get("sdk_version")
+        if version:  # the SDK release the reference SDK plays
+            cmd += ["--sdk-version", str(version)]
         cmd += self.app_args
         stderr = (self._root / "app-stderr.log").open("ab")
         self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr)

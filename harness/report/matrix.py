@@ -40,7 +40,8 @@ def _id_key(item: str) -> tuple[str, int, str]:
 
 
 def build_matrix(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """``{"devices": [uri], "rows": [{"id", "text", "cells": {uri: status}, "scenarios": {uri: [ids]}}]}``."""
+    """``{"devices": [uri], "sdk_versions": {uri: [version]}, "rows": [{"id", "text", "cells": {uri: status},
+    "scenarios": {uri: [ids]}}]}``; ``sdk_versions``: the SDK versions whose profiles judged each device."""
     devices = list(dict.fromkeys(r["device"] for r in records))
     cells: dict[str, dict[str, str]] = {}
     why: dict[str, dict[str, list[str]]] = {}
@@ -71,7 +72,11 @@ def build_matrix(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         for item in sorted(cells, key=_id_key)
     ]
     totals = {d: {s: sum(row["cells"][d] == s for row in rows) for s in (PASS, FAIL, NA)} for d in devices}
-    return {"devices": devices, "rows": rows, "totals": totals}
+    versions = {
+        d: sorted({str(r["sdk_version"]) for r in records if r["device"] == d and r.get("sdk_version")})
+        for d in devices
+    }
+    return {"devices": devices, "sdk_versions": versions, "rows": rows, "totals": totals}
 
 
 def format_matrix(matrix: Mapping[str, Any]) -> str:
@@ -82,7 +87,12 @@ def format_matrix(matrix: Mapping[str, Any]) -> str:
     width = max(len("checklist id"), *(len(r["id"]) for r in matrix["rows"]))
     cols = [max(len(d), 4) for d in devices]
     head = "checklist id".ljust(width) + "  " + "  ".join(d.ljust(c) for d, c in zip(devices, cols, strict=True))
-    lines = [head, "-" * len(head)]
+    lines = [head]
+    versions: Mapping[str, list[str]] = matrix.get("sdk_versions") or {}
+    if any(versions.values()):
+        cells = "  ".join(", ".join(versions.get(d, [])).ljust(c) for d, c in zip(devices, cols, strict=True))
+        lines.append("sdk version".ljust(width) + "  " + cells)
+    lines.append("-" * len(head))
     for row in matrix["rows"]:
         cells = "  ".join(row["cells"][d].upper().ljust(c) for d, c in zip(devices, cols, strict=True))
         lines.append(row["id"].ljust(width) + "  " + cells)

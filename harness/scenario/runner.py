@@ -167,8 +167,13 @@ class Runner:
         self.sdk_version = sdk_version
         self._fixed_profile = profile
         choice = profile_for(None, device.platform, sdk_version)
-        self.profile = profile or choice.profile  # the default SDK's, for the run's device metadata
+        # the default SDK's, for the run's device metadata (updated once the app has told its version)
+        self.profile = profile or choice.profile
         self.warning = choice.warning
+        # SDK -> the version read inside the app (without ``sdk_version``: once per device, on the first
+        # scenario, after the app is launched); None: the app could not tell, the newest profile judges
+        self.app_versions: dict[str, str | None] = {}
+        self._version_warning: str | None = None
         self.settle_timeout = settle_timeout
         self.quiet = quiet
         self.options = dict(options or {})
@@ -184,21 +189,18 @@ class Runner:
         result = RunResult(scenario, self.device.uri, "error", platform=self.device.platform, fault=self.fault)
         sdk = get_sdk(scenario.sdk or None)
         result.sdk = sdk.name
-        profile = self.profile
-        if self._fixed_profile is None and self.device.platform in sdk.profiles:
-            choice = profile_for(sdk.name, self.device.platform, self.sdk_version)
-            profile = choice.profile
-            if choice.warning:
-                result.warnings.append(choice.warning)
-        result.profile, result.sdk_version = profile.name, profile.sdk_version
+        profile: Profile | None = self.profile
+        if self._reads_version(sdk):
+            profile = None  # picked once the app has told its SDK version (first scenario on the device)
+        elif self._fixed_profile is None and self.device.platform in sdk.profiles:
+            profile = self._pick(sdk, result)
+        if profile is not None:
+            result.profile, result.sdk_version = profile.name, profile.sdk_version
         if not scenario.applies_to(self.device.platform):
             result.outcome = "skipped"
             result.error = f"not for {self.device.platform}"
             return result
-        if not scenario.applies_to_version(self.device.platform, profile.sdk_version):
-            result.outcome = "skipped"
-            wanted = scenario.sdk_versions[self.device.platform]
-            result.error = f"needs {self.device.platform} SDK {wanted}, the profile models {profile.sdk_version}"
+        if profile is not None and self._skips(scenario, result):
             return result
         started = time.monotonic()
         try:
@@ -215,7 +217,66 @@ class Runner:
             result.device_time_span = result.trace[-1].device_time - result.trace[0].device_time
         return result
 
-    def _run(self, scenario: Scenario, result: RunResult, sdk: Sdk, profile: Profile) -> None:
+    def _reads_version(self, sdk: Sdk) -> bool:
+        """Whether this scenario must read the SDK version inside the app to pick its profile."""
+        return (
+            self.sdk_version is None
+            and self._fixed_profile is None
+            and self.device.platform in sdk.profiles
+            and sdk.name not in self.app_versions
+        )
+
+    def _pick(self, sdk: Sdk, result: RunResult) -> Profile:
+        """The profile for ``--sdk-version``, else the version the app told (exact, or the nearest lower
+        modelled one with a warning), else the newest."""
+        read = self.app_versions.get(sdk.name)
+        choice = profile_for(sdk.name, self.device.platform, self.sdk_version or read)
+        if choice.warning:
+            result.warnings.append(choice.warning if self.sdk_version else f"{choice.warning} (read inside the app)")
+        if sdk.name == get_sdk(None).name and self._fixed_profile is None:
+            self.profile = choice.profile
+        return choice.profile
+
+    def _skips(self, scenario: Scenario, result: RunResult) -> bool:
+        """Mark ``result`` skipped when the scenario is not for the SDK version its profile models."""
+        if scenario.applies_to_version(self.device.platform, result.sdk_version):
+            return False
+        result.outcome = "skipped"
+        wanted = scenario.sdk_versions[self.device.platform]
+        result.error = f"needs {self.device.platform} SDK {wanted}, the profile models {result.sdk_version}"
+        return True
+
+    def _read_version(self, sdk: Sdk, last: bool = False) -> None:
+        """Ask the running app which SDK version it embeds (``device.sdk.sdk_version()``: a Frida agent's
+        ``sdkVersion`` export, the virtual app's ``app.sdk_version``), once per device and SDK.
+
+        An app that does not know yet (None) is asked again after the next launch or call (after
+        ``init``), and a last time after the steps (``last``); then the newest profile judges, with a
+        warning. A device whose transport cannot tell (no ``sdk_version``) is judged by the newest.
+        """
+        if not self._reads_version(sdk):
+            return
+        reader = getattr(self.device.sdk, "sdk_version", None)
+        if reader is None:
+            self.app_versions[sdk.name] = None
+            return
+        problem = "the app did not tell"
+        if self.device.app.is_running():
+            try:
+                value = reader()
+            except HarnessError as exc:
+                value, problem = None, f"reading it failed: {exc}"
+            if value is not None:
+                self.app_versions[sdk.name] = str(value)
+                return
+        if last or problem != "the app did not tell":
+            self.app_versions[sdk.name] = None
+            newest = sdk.newest(self.device.platform)
+            self._version_warning = (
+                f"the {sdk.name} SDK version inside the app is unknown ({problem}); judged by {newest}, the newest"
+            )
+
+    def _run(self, scenario: Scenario, result: RunResult, sdk: Sdk, profile: Profile | None) -> None:
         key = device_key(self.device.uri, scenario.id)
         base_url = self.base_url or self.client.device_url(key)
         recorder = None
@@ -230,11 +291,19 @@ class Runner:
         try:
             self.device.open(target)
             self._play(scenario, target, result.trace, times, sdk)
+            self._read_version(sdk, last=True)
             self._settle()
         except Exception:
             self._cleanup()
             raise
         self._cleanup()
+        if profile is None:  # the first scenario of a run that reads the SDK version inside the app
+            profile = self._pick(sdk, result)
+            result.warnings += [self._version_warning] if self._version_warning else []
+            self._version_warning = None
+            result.profile, result.sdk_version = profile.name, profile.sdk_version
+            if self._skips(scenario, result):
+                return
         run_end = time.time()
         result.requests = self._captured(key)
         if recorder is not None:
@@ -308,6 +377,8 @@ class Runner:
         else:
             device_time = self._device_time()
             self._lifecycle(step)
+        if step.kind == "call" or step.name == "launch":
+            self._read_version(sdk)
         trace.append(Stimulus(index, step.kind, step.name, args, device_time, time.time(), error, step.line, began))
 
     @property

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from harness.capture.routing import route_aliases, route_names
 from harness.sdk.calls import CallSpec
 from harness.sdk.registry import all_sdks, default_sdk, get_sdk
 
@@ -57,7 +58,7 @@ _RESPOND: Schema = {
     "additionalProperties": False,
     "required": ["route"],
     "properties": {
-        "route": {"enum": ["events", "customers", "campaigns", "batch", "any"]},
+        "route": {"type": "string"},  # the enum of the scenario's SDK: respond_schema()
         "method": {"type": "string"},
         "status": {"type": "integer", "minimum": 100, "maximum": 599},
         "body": {},
@@ -154,13 +155,25 @@ def calls_of(sdk: str | None = None) -> dict[str, CallSpec]:
     return dict(entry.load(entry.calls))
 
 
+def respond_schema(sdks: list[str]) -> Schema:
+    """The ``respond`` step's schema for scenarios of ``sdks``: ``route`` is one of their short route names
+    (``Sdk.route_aliases``), ``any``, or one of their route names (their route tables, as the collector
+    knows them)."""
+    routes: list[str] = []
+    for name in sdks:
+        routes += [*route_aliases(name), "any", *route_names(name)]
+    properties = {**_RESPOND["properties"], "route": {"enum": list(dict.fromkeys(routes))}}
+    return {**_RESPOND, "properties": properties}
+
+
 def steps_for(sdk: str | None = None) -> dict[str, StepSpec]:
     """Every step a scenario of ``sdk`` may hold: the generic steps and the SDK's calls."""
     calls = {
         name: StepSpec("call", name, spec.schema, bare=spec.bare, build=lambda v: dict(v or {}))
         for name, spec in calls_of(sdk).items()
     }
-    return {**STEPS, **calls}
+    respond = StepSpec("collector", "respond", respond_schema([get_sdk(sdk).name]))
+    return {**STEPS, "respond": respond, **calls}
 
 
 def step_names(sdk: str | None = None) -> list[str]:
@@ -173,6 +186,9 @@ def scenario_schema() -> Schema:
     steps = dict(steps_for(default_sdk().name))
     for sdk in all_sdks():  # a step name two SDKs share keeps the default SDK's schema (each is checked by its own)
         steps = {**steps_for(sdk.name), **steps}
+    # respond: the routes of every SDK (the default SDK's first)
+    names = sorted((s.name for s in all_sdks()), key=lambda n: n != default_sdk().name)
+    steps["respond"] = StepSpec("collector", "respond", respond_schema(names))
     bare = sorted(name for name, spec in steps.items() if spec.schema is None or spec.bare)
     with_args = {name: spec.schema for name, spec in steps.items() if spec.schema is not None}
     return {

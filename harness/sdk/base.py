@@ -10,6 +10,9 @@ loads the reference SDK (the independence rule holds inside each vendor).
 What each field is for, and which generic module reads it:
 
 - ``routes``: the collector's route table rows (:class:`RouteRule`), ``capture/routes.py``.
+- ``route_aliases``: short route names (``events``) -> names in ``routes``, for the answer rules of
+  ``respond`` steps and ``--rule``; a ``respond`` step of a scenario names one of these, ``any``, or one
+  of its SDK's route names (the scenario loader checks it).
 - ``decoder``: one captured request -> zero or more observations, ``wire/decode.py``.
 - ``calls``: the call vocabulary (name -> ``CallSpec`` with the argument schema), the scenario loader.
 - ``connect``: ``(call, args, base_url) -> args``: points the SDK at the collector (the runner, the
@@ -124,6 +127,7 @@ class Sdk:
     agent_package: str | None = None
     testbed: str | None = None
     commands: Mapping[str, str] = field(default_factory=dict)
+    route_aliases: Mapping[str, str] = field(default_factory=dict)
     facade: str | None = None
     bridge: str | None = None
     default: bool = False  # the SDK a scenario without ``sdk:`` names (exactly one registered SDK has it)

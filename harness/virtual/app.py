@@ -45,6 +45,8 @@ class VirtualApp:
         self.faults = faults
         self.exit_requested = threading.Event()
         self.hang_after: int | None = None  # test hook: stop answering after this many requests
+        # test hook: the version app.sdk_version tells, as an app embedding an unmodelled release would
+        self.reported_version: str | None = None
         self._requests = 0
         self._count_lock = threading.Lock()
         plugin = sdk or get_sdk(None)
@@ -84,7 +86,7 @@ class VirtualApp:
                 "foreground": self.env.foreground,
             }
         if method == "app.sdk_version":  # what a Frida agent reads inside a real app
-            return self.sdk_version
+            return self.reported_version or self.sdk_version
         if method == "app.settle":
             return self.sdk.settle(float(params.get("timeout", 10.0)))
         if method == "app.use_network_stack":
@@ -187,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault", action="append", default=[])
     parser.add_argument("--app-version", default=AppEnv.app_version, help="the app's versionName")
     parser.add_argument("--hang-after", type=int, default=None, help=argparse.SUPPRESS)  # test hook
+    parser.add_argument("--report-sdk-version", default=None, help=argparse.SUPPRESS)  # test hook
     args = parser.parse_args(argv)
     try:
         plugin = get_sdk(args.sdk)
@@ -225,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --sdk-version: {exc}", file=sys.stderr)
         return 2
     app.hang_after = args.hang_after
+    app.reported_version = args.report_sdk_version
     server = _Server(app)
     port_file = args.data / "rpc.json"
     tmp = port_file.with_suffix(".tmp")

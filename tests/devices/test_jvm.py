@@ -21,6 +21,9 @@ from harness.devices.jvm import JvmDevice
 from harness.devices.registry import open_device
 from harness.errors import AppCrashed, DeviceError, DeviceNotFound
 from harness.instrument.frida_transport import UnsupportedCall
+from harness.scenario.loader import load_scenario
+from harness.scenario.runner import Runner
+from tests.conftest import ROOT
 
 PUSH = {
     "source": "xnpe_platform",
@@ -187,3 +190,17 @@ def test_install_wipes_the_app_data(device):
     (device.data_dir / "queue.db").write_text("x")
     device.app.install()
     assert not (device.data_dir / "queue.db").exists()
+
+
+def test_the_runner_reads_the_sdk_version_in_the_test_bed(live_collector):
+    """No ``--sdk-version``: the runner asks the agent (BuildConfig.EXPONEA_VERSION_NAME mirror, 4.10.0)
+    once, on the first scenario, and judges by the profile of that version."""
+    device = open_device("jvm:android")
+    try:
+        runner = Runner(device, live_collector)
+        result = runner.run(load_scenario(ROOT / "scenarios" / "exponea" / "custom-event.yaml"))
+    finally:
+        device.close()
+    assert runner.app_versions == {"exponea": "4.10.0"}
+    assert result.outcome == "passed", result.headline()
+    assert (result.profile, result.sdk_version, result.warnings) == ("exponea-android", "4.10.0", [])

@@ -12,6 +12,7 @@ SDK = Sdk(
     title="Toy SDK (test template)",
     versions={"android": ("1.0.0",)},
     routes="tests.toy_sdk.routes:ROUTES",
+    route_aliases={"track": "toy-track"},  # respond: {route: track, ...}
     decoder="tests.toy_sdk.wire:decode",
     calls="tests.toy_sdk.calls:CALLS",
     connect="tests.toy_sdk.calls:connect",

@@ -17,6 +17,13 @@ SDK = Sdk(
     # iOS 3.11.0: the version the Flutter plugin 2.5.0 embeds (ios/exponea.podspec; flutter-sdk-bridge.md)
     versions={"android": ("4.10.0",), "ios": ("3.11.0", "4.0.0", "4.0.1")},
     routes="harness.sdks.exponea.routes:ROUTES",
+    # the short names scenarios' respond steps use (docs/scenarios.md) -> route names in routes.py
+    route_aliases={
+        "events": "track-events",
+        "customers": "track-customers",
+        "campaigns": "track-campaign-clicks",
+        "batch": "track-batch",
+    },
     decoder="harness.sdks.exponea.wire:decode",
     calls="harness.sdks.exponea.calls:SDK_CALLS",
     connect="harness.sdks.exponea.connect:connect",
@@ -50,7 +57,7 @@ SDK = Sdk(
         },
     },
     agent_package="harness.sdks.exponea",
-    testbed="harness.devices.jvm_testbed",
+    testbed="harness.sdks.exponea.testbed",
     commands={"customers/events": "events", "customers": "customers", "campaigns/clicks": "campaign_clicks"},
     facade="harness.sdks.exponea.facade:ExponeaSdk",
     bridge="harness.sdks.exponea.flutter_plugin:bridge",

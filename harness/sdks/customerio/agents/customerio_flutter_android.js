@@ -28,7 +28,7 @@
   var resultClass = null;
   var pending = {};
   var nextId = 1;
-  var RECORDING = 'com.exponea.harness.testbed.RecordingResult';
+  var RECORDING = 'harness.testbed.RecordingResult';
 
   var ov = null;
   function overloads() {

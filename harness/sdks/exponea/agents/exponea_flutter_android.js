@@ -11,7 +11,7 @@
  * with the app Context and kept for the session (its cached configuration is what anonymize needs).
  * The MethodChannel.Result: a class made with Java.registerClass on ART; frida-java-bridge builds
  * those as dex files, which HotSpot cannot load, so on the jvm:android test bed the agent uses the
- * test bed's com.exponea.harness.testbed.RecordingResult instead.
+ * test bed's harness.testbed.RecordingResult instead.
  * Calls run on the main thread where Android has one (Flutter calls handlers on the platform thread).
  * Three canonical calls have no channel method; the agent makes them as a Flutter app's own Android
  * code would: handleRemoteMessage through the plugin's ExponeaPlugin.Companion helper, and
@@ -32,7 +32,7 @@
         int: J('java.lang.Integer').valueOf.overload('int'),
         long: J('java.lang.Long').valueOf.overload('long'),
         call: J('io.flutter.plugin.common.MethodCall').$new.overload('java.lang.String', 'java.lang.Object'),
-        recording: J('com.exponea.harness.testbed.RecordingResult').$new.overload()
+        recording: J('harness.testbed.RecordingResult').$new.overload()
       };
     }
     return ov;
@@ -86,7 +86,7 @@
         resultClass = 'recording'; // HotSpot: no DexClassLoader
       }
     }
-    if (resultClass === 'recording') return overloads().recording.call(J('com.exponea.harness.testbed.RecordingResult'));
+    if (resultClass === 'recording') return overloads().recording.call(J('harness.testbed.RecordingResult'));
     var r = resultClass.$new();
     r.callId.value = id;
     return r;

@@ -1,6 +1,6 @@
 package com.google.gson;
 
-import com.exponea.harness.testbed.Json;
+import harness.testbed.Json;
 import com.google.gson.internal.LinkedTreeMap;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Mirror of the part of Gson (a dependency the Exponea Android SDK ships in every app) the agents
+ * Mirror of the part of Gson (a dependency Android SDKs commonly ship in every app) the agents
  * use: `new Gson().fromJson(json, HashMap.class)`, which turns a whole JSON object into the
  * `HashMap<String, Any>` a Kotlin API takes in one call instead of one JNI call per value. As in
  * Gson: the requested class at the top, LinkedTreeMap for nested objects, ArrayList for arrays,

@@ -2,7 +2,7 @@ package io.customer.customer_io;
 
 import android.app.ActivityThread;
 import android.app.Application;
-import com.exponea.harness.testbed.Trace;
+import harness.testbed.Trace;
 import io.customer.datapipelines.config.ScreenView;
 import io.customer.messagingpush.MessagingPushModuleConfig;
 import io.customer.messagingpush.ModuleMessagingPushFCM;

@@ -1,7 +1,7 @@
 package io.customer.sdk;
 
-import com.exponea.harness.testbed.Rpc;
-import com.exponea.harness.testbed.Trace;
+import harness.testbed.Rpc;
+import harness.testbed.Trace;
 import com.segment.analytics.kotlin.core.Analytics;
 import com.segment.analytics.kotlin.core.RequestFactory;
 import io.customer.datapipelines.config.ScreenView;

@@ -1,7 +1,7 @@
 package com.segment.analytics.kotlin.core;
 
-import com.exponea.harness.testbed.Rpc;
-import com.exponea.harness.testbed.Trace;
+import harness.testbed.Rpc;
+import harness.testbed.Trace;
 import java.util.LinkedHashMap;
 
 /**

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Mirror of `NotificationData(attributes, campaignData, consentCategoryTracking: String?, hasTrackingConsent)`. */
-public final class NotificationData implements com.exponea.harness.testbed.JsonValue {
+public final class NotificationData implements harness.testbed.JsonValue {
     private final HashMap<String, Object> attributes;
     private final CampaignData campaignData;
     private final String consentCategoryTracking;

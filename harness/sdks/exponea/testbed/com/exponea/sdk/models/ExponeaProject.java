@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Mirror of `ExponeaProject(baseUrl, projectToken, authorization: String?, inAppContentBlockPlaceholdersAutoLoad)`. */
-public final class ExponeaProject implements com.exponea.harness.testbed.JsonValue {
+public final class ExponeaProject implements harness.testbed.JsonValue {
     private final String baseUrl, projectToken, authorization;
     private final List<String> inAppContentBlockPlaceholdersAutoLoad;
 

@@ -10,7 +10,7 @@ import java.util.Map;
  * are `var`, so Kotlin emits a no-arg constructor and a setter per field; agents use those).
  * Only the fields of docs/sdk-calls.md `init` are mirrored, with the SDK 4.10.0 defaults.
  */
-public final class ExponeaConfiguration implements com.exponea.harness.testbed.JsonValue {
+public final class ExponeaConfiguration implements harness.testbed.JsonValue {
     public enum TokenFrequency { ON_TOKEN_CHANGE, EVERY_LAUNCH, DAILY }
 
     public enum HttpLoggingLevel { NONE, BASIC, HEADERS, BODY }

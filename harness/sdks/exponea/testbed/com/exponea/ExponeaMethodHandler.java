@@ -1,7 +1,7 @@
 package com.exponea;
 
 import android.content.Context;
-import com.exponea.harness.testbed.Trace;
+import harness.testbed.Trace;
 import com.exponea.sdk.Exponea;
 import com.exponea.sdk.models.CustomerIds;
 import com.exponea.sdk.models.EventType;
@@ -120,7 +120,7 @@ final class ExponeaMethodHandler implements MethodChannel.MethodCallHandler {
                     (String) item.get("paymentSystem"), (String) item.get("productId"),
                     (String) item.get("productTitle"), (String) item.get("receipt"));
                 Object ts = m.get("timestamp");
-                sdk.trackPaymentEvent(ts instanceof Double ? (Double) ts : com.exponea.harness.testbed.Rpc.now(), p);
+                sdk.trackPaymentEvent(ts instanceof Double ? (Double) ts : harness.testbed.Rpc.now(), p);
                 return null;
             }
             case "trackPushToken": requireConfigured(); sdk.trackPushToken((String) args); return null;
@@ -132,7 +132,7 @@ final class ExponeaMethodHandler implements MethodChannel.MethodCallHandler {
                 requireConfigured();
                 Map<String, Object> m = map(args);
                 double ts = m.get("receivedSeconds") instanceof Double ? (Double) m.get("receivedSeconds")
-                    : com.exponea.harness.testbed.Rpc.now();
+                    : harness.testbed.Rpc.now();
                 if (method.endsWith("Consent")) sdk.trackDeliveredPushWithoutTrackingConsent(notification(m), ts);
                 else sdk.trackDeliveredPush(notification(m), ts);
                 return null;
@@ -144,7 +144,7 @@ final class ExponeaMethodHandler implements MethodChannel.MethodCallHandler {
                 NotificationAction action = m.get("actionType") == null ? null
                     : new NotificationAction((String) m.get("actionType"), (String) m.get("actionName"), (String) m.get("url"));
                 Double ts = m.get("receivedSeconds") instanceof Double ? (Double) m.get("receivedSeconds")
-                    : com.exponea.harness.testbed.Rpc.now();
+                    : harness.testbed.Rpc.now();
                 if (method.endsWith("Consent")) sdk.trackClickedPushWithoutTrackingConsent(notification(m), action, ts);
                 else sdk.trackClickedPush(notification(m), action, ts);
                 return null;

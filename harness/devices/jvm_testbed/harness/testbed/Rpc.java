@@ -1,4 +1,4 @@
-package com.exponea.harness.testbed;
+package harness.testbed;
 
 import java.io.BufferedReader;
 import java.io.IOException;

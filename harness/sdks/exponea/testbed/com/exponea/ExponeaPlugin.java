@@ -3,7 +3,7 @@ package com.exponea;
 import android.app.NotificationManager;
 import android.content.Context;
 import android.content.Intent;
-import com.exponea.harness.testbed.Trace;
+import harness.testbed.Trace;
 import com.exponea.sdk.Exponea;
 import java.util.Map;
 

@@ -1,9 +1,10 @@
-package com.exponea.harness.testbed;
+package harness.testbed;
 
 /**
- * The jvm:android test bed: a JVM whose classes mirror the Exponea Android SDK and Flutter plugin.
+ * The jvm:android test bed: a JVM whose classes mirror an Android SDK and its Flutter plugin (the mirrors
+ * of each registered SDK are compiled in with it; see harness/devices/jvm_build.py).
  *
- * Usage: java -cp CLASSES com.exponea.harness.testbed.Main [RPC_PORT [direct]]   (or HARNESS_RPC_PORT)
+ * Usage: java -cp CLASSES harness.testbed.Main [RPC_PORT [direct]]   (or HARNESS_RPC_PORT)
  * Connects to the virtual app's RPC, starts the app's network stack (NetworkStack: the SDK's HTTP
  * goes out through this JVM's OkHttp) unless told "direct", prints "ready PID", then idles until
  * stdin closes, so that Frida can attach and the agents can call the mirror classes as they would
@@ -24,9 +25,17 @@ public final class Main {
                 }
             }
         }
-        // Load the mirror classes now, as an app process has its SDK loaded before anyone attaches.
-        Class.forName("com.exponea.sdk.Exponea");
-        Class.forName("com.exponea.ExponeaPlugin");
+        // Load the mirror classes now, as an app process has its SDK loaded before anyone attaches:
+        // preload.txt (written by jvm_build.py) names each registered SDK's entry classes, one a line.
+        try (java.io.InputStream list = Main.class.getResourceAsStream("preload.txt")) {
+            if (list != null) {
+                for (String line : new String(list.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                    if (!line.isBlank()) {
+                        Class.forName(line.strip());
+                    }
+                }
+            }
+        }
         Class.forName("okhttp3.internal.connection.RealCall");
         System.out.println("ready " + ProcessHandle.current().pid());
         System.out.flush();

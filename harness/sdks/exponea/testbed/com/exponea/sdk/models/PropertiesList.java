@@ -3,7 +3,7 @@ package com.exponea.sdk.models;
 import java.util.HashMap;
 
 /** Mirror of `data class PropertiesList(var properties: HashMap<String, Any>)`. */
-public final class PropertiesList implements com.exponea.harness.testbed.JsonValue {
+public final class PropertiesList implements harness.testbed.JsonValue {
     private HashMap<String, Object> properties;
 
     public PropertiesList(HashMap<String, Object> properties) { this.properties = properties; }

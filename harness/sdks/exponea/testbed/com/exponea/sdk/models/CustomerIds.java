@@ -3,7 +3,7 @@ package com.exponea.sdk.models;
 import java.util.HashMap;
 
 /** Mirror of `CustomerIds(externalIds: HashMap<String, String?>)`; withId refuses "cookie". */
-public final class CustomerIds implements com.exponea.harness.testbed.JsonValue {
+public final class CustomerIds implements harness.testbed.JsonValue {
     private final HashMap<String, String> externalIds;
 
     public CustomerIds(HashMap<String, String> externalIds) {

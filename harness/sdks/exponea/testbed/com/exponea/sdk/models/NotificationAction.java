@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Mirror of `NotificationAction(actionType: String, actionName: String?, url: String?)`. */
-public final class NotificationAction implements com.exponea.harness.testbed.JsonValue {
+public final class NotificationAction implements harness.testbed.JsonValue {
     private final String actionType, actionName, url;
 
     public NotificationAction(String actionType, String actionName, String url) {

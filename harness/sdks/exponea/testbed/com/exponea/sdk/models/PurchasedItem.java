@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Mirror of `PurchasedItem(value: Double, currency, paymentSystem, productId, productTitle, receipt: String?)`. */
-public final class PurchasedItem implements com.exponea.harness.testbed.JsonValue {
+public final class PurchasedItem implements harness.testbed.JsonValue {
     private final double value;
     private final String currency, paymentSystem, productId, productTitle, receipt;
 

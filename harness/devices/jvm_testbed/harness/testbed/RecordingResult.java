@@ -1,4 +1,4 @@
-package com.exponea.harness.testbed;
+package harness.testbed;
 
 import io.flutter.plugin.common.MethodChannel;
 import java.util.LinkedHashMap;

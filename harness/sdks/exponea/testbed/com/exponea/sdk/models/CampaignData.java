@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Mirror of CampaignData (utm_* and xnpe_cmp of a push or deep link); the no-arg form is empty. */
-public final class CampaignData implements com.exponea.harness.testbed.JsonValue {
+public final class CampaignData implements harness.testbed.JsonValue {
     private final String source, campaign, content, medium, term, payload, completeUrl;
     private final double createdAt;
 
