@@ -87,7 +87,7 @@ class _Exp:
         copies = exp.copies
         self.min_copies = 0 if exp.optional else copies[0]  # Expected.min_copies and max_copies, inlined
         self.max_copies = copies[1] if copies[1] > 1 else 1
-        route, event_type = exp.route, exp.body.get("event_type")
+        route, event_type = exp.route, exp.event_type
         target = exp.project_token if exp.stream_id is None else f"stream:{exp.stream_id}"  # Expected.target
         self.key = (route, target, _event_key(route, event_type))
         self.wild = isinstance(event_type, Matcher) and not isinstance(event_type, Absent)
@@ -703,10 +703,11 @@ def _leftovers(
     expectations: Expectations, tracking: list[Observation], taken: dict[int, _Exp], verdict: Verdict
 ) -> None:
     left = [o for o in tracking if o.key not in taken and o.route != "unknown"]
-    bodies: dict[str, int] = {}
+    bodies: dict[str, Observation] = {}
     if left:
-        for rid in sorted(taken):
-            bodies.setdefault(_fingerprint(next(o for o in taken[rid].matched if o.key == rid)), rid)
+        matched = sorted({o.key: o for e in taken.values() for o in e.matched if o.key in taken}.values(), key=_arrival)
+        for o in matched:
+            bodies.setdefault(_fingerprint(o), o)
     for obs in left:
         window = next((w for w in expectations.quiet if w.contains(obs.received_at, obs.route)), None)
         if window is not None:
@@ -723,7 +724,7 @@ def _leftovers(
             verdict.diffs.append(body_diff(f"{obs.label()} (nothing may be sent)", None, obs.body))
             continue
         twin = bodies.get(_fingerprint(obs))
-        why = f"a repeated copy of request #{twin}" if twin is not None else "no SDK call explains it"
+        why = f"a repeated copy of request {twin.where()}" if twin is not None else "no SDK call explains it"
         verdict.violations.append(
             Violation("unexpected", f"{obs.label()} {_brief(obs)}: {why}", request_id=obs.request_id, index=obs.index, actual=obs.body)
         )
@@ -781,6 +782,11 @@ def _stopped_yet_sent(expectations: Expectations, observations: Sequence[Observa
             )
         )
     return unjudged
+
+
+def _arrival(obs: Observation) -> tuple[int, int]:
+    """Capture order: the request id, then the event's place in its batch."""
+    return (obs.request_id, -1 if obs.index is None else obs.index)
 
 
 def _fingerprint(obs: Observation) -> str:
