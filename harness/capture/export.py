@@ -46,7 +46,8 @@ def mask_body(req: CapturedRequest) -> str:
     secrets = match_route(req.method, urlsplit(req.path).path).secrets
     body = req.body
     for key in secrets:
-        body = re.sub(r'("%s"\s*:\s*)"(?:[^"\\]|\\.)*"' % re.escape(key), r'\1"****"', body)
+        pattern = '("' + re.escape(key) + r'"\s*:\s*)"(?:[^"\\]|\\.)*"'
+        body = re.sub(pattern, r'\1"****"', body)
     return body
 
 

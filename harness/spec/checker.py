@@ -608,7 +608,11 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
                 if not bindings.get(var.name, ABSENT) == value:  # noqa: SIM201 (as _var_conflicts compares)
                     break
             else:
-                matches.append(new_match(Match, (e.index, matched[0].request_id, True, e.exp.label or e.exp.route, 0, matched[0].index)))
+                matches.append(
+                    new_match(
+                        Match, (e.index, matched[0].request_id, True, e.exp.label or e.exp.route, 0, matched[0].index)
+                    )
+                )
                 continue
         exp = e.exp
         label = exp.label or exp.route
@@ -638,7 +642,8 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
                 Violation(
                     "missing",
                     f"{label} ({_cause(exp)}) sent {len(e.matched)} time(s), expected at least {exp.min_copies}",
-                    request_id=obs.request_id, index=obs.index,
+                    request_id=obs.request_id,
+                    index=obs.index,
                     cause=exp.cause,
                     rules=exp.rules,
                 )
@@ -651,7 +656,8 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
                     _violation_kind(kind, path),
                     f"{label} ({_cause(exp)}): {reason}",
                     path=path,
-                    request_id=obs.request_id, index=obs.index,
+                    request_id=obs.request_id,
+                    index=obs.index,
                     cause=exp.cause,
                     rules=exp.rules,
                     expected=_at(exp.body, path),
@@ -715,7 +721,8 @@ def _leftovers(
                 Violation(
                     "after-stop",
                     f"{obs.label()} arrived {obs.received_at - window.start_host_time:.2f}s after {window.reason}",
-                    request_id=obs.request_id, index=obs.index,
+                    request_id=obs.request_id,
+                    index=obs.index,
                     cause=window.cause,
                     rules=window.rules,
                     actual=obs.body,
@@ -726,7 +733,13 @@ def _leftovers(
         twin = bodies.get(_fingerprint(obs))
         why = f"a repeated copy of request {twin.where()}" if twin is not None else "no SDK call explains it"
         verdict.violations.append(
-            Violation("unexpected", f"{obs.label()} {_brief(obs)}: {why}", request_id=obs.request_id, index=obs.index, actual=obs.body)
+            Violation(
+                "unexpected",
+                f"{obs.label()} {_brief(obs)}: {why}",
+                request_id=obs.request_id,
+                index=obs.index,
+                actual=obs.body,
+            )
         )
         verdict.diffs.append(body_diff(f"{obs.label()} (not expected)", None, obs.body))
 
@@ -775,7 +788,8 @@ def _stopped_yet_sent(expectations: Expectations, observations: Sequence[Observa
                 "after-stop",
                 f"{obs.where()} {obs.method} {obs.path} ({what}) arrived "
                 f"{obs.received_at - window.start_host_time:.2f}s after {window.reason}: nothing may be sent",
-                request_id=obs.request_id, index=obs.index,
+                request_id=obs.request_id,
+                index=obs.index,
                 cause=window.cause,
                 rules=window.rules,
                 actual=obs.body,
@@ -829,7 +843,8 @@ def _check_order(
                 "order",
                 f"{obs.label()}{when} for {e.exp.label or e.exp.route} ({_cause(e.exp)}) was sent {rel}; "
                 "the platform sends in order, one at a time",
-                request_id=obs.request_id, index=obs.index,
+                request_id=obs.request_id,
+                index=obs.index,
                 cause=e.exp.cause,
                 rules=expectations.order_rules,
             )

@@ -64,7 +64,8 @@ class Match(NamedTuple):
     ok: bool
     label: str = ""
     copy: int = 0
-    index: int | None = None  # the event's place inside the request (a batch), None: the whole request
+    # the event's place inside the request (Observation.index; ``index`` is taken by tuple), None: the whole request
+    event_index: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -74,8 +75,8 @@ class Match(NamedTuple):
             "ok": self.ok,
             "copy": self.copy,
         }
-        if self.index is not None:
-            out["index"] = self.index
+        if self.event_index is not None:
+            out["index"] = self.event_index
         return out
 
 

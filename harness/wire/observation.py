@@ -108,6 +108,9 @@ class Observation:
         stream_id: str | None,
         endpoint: str,
         response_status: int | None,
+        index: int | None = None,
+        event_id: str | None = None,
+        copy_of: int | None = None,
     ) -> Observation:
         """The same object as the constructor with every field given, built without the per-field
         ``object.__setattr__`` calls a frozen dataclass makes (the wire adapter builds 100,000s)."""
@@ -135,9 +138,9 @@ class Observation:
                 "stream_id": stream_id,
                 "endpoint": endpoint,
                 "response_status": response_status,
-                "index": None,
-                "event_id": None,
-                "copy_of": None,
+                "index": index,
+                "event_id": event_id,
+                "copy_of": copy_of,
             },
         )
         return obs

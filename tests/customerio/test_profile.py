@@ -69,7 +69,10 @@ def test_identify_with_a_token_then_a_profile_switch_is_judged_in_order():
     swapped = [*events[:6], events[7], events[6], events[8]]
     bad = verdict(stimuli, [w.settings(1, T0), w.batch(2, swapped, T0 + 1)])
     assert any(v.kind == "order" for v in bad.violations), bad.summary()
-    with_ip = [*events[:-1], w.track("Device Created or Updated", T0, a, w.device_props(ip="1.2.3.4"), user="u2", token="T")]
+    with_ip = [
+        *events[:-1],
+        w.track("Device Created or Updated", T0, a, w.device_props(ip="1.2.3.4"), user="u2", token="T"),
+    ]
     bad = verdict(stimuli, [w.settings(1, T0), w.batch(2, with_ip, T0 + 1)])
     assert not bad.passed
 

@@ -45,7 +45,15 @@ def track(name: str, t: float, anon: str, properties: dict | None = None, **kw: 
 def batch(rid: int, events: list[dict], t: float, status: int = 200, sent_at: float | None = None) -> CapturedRequest:
     body = {"batch": events, "sentAt": iso(sent_at if sent_at is not None else t), "writeKey": KEY}
     return CapturedRequest(
-        "POST", "/v1/b", BATCH_HEADERS, json.dumps(body), t, device="sim", kind="tracking", id=rid, response_status=status
+        "POST",
+        "/v1/b",
+        BATCH_HEADERS,
+        json.dumps(body),
+        t,
+        device="sim",
+        kind="tracking",
+        id=rid,
+        response_status=status,
     )
 
 
@@ -56,7 +64,11 @@ def settings(rid: int, t: float) -> CapturedRequest:
 
 def delivered(rid: int, t: float, delivery: str, token: str) -> CapturedRequest:
     auth = "Basic " + base64.b64encode(f"{KEY}:".encode()).decode()
-    headers = {"authorization": auth, "content-type": "application/json; charset=utf-8", "user-agent": "Android Client/4.19.0"}
+    headers = {
+        "authorization": auth,
+        "content-type": "application/json; charset=utf-8",
+        "user-agent": "Android Client/4.19.0",
+    }
     body = {
         "anonymousId": delivery,
         "event": "Report Delivery Event",

@@ -6,8 +6,9 @@ undone by the collector); each event becomes one observation with the batch's re
 the repeats as copies), ``project_token`` = the body's ``writeKey``, and ISO-8601 timestamps as epoch
 seconds. ``POST /v1/track`` and the other single-event routes carry one event; their project is the
 Basic user name. Route names: ``batch`` for an event in a batch, ``single`` for a single-event call,
-``settings`` for the settings fetch (its project is the key in the path), ``other`` for anything else. The observation's body is the event with ``timestamp`` in seconds, plus
-the envelope's ``sentAt`` (seconds) so a profile can judge it per event.
+``settings`` for the settings fetch (its project is the key in the path), ``other`` for anything else.
+The observation's body is the event with ``timestamp`` in seconds, plus the envelope's ``sentAt``
+(seconds) so a profile can judge it per event.
 """
 
 from __future__ import annotations

@@ -15,10 +15,10 @@ from typing import Any
 from harness.errors import SpecError
 from harness.sdk.base import parse_version
 from harness.sdks.customerio.headers import HeaderRules
-from harness.sdks.customerio.wire import event_name
 from harness.sdks.customerio.spec.profiles.android.answers import AnswerRules
 from harness.sdks.customerio.spec.profiles.android.matchers import Bool, Context, Maybe
 from harness.sdks.customerio.spec.profiles.android.state import DEFAULT_DEVICE_KEYS, VERSION, Pending, Stored
+from harness.sdks.customerio.wire import event_name
 from harness.spec.expectation import Expectations, Expected
 from harness.spec.matchers import Absent, Any_, DeviceTime, OneOf, Var
 from harness.spec.trace import Stimulus
@@ -61,6 +61,7 @@ class Model:
         self.foreground = True
         self.count = 0  # CountBasedFlushPolicy: events since the last flush
         self.next_timer: float | None = None
+        self.next_rules: tuple[str, ...] = ()  # ids the next event also checks (a new anonymousId, a relaunch)
 
     # -- dispatch ------------------------------------------------------------------------------
 
@@ -117,24 +118,29 @@ class Model:
             "userId": user if user is not None else Absent(),
             **fields,
         }
-        rules = ("android#1", "android#3", "android#4", "android#32", *rules)
+        rules = ("android#1", "android#3", "android#4", "android#30", "android#32", *rules, *self.next_rules)
+        self.next_rules = ()
         if token is not None:
             rules = (*rules, "android#20")
+        elif self.stored.token is not None:
+            rules = (*rules, "android#35")  # a token is stored, but this process has not registered it
         self.stored.current.append(Pending(body, self.cause, rules, label, self.seq))
         self.count += 1
         if self.count >= int(self.config["flushAt"]):
-            self.flush()
+            self.flush(("android#40",) if int(self.config["flushAt"]) > 1 else ())
 
     def track(self, name: str, properties: dict[str, Any], rules: tuple[str, ...], **kw: Any) -> None:
         self.enqueue("track", {"event": name, "properties": properties}, rules, name, **kw)
 
     # -- flushing (seg-kt platform/EventPipeline.kt, policies/*FlushPolicy.kt) --------------------
 
-    def flush(self) -> None:
+    def flush(self, why: tuple[str, ...] = ()) -> None:
         """Close the current file and upload every stored file, one request each, in order. A 2xx or a
         4xx other than 429 deletes the file; a 429, 5xx or I/O error keeps it for the next flush, with the
         same messageIds and sentAt (android#29, android#38)."""
         self.count = 0
+        for p in self.stored.current:
+            p.rules = (*p.rules, *why)
         if self.stored.current:
             self.stored.files.append(self.stored.current)
             self.stored.current = []
@@ -178,7 +184,7 @@ class Model:
         interval = float(self.config["flushInterval"])
         while self.initialized and self.next_timer is not None and self.next_timer <= device_time:
             self.now = self.next_timer
-            self.flush()
+            self.flush(("android#40",))
             self.next_timer += interval
         self.now = max(self.now, device_time)
 
@@ -193,9 +199,11 @@ class Model:
 
     def on_app_install(self, s: Stimulus) -> None:
         self.stored = Stored(anon=self.stored.anon + 1)  # a new install: a new anonymousId, nothing queued
+        self.next_rules = ()
 
     def on_app_kill(self, s: Stimulus) -> None:
         self._process_reset()
+        self.next_rules = ("android#6",)  # the next process keeps the stored anonymousId
 
     def on_call_init(self, s: Stimulus) -> None:
         """``CustomerIO.initialize``: settings fetch (android#2), lifecycle events (android#28), timer."""
@@ -207,10 +215,19 @@ class Model:
         key = str(self.config["cdpApiKey"])
         self.out.requests.append(
             Expected(
-                "settings", key, None, {}, s.index, rules=("android#2",), label="settings", copies=(1, 10), name="settings"
+                "settings",
+                key,
+                None,
+                {},
+                s.index,
+                rules=("android#2",),
+                label="settings",
+                copies=(1, 10),
+                name="settings",
             )
         )
         if not self.config["trackApplicationLifecycleEvents"]:
+            self.next_rules = (*self.next_rules, "android#28")  # no Application events: the next is the app's
             return
         # seg-kt android/.../AndroidLifecyclePlugin.kt:209-258 onCreate: Installed once (Updated on a new build,
         # which the harness never makes); onStart (193-206): Opened {version, build, from_background:false}
@@ -235,7 +252,7 @@ class Model:
         self.foreground = False
         if self.initialized and self.config["trackApplicationLifecycleEvents"]:
             self.track("Application Backgrounded", {}, ("android#28", "android#40"))
-            self.flush()
+            self.flush(("android#40",))
 
     def on_app_foreground(self, s: Stimulus) -> None:
         if self.foreground:
@@ -257,6 +274,7 @@ class Model:
         """``screen(title, properties)``: ``name``, ``properties``, ``category: ""`` (seg-kt ``Analytics.screen``);
         ``screenViewUse(InApp)`` keeps it on the device (ScreenFilterPlugin.kt) (android#23)."""
         if self.config["screenViewUse"] == "InApp":
+            self.next_rules = (*self.next_rules, "android#23")  # filtered: the next event is the next item
             return
         fields = {"name": str(s.args["title"]), "category": "", "properties": dict(s.args.get("properties") or {})}
         self.enqueue("screen", fields, ("android#23", "android#8"), f"screen {s.args['title']}")
@@ -316,6 +334,8 @@ class Model:
                 user=str(self.stored.user) if self.stored.user is not None else "null",
                 anon=OneOf((old_anon, new_anon)),
             )
+        else:
+            self.next_rules = (*self.next_rules, "android#13")  # no event, but a new anonymousId from now on
         self.stored.user = None
         self.stored.anon += 1
 
@@ -334,7 +354,7 @@ class Model:
             props = {k: Any_() for k in DEFAULT_DEVICE_KEYS}
             props["push_enabled"] = Bool()
             props["cio_sdk_version"] = self.version
-            rules = (*rules, "android#15", "android#34")
+            rules = (*rules, "android#15", "android#16", "android#34")
         else:
             rules = (*rules, "android#16")
         props.update(custom)
@@ -374,6 +394,8 @@ class Model:
     def on_env_deliver_push(self, s: Stimulus) -> None:
         """Delivered (since 4.5.3): a blank or recently seen id is dropped; in the background R3
         ``POST /track`` (Basic auth) goes out at once, in the foreground the batch carries it (android#25, #39)."""
+        if self.initialized and not self.config["autoTrackPushEvents"]:
+            self.next_rules = (*self.next_rules, "android#25")  # no delivered metric: the next event is the next item
         if not (self.initialized and self.config["autoTrackPushEvents"] and self.v >= (4, 5, 3)):
             return
         delivery, token = self._push_ids(s)
@@ -406,6 +428,8 @@ class Model:
 
     def on_env_click_push(self, s: Stimulus) -> None:
         """Opened: a batched ``Report Delivery Event`` (``trackNotificationClickMetrics``; android#27)."""
+        if self.initialized and not self.config["autoTrackPushEvents"]:
+            self.next_rules = (*self.next_rules, "android#27")  # no opened metric: the next event is the next item
         if not (self.initialized and self.config["autoTrackPushEvents"]):
             return
         delivery, token = self._push_ids(s)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["DEFAULT_DEVICE_KEYS", "Pending", "Stored", "VERSION"]
+__all__ = ["DEFAULT_DEVICE_KEYS", "VERSION", "Pending", "Stored"]
 
 VERSION = "4.19.0"  # customerio-android, the version the research read (tag 4.19.0, f01cb97b)
 
