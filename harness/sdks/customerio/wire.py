@@ -149,7 +149,10 @@ def decode(request: CapturedRequest) -> list[Observation]:
         return [_observation(request, "single", key, body, problems)]
     envelope = doc if isinstance(doc, dict) else {}
     events = envelope.get("batch")
+    # the SDK puts the key in the body; server libraries (customerio-cdp-analytics) send it as the Basic user
     token = envelope.get("writeKey") if isinstance(envelope.get("writeKey"), str) else None
+    if token is None:
+        token = write_key(request.headers.get("authorization"))
     if not isinstance(events, list) or not events:
         if doc is not None:
             problems.append("batch body has no non-empty `batch` array")
