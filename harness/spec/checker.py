@@ -636,7 +636,20 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
             # Keep bindings of the fields that did match, so one wrong cookie is reported once.
             bindings.update({k: v for k, v in trial.items() if k not in bindings and not _mentions(diffs, k)})
         for n, copy in enumerate(e.matched):
-            verdict.matches.append(Match(e.index, copy.request_id, not diffs, label, n, copy.index))
+            again = _copy_differences(exp, copy, bindings) if n and not diffs else []
+            verdict.matches.append(Match(e.index, copy.request_id, not diffs and not again, label, n, copy.index))
+            for _, path, reason in again:
+                verdict.violations.append(
+                    Violation(
+                        "mismatch",
+                        f"{label} ({_cause(exp)}), copy {n}: {reason}; a re-sent copy repeats what the first sent",
+                        path=path,
+                        request_id=copy.request_id,
+                        index=copy.index,
+                        cause=exp.cause,
+                        rules=exp.rules,
+                    )
+                )
         if len(e.matched) < exp.min_copies:
             verdict.violations.append(
                 Violation(
@@ -665,6 +678,13 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
                 )
             )
         verdict.diffs.append(body_diff(f"{obs.label()} vs {label}", exp.body, obs.body, bindings))
+
+
+def _copy_differences(exp: Expected, copy: Observation, bindings: Bindings) -> list[_Diff]:
+    """How a later copy of a cleanly matched request differs from the expectation once the first copy's
+    variables are bound (an event id the matching itself does not bind, so a re-send with a new id would pass
+    as a copy). Only copies are compared, so it costs nothing where nothing is re-sent."""
+    return _differences(exp, copy, dict(bindings))
 
 
 def _prebind(exps: list[_Exp], bindings: Bindings) -> None:

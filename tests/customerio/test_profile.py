@@ -131,3 +131,21 @@ def test_a_background_push_is_delivered_through_basic_auth_track():
     assert ok.passed, ok.summary()
     twice = verdict(stimuli, [w.settings(1, T0), w.delivered(2, T0 + 1, "D", "T"), w.delivered(3, T0 + 1, "D", "T")])
     assert not twice.passed
+
+
+def test_a_retry_with_new_message_ids_or_a_new_sent_at_is_not_a_copy():
+    stimuli = trace(
+        ("call", "init", {"configuration": {**INIT["configuration"], "trackApplicationLifecycleEvents": False}}),
+        ("collector", "respond", {"route": "cio-batch", "status": 500, "times": 1}),
+        ("call", "track", {"name": "e1"}),
+        ("call", "flush", {}),
+        ("call", "flush", {}),
+    )
+    e1 = w.track("e1", T0, str(uuid.uuid4()))
+    first = w.batch(2, [e1], T0 + 1, status=500)
+    new_id = w.batch(3, [{**e1, "messageId": str(uuid.uuid4())}], T0 + 2, sent_at=T0 + 1)
+    bad = verdict(stimuli, [w.settings(1, T0), first, new_id])
+    assert any("copy 1" in v.message and "messageId" in v.path for v in bad.violations), bad.summary()
+    new_sent_at = w.batch(3, [e1], T0 + 2, sent_at=T0 + 2)
+    bad = verdict(stimuli, [w.settings(1, T0), first, new_sent_at])
+    assert any("copy 1" in v.message and "sentAt" in v.path for v in bad.violations), bad.summary()

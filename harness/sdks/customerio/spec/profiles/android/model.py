@@ -157,6 +157,8 @@ class Model:
             else:
                 for p in batch:
                     p.rules = (*p.rules, "android#29", "android#38")
+                    # the file is re-sent as it was closed: the same sentAt on every copy (A6)
+                    p.body["sentAt"] = Var(f"sentAt#{p.order}")
                 kept.append(batch)
         self.stored.files = kept
 
