@@ -136,11 +136,11 @@ class Collector:
             problems.append(f"body larger than {MAX_BODY} bytes (truncated in store)")
         if incomplete:
             problems.append(incomplete)
-        text, keep_raw = analyse_body(raw, headers, problems)
-        received_at = self.now()  # the request is whole (or given up on); a delay or an upstream may follow
-        answered_at: float | None = None  # set when the answer is ready later than that
         method = scope["method"]
         route = match_route(method, api_path)
+        text, keep_raw = analyse_body(raw, headers, problems, route.json_types)
+        received_at = self.now()  # the request is whole (or given up on); a delay or an upstream may follow
+        answered_at: float | None = None  # set when the answer is ready later than that
         rule = self.rules.pick(method, route.name, device) if self.rules else None
         status: int | None = route.status
         body = route.body
@@ -236,11 +236,11 @@ class Collector:
                 _JSON_SYNTAX.decode(text)
             except (UnicodeDecodeError, msgspec.DecodeError, RecursionError):
                 text = None
+        route = match_route(method, api_path)
         if text is None:
-            text, keep_raw = analyse_body(raw, headers, problems)
+            text, keep_raw = analyse_body(raw, headers, problems, route.json_types)
         else:
             keep_raw = False
-        route = match_route(method, api_path)
         if route.answer is not None:  # an answer that depends on the request (batch, ...): the store keeps it
             body = route.answer(text)
             stored = CapturedRequest(
@@ -417,9 +417,13 @@ def _split_device(path: str) -> tuple[str, str]:
     return "", path
 
 
-def analyse_body(raw: bytes, headers: dict[str, str], problems: list[str]) -> tuple[str, bool]:
+def analyse_body(
+    raw: bytes, headers: dict[str, str], problems: list[str], json_types: tuple[str, ...] = ()
+) -> tuple[str, bool]:
     """The body as text (after content decoding) and whether the raw bytes must be kept too (they differ
     from the text's bytes, or something is wrong with them); what is wrong is added to ``problems``.
+    ``json_types``: the route's other content types under which JSON is its SDK's normal traffic
+    (``RouteRule.json_types``, e.g. ``text/plain``); a JSON body declared so is not a problem.
 
     The common case (UTF-8 JSON, declared so) takes no call into the helpers below. The collector's fast
     path (``Collector.capture_complete``) checks that case itself first and calls this for the rest."""
@@ -432,6 +436,9 @@ def analyse_body(raw: bytes, headers: dict[str, str], problems: list[str]) -> tu
     except UnicodeDecodeError:
         text = _text(decoded, problems)
     content_type = headers.get("content-type", "")
+    declared = content_type.split(";", 1)[0].strip().lower()
+    if json_types and declared in json_types:
+        content_type = "application/json"  # the route's normal declaration for JSON: judged as declared JSON
     try:
         _JSON_SYNTAX.decode(text)
     except (msgspec.DecodeError, RecursionError):

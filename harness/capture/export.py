@@ -1,12 +1,14 @@
 """Exporting captures: JSONL (the design's capture format) and HAR 1.2 (opens in browser devtools).
 
-``Authorization`` values are masked by default (the scheme is kept, the secret is not), because
+``Authorization`` values and the body keys a route declares secret (``RouteRule.secrets``, e.g. a write
+key) are masked by default (the scheme is kept, the secret is not), because
 exports end up attached to bug reports.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.utils import formatdate
@@ -17,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 from harness.capture.record import CapturedRequest
 from harness.capture.routing import match_route
 
-__all__ = ["NOT_SECRET", "export", "har_response", "mask"]
+__all__ = ["NOT_SECRET", "export", "har_response", "mask", "mask_body"]
 
 
 # Values that carry no credential: Android 4.10 sends the literal ``Authorization: null`` when no
@@ -38,6 +40,17 @@ def mask(value: str) -> str:
     return value if credential.strip().lower() in NOT_SECRET else f"{scheme} ****"
 
 
+def mask_body(req: CapturedRequest) -> str:
+    """The body with the string values of its route's secret keys (``RouteRule.secrets``) masked, the rest
+    kept byte for byte (a regex over the JSON text, so nothing else is re-serialized)."""
+    secrets = match_route(req.method, urlsplit(req.path).path).secrets
+    body = req.body
+    for key in secrets:
+        pattern = '("' + re.escape(key) + r'"\s*:\s*)"(?:[^"\\]|\\.)*"'
+        body = re.sub(pattern, r'\1"****"', body)
+    return body
+
+
 def _headers(req: CapturedRequest, mask_authorization: bool) -> dict[str, str]:
     headers = dict(req.headers)
     if mask_authorization and "authorization" in headers:
@@ -51,6 +64,8 @@ def export(requests: Sequence[CapturedRequest], fmt: str, mask_authorization: bo
         for r in requests:
             obj = r.as_json()
             obj["headers"] = _headers(r, mask_authorization)
+            if mask_authorization:
+                obj["body"] = mask_body(r)
             lines.append(json.dumps(obj, ensure_ascii=False))
         return "".join(line + "\n" for line in lines)
     if fmt == "har":
@@ -75,7 +90,8 @@ def to_har(requests: Sequence[CapturedRequest], mask_authorization: bool = True)
             "bodySize": len(r.body.encode()),
         }
         if r.body:
-            request["postData"] = {"mimeType": headers.get("content-type", ""), "text": r.body}
+            text = mask_body(r) if mask_authorization else r.body
+            request["postData"] = {"mimeType": headers.get("content-type", ""), "text": text}
         response, notes = har_response(r)
         wait = _wait_ms(r)
         entries.append(

@@ -117,8 +117,8 @@ class InAppRecorder:
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         if url.hostname:
             headers.setdefault("host", url.netloc)
-        text, keep_raw = analyse_body(body, headers, problems)
         method = str(request.get("method") or "GET").upper()
+        text, keep_raw = analyse_body(body, headers, problems, match_route(method, path).json_types)
         if error:
             problems.append(f"the call failed in the app: {error}")
         return CapturedRequest(

@@ -28,6 +28,8 @@ class Route:
     body: bytes  # the answer's body, or what an answer rule's delay keeps when ``answer`` is set
     answer: Answer | None = None  # computes the body from the request, for answers that depend on it
     sdk: str = ""  # the SDK whose table has the route ("" for the 404)
+    json_types: tuple[str, ...] = ()  # content types under which JSON is this route's normal traffic
+    secrets: tuple[str, ...] = ()  # body keys holding credentials, masked in exports
 
 
 # Paths the API does not serve: the collector's own document (no source describes the real API's 404 body).
@@ -48,7 +50,7 @@ def match_route(method: str, path: str) -> Route:
     """The route for ``method`` and ``path`` (without query string or device prefix)."""
     for sdk, rule in route_table():
         if rule.pattern.match(path) and (rule.method is None or rule.method == method):
-            return Route(rule.name, rule.kind, rule.status, rule.body, rule.answer, sdk)
+            return Route(rule.name, rule.kind, rule.status, rule.body, rule.answer, sdk, rule.json_types, rule.secrets)
     return NOT_FOUND
 
 

@@ -184,13 +184,20 @@ def step_names(sdk: str | None = None) -> list[str]:
 def scenario_schema() -> Schema:
     """The whole scenario file as JSON Schema (what ``schema.json`` holds)."""
     steps = dict(steps_for(default_sdk().name))
-    for sdk in all_sdks():  # a step name two SDKs share keeps the default SDK's schema (each is checked by its own)
-        steps = {**steps_for(sdk.name), **steps}
+    others: dict[str, list[Schema]] = {}
+    for sdk in all_sdks():  # a call two SDKs share (``init``) takes either SDK's arguments here; the loader
+        for name, spec in steps_for(sdk.name).items():  # checks each scenario against its own SDK's
+            if name not in steps:
+                steps[name] = spec
+            elif spec.schema is not None and spec.schema != steps[name].schema:
+                others.setdefault(name, []).append(spec.schema)
     # respond: the routes of every SDK (the default SDK's first)
     names = sorted((s.name for s in all_sdks()), key=lambda n: n != default_sdk().name)
     steps["respond"] = StepSpec("collector", "respond", respond_schema(names))
     bare = sorted(name for name, spec in steps.items() if spec.schema is None or spec.bare)
     with_args = {name: spec.schema for name, spec in steps.items() if spec.schema is not None}
+    for name, schemas in others.items():
+        with_args[name] = {"anyOf": [with_args[name], *schemas]} if name in with_args else {"anyOf": schemas}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "harness scenario",

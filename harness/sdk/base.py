@@ -54,6 +54,10 @@ class RouteRule(NamedTuple):
     """One row of a vendor's route table: the collector matches ``pattern`` (with ``method``, None: any).
 
     ``body`` is the usual answer; ``answer``, when set, computes it from the request's body text.
+    ``json_types``: content types (without parameters) under which the real SDK sends JSON on this
+    route, so a JSON body declared so is normal traffic, not a problem (``application/json`` always is).
+    ``secrets``: top-level body keys whose string values are credentials (a write key sent in the body);
+    exports mask them like the Authorization header.
     """
 
     name: str
@@ -63,6 +67,8 @@ class RouteRule(NamedTuple):
     status: int
     body: bytes
     answer: Any = None  # Callable[[str], bytes] | None
+    json_types: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
 
 
 def parse_version(text: str) -> tuple[int, ...]:

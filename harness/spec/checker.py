@@ -87,7 +87,7 @@ class _Exp:
         copies = exp.copies
         self.min_copies = 0 if exp.optional else copies[0]  # Expected.min_copies and max_copies, inlined
         self.max_copies = copies[1] if copies[1] > 1 else 1
-        route, event_type = exp.route, exp.body.get("event_type")
+        route, event_type = exp.route, exp.event_type
         target = exp.project_token if exp.stream_id is None else f"stream:{exp.stream_id}"  # Expected.target
         self.key = (route, target, _event_key(route, event_type))
         self.wild = isinstance(event_type, Matcher) and not isinstance(event_type, Absent)
@@ -165,10 +165,10 @@ class _Bucket:
             c = e.center(offset)
             lo = bisect.bisect_left(self.times, c - e.tol)
             hi = bisect.bisect_right(self.times, c + e.tol)
-            return [o for o in self.timed[lo:hi] if o.request_id not in taken]
+            return [o for o in self.timed[lo:hi] if o.key not in taken]
         if e.kind == "absent":
-            return [o for o in self.untimed if o.request_id not in taken]
-        return [o for o in self.all if o.request_id not in taken]
+            return [o for o in self.untimed if o.key not in taken]
+        return [o for o in self.all if o.key not in taken]
 
 
 def _exact(e: _Exp, obs: Observation, offset: float, seen: list[VarSeen]) -> bool:
@@ -219,7 +219,7 @@ class _Matcher:
             exps = [e for e in exps if e.min_copies > 0]
             if not exps:
                 return
-            free = [o for o in bucket.all if o.request_id not in taken]
+            free = [o for o in bucket.all if o.key not in taken]
             if not free:
                 return
             if len(exps) * len(free) > _DENSE_LIMIT:
@@ -260,7 +260,7 @@ class _Matcher:
             first: tuple[Observation, float, list[VarSeen]] | None = None
             by_id, degree = acc.by_id, acc.degree
             for obs in pool:
-                rid = obs.request_id
+                rid = obs.key
                 if rid in taken:
                     continue
                 # _exact(), inlined: this loop runs once per candidate pair
@@ -282,7 +282,7 @@ class _Matcher:
                         first = (obs, gap, seen)
                         continue
                     if row is None:
-                        one = first[0].request_id
+                        one = first[0].key
                         row = {one: first[1]}
                         by_id[one] = first[0]
                         pair_seen[(index, one)] = first[2]
@@ -306,7 +306,7 @@ class _Matcher:
         # The common case first: a row with one exact candidate nobody else wants takes it at once.
         shared: dict[int, dict[int, float]] = {}
         for i, (obs, gap, seen) in scan.single.items():
-            rid = obs.request_id
+            rid = obs.key
             if degree[rid] == 1:
                 self._take(exps[i], obs, seen)
                 continue
@@ -326,9 +326,9 @@ class _Matcher:
                 continue
             row = {}
             for obs in rest:
-                if obs.request_id not in taken:
-                    row[obs.request_id] = float(len(_differences(e.exp, obs, {CLOCK_OFFSET: self.offset})))
-                    by_id[obs.request_id] = obs
+                if obs.key not in taken:
+                    row[obs.key] = float(len(_differences(e.exp, obs, {CLOCK_OFFSET: self.offset})))
+                    by_id[obs.key] = obs
             if row:
                 costs[i] = row
         for rows in _components(costs):
@@ -378,11 +378,11 @@ class _Matcher:
         """``seen``: the pair's Var sightings if it is known to match exactly (else looked up)."""
         if not e.matched:
             if seen is None:
-                seen = self.seen.get((e.index, obs.request_id))
+                seen = self.seen.get((e.index, obs.key))
             e.exact = seen is not None
             e.seen = seen or []
         e.matched.append(obs)
-        self.taken[obs.request_id] = e
+        self.taken[obs.key] = e
 
     def copies(self, exps: list[_Exp], bucket: _Bucket) -> None:
         """Left-over requests that repeat a matched one (a retry) become its extra copies."""
@@ -393,7 +393,7 @@ class _Matcher:
         for e in extra:
             by_body[repr(e.matched[0].body)].append(e)
         for obs in bucket.all:
-            if obs.request_id in self.taken:
+            if obs.key in self.taken:
                 continue
             same = [e for e in by_body.get(repr(obs.body), ()) if e.matched[0].authorization == obs.authorization]
             for e in same + extra:
@@ -446,7 +446,7 @@ class _Matcher:
                 by_target[(e.exp.route, e.exp.target)].append(e)
         for (route, target), exps in by_target.items():
             pool = [o for k, b in self.buckets.items() if k[0] == route and k[1] == target for o in b.all]
-            bucket = _Bucket([o for o in pool if o.request_id not in self.taken])
+            bucket = _Bucket([o for o in pool if o.key not in self.taken])
             self.solve(exps, bucket, timed)
             self.copies(exps, bucket)
 
@@ -543,10 +543,10 @@ def _check(expectations: Expectations, observations: Sequence[Observation]) -> V
     if unjudged:
         judged = "judged by their headers only" if expectations.header_rules is not None else "not judged"
         verdict.notes.append(f"{unjudged} non-tracking requests {judged}")
-    position = {o.request_id: i for i, o in enumerate(tracking)}
+    position = {o.key: i for i, o in enumerate(tracking)}
     for obs in tracking:
         for problem in obs.problems:
-            verdict.violations.append(Violation("malformed", problem, request_id=obs.request_id))
+            verdict.violations.append(Violation("malformed", problem, request_id=obs.request_id, index=obs.index))
     grouped: dict[tuple[Any, ...], list[Observation]] = defaultdict(list)
     for obs in tracking:
         route, token, event_type = obs.route, obs.project_token, obs.event_type
@@ -608,7 +608,11 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
                 if not bindings.get(var.name, ABSENT) == value:  # noqa: SIM201 (as _var_conflicts compares)
                     break
             else:
-                matches.append(new_match(Match, (e.index, matched[0].request_id, True, e.exp.label or e.exp.route, 0)))
+                matches.append(
+                    new_match(
+                        Match, (e.index, matched[0].request_id, True, e.exp.label or e.exp.route, 0, matched[0].index)
+                    )
+                )
                 continue
         exp = e.exp
         label = exp.label or exp.route
@@ -632,13 +636,27 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
             # Keep bindings of the fields that did match, so one wrong cookie is reported once.
             bindings.update({k: v for k, v in trial.items() if k not in bindings and not _mentions(diffs, k)})
         for n, copy in enumerate(e.matched):
-            verdict.matches.append(Match(e.index, copy.request_id, not diffs, label, n))
+            again = _copy_differences(exp, copy, bindings) if n and not diffs else []
+            verdict.matches.append(Match(e.index, copy.request_id, not diffs and not again, label, n, copy.index))
+            for _, path, reason in again:
+                verdict.violations.append(
+                    Violation(
+                        "mismatch",
+                        f"{label} ({_cause(exp)}), copy {n}: {reason}; a re-sent copy repeats what the first sent",
+                        path=path,
+                        request_id=copy.request_id,
+                        index=copy.index,
+                        cause=exp.cause,
+                        rules=exp.rules,
+                    )
+                )
         if len(e.matched) < exp.min_copies:
             verdict.violations.append(
                 Violation(
                     "missing",
                     f"{label} ({_cause(exp)}) sent {len(e.matched)} time(s), expected at least {exp.min_copies}",
                     request_id=obs.request_id,
+                    index=obs.index,
                     cause=exp.cause,
                     rules=exp.rules,
                 )
@@ -652,6 +670,7 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
                     f"{label} ({_cause(exp)}): {reason}",
                     path=path,
                     request_id=obs.request_id,
+                    index=obs.index,
                     cause=exp.cause,
                     rules=exp.rules,
                     expected=_at(exp.body, path),
@@ -659,6 +678,13 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
                 )
             )
         verdict.diffs.append(body_diff(f"{obs.label()} vs {label}", exp.body, obs.body, bindings))
+
+
+def _copy_differences(exp: Expected, copy: Observation, bindings: Bindings) -> list[_Diff]:
+    """How a later copy of a cleanly matched request differs from the expectation once the first copy's
+    variables are bound (an event id the matching itself does not bind, so a re-send with a new id would pass
+    as a copy). Only copies are compared, so it costs nothing where nothing is re-sent."""
+    return _differences(exp, copy, dict(bindings))
 
 
 def _prebind(exps: list[_Exp], bindings: Bindings) -> None:
@@ -702,11 +728,12 @@ def _var_conflicts(seen: list[VarSeen], bindings: Bindings) -> list[_Diff]:
 def _leftovers(
     expectations: Expectations, tracking: list[Observation], taken: dict[int, _Exp], verdict: Verdict
 ) -> None:
-    left = [o for o in tracking if o.request_id not in taken and o.route != "unknown"]
-    bodies: dict[str, int] = {}
+    left = [o for o in tracking if o.key not in taken and o.route != "unknown"]
+    bodies: dict[str, Observation] = {}
     if left:
-        for rid in sorted(taken):
-            bodies.setdefault(_fingerprint(next(o for o in taken[rid].matched if o.request_id == rid)), rid)
+        matched = sorted({o.key: o for e in taken.values() for o in e.matched if o.key in taken}.values(), key=_arrival)
+        for o in matched:
+            bodies.setdefault(_fingerprint(o), o)
     for obs in left:
         window = next((w for w in expectations.quiet if w.contains(obs.received_at, obs.route)), None)
         if window is not None:
@@ -715,6 +742,7 @@ def _leftovers(
                     "after-stop",
                     f"{obs.label()} arrived {obs.received_at - window.start_host_time:.2f}s after {window.reason}",
                     request_id=obs.request_id,
+                    index=obs.index,
                     cause=window.cause,
                     rules=window.rules,
                     actual=obs.body,
@@ -723,9 +751,15 @@ def _leftovers(
             verdict.diffs.append(body_diff(f"{obs.label()} (nothing may be sent)", None, obs.body))
             continue
         twin = bodies.get(_fingerprint(obs))
-        why = f"a repeated copy of request #{twin}" if twin is not None else "no SDK call explains it"
+        why = f"a repeated copy of request {twin.where()}" if twin is not None else "no SDK call explains it"
         verdict.violations.append(
-            Violation("unexpected", f"{obs.label()} {_brief(obs)}: {why}", request_id=obs.request_id, actual=obs.body)
+            Violation(
+                "unexpected",
+                f"{obs.label()} {_brief(obs)}: {why}",
+                request_id=obs.request_id,
+                index=obs.index,
+                actual=obs.body,
+            )
         )
         verdict.diffs.append(body_diff(f"{obs.label()} (not expected)", None, obs.body))
 
@@ -750,7 +784,7 @@ def _check_headers(
     if rules is None:
         return
     for obs in observations:
-        e = taken.get(obs.request_id)
+        e = taken.get(obs.key)
         skip: tuple[str, ...] = ("authorization", *e.exp.headers) if e is not None else ()
         verdict.violations.extend(rules.violations(obs, skip))
 
@@ -772,15 +806,21 @@ def _stopped_yet_sent(expectations: Expectations, observations: Sequence[Observa
         verdict.violations.append(
             Violation(
                 "after-stop",
-                f"#{obs.request_id} {obs.method} {obs.path} ({what}) arrived "
+                f"{obs.where()} {obs.method} {obs.path} ({what}) arrived "
                 f"{obs.received_at - window.start_host_time:.2f}s after {window.reason}: nothing may be sent",
                 request_id=obs.request_id,
+                index=obs.index,
                 cause=window.cause,
                 rules=window.rules,
                 actual=obs.body,
             )
         )
     return unjudged
+
+
+def _arrival(obs: Observation) -> tuple[int, int]:
+    """Capture order: the request id, then the event's place in its batch."""
+    return (obs.request_id, -1 if obs.index is None else obs.index)
 
 
 def _fingerprint(obs: Observation) -> str:
@@ -800,8 +840,8 @@ def _check_order(
             key = e.index
         if key is None:
             continue
-        first = min(e.matched, key=lambda o: position[o.request_id])
-        seq.append((position[first.request_id], float(key), e, first))
+        first = min(e.matched, key=lambda o: position[o.key])
+        seq.append((position[first.key], float(key), e, first))
     seq.sort(key=lambda t: t[0])
     keep = _longest_non_decreasing([k for _, k, _, _ in seq])
     kept = [seq[i] for i in sorted(keep)]
@@ -824,6 +864,7 @@ def _check_order(
                 f"{obs.label()}{when} for {e.exp.label or e.exp.route} ({_cause(e.exp)}) was sent {rel}; "
                 "the platform sends in order, one at a time",
                 request_id=obs.request_id,
+                index=obs.index,
                 cause=e.exp.cause,
                 rules=expectations.order_rules,
             )

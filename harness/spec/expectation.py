@@ -48,6 +48,8 @@ class Expected:
             ``ordered=False`` only expectations that set it are ordered, e.g. one key per iOS flush).
         order_group: with ``Expectations.grouped_order``, order is checked only among the requests
             of the same group (one Android flush pass over a complete queue); None: not checked.
+        name: the event's name as the SDK's decoder reports it (``Observation.event_type``), for wire
+            formats whose body does not call it ``event_type``; None: the body's ``event_type``.
     """
 
     route: str
@@ -65,6 +67,7 @@ class Expected:
     not_before: float | None = None
     order_key: float | None = None
     order_group: int | None = None
+    name: str | None = None
 
     @property
     def target(self) -> str:
@@ -81,7 +84,7 @@ class Expected:
 
     @property
     def event_type(self) -> Any:
-        return self.body.get("event_type")
+        return self.name if self.name is not None else self.body.get("event_type")
 
 
 @dataclass(frozen=True)

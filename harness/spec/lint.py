@@ -30,7 +30,7 @@ from harness.sdk.registry import get_sdk
 from harness.spec.expectation import HeaderCheck
 from harness.spec.profiles import resolve_profile
 from harness.spec.verdict import Violation
-from harness.wire.decode import observe
+from harness.wire.decode import decoder_for, owner_of
 from harness.wire.observation import Observation
 
 __all__ = ["PayloadSchemas", "lint", "lint_file", "lint_observations", "load_schemas", "schema_violations"]
@@ -92,7 +92,8 @@ class PayloadSchemas:
         if obs.route == "other":
             return []
         out = [
-            Violation("malformed", p, path="$" if "JSON" in p else "", request_id=obs.request_id) for p in obs.problems
+            Violation("malformed", p, path="$" if "JSON" in p else "", request_id=obs.request_id, index=obs.index)
+            for p in obs.problems
         ]
         body = obs.body
         if obs.route not in self.routes:
@@ -127,7 +128,11 @@ class PayloadSchemas:
                     continue
                 seen.add(found)
                 path, kind, message = found
-                out.append(Violation(kind, f"{obs.route} {what}{message}", path=path, request_id=obs.request_id))
+                out.append(
+                    Violation(
+                        kind, f"{obs.route} {what}{message}", path=path, request_id=obs.request_id, index=obs.index
+                    )
+                )
         return out
 
 
@@ -197,10 +202,8 @@ def lint(profile: str, requests: Iterable[CapturedRequest]) -> tuple[list[str], 
     """Problems as terminal lines (kind, request, JSON path, message), and the number checked."""
     observations = []
     for n, req in enumerate(requests, 1):
-        obs = observe(req)
-        if not req.id:
-            obs = Observation(**{**obs.__dict__, "request_id": n})
-        observations.append(obs)
+        for obs in decoder_for(owner_of(req))(req):  # every event of a batch, not only the first
+            observations.append(obs if req.id else Observation(**{**obs.__dict__, "request_id": n}))
     violations, total = lint_observations(profile, observations)
     return [v.line() for v in violations], total
 

@@ -31,10 +31,12 @@ class Violation:
     rules: tuple[str, ...] = ()
     expected: Any = None
     actual: Any = None
+    index: int | None = None  # the event's place inside the request (a batch of events), None: the whole request
 
     def line(self) -> str:
         where = f" {self.path}" if self.path else ""
-        req = f" request #{self.request_id}" if self.request_id else ""
+        part = f" event {self.index}" if self.index is not None else ""
+        req = f" request #{self.request_id}{part}" if self.request_id else ""
         rules = f"  [{', '.join(self.rules)}]" if self.rules else ""
         return f"{self.kind:<10}{req}{where}: {self.message}{rules}"
 
@@ -46,6 +48,7 @@ class Violation:
             "request_id": self.request_id,
             "cause": self.cause,
             "rules": list(self.rules),
+            **({"index": self.index} if self.index is not None else {}),
         }
 
 
@@ -61,15 +64,20 @@ class Match(NamedTuple):
     ok: bool
     label: str = ""
     copy: int = 0
+    # the event's place inside the request (Observation.index; ``index`` is taken by tuple), None: the whole request
+    event_index: int | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "expected_index": self.expected_index,
             "label": self.label,
             "request_id": self.request_id,
             "ok": self.ok,
             "copy": self.copy,
         }
+        if self.event_index is not None:
+            out["index"] = self.event_index
+        return out
 
 
 @dataclass

@@ -9,6 +9,7 @@ flagged by the vendor that knows what its tracking paths look like).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 from collections.abc import Callable, Iterable
@@ -18,7 +19,7 @@ from harness.capture.routing import match_route
 from harness.sdk.registry import default_sdk, get_sdk
 from harness.wire.observation import Observation
 
-__all__ = ["Decoder", "decoder_for", "observe", "observe_all", "owner_of"]
+__all__ = ["Decoder", "decoder_for", "mark_copies", "observe", "observe_all", "owner_of"]
 
 Decoder = Callable[[CapturedRequest], list[Observation]]
 
@@ -62,4 +63,21 @@ def observe_all(
     finally:
         if was_enabled:
             gc.enable()
+    out = mark_copies(out)
     return [o for o in out if o.route != "other"] if tracking_only else out
+
+
+def mark_copies(observations: list[Observation]) -> list[Observation]:
+    """Each observation whose ``event_id`` an earlier one carried, marked ``copy_of`` that one's key: a
+    re-sent event (a retried batch) is a copy, not a new event. Observations without ids stay as they are."""
+    first: dict[str, int] = {}
+    out = observations
+    for i, obs in enumerate(observations):
+        if obs.event_id is None:
+            continue
+        seen = first.setdefault(obs.event_id, obs.key)
+        if seen != obs.key and obs.copy_of != seen:
+            if out is observations:
+                out = list(observations)
+            out[i] = dataclasses.replace(obs, copy_of=seen)
+    return out

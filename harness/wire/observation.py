@@ -54,6 +54,13 @@ class Observation:
         endpoint: ``tracking``, or the name of a non-tracking call (``in_app_messages``,
             ``content_block_bundle``, ``app_inbox``... or ``unknown``); those are marked, not judged.
         response_status: what the collector answered, where known (retries follow from it).
+        index: the event's place inside its request when one request carries several events (a
+            batch: one observation per event, 0-based); None when the observation is the whole request.
+        event_id: the id the SDK gave the event (a batch event's ``messageId``), None if it has none. A
+            re-sent batch repeats its events' ids: an event whose id an earlier observation carried is a
+            copy (a retry), not a new event (:attr:`copy_of`).
+        copy_of: the :attr:`key` of the first observation with the same ``event_id`` (set by the
+            decoding pass over a whole capture, ``harness.wire.decode.observe_all``), else None.
     """
 
     request_id: int
@@ -75,6 +82,9 @@ class Observation:
     stream_id: str | None = None
     endpoint: str = "tracking"
     response_status: int | None = None
+    index: int | None = None
+    event_id: str | None = None
+    copy_of: int | None = None
 
     @classmethod
     def fast(
@@ -98,6 +108,9 @@ class Observation:
         stream_id: str | None,
         endpoint: str,
         response_status: int | None,
+        index: int | None = None,
+        event_id: str | None = None,
+        copy_of: int | None = None,
     ) -> Observation:
         """The same object as the constructor with every field given, built without the per-field
         ``object.__setattr__`` calls a frozen dataclass makes (the wire adapter builds 100,000s)."""
@@ -125,6 +138,9 @@ class Observation:
                 "stream_id": stream_id,
                 "endpoint": endpoint,
                 "response_status": response_status,
+                "index": index,
+                "event_id": event_id,
+                "copy_of": copy_of,
             },
         )
         return obs
@@ -135,6 +151,18 @@ class Observation:
         return self.route != "other"
 
     @property
+    def key(self) -> int:
+        """Unique per observation of a capture: the request id for a whole request, a negative number
+        made of the request id and the index for an event inside a batch (never a request id)."""
+        if self.index is None:
+            return self.request_id
+        return -((self.request_id << 20) | self.index) - 1
+
+    def where(self) -> str:
+        """``#12``, or ``#12 event 3`` for an event inside a batch."""
+        return f"#{self.request_id}" if self.index is None else f"#{self.request_id} event {self.index}"
+
+    @property
     def target(self) -> str:
         """The project token, or ``stream:<id>`` for a stream route."""
         return self.project_token if self.project_token is not None else ""
@@ -142,7 +170,9 @@ class Observation:
     def label(self) -> str:
         """A short human name: ``#12 events "purchase"``."""
         what = self.event_type if isinstance(self.event_type, str) else self.route
-        return f"#{self.request_id} {self.route} {what!r}" if what != self.route else f"#{self.request_id} {self.route}"
+        copy = " (copy)" if self.copy_of is not None else ""
+        head = self.where()
+        return f"{head} {self.route} {what!r}{copy}" if what != self.route else f"{head} {self.route}{copy}"
 
 
 def epoch_seconds(value: Any) -> float:

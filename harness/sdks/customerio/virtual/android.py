@@ -245,7 +245,8 @@ class CustomerIoAndroid:
             # analytics.reset() sets the new anonymousId before the queued Device Deleted is processed (A6)
             self.prefs.set(anonymous_id=new_anonymous)
         if "no-device-deleted-on-clear" not in self.faults:
-            self._delete_device_token(user_id=str(existing))  # existingUserId.toString(): "null" when anonymous
+            # Kotlin's existingUserId.toString() (CustomerIO.kt clearIdentifyImpl): "null" when anonymous
+            self._delete_device_token(user_id="null" if existing is None else str(existing))
         self.prefs.set(user_id=None, traits={})
 
     def api_setProfileAttributes(self, args: Mapping[str, Any]) -> None:

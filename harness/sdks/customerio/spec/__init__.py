@@ -1,0 +1,1 @@
+"""The Customer.io profiles, checklists and payload schemas (never imports the reference SDK in ../virtual)."""
