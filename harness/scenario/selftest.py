@@ -16,6 +16,7 @@ threads rather than processes suffice.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import queue
@@ -34,6 +35,8 @@ from harness.devices.registry import open_device
 from harness.errors import ConfigError, did_you_mean
 from harness.scenario.loader import Scenario, find_scenarios
 from harness.scenario.runner import Runner
+from harness.sdk.base import ChecklistId
+from harness.sdk.registry import default_sdk
 
 __all__ = [
     "DEFAULT_DEVICES",
@@ -58,6 +61,7 @@ class FaultInfo:
     platforms: tuple[str, ...]
     violates: tuple[str, ...]
     description: str
+    sdk: str = ""  # the SDK whose reference implementation seeds it ("": the default SDK)
 
 
 def list_faults(platform: str, sdk: str | None = None) -> list[FaultInfo]:
@@ -224,8 +228,8 @@ class _Done:
 
 def _covering(fault: FaultInfo, scenarios: Sequence[Scenario]) -> list[Scenario]:
     """Scenarios whose covers meet the fault's violates, the widest overlap first, then suite order."""
-    violated = set(fault.violates)
-    hits = [(len(violated & set(s.covers)), i, s) for i, s in enumerate(scenarios)]
+    violated = {_full_id(v, fault.sdk or default_sdk().name) for v in fault.violates}
+    hits = [(len(violated & {_full_id(c, _sdk_of(s)) for c in s.covers}), i, s) for i, s in enumerate(scenarios)]
     return [s for n, _, s in sorted((h for h in hits if h[0]), key=lambda h: (-h[0], h[1]))]
 
 
@@ -309,7 +313,9 @@ def selftest(
     for uri in uris:
         platform = open_device(uri).platform
         platforms[uri] = PlatformReport(uri, platform, [s.id for s in scenarios if s.applies_to(platform)])
-        faults[uri] = list_faults(platform)
+        # the faults of every SDK the platform's scenarios drive; each is tried on that SDK's scenarios only
+        sdks = dict.fromkeys(_sdk_of(s) for s in scenarios if s.applies_to(platform))
+        faults[uri] = [dataclasses.replace(f, sdk=name) for name in sdks for f in list_faults(platform, name)]
     if only_faults:
         seeded = {platforms[u].platform: [f.name for f in fs] for u, fs in faults.items()}
         problem = fault_name_problem(only_faults, seeded, on_each=False)
@@ -378,8 +384,9 @@ def _faults(
     """Phase one: covering scenarios first. Phase two (per fault, when needed): the rest of the suite."""
     pending = 0
     for uri, plat in report.platforms.items():
-        usable = [s for s in scenarios if s.id in set(plat.baseline_passed)]
+        passed = [s for s in scenarios if s.id in set(plat.baseline_passed)]
         for fault in faults[uri]:
+            usable = [s for s in passed if _sdk_of(s) == fault.sdk]
             covering = _covering(fault, usable)
             plat.faults[fault.name] = FaultOutcome(fault, [s.id for s in covering])
             if full:
@@ -416,7 +423,11 @@ def _faults(
             continue
         if not outcome.caught_by and not outcome.fallback and not done.crash:
             outcome.fallback = True
-            rest = [s for s in scenarios if s.id in set(plat.baseline_passed) and s.id not in outcome.tried]
+            rest = [
+                s
+                for s in scenarios
+                if s.id in set(plat.baseline_passed) and s.id not in outcome.tried and _sdk_of(s) == outcome.fault.sdk
+            ]
             if rest:
                 pool.jobs.put(_Job(done.job.device, done.job.fault, rest, True))
                 pending += 1
@@ -429,6 +440,19 @@ def _faults(
             outcome.passed.sort(key=order)
             if full:
                 outcome.tried.sort(key=order)
+
+
+def _full_id(item: str, sdk: str) -> str:
+    """A checklist id in its namespaced form (``android#5`` of ``sdk`` -> ``<sdk>-android#5``)."""
+    try:
+        return ChecklistId.parse(item, sdk).full
+    except ValueError:
+        return item
+
+
+def _sdk_of(scenario: Scenario) -> str:
+    """The SDK a scenario drives (a hand-built scenario without ``sdk`` drives the default one)."""
+    return scenario.sdk or default_sdk().name
 
 
 def _line(n: int, platform: str, o: FaultOutcome) -> str:
