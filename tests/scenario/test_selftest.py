@@ -150,3 +150,23 @@ def test_no_run_inherits_the_phone_state_an_earlier_run_left(tmp_path):
     plat = report.platforms["virtual:android"]
     assert plat.baseline_failed == {}
     assert plat.baseline_passed == ["a-denied", "b-push-shown"]
+
+
+def test_each_sdks_faults_are_tried_on_its_own_scenarios_through_short_ids(suite):
+    """A second SDK's fault is listed from that SDK's reference implementation, is tried only on that
+    SDK's scenarios, and a scenario's short id (android#29 of a customerio scenario) meets the fault's
+    namespaced one (customerio-android#29): caught by a covering scenario, not by the fallback."""
+    import shutil
+
+    from tests.conftest import ROOT
+
+    shutil.copy(ROOT / "scenarios" / "customerio" / "drop-400.yaml", suite / "c-drop-400.yaml")
+    report = selftest([suite], ["virtual:android"], workers=2, only_faults=["retries-400", "timestamp-millis"])
+    plat = report.platforms["virtual:android"]
+    outcome = plat.faults["retries-400"]
+    assert outcome.fault.sdk == "customerio"
+    assert outcome.covering == ["cio-drop-400"] and outcome.caught_by == ["cio-drop-400"]
+    assert set(outcome.tried) == {"cio-drop-400"} and not outcome.fallback
+    assert plat.faults["timestamp-millis"].fault.sdk == "exponea"
+    assert "cio-drop-400" not in plat.faults["timestamp-millis"].tried
+    assert report.ok
