@@ -378,6 +378,39 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _cmd_explore(args: argparse.Namespace) -> int:
+    from harness.scenario.explore import explore
+
+    report = explore(
+        args.device,
+        sdk=args.sdk,
+        fault=args.fault,
+        examples=args.examples,
+        seed=args.seed,
+        max_steps=args.max_steps,
+        out=args.out,
+        budget=args.budget,
+        workers=args.jobs,
+        progress=not args.quiet,
+    )
+    rate = report.sequences / max(report.wall_time, 1e-9) * 60
+    print(
+        f"explored {report.sequences} sequences on {report.device}"
+        + (f" with fault {report.fault}" if report.fault else "")
+        + f" in {report.wall_time:.0f}s ({rate:.0f}/min, {report.workers} worker(s)): {report.agreed} agreed, "
+        f"{report.unmodelled} unmodelled, {len(report.findings)} disagreement(s)"
+    )
+    for f in report.findings:
+        print(f"DISAGREEMENT {f.outcome} rules {', '.join(f.rules) or '-'}: {len(f.steps)} step(s) after shrinking")
+        print("    steps: " + json.dumps(f.steps))
+        print(f.details)
+        if f.path:
+            print(f"    written to {f.path}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")
+    return 1 if report.found else 0
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from harness.spec.lint import lint_file
 
@@ -566,6 +599,22 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--json", metavar="FILE", help="write the machine-readable report here ('-' for stdout only)")
     st.add_argument("--collector-per-worker", action="store_true", help=argparse.SUPPRESS)  # for measuring
     st.set_defaults(func=_cmd_selftest)
+
+    ex = sub.add_parser(
+        "explore", help="random step sequences on a device, judged by the profile, shrunk on disagreement"
+    )
+    ex.add_argument("--sdk", help="the SDK plug-in whose calls are drawn (default: the default SDK)")
+    ex.add_argument("--device", default="virtual:android", help="device URI (default: virtual:android)")
+    ex.add_argument("--fault", metavar="NAME", help="a seeded fault of the virtual SDK")
+    ex.add_argument("--examples", type=int, default=100, help="sequences to play (default 100)")
+    ex.add_argument("--seed", type=int, default=0, help="seed of the search (default 0)")
+    ex.add_argument("--max-steps", type=int, default=12, help="most steps in a sequence (default 12)")
+    ex.add_argument("--out", default="explored", help="folder for the shrunk scenarios (default: explored/)")
+    ex.add_argument("--budget", type=float, metavar="SECONDS", help="stop drawing new sequences after this long")
+    ex.add_argument("-j", "--jobs", type=int, default=1, help="worker processes, each with its own device")
+    ex.add_argument("--json", metavar="FILE", help="write the machine-readable report here")
+    ex.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    ex.set_defaults(func=_cmd_explore)
 
     df = sub.add_parser("diff", help="compare the payloads of two recorded runs (exit 1 on a regression)")
     df.add_argument("runs", nargs="+", metavar="RUN", help="RUN_A RUN_B, or one RUN with --baseline")
