@@ -366,6 +366,8 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
         only_faults=args.fault or (),
         collector_per_worker=args.collector_per_worker,
         progress=None if to_stdout else lambda line: print(line, flush=True),
+        explore_examples=args.explore_examples if args.explore else 0,
+        explore_budget=args.explore_budget,
     )
     if args.json:
         text = json.dumps(report.as_json(), indent=2)
@@ -392,6 +394,7 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         budget=args.budget,
         workers=args.jobs,
         progress=not args.quiet,
+        keep_going=args.keep_going,
     )
     rate = report.sequences / max(report.wall_time, 1e-9) * 60
     print(
@@ -598,6 +601,11 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--fault", action="append", metavar="NAME", help="only this fault (repeatable)")
     st.add_argument("--json", metavar="FILE", help="write the machine-readable report here ('-' for stdout only)")
     st.add_argument("--collector-per-worker", action="store_true", help=argparse.SUPPRESS)  # for measuring
+    st.add_argument("--explore", action="store_true", help="also explore each fault alone (harness explore)")
+    st.add_argument("--explore-examples", type=int, default=30, help="sequences per fault with --explore (30)")
+    st.add_argument(
+        "--explore-budget", type=float, default=60.0, metavar="SECONDS", help="seconds per fault with --explore (60)"
+    )
     st.set_defaults(func=_cmd_selftest)
 
     ex = sub.add_parser(
@@ -613,6 +621,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--budget", type=float, metavar="SECONDS", help="stop drawing new sequences after this long")
     ex.add_argument("-j", "--jobs", type=int, default=1, help="worker processes, each with its own device")
     ex.add_argument("--json", metavar="FILE", help="write the machine-readable report here")
+    ex.add_argument("--keep-going", action="store_true", help="after a disagreement, look for other ones")
     ex.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     ex.set_defaults(func=_cmd_explore)
 

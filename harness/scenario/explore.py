@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import json
 import multiprocessing
 import os
 import re
@@ -43,13 +44,14 @@ from harness.scenario.loader import Scenario, Step
 from harness.scenario.vocabulary import StepSpec, steps_for
 from harness.sdk.registry import get_sdk
 
-__all__ = ["ExploreReport", "Finding", "explore", "scenario_yaml", "step_strategies"]
+__all__ = ["ExploreReport", "Finding", "explore", "explore_faults", "scenario_yaml", "step_strategies"]
 
 Schema = dict[str, Any]
 RawStep = str | dict[str, Any]
 
 # steps that talk to the running app (an RPC): only drawn while it runs
 _NEEDS_APP = {"background", "foreground", "push_token", "deliver_push", "click_push", "kill"}
+_SHRINK_PLAYS = 10  # failing plays Hypothesis's shrinker gets before :func:`_minimize` takes over
 _ROUND = 10  # examples per Hypothesis run (the budget is looked at between runs and between examples)
 
 
@@ -253,6 +255,10 @@ class _Context:
     unmodelled: int = 0
     failing: list[tuple[list[RawStep], str, str, str, list[str]]] = field(default_factory=list)
 
+    def best(self) -> list[RawStep] | None:
+        """The shortest failing sequence so far."""
+        return min((f[0] for f in self.failing), key=len) if self.failing else None
+
 
 def _machine(sdk: str, ctx: _Context) -> type[Any]:
     """A RuleBasedStateMachine class with one rule per step; teardown plays and judges the sequence."""
@@ -316,6 +322,10 @@ def _machine(sdk: str, ctx: _Context) -> type[Any]:
                 return
             if time.monotonic() > ctx.deadline and not ctx.failing:
                 return  # the budget is spent: the rest of the round is drawn but not played
+            if len(ctx.failing) >= _SHRINK_PLAYS and self.steps != ctx.best():
+                # Hypothesis's shrinker is slow on sequences with paired steps (background/foreground);
+                # past a few failing plays it stops here and :func:`_minimize` finishes the job
+                return
             outcome, headline, details, rules = ctx.play(self.steps)
             ctx.sequences += 1
             if outcome == "unmodelled":
@@ -357,6 +367,7 @@ class _Job:
     max_steps: int
     budget: float | None
     verbose: bool
+    keep_going: bool = False
 
 
 def _round_seed(seed: int, worker: int, round_: int) -> int:
@@ -372,6 +383,26 @@ def _judge(result: Any) -> tuple[str, str, str, list[str]]:
     return result.outcome, result.headline(), result.details() or (result.error or ""), rules
 
 
+def _minimize(
+    steps: list[RawStep],
+    verdict: tuple[str, str, str, list[str]],
+    play: Callable[[Sequence[RawStep]], tuple[str, str, str, list[str]]],
+) -> tuple[list[RawStep], tuple[str, str, str, list[str]]]:
+    """Drop steps one at a time (from the end) while the sequence still fails the same way: the same
+    outcome and at least one of the same violated rules (one-minimal, as delta debugging's ddmin)."""
+    rules = set(verdict[3])
+    changed = True
+    while changed:
+        changed = False
+        for i in reversed(range(1, len(steps))):  # the first step (init) stays
+            candidate = steps[:i] + steps[i + 1 :]
+            again = play(candidate)
+            if again[0] == verdict[0] and (not rules or rules & set(again[3])):
+                steps, verdict, changed = candidate, again, True
+                break
+    return steps, verdict
+
+
 def _work(job: _Job) -> dict[str, Any]:
     """Explore on one device until ``job.examples`` sequences or the budget are spent."""
     from hypothesis import HealthCheck, Phase, settings
@@ -385,7 +416,8 @@ def _work(job: _Job) -> dict[str, Any]:
 
     started = time.monotonic()
     deadline = started + job.budget if job.budget else float("inf")
-    out: dict[str, Any] = {"sequences": 0, "agreed": 0, "unmodelled": 0, "finding": None}
+    out: dict[str, Any] = {"sequences": 0, "agreed": 0, "unmodelled": 0, "findings": []}
+    seen: set[tuple[str, frozenset[str]]] = set()
     with (
         tempfile.TemporaryDirectory(prefix="harness-explore-") as tmp,
         CollectorServer(Path(tmp) / "capture.sqlite") as collector,
@@ -416,20 +448,31 @@ def _work(job: _Job) -> dict[str, Any]:
                 try:
                     run_state_machine_as_test(seed_of(round_seed)(machine), settings=config)
                 except (Disagreement, Flaky) as exc:
-                    steps, outcome, headline, details, rules = ctx.failing[-1]
-                    out["finding"] = Finding(
-                        device.platform,
-                        job.fault,
-                        job.seed,
-                        round_seed,
-                        steps,
-                        outcome,
-                        headline,
-                        details,
-                        rules,
-                        flaky=isinstance(exc, Flaky),
-                    ).as_json()
-                    break
+                    best = ctx.best() or []
+                    steps, outcome, headline, details, rules = next(f for f in ctx.failing if f[0] == best)
+                    steps, (outcome, headline, details, rules) = _minimize(
+                        steps, (outcome, headline, details, rules), play
+                    )
+                    ctx.failing.clear()
+                    if (outcome, frozenset(rules)) in seen:
+                        continue
+                    seen.add((outcome, frozenset(rules)))
+                    out["findings"].append(
+                        Finding(
+                            device.platform,
+                            job.fault,
+                            job.seed,
+                            round_seed,
+                            steps,
+                            outcome,
+                            headline,
+                            details,
+                            rules,
+                            flaky=isinstance(exc, Flaky),
+                        ).as_json()
+                    )
+                    if not job.keep_going:
+                        break
                 finally:
                     if job.verbose:
                         rate = ctx.sequences / max(time.monotonic() - started, 1e-9) * 60
@@ -463,11 +506,13 @@ def explore(
     budget: float | None = None,
     workers: int = 1,
     progress: bool = False,
+    keep_going: bool = False,
 ) -> ExploreReport:
     """Explore ``examples`` random sequences on ``device`` (split over ``workers`` processes).
 
     Raises ConfigError for bad input (before anything runs). Each finding is written to ``out`` as a
-    scenario YAML file when ``out`` is given.
+    scenario YAML file when ``out`` is given. ``keep_going``: after a disagreement, go on exploring and
+    report each new one (a new outcome and set of violated rules) instead of stopping at the first.
     """
     entry = get_sdk(sdk)
     if examples < 1:
@@ -496,7 +541,11 @@ def explore(
 
     started = time.monotonic()
     share = [examples // workers + (1 if i < examples % workers else 0) for i in range(workers)]
-    jobs = [_Job(device, entry.name, fault, seed, i, n, max_steps, budget, progress) for i, n in enumerate(share) if n]
+    jobs = [
+        _Job(device, entry.name, fault, seed, i, n, max_steps, budget, progress, keep_going)
+        for i, n in enumerate(share)
+        if n
+    ]
     if len(jobs) == 1:
         results = [_work(jobs[0])]
     else:
@@ -507,13 +556,49 @@ def explore(
         report.sequences += res["sequences"]
         report.agreed += res["agreed"]
         report.unmodelled += res["unmodelled"]
-        if res["finding"] is not None:
-            report.findings.append(Finding(**res["finding"]))
+        report.findings += [Finding(**f) for f in res["findings"]]
     for finding in report.findings:
         if out is not None:
             finding.path = str(write_finding(finding, Path(out), entry.name, device))
     report.wall_time = time.monotonic() - started
     return report
+
+
+def explore_faults(
+    targets: Sequence[tuple[str, str]],
+    *,
+    sdk: str | None = None,
+    examples: int = 30,
+    budget: float | None = 60.0,
+    seed: int = 0,
+    max_steps: int = 8,
+    workers: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Explore each ``(device URI, fault)`` on its own (``harness selftest --explore``): per target the
+    sequences played and the shrunk finding (None: exploration did not find the fault)."""
+    entry = get_sdk(sdk)
+    jobs = [_Job(uri, entry.name, fault, seed, 0, examples, max_steps, budget, False) for uri, fault in targets]
+    say = progress or (lambda _line: None)
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    if not jobs:
+        return out
+    with ProcessPoolExecutor(max(1, workers), mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(_work, job): (job.device, str(job.fault)) for job in jobs}
+        from concurrent.futures import as_completed
+
+        for i, future in enumerate(as_completed(futures)):
+            key = futures[future]
+            try:
+                res = future.result()
+            except Exception as exc:  # a harness bug shows in the report, not as the end of the selftest
+                res = {"sequences": 0, "agreed": 0, "unmodelled": 0, "findings": [], "crash": f"{exc!r}"}
+            res["finding"] = res["findings"][0] if res["findings"] else None
+            out[key] = res
+            found = res["finding"]
+            how = f"found in {len(found['steps'])} step(s) {json.dumps(found['steps'])}" if found else "NOT found"
+            say(f"[{i + 1}/{len(jobs)}] explore {key[0]} fault {key[1]}: {how}; {res['sequences']} sequence(s)")
+    return out
 
 
 def _short(rule: str, platform: str) -> str | None:

@@ -82,3 +82,24 @@ def test_every_drawn_step_passes_the_loader_schema(data: st.DataObject) -> None:
     else:
         assert spec.schema is not None
         jsonschema.validate(value, spec.schema)
+
+
+def test_selftest_explore_reports_a_fault_only_exploration_found() -> None:
+    from harness.scenario.selftest import format_report, selftest
+
+    # an iOS-only suite on the Android device: no scenario can catch the fault, exploration alone must
+    report = selftest(
+        ["scenarios/exponea/ios-sessions.yaml"],
+        ["virtual:android"],
+        workers=1,
+        only_faults=["timestamp-millis"],
+        explore_examples=3,
+        explore_budget=60,
+    )
+    plat = report.platforms["virtual:android"]
+    assert plat.uncaught == ["timestamp-millis"]
+    assert plat.explore_only == ["timestamp-millis"] and plat.explore_missed == []
+    data = report.as_json()["platforms"]["virtual:android"]
+    assert data["explore_only"] == ["timestamp-millis"]
+    assert data["faults"]["timestamp-millis"]["explore"]["finding"]["steps"]
+    assert "only exploration: timestamp-millis" in format_report(report)
