@@ -322,9 +322,12 @@ def _machine(sdk: str, ctx: _Context) -> type[Any]:
                 return
             if time.monotonic() > ctx.deadline and not ctx.failing:
                 return  # the budget is spent: the rest of the round is drawn but not played
-            if len(ctx.failing) >= _SHRINK_PLAYS and self.steps != ctx.best():
+            if len(ctx.failing) >= _SHRINK_PLAYS:
                 # Hypothesis's shrinker is slow on sequences with paired steps (background/foreground);
-                # past a few failing plays it stops here and :func:`_minimize` finishes the job
+                # past a few failing plays it stops here and :func:`_minimize` finishes the job: the
+                # best sequence so far fails again without another play, every other one passes
+                if self.steps == ctx.best():
+                    raise Disagreement("the shortest failing sequence so far")
                 return
             outcome, headline, details, rules = ctx.play(self.steps)
             ctx.sequences += 1
