@@ -332,7 +332,7 @@ def _cmd_collector_compare(args: argparse.Namespace) -> int:
 def _cmd_coverage(args: argparse.Namespace) -> int:
     from harness.scenario.coverage import coverage
 
-    report = coverage(find_paths=args.paths or ["scenarios"])
+    report = coverage(find_paths=args.paths or ["scenarios"], selftest=args.selftest)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -351,6 +351,19 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
         for item, reason in by_id:
             if item in data["out_of_scope"]:
                 print(f"  out of scope {item}: {reason}")
+        if "not_fault_backed" in data:
+            print(f"  fault-backed: {len(data['fault_backed'])}/{data['total']} (a seeded fault breaking it is caught)")
+            backing = report["fault_backing"].get(platform, {})
+            for item in data["not_fault_backed"]:
+                faults = backing.get(item, {}).get("faults", {})
+                why = (
+                    "faults "
+                    + ", ".join(f"{n} (caught by {', '.join(f['caught_by']) or 'nothing'})" for n, f in faults.items())
+                    + " not caught by a covering scenario"
+                    if faults
+                    else "no seeded fault breaks it"
+                )
+                print(f"  not fault-backed {item}: {why}")
     return 0
 
 
@@ -648,6 +661,7 @@ def _parser() -> argparse.ArgumentParser:
     cv = sub.add_parser("coverage", help="checklist ids the scenarios cover, and those they do not")
     cv.add_argument("paths", nargs="*", help="scenario files or folders (default: scenarios/)")
     cv.add_argument("--json", action="store_true", help="print the coverage as JSON")
+    cv.add_argument("--selftest", metavar="FILE", help="a selftest report (selftest --json FILE): fault-backed items")
     cv.set_defaults(func=_cmd_coverage)
 
     sk = sub.add_parser("sdks", help="list the SDK plug-ins: platforms, modelled versions, profiles, checklists")
