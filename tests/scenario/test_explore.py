@@ -103,3 +103,8 @@ def test_selftest_explore_reports_a_fault_only_exploration_found() -> None:
     assert data["explore_only"] == ["timestamp-millis"]
     assert data["faults"]["timestamp-millis"]["explore"]["finding"]["steps"]
     assert "only exploration: timestamp-millis" in format_report(report)
+
+
+def test_the_scenario_exploration_found_on_the_fault_free_android_device_passes() -> None:
+    """anonymize in the background: the reference SDK sent no session_start (the real SDK and the profile do)."""
+    assert _run(Path("scenarios/exponea/explore-anonymize-in-background.yaml"), None) == "passed"
