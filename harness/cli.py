@@ -418,6 +418,8 @@ def _cmd_explore(args: argparse.Namespace) -> int:
     )
     for f in report.findings:
         print(f"DISAGREEMENT {f.outcome} rules {', '.join(f.rules) or '-'}: {len(f.steps)} step(s) after shrinking")
+        if f.without_fault is not None and f.without_fault != "passed":
+            print(f"    NOTE: without the fault it {f.without_fault} too: a disagreement of the fault-free SDK")
         print("    steps: " + json.dumps(f.steps))
         print(f.details)
         if f.path:

@@ -70,6 +70,8 @@ class Finding:
     rules: list[str]
     flaky: bool = False
     path: str | None = None
+    # with a fault: the outcome of the shrunk sequence without it ("passed": the fault alone explains it)
+    without_fault: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items()}
@@ -457,6 +459,10 @@ def _work(job: _Job) -> dict[str, Any]:
                         steps, (outcome, headline, details, rules), play
                     )
                     ctx.failing.clear()
+                    clean = None
+                    if job.fault is not None:  # is it the fault, or a disagreement without it too?
+                        again = Runner(device, collector).run(build_scenario(steps, device.platform, job.sdk))
+                        clean = _judge(again)[0]
                     if (outcome, frozenset(rules)) in seen:
                         continue
                     seen.add((outcome, frozenset(rules)))
@@ -472,6 +478,7 @@ def _work(job: _Job) -> dict[str, Any]:
                             details,
                             rules,
                             flaky=isinstance(exc, Flaky),
+                            without_fault=clean,
                         ).as_json()
                     )
                     if not job.keep_going:
@@ -596,7 +603,8 @@ def explore_faults(
                 res = future.result()
             except Exception as exc:  # a harness bug shows in the report, not as the end of the selftest
                 res = {"sequences": 0, "agreed": 0, "unmodelled": 0, "findings": [], "crash": f"{exc!r}"}
-            res["finding"] = res["findings"][0] if res["findings"] else None
+            # found: a shrunk sequence that fails with the fault and passes without it
+            res["finding"] = next((f for f in res["findings"] if f.get("without_fault") == "passed"), None)
             out[key] = res
             found = res["finding"]
             how = f"found in {len(found['steps'])} step(s) {json.dumps(found['steps'])}" if found else "NOT found"

@@ -34,6 +34,7 @@ def test_explore_finds_a_seeded_fault_and_writes_a_scenario_that_catches_it(tmp_
     assert report.found
     (finding,) = report.findings
     assert finding.fault == "timestamp-millis" and finding.outcome == "failed"
+    assert finding.without_fault == "passed"  # the fault alone explains it
     assert "android#16" in finding.rules or "android#18" in finding.rules or "android#5" in finding.rules
     path = Path(str(finding.path))
     text = path.read_text()
