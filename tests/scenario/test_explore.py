@@ -109,3 +109,8 @@ def test_selftest_explore_reports_a_fault_only_exploration_found() -> None:
 def test_the_scenario_exploration_found_on_the_fault_free_android_device_passes() -> None:
     """anonymize in the background: the reference SDK sent no session_start (the real SDK and the profile do)."""
     assert _run(Path("scenarios/exponea/explore-anonymize-in-background.yaml"), None) == "passed"
+
+
+def test_a_payment_item_the_android_sdk_cannot_build_is_expected_to_track_nothing() -> None:
+    """Found by exploration: the profile expected a payment with null fields after the app's call threw."""
+    assert _run(Path("scenarios/exponea/explore-payment-incomplete-item.yaml"), None) == "passed"
