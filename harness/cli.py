@@ -424,7 +424,7 @@ def _cmd_collector_compare(args: argparse.Namespace) -> int:
 def _cmd_coverage(args: argparse.Namespace) -> int:
     from harness.scenario.coverage import coverage
 
-    report = coverage(find_paths=args.paths or ["scenarios"])
+    report = coverage(find_paths=args.paths or ["scenarios"], selftest=args.selftest)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -443,6 +443,19 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
         for item, reason in by_id:
             if item in data["out_of_scope"]:
                 print(f"  out of scope {item}: {reason}")
+        if "not_fault_backed" in data:
+            print(f"  fault-backed: {len(data['fault_backed'])}/{data['total']} (a seeded fault breaking it is caught)")
+            backing = report["fault_backing"].get(platform, {})
+            for item in data["not_fault_backed"]:
+                faults = backing.get(item, {}).get("faults", {})
+                why = (
+                    "faults "
+                    + ", ".join(f"{n} (caught by {', '.join(f['caught_by']) or 'nothing'})" for n, f in faults.items())
+                    + " not caught by a covering scenario"
+                    if faults
+                    else "no seeded fault breaks it"
+                )
+                print(f"  not fault-backed {item}: {why}")
     return 0
 
 
@@ -458,6 +471,8 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
         only_faults=args.fault or (),
         collector_per_worker=args.collector_per_worker,
         progress=None if to_stdout else lambda line: print(line, flush=True),
+        explore_examples=args.explore_examples if args.explore else 0,
+        explore_budget=args.explore_budget,
     )
     if args.json:
         text = json.dumps(report.as_json(), indent=2)
@@ -468,6 +483,42 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
     if not to_stdout:
         print(format_report(report))
     return 0 if report.ok else 1
+
+
+def _cmd_explore(args: argparse.Namespace) -> int:
+    from harness.scenario.explore import explore
+
+    report = explore(
+        args.device,
+        sdk=args.sdk,
+        fault=args.fault,
+        examples=args.examples,
+        seed=args.seed,
+        max_steps=args.max_steps,
+        out=args.out,
+        budget=args.budget,
+        workers=args.jobs,
+        progress=not args.quiet,
+        keep_going=args.keep_going,
+    )
+    rate = report.sequences / max(report.wall_time, 1e-9) * 60
+    print(
+        f"explored {report.sequences} sequences on {report.device}"
+        + (f" with fault {report.fault}" if report.fault else "")
+        + f" in {report.wall_time:.0f}s ({rate:.0f}/min, {report.workers} worker(s)): {report.agreed} agreed, "
+        f"{report.unmodelled} unmodelled, {len(report.findings)} disagreement(s)"
+    )
+    for f in report.findings:
+        print(f"DISAGREEMENT {f.outcome} rules {', '.join(f.rules) or '-'}: {len(f.steps)} step(s) after shrinking")
+        if f.without_fault is not None and f.without_fault != "passed":
+            print(f"    NOTE: without the fault it {f.without_fault} too: a disagreement of the fault-free SDK")
+        print("    steps: " + json.dumps(f.steps))
+        print(f.details)
+        if f.path:
+            print(f"    written to {f.path}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")
+    return 1 if report.found else 0
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -676,7 +727,29 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--fault", action="append", metavar="NAME", help="only this fault (repeatable)")
     st.add_argument("--json", metavar="FILE", help="write the machine-readable report here ('-' for stdout only)")
     st.add_argument("--collector-per-worker", action="store_true", help=argparse.SUPPRESS)  # for measuring
+    st.add_argument("--explore", action="store_true", help="also explore each fault alone (harness explore)")
+    st.add_argument("--explore-examples", type=int, default=30, help="sequences per fault with --explore (30)")
+    st.add_argument(
+        "--explore-budget", type=float, default=60.0, metavar="SECONDS", help="seconds per fault with --explore (60)"
+    )
     st.set_defaults(func=_cmd_selftest)
+
+    ex = sub.add_parser(
+        "explore", help="random step sequences on a device, judged by the profile, shrunk on disagreement"
+    )
+    ex.add_argument("--sdk", help="the SDK plug-in whose calls are drawn (default: the default SDK)")
+    ex.add_argument("--device", default="virtual:android", help="device URI (default: virtual:android)")
+    ex.add_argument("--fault", metavar="NAME", help="a seeded fault of the virtual SDK")
+    ex.add_argument("--examples", type=int, default=100, help="sequences to play (default 100)")
+    ex.add_argument("--seed", type=int, default=0, help="seed of the search (default 0)")
+    ex.add_argument("--max-steps", type=int, default=12, help="most steps in a sequence (default 12)")
+    ex.add_argument("--out", default="explored", help="folder for the shrunk scenarios (default: explored/)")
+    ex.add_argument("--budget", type=float, metavar="SECONDS", help="stop drawing new sequences after this long")
+    ex.add_argument("-j", "--jobs", type=int, default=1, help="worker processes, each with its own device")
+    ex.add_argument("--json", metavar="FILE", help="write the machine-readable report here")
+    ex.add_argument("--keep-going", action="store_true", help="after a disagreement, look for other ones")
+    ex.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    ex.set_defaults(func=_cmd_explore)
 
     df = sub.add_parser("diff", help="compare the payloads of two recorded runs (exit 1 on a regression)")
     df.add_argument("runs", nargs="+", metavar="RUN", help="RUN_A RUN_B, or one RUN with --baseline")
@@ -701,6 +774,7 @@ def _parser() -> argparse.ArgumentParser:
     cv = sub.add_parser("coverage", help="checklist ids the scenarios cover, and those they do not")
     cv.add_argument("paths", nargs="*", help="scenario files or folders (default: scenarios/)")
     cv.add_argument("--json", action="store_true", help="print the coverage as JSON")
+    cv.add_argument("--selftest", metavar="FILE", help="a selftest report (selftest --json FILE): fault-backed items")
     cv.set_defaults(func=_cmd_coverage)
 
     sk = sub.add_parser("sdks", help="list the SDK plug-ins: platforms, modelled versions, profiles, checklists")

@@ -24,7 +24,7 @@ from harness.scenario.loader import find_scenarios
 from harness.sdk.base import ChecklistId
 from harness.sdk.registry import all_sdks, default_sdk, get_sdk
 
-__all__ = ["checklist", "coverage", "load_index"]
+__all__ = ["checklist", "coverage", "fault_backing", "load_index"]
 
 INDEX_NAME = "_index.yaml"
 
@@ -88,10 +88,49 @@ def load_index(paths: Iterable[str | Path]) -> dict[str, str]:
     return reasons
 
 
-def coverage(find_paths: Iterable[str | Path]) -> dict[str, Any]:
+def fault_backing(
+    selftest: dict[str, Any], scenarios: Iterable[Any], items: Iterable[str], platform: str
+) -> dict[str, Any]:
+    """Per checklist item of ``platform`` (short ids): the seeded faults that break it (their
+    ``violates``) and whether a scenario that covers the item caught them, from a selftest report
+    (``harness selftest --json FILE``). An item is fault-backed when one of its faults is caught by a
+    scenario covering it: that proves a bug in the rule would be noticed, which ``covers`` alone does not."""
+    covering = {i: {s.id for s in scenarios if i in s.covers and s.applies_to(platform)} for i in items}
+    faults: dict[str, Any] = {}
+    for uri, plat in (selftest.get("platforms") or {}).items():
+        if str(uri).rpartition(":")[2] == platform:
+            faults.update(plat.get("faults") or {})
+    out: dict[str, Any] = {}
+    for item in covering:
+        backing = {
+            name: {
+                "caught_by": list(f.get("caught_by") or []),
+                "by_covering": sorted(set(f.get("caught_by") or []) & covering[item]),
+            }
+            for name, f in sorted(faults.items())
+            if item in (f.get("violates") or [])
+        }
+        out[item] = {"faults": backing, "backed": any(b["by_covering"] for b in backing.values())}
+    return out
+
+
+def _selftest_file(path: str | Path) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(str(path), None, f"not a selftest report (harness selftest --json FILE): {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("platforms"), dict):
+        raise ScenarioError(str(path), 1, "not a selftest report: no 'platforms' (harness selftest --json FILE)")
+    return data
+
+
+def coverage(find_paths: Iterable[str | Path], selftest: str | Path | None = None) -> dict[str, Any]:
+    """Covered checklist items; with ``selftest`` (a ``harness selftest --json`` file) also per item of
+    the default SDK the faults that back it (``fault_backed``, ``not_fault_backed``)."""
     paths = list(find_paths)
     scenarios = find_scenarios(paths)
     reasons = load_index(paths)
+    report = _selftest_file(selftest) if selftest is not None else None
     out: dict[str, Any] = {"checklists": {}}
     default = default_sdk().name
     for sdk in all_sdks():
@@ -114,4 +153,13 @@ def coverage(find_paths: Iterable[str | Path]) -> dict[str, Any]:
                 out["checklists"][platform] = _section(
                     dict(checklist(platform, sdk.name)), [items[i] for i in full], reasons
                 )
+                if report is not None:
+                    backing = fault_backing(report, scenarios, checklist(platform, sdk.name), platform)
+                    out["checklists"][platform]["fault_backed"] = sorted(
+                        (i for i, b in backing.items() if b["backed"]), key=_number
+                    )
+                    out["checklists"][platform]["not_fault_backed"] = sorted(
+                        (i for i, b in backing.items() if not b["backed"]), key=_number
+                    )
+                    out.setdefault("fault_backing", {})[platform] = backing
     return out

@@ -133,9 +133,11 @@ class FaultOutcome:
     reasons: dict[str, str] = field(default_factory=dict)  # scenario id → the failing run's headline
     fallback: bool = False  # none of the covering scenarios caught it, so the rest of the suite ran
     crash: str | None = None  # the harness itself failed (not the SDK)
+    explored: dict[str, Any] | None = None  # selftest --explore: sequences played, the shrunk finding
 
     def as_json(self) -> dict[str, Any]:
         return {
+            **({"explore": self.explored} if self.explored is not None else {}),
             "area": self.fault.area,
             "violates": list(self.fault.violates),
             "description": self.fault.description,
@@ -163,6 +165,16 @@ class PlatformReport:
     def uncaught(self) -> list[str]:
         return [n for n, o in self.faults.items() if not o.caught_by]
 
+    @property
+    def explore_only(self) -> list[str]:
+        """Faults the suite missed and exploration alone found (selftest --explore)."""
+        return [n for n, o in self.faults.items() if not o.caught_by and o.explored and o.explored.get("finding")]
+
+    @property
+    def explore_missed(self) -> list[str]:
+        """Faults exploration did not find within its budget (selftest --explore)."""
+        return [n for n, o in self.faults.items() if o.explored is not None and not o.explored.get("finding")]
+
     def as_json(self) -> dict[str, Any]:
         return {
             "device": self.device,
@@ -171,6 +183,11 @@ class PlatformReport:
             "faults": {n: o.as_json() for n, o in self.faults.items()},
             "uncaught": self.uncaught,
             "runs": self.runs,
+            **(
+                {"explore_only": self.explore_only, "explore_missed": self.explore_missed}
+                if any(o.explored is not None for o in self.faults.values())
+                else {}
+            ),
         }
 
 
@@ -288,6 +305,8 @@ def selftest(
     only_faults: Sequence[str] = (),
     collector_per_worker: bool = False,
     progress: Callable[[str], None] | None = None,
+    explore_examples: int = 0,
+    explore_budget: float | None = None,
 ) -> SelftestReport:
     """Run the baseline, then every fault, on every (virtual) device in ``devices``.
 
@@ -299,6 +318,9 @@ def selftest(
         only_faults: restrict to these fault names (unknown names are an error).
         collector_per_worker: one collector per worker instead of one shared (for measuring).
         progress: called with one line per finished job.
+        explore_examples: with more than 0, also explore each fault alone (``harness explore``) with
+            this many random sequences (and ``explore_budget`` seconds at most), to report the faults
+            only exploration finds.
     """
     started = time.monotonic()
     say = progress or (lambda _line: None)
@@ -349,6 +371,15 @@ def selftest(
             pool.close()
             for server in opened:
                 server.stop()
+    if explore_examples > 0:
+        from harness.scenario.explore import explore_faults
+
+        targets = [(uri, f.name) for uri, fs in faults.items() for f in fs]
+        found = explore_faults(
+            targets, examples=explore_examples, budget=explore_budget, workers=n_workers, progress=say
+        )
+        for (uri, name), result in found.items():
+            platforms[uri].faults[name].explored = result
     report.wall_time = time.monotonic() - started
     return report
 
@@ -479,6 +510,13 @@ def format_report(report: SelftestReport) -> str:
         for sid, why in plat.baseline_failed.items():
             out.append(f"  BASELINE FAILED {sid}: {why}")
         out.extend(_grid(plat) if report.full else _compact(plat))
+        explored = [o for o in plat.faults.values() if o.explored is not None]
+        if explored:
+            out.append(
+                f"  exploration alone found {len(explored) - len(plat.explore_missed)}/{len(explored)} faults; "
+                f"only exploration: {', '.join(plat.explore_only) or 'none'}; "
+                f"not found by exploration: {', '.join(plat.explore_missed) or 'none'}"
+            )
     state = "OK" if report.ok else "FAILED"
     out.append(f"selftest {state}: {report.runs} runs on {report.workers} workers in {report.wall_time:.1f}s")
     return "\n".join(out)

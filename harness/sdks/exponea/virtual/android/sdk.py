@@ -266,8 +266,11 @@ class AndroidSdk:
             self.config["projectRouteMap"] = dict(args["projectRouteMap"])
         self.prefs.set(config=self.config)
         self._track_install()  # step 5
-        if automatic and self.env.foreground:
-            self.sessions.start_now()  # step 6
+        # step 6, in the foreground or not: ExponeaComponent.anonymize calls trackSessionStart whenever
+        # automaticSessionTracking is on (exponea-android-sdk ExponeaComponent.kt:308-310 @348cfd0594d7);
+        # found by harness explore (scenarios/exponea/explore-anonymize-in-background.yaml)
+        if automatic:
+            self.sessions.start_now()
         token = self.prefs.get("push_token")
         if token:  # step 7
             self.tokens.track(str(token), "EVERY_LAUNCH", str(self.prefs.get("push_token_type") or "FCM"))

@@ -37,6 +37,13 @@ class EventsMixin(IdentityMixin):
         self.track("TRACK_EVENT", s.args.get("eventType"), props, ts, rules, str(s.args.get("eventType")))
 
     def on_call_trackPaymentEvent(self, s: Stimulus) -> None:
+        if s.error:
+            # PurchasedItem's fields but receipt are non-null Kotlin (exponea-android-sdk
+            # models/PurchasedItem.kt:3-10 @348cfd0594d7): an item without them throws in the app before
+            # the SDK sees it, so nothing is tracked. Found by harness explore
+            # (scenarios/exponea/explore-payment-incomplete-item.yaml).
+            self.out.notes.append(f"{s.label()}: the call threw in the app ({s.error}); nothing tracked")
+            return
         if not self.gate(s):
             return
         item = s.args.get("purchasedItem")
