@@ -24,7 +24,9 @@ from harness.scenario.loader import find_scenarios
 from harness.scenario.runner import Runner, RunResult
 from tests.conftest import ROOT
 
-SUITE = [s for s in find_scenarios([ROOT / "scenarios"]) if s.applies_to("android")]
+# the Exponea suite: Customer.io's agents are proven call by call (tests/instrument/test_customerio_agents.py);
+# its verdict parity between the bed and the virtual device is not established yet
+SUITE = [s for s in find_scenarios([ROOT / "scenarios" / "exponea"]) if s.applies_to("android")]
 BY_ID = {s.id: s for s in SUITE}
 STOP = [BY_ID["stop-integration-sends-nothing"]]
 IDENTIFY = [BY_ID["identify-customer"]]

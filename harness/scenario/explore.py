@@ -613,7 +613,7 @@ def explore_faults(
 
 
 def _short(rule: str, platform: str) -> str | None:
-    """A violated rule as a ``covers`` id of ``platform`` (``exponea-android#5`` -> ``android#5``)."""
+    """A violated rule as a ``covers`` id of ``platform`` (``<sdk>-android#5`` -> ``android#5``)."""
     match = re.search(r"(android|ios)#\d+$", rule)
     return match.group(0) if match and match.group(1) == platform else None
 

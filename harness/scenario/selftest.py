@@ -336,7 +336,10 @@ def selftest(
         platform = open_device(uri).platform
         platforms[uri] = PlatformReport(uri, platform, [s.id for s in scenarios if s.applies_to(platform)])
         # the faults of every SDK the platform's scenarios drive; each is tried on that SDK's scenarios only
-        sdks = dict.fromkeys(_sdk_of(s) for s in scenarios if s.applies_to(platform))
+        # (no scenario for the platform: the suite's SDKs all the same, so the fault is reported uncaught)
+        sdks = dict.fromkeys(_sdk_of(s) for s in scenarios if s.applies_to(platform)) or dict.fromkeys(
+            [_sdk_of(s) for s in scenarios] or [default_sdk().name]
+        )
         faults[uri] = [dataclasses.replace(f, sdk=name) for name in sdks for f in list_faults(platform, name)]
     if only_faults:
         seeded = {platforms[u].platform: [f.name for f in fs] for u, fs in faults.items()}
