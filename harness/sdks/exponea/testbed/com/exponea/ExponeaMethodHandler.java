@@ -116,6 +116,15 @@ final class ExponeaMethodHandler implements MethodChannel.MethodCallHandler {
                     throw new IllegalArgumentException("Error occurred: Incorrect type for key 'value'. Expected Double got "
                         + (value == null ? "null" : value.getClass().getSimpleName()) + "..");
                 }
+                // PurchasedItemCoder reads the text fields with the strict getRequired too (flutter-sdk-bridge.md,
+                // trackPaymentEvent): a missing or non-String one refuses the call, as the Kotlin constructor would
+                for (String key : new String[] {"currency", "paymentSystem", "productId", "productTitle"}) {
+                    Object v = item.get(key);
+                    if (!(v instanceof String)) {
+                        throw new IllegalArgumentException("Error occurred: Incorrect type for key '" + key
+                            + "'. Expected String got " + (v == null ? "null" : v.getClass().getSimpleName()) + "..");
+                    }
+                }
                 PurchasedItem p = new PurchasedItem((Double) value, (String) item.get("currency"),
                     (String) item.get("paymentSystem"), (String) item.get("productId"),
                     (String) item.get("productTitle"), (String) item.get("receipt"));
