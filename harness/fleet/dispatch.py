@@ -25,6 +25,7 @@ from harness.scenario.runner import RunResult
 __all__ = ["FleetDevice", "fleet_devices", "run_fleet"]
 
 _CHECK = 0.5  # seconds between looks at the scheduler's workers while runs are pending
+_MISSED = 3  # looks in a row without a worker before its pending runs are called lost
 
 
 @dataclass(frozen=True)
@@ -97,16 +98,21 @@ def run_fleet(
     metas: dict[str, dict[str, Any]] = {}
     pending = set(order)
     checked = time.monotonic()
+    missed: dict[str, int] = {}  # worker address -> looks in a row that did not find it
     while pending:
         try:
             finished = wait(list(pending), timeout=_CHECK, return_when="FIRST_COMPLETED")  # type: ignore[no-untyped-call]
             done = set(finished.done)
         except TimeoutError:
             done = set()
-        if time.monotonic() - checked >= _CHECK:  # are the workers of the pending runs still there?
+        if time.monotonic() - checked >= _CHECK and client.status == "running":  # are the workers still there?
             checked = time.monotonic()
             alive = set(client.scheduler_info(n_workers=-1).get("workers", {}))
-            lost = {f for f in pending - done if order[f][2].address not in alive}
+            # a worker is lost when the scheduler has gone on without it for _MISSED looks in a row: one look
+            # can miss a worker while this client's connection to the scheduler is being re-established
+            for device in {order[f][2] for f in pending - done}:
+                missed[device.address] = 0 if device.address in alive else missed.get(device.address, 0) + 1
+            lost = {f for f in pending - done if missed.get(order[f][2].address, 0) >= _MISSED}
             for future in lost:
                 future.cancel()
             done |= lost
