@@ -160,6 +160,25 @@ class _Server(socketserver.ThreadingTCPServer):
         self.app = app
 
 
+def _exit_when_orphaned(server: _Server, interval: float = 0.5) -> None:
+    """Stop serving once the driver that launched this app is gone.
+
+    On a phone the app outlives a crashed test runner, but the virtual app belongs to its driver: a
+    driver that died without ``close()`` (a test process killed mid-run, a lost fleet worker) would
+    otherwise leave the app running, holding its port and data directory. The parent's pid changes
+    when the parent dies (the app is re-parented), which no signal setting survives as well as this
+    (``PR_SET_PDEATHSIG`` fires when the launching *thread* ends, which fleet workers' threads do).
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            threading.Event().wait(interval)
+        server.shutdown()
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
 def _fault_json(fault: Any) -> dict[str, Any]:
     return {
         "name": fault.name,
@@ -234,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = port_file.with_suffix(".tmp")
     tmp.write_text(json.dumps({"port": server.server_address[1], "pid": os.getpid()}))
     os.replace(tmp, port_file)
+    _exit_when_orphaned(server)
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
