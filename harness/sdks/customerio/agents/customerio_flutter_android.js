@@ -159,8 +159,9 @@
       if (KNOWN.indexOf(key) < 0) throw new Error('unknown configuration field ' + key);
     });
     if (H.has(c, 'autoTrackPushEvents') && !c.autoTrackPushEvents) {
-      throw new Error('unsupported: configuration.autoTrackPushEvents false has no Flutter form: the plugin always adds ' +
-                      'the FCM push module with automatic push tracking on (CustomerIOPushMessaging.kt:83-103)');
+      throw new Error('unsupported: configuration.autoTrackPushEvents false is not expressible through the customer_io ' +
+                      'Flutter plugin: Dart\'s PushConfig holds only pushClickBehavior (push_config.dart:16-27) and the ' +
+                      'plugin always adds the FCM push module with automatic push tracking on (CustomerIOPushMessaging.kt:83-103)');
     }
     function opt(key) { return H.has(c, key) ? c[key] : null; }
     function mapped(table, key) {
