@@ -6,7 +6,7 @@ agent, or in what the runner records as the native call (``flutter_plugin.bridge
 
 Where the Flutter plugin cannot say what a scenario asks, the verdict differs by the plugin's design;
 each such scenario is named in ``FLUTTER_PLUGIN_DIFFERENCES`` with the agent's own message, so the
-difference is explained and checked, never silent. No scenario is skipped on the bed: all 30 run.
+difference is explained and checked, never silent. No scenario is skipped on the bed: all 31 run.
 
 CI time: every jvm:android scenario starts a virtual app and a JVM and attaches Frida (about 1.2 s),
 so each agent is one test item (xdist runs the two side by side): the whole suite with no fault, then
@@ -36,14 +36,19 @@ FLUTTER_PLUGIN_DIFFERENCES = {
     # and the plugin builds MessagingPushModuleConfig with nothing else (CustomerIOPushMessaging.kt:98-102),
     # so automatic push tracking is always on: the agent refuses the init (the scenario is an error).
     "cio-push-auto-tracking-off": ("error", "not expressible through the customer_io Flutter plugin"),
+    # Flutter's StandardMessageCodec has no DateTime type (Dart throws ArgumentError before the channel),
+    # so a java.util.Date property cannot reach the SDK through the plugin: the agent refuses the call.
+    "cio-date-property": ("error", "a date value is not expressible through the customer_io Flutter plugin"),
 }
 
 #: With a fault, each agent runs these scenarios (each must exist in the suite and catch the fault on
-#: virtual:android): identify traits (the plugin's empty-map overload), token and context, push opened.
+#: virtual:android): identify traits (the plugin's empty-map overload), token and context, push opened,
+#: a java.util.Date property (the mirror's and the agent's date conversion).
 FAULTED = {
     "empty-traits-sent": ["cio-identify-blank"],
     "token-missing-in-context": ["cio-token-refresh"],
     "metric-capitalized": ["cio-push-opened"],
+    "date-as-string": ["cio-date-property"],
 }
 
 

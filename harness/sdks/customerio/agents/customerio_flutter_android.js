@@ -48,7 +48,14 @@
       if (Math.abs(v) < 2147483648) return overloads().int.call(J('java.lang.Integer'), v);
       return overloads().long.call(J('java.lang.Long'), v);
     }
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return H.hashMap(v, codec);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      if (Object.keys(v).length === 1 && H.has(v, '$date')) {
+        // Flutter's StandardMessageCodec.writeValue has no DateTime type: Dart throws ArgumentError before the channel
+        throw new Error('unsupported: a date value is not expressible through the customer_io Flutter plugin: ' +
+                        'the standard message codec has no DateTime type');
+      }
+      return H.hashMap(v, codec);
+    }
     if (Array.isArray(v)) return H.arrayList(v, codec);
     return H.toJava(v);
   }
