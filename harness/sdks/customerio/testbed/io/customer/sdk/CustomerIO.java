@@ -43,7 +43,7 @@ public final class CustomerIO {
     private static Object sdk(String name, Object... params) { return Rpc.call("sdk." + name, Rpc.params(params)); }
 
     private static final java.time.format.DateTimeFormatter ISO =
-        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'X'").withZone(java.time.ZoneOffset.UTC);
+        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
     /**
      * A caller's map as the reference SDK takes it on the RPC: a {@code java.util.Date} (which the real SDK
