@@ -138,6 +138,12 @@ def test_native_init_builds_config_with_builder_and_push_module(bed, native):
             {"name": S, "properties": {"@": HM, "price": D, "ok": B, "tags": ["java.util.ArrayList", S, D]}},
         ),
         ("track", {"name": "bare"}, {"name": "bare"}, {"properties": "absent"}),
+        (  # a canonical date is a java.util.Date in the SDK's map (docs/sdk-calls.md), handed on as the canonical value
+            "track",
+            {"name": "renewal", "properties": {"due": {"$date": "2024-06-01T00:00:00.000Z"}, "n": 1}},
+            {"name": "renewal", "properties": {"due": {"$date": "2024-06-01T00:00:00.000Z"}, "n": 1.0}},
+            {"properties": {"@": HM, "due": "java.util.Date", "n": D}},
+        ),
         ("screen", {"title": "Home", "properties": {"a": 1}}, {"title": "Home", "properties": {"a": 1.0}}, {}),
         ("screen", {"title": "Home"}, {"title": "Home"}, {"properties": "absent"}),
         ("clearIdentify", {}, {}, {}),
@@ -253,8 +259,11 @@ def test_flutter_channel_types(bed, flutter):
 def test_flutter_refuses_what_dart_cannot_say(flutter):
     with pytest.raises(UnsupportedCall, match='event "clicked" has no Flutter form'):
         flutter.call("trackMetric", {"deliveryId": "d", "deviceToken": "t", "event": "clicked"}, timeout=15)
-    with pytest.raises(UnsupportedCall, match=r"configuration\.autoTrackPushEvents false has no Flutter form"):
+    refused = r"configuration\.autoTrackPushEvents false is not expressible through the customer_io Flutter plugin"
+    with pytest.raises(UnsupportedCall, match=refused):
         flutter.call("init", {"configuration": {**CONFIG, "autoTrackPushEvents": False}}, timeout=15)
+    with pytest.raises(UnsupportedCall, match="a date value is not expressible through the customer_io Flutter plugin"):
+        flutter.call("track", {"name": "d", "properties": {"due": {"$date": "2024-06-01T00:00:00.000Z"}}}, timeout=15)
 
 
 def test_flutter_agent_reads_the_native_sdk_version(flutter):

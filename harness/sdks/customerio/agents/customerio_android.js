@@ -86,12 +86,32 @@
     return b.build();
   }
 
+  // A canonical date {"$date": ISO-8601} (docs/sdk-calls.md) is a java.util.Date in the caller's map, at any depth;
+  // a map without one takes the fast Gson path of H.hashMap.
+  function isDate(v) { return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && H.has(v, '$date'); }
+  function hasDate(v) {
+    if (v === null || typeof v !== 'object') return false;
+    if (isDate(v)) return true;
+    return (Array.isArray(v) ? v : Object.keys(v).map(function (k) { return v[k]; })).some(hasDate);
+  }
+  function javaValue(v) {
+    if (isDate(v)) {
+      var ms = Date.parse(v.$date);
+      if (isNaN(ms)) throw new Error('$date must be an ISO-8601 date, not ' + JSON.stringify(v.$date));
+      return J('java.util.Date').$new.overload('long').call(J('java.util.Date'), ms);
+    }
+    if (Array.isArray(v)) return H.arrayList(v, javaValue);
+    if (v !== null && typeof v === 'object') return H.hashMap(v, javaValue);
+    return H.toJava(v);
+  }
+  function javaMap(m) { return hasDate(m) ? H.hashMap(m, javaValue) : H.hashMap(m); }
+
   // The @JvmOverloads pair of identify/track/screen: with the map, or without it (the SDK's emptyMap()).
   function withOptionalMap(method, first, mapKey) {
     return function (a) {
       var sdk = cio();
       if (H.has(a, mapKey) && a[mapKey] !== null) {
-        return sdk[method].overload('java.lang.String', 'java.util.Map').call(sdk, a[first], H.hashMap(a[mapKey]));
+        return sdk[method].overload('java.lang.String', 'java.util.Map').call(sdk, a[first], javaMap(a[mapKey]));
       }
       return sdk[method].overload('java.lang.String').call(sdk, a[first]);
     };
@@ -155,8 +175,8 @@
     track: withOptionalMap('track', 'name', 'properties'),
     screen: withOptionalMap('screen', 'title', 'properties'),
     clearIdentify: function () { cio().clearIdentify(); },
-    setProfileAttributes: function (a) { cio().setProfileAttributes(H.hashMap(a.attributes)); },
-    setDeviceAttributes: function (a) { cio().setDeviceAttributes(H.hashMap(a.attributes)); },
+    setProfileAttributes: function (a) { cio().setProfileAttributes(javaMap(a.attributes)); },
+    setDeviceAttributes: function (a) { cio().setDeviceAttributes(javaMap(a.attributes)); },
     registerDeviceToken: function (a) { cio().registerDeviceToken(a.token); },
     deleteDeviceToken: function () { cio().deleteDeviceToken(); },
     trackMetric: function (a) {

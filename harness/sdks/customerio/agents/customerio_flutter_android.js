@@ -48,7 +48,14 @@
       if (Math.abs(v) < 2147483648) return overloads().int.call(J('java.lang.Integer'), v);
       return overloads().long.call(J('java.lang.Long'), v);
     }
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return H.hashMap(v, codec);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      if (Object.keys(v).length === 1 && H.has(v, '$date')) {
+        // Flutter's StandardMessageCodec.writeValue has no DateTime type: Dart throws ArgumentError before the channel
+        throw new Error('unsupported: a date value is not expressible through the customer_io Flutter plugin: ' +
+                        'the standard message codec has no DateTime type');
+      }
+      return H.hashMap(v, codec);
+    }
     if (Array.isArray(v)) return H.arrayList(v, codec);
     return H.toJava(v);
   }
@@ -159,8 +166,9 @@
       if (KNOWN.indexOf(key) < 0) throw new Error('unknown configuration field ' + key);
     });
     if (H.has(c, 'autoTrackPushEvents') && !c.autoTrackPushEvents) {
-      throw new Error('unsupported: configuration.autoTrackPushEvents false has no Flutter form: the plugin always adds ' +
-                      'the FCM push module with automatic push tracking on (CustomerIOPushMessaging.kt:83-103)');
+      throw new Error('unsupported: configuration.autoTrackPushEvents false is not expressible through the customer_io ' +
+                      'Flutter plugin: Dart\'s PushConfig holds only pushClickBehavior (push_config.dart:16-27) and the ' +
+                      'plugin always adds the FCM push module with automatic push tracking on (CustomerIOPushMessaging.kt:83-103)');
     }
     function opt(key) { return H.has(c, key) ? c[key] : null; }
     function mapped(table, key) {

@@ -344,6 +344,9 @@ class CustomerIoAndroid:
     def _enqueue(self, kind: str, body: dict[str, Any], user_id: str | None = None, token: str | None = None) -> None:
         """Build the Segment event (Events.kt applyBaseData/applyBaseEventData, then the plugins) and store it."""
         assert self.pipeline is not None
+        for key in ("properties", "traits"):
+            if isinstance(body.get(key), dict):
+                body = {**body, key: self._serialized(body[key])}
         uid = user_id if user_id is not None else (self.user_id or "")
         event: dict[str, Any] = {"type": kind, **body}
         event["messageId"] = str(uuid.uuid4())
@@ -358,6 +361,18 @@ class CustomerIoAndroid:
         self.pipeline.stored()
         if kind == "track" and name_of(event) == "Application Backgrounded":
             self.pipeline.flush()  # customerio ApplicationLifecyclePlugin: flush on background
+
+    def _serialized(self, value: Any) -> Any:
+        """A caller's value as JsonAnySerializer writes it: a date (``{"$date": ISO}`` on the RPC, a
+        java.util.Date in a real app) has no kotlinx serializer, so ``toJsonElement`` gives JsonNull
+        (research other-sdks.md A6)."""
+        if isinstance(value, dict):
+            if list(value) == ["$date"]:
+                return str(value["$date"]) if "date-as-string" in self.faults else None
+            return {k: self._serialized(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._serialized(v) for v in value]
+        return value
 
     def _api_level(self) -> int:
         return _API_LEVELS.get(self.env.os_version, 34)

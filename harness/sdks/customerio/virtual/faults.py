@@ -60,6 +60,7 @@ FAULTS: dict[str, Fault] = {
         _f("library-kept", "context", "context.library (analytics-kotlin's name and version) is kept", 4),
         _f("timestamp-no-millis", "events", "event timestamps are written without milliseconds", 4),
         _f("empty-traits-sent", "events", "identify with empty traits sends traits: {}", 7),
+        _f("date-as-string", "events", "a java.util.Date property is sent as its ISO-8601 text instead of null", 41),
         _f("anonymous-blank-user-id", "events", "anonymous events carry userId: '' instead of no userId key", 5),
         _f("metric-capitalized", "metrics", "Report Delivery Event metric is written 'Opened' (enum name)", 24),
         _f("screen-under-inapp", "events", "screen events are sent although screenViewUse is InApp", 23),

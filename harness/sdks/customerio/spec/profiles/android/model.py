@@ -36,6 +36,23 @@ _DEFAULTS: dict[str, Any] = {
     "autoTrackPushEvents": True,
 }
 _CURRENT: Any = object()  # "the SDK's current value" for an event's userId / token
+_DATE = "$date"  # a canonical date value (docs/sdk-calls.md): ``{"$date": ISO-8601}``, a java.util.Date in the app
+
+
+def _json_values(value: Any) -> tuple[Any, bool]:
+    """What the SDK writes for a caller's value, and whether a date was in it (android#41).
+
+    seg-kt ``Any.toJsonElement`` (core/.../utilities/JSON.kt:396-429, analytics-kotlin 1.25.0) turns a type
+    with no kotlinx serializer into ``JsonNull``: a ``java.util.Date`` goes out as ``null`` (A6)."""
+    if isinstance(value, dict):
+        if set(value) == {_DATE}:
+            return None, True
+        pairs = {k: _json_values(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(d for _, d in pairs.values())
+    if isinstance(value, list):
+        items = [_json_values(v) for v in value]
+        return [v for v, _ in items], any(d for _, d in items)
+    return value, False
 
 
 class Model:
@@ -104,6 +121,12 @@ class Model:
         flush policy. Common fields: seg-kt ``Events.kt`` / ``EventPipeline`` (android#4); an anonymous
         event has no ``userId`` key (android#5)."""
         self.seq += 1
+        dated = False
+        for key in ("properties", "traits"):
+            if isinstance(fields.get(key), dict):
+                fields[key], found = _json_values(fields[key])
+                dated = dated or found
+        rules = (*rules, "android#41") if dated else rules
         user = self.stored.user if user is _CURRENT else user
         token = self.context_token if token is _CURRENT else token
         body: dict[str, Any] = {

@@ -11,6 +11,7 @@ import io.customer.sdk.data.model.Region;
 import io.customer.sdk.events.TrackMetric;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -40,6 +41,31 @@ public final class CustomerIO {
     private CustomerIO(CustomerIOConfig config) { this.analytics = new Analytics(config.cdpApiKey); }
 
     private static Object sdk(String name, Object... params) { return Rpc.call("sdk." + name, Rpc.params(params)); }
+
+    private static final java.time.format.DateTimeFormatter ISO =
+        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /**
+     * A caller's map as the reference SDK takes it on the RPC: a {@code java.util.Date} (which the real SDK
+     * serializes as null, analytics-kotlin JSON.kt:396-429) becomes the canonical {@code {"$date": ISO}}
+     * (docs/sdk-calls.md), at any depth; everything else is unchanged.
+     */
+    static Object canonical(Object v) {
+        if (v instanceof java.util.Date) {
+            return java.util.Collections.singletonMap("$date", ISO.format(((java.util.Date) v).toInstant()));
+        }
+        if (v instanceof Map) {
+            Map<Object, Object> out = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) out.put(e.getKey(), canonical(e.getValue()));
+            return out;
+        }
+        if (v instanceof List) {
+            List<Object> out = new java.util.ArrayList<>();
+            for (Object o : (List<?>) v) out.add(canonical(o));
+            return out;
+        }
+        return v;
+    }
 
     /** The Kotlin companion object: where {@code instance()} and {@code initialize()} really live. */
     public static final class Companion {
@@ -94,7 +120,7 @@ public final class CustomerIO {
 
     public void identify(String userId, Map<String, Object> traits) {
         Trace.record("identify", "userId", userId, "traits", traits);
-        sdk("identify", "userId", userId, "traits", traits);
+        sdk("identify", "userId", userId, "traits", canonical(traits));
     }
 
     public void track(String name) {
@@ -104,7 +130,7 @@ public final class CustomerIO {
 
     public void track(String name, Map<String, Object> properties) {
         Trace.record("track", "name", name, "properties", properties);
-        sdk("track", "name", name, "properties", properties);
+        sdk("track", "name", name, "properties", canonical(properties));
     }
 
     public void screen(String title) {
@@ -114,19 +140,19 @@ public final class CustomerIO {
 
     public void screen(String title, Map<String, Object> properties) {
         Trace.record("screen", "title", title, "properties", properties);
-        sdk("screen", "title", title, "properties", properties);
+        sdk("screen", "title", title, "properties", canonical(properties));
     }
 
     public void clearIdentify() { Trace.record("clearIdentify"); sdk("clearIdentify"); }
 
     public void setProfileAttributes(Map<String, Object> attributes) {
         Trace.record("setProfileAttributes", "attributes", attributes);
-        sdk("setProfileAttributes", "attributes", attributes);
+        sdk("setProfileAttributes", "attributes", canonical(attributes));
     }
 
     public void setDeviceAttributes(Map<String, Object> attributes) {
         Trace.record("setDeviceAttributes", "attributes", attributes);
-        sdk("setDeviceAttributes", "attributes", attributes);
+        sdk("setDeviceAttributes", "attributes", canonical(attributes));
     }
 
     public void registerDeviceToken(String deviceToken) {
