@@ -1,0 +1,16 @@
+package io.flutter.embedding.engine.dart;
+
+import io.flutter.plugin.common.BinaryMessenger;
+
+/**
+ * Stand-in for Flutter's DartExecutor: the BinaryMessenger plugins receive, forwarding to its
+ * {@code dartMessenger} as the engine's class does.
+ */
+public final class DartExecutor implements BinaryMessenger {
+    private final DartMessenger dartMessenger = new DartMessenger();
+
+    @Override
+    public void setMessageHandler(String channel, BinaryMessageHandler handler) {
+        dartMessenger.setMessageHandler(channel, handler);
+    }
+}
