@@ -142,9 +142,14 @@ var F = (function () {
     if (isA(o, 'java.lang.Number')) return Java.cast(o, J('java.lang.Number')).intValue(); // Integer, Short, Byte
     for (var a = 0; a < ARRAY_CLASSES.length; a++) {
       if (isA(o, ARRAY_CLASSES[a][0])) {
-        var arr = Java.cast(o, J(ARRAY_CLASSES[a][0]));
+        var Arr = J('java.lang.reflect.Array');
         var out = [];
-        for (var i = 0; i < arr.length; i++) out.push(ARRAY_CLASSES[a][1] === '$bytes' ? arr[i] & 0xff : Number(arr[i]));
+        for (var i = 0, n = Arr.getLength(o); i < n; i++) {
+          var item = Arr.get(o, i); // boxed: Byte, Integer, Long, Float, Double
+          if (ARRAY_CLASSES[a][1] === '$int64') out.push(Number(String(item))); // digits, not a lossy double
+          else out.push(ARRAY_CLASSES[a][1] === '$bytes' ? Java.cast(item, J('java.lang.Number')).intValue() & 0xff
+                                                         : Java.cast(item, J('java.lang.Number')).doubleValue());
+        }
         var tagged = {};
         tagged[ARRAY_CLASSES[a][1]] = out;
         return tagged;
