@@ -5,7 +5,7 @@ arguments encoded by Flutter's standard codec. The agent finds, inside the runni
 plugin registered for a channel name and calls it as the codec would, so a caller needs neither Dart
 nor the plugin's classes::
 
-    session = FridaSession(FLUTTER_AGENTS, target=pid, uri="android:SERIAL")
+    session = FridaSession(FLUTTER_AGENTS, target=pid, device="usb", uri="android:SERIAL")
     session.start()
     antsomi = FlutterChannel(session, "antsomisdk")
     antsomi.call("config", {"portalId": "564", "propsId": "565", "appGroupId": None, "applicationId": "app"})

@@ -333,10 +333,10 @@ var F = (function () {
           handler.onMethodCall(call, result);
           if (resultClass === 'recording') {
             var kind = result.kind();
-            if (kind !== null) {
-              settle(id, { kind: String(kind), java: result.value(), code: result.code(), message: result.message(),
-                           javaDetails: result.details() });
-            }
+            if (kind === 'success') settle(id, { kind: 'success', java: result.value() });
+            else if (kind === 'error') {
+              settle(id, { kind: 'error', code: result.code(), message: result.message(), javaDetails: result.details() });
+            } else if (kind !== null) settle(id, { kind: String(kind) });
           }
         } catch (e) {
           delete pending[id];
