@@ -173,7 +173,23 @@ def test_an_unknown_channel_names_the_channels_that_have_a_handler(session):
     with pytest.raises(InstrumentError) as err:
         flutter_channel(session, "antsomi_sdk", "getUid")
     assert 'no Flutter plugin registered a handler for channel "antsomi_sdk"' in str(err.value)
-    assert "antsomisdk, com.exponea, customer_io" in str(err.value)
+    assert "antsomisdk, com.exponea, customer_io, harness/raw_messages)" in str(err.value)
+
+
+def test_a_channel_dart_only_sent_on_has_no_handler_yet(session):
+    """The engine buffers messages for a channel without a handler, in another map keyed by channel name:
+    that is no handler, and the agent says so."""
+    with pytest.raises(
+        InstrumentError, match='no Flutter plugin registered a handler for channel "harness/not_registered_yet"'
+    ):
+        flutter_channel(session, "harness/not_registered_yet", "anything")
+
+
+def test_a_handler_that_is_not_a_method_channel_is_named(session):
+    with pytest.raises(
+        InstrumentError, match=r'channel "harness/raw_messages" is not a MethodChannel: its handler is a '
+    ):
+        flutter_channel(session, "harness/raw_messages", "anything")
 
 
 def test_values_round_trip_through_the_agents_java_objects(tmp_path, bed):

@@ -10,11 +10,13 @@
  * DartMessenger, in its map `messageHandlers: channel name -> HandlerInfo(handler, taskQueue)`
  * (flutter/engine shell/platform/android/io/flutter/embedding/engine/dart/DartMessenger.java,
  * io/flutter/plugin/common/MethodChannel.java). The agent finds every live DartMessenger (Java.choose:
- * ART, and HotSpot through JVMTI), looks the name up in each of its Map fields, and unwraps by field
- * TYPE, not name: the entry's BinaryMessenger$BinaryMessageHandler (older engines store the handler
- * itself, newer ones a HandlerInfo), then that handler's MethodChannel$MethodCallHandler. Field names
- * are never needed, so R8 renaming them does no harm; the class names DartMessenger, MethodChannel and
- * BinaryMessenger are public embedding API that Flutter keeps.
+ * ART, and HotSpot through JVMTI), and reads its Map fields for entries that hold a handler (the engine
+ * has other maps keyed by channel name: bufferedMessages, for messages that came before any handler).
+ * It unwraps by field TYPE, not name: the entry's BinaryMessenger$BinaryMessageHandler (older engines
+ * store the handler itself in a ConcurrentHashMap, newer ones a HandlerInfo), then that handler's
+ * MethodChannel$MethodCallHandler. Field names are never needed, so R8 renaming them does no harm; the
+ * class names DartMessenger, MethodChannel and BinaryMessenger are embedding API that must keep its
+ * name (an app whose R8 renames io.flutter.** needs `-keep class io.flutter.embedding.engine.dart.** { *; }`).
  *
  * Dart values as JSON (the "typed JSON" of docs and harness.instrument.flutter_channel), decoded into
  * the Java objects StandardMessageCodec.readValue makes (StandardMessageCodec.java):
@@ -220,30 +222,39 @@ var F = (function () {
     return null;
   }
 
-  /** The entry registered under `channel` in one of messenger's Map fields; names of all seen into `seen`. */
+  /**
+   * The BinaryMessageHandler registered under `channel` in one of messenger's Map fields, or null; the
+   * names of all channels with a handler go into `seen`. A map counts only through entries that hold a
+   * handler: DartMessenger has other maps keyed by channel name (bufferedMessages: messages that came
+   * before any handler) and by other keys (pendingReplies, createdTaskQueues).
+   */
   function entryIn(messenger, channel, seen) {
     var MapType = J('java.util.Map');
     var fields = instanceFields(messenger);
+    var found = null;
     for (var i = 0; i < fields.length; i++) {
       if (!MapType.class.isAssignableFrom(fields[i].getType())) continue;
       var value = readField(messenger, fields[i]);
       if (value === null) continue;
-      var map = Java.cast(value, MapType);
-      var entry = map.get(channel);
-      if (entry !== null) return entry;
-      var keys = map.keySet().iterator();
-      while (keys.hasNext()) {
-        var k = keys.next();
-        if (k !== null && isA(k, 'java.lang.String') && seen.indexOf(String(k)) < 0) seen.push(String(k));
+      var it = Java.cast(value, MapType).entrySet().iterator();
+      while (it.hasNext()) {
+        var e = Java.cast(it.next(), J('java.util.Map$Entry'));
+        var key = e.getKey();
+        var v = e.getValue();
+        if (key === null || v === null || !isA(key, 'java.lang.String')) continue;
+        var binary = unwrap(Java.cast(v, J('java.lang.Object')), BINARY_HANDLER);
+        if (binary === null) continue;
+        if (seen.indexOf(String(key)) < 0) seen.push(String(key));
+        if (found === null && String(key) === channel) found = binary;
       }
     }
-    return null;
+    return found;
   }
 
   /** The MethodCallHandler a plugin registered for `channel` (cached for the session). */
   function handlerFor(channel) {
     if (Object.prototype.hasOwnProperty.call(handlers, channel)) return handlers[channel];
-    var entry = null;
+    var binary = null;
     var messengers = 0;
     var seen = [];
     try {
@@ -251,23 +262,21 @@ var F = (function () {
         onMatch: function (m) {
           messengers++;
           var found = entryIn(m, channel, seen);
-          if (found !== null) { entry = Java.retain(Java.cast(found, J('java.lang.Object'))); return 'stop'; }
+          if (found !== null) { binary = Java.retain(found); return 'stop'; }
         },
         onComplete: function () {}
       });
     } catch (e) {
       throw new Error('cannot search the app for Flutter engines (' + MESSENGER + '): ' + e.message);
     }
-    if (entry === null) {
+    if (binary === null) {
       throw new Error('no Flutter plugin registered a handler for channel ' + JSON.stringify(channel) + ' (' + messengers +
                       ' engine messenger(s) searched; channels with a handler: ' + (seen.sort().join(', ') || 'none') + ')');
     }
-    var binary = unwrap(entry, BINARY_HANDLER);
-    var handler = binary === null ? null : unwrap(binary, CALL_HANDLER);
+    var handler = unwrap(binary, CALL_HANDLER);
     if (handler === null) {
-      var what = binary === null ? entry : binary;
       throw new Error('channel ' + JSON.stringify(channel) + ' is not a MethodChannel: its handler is a ' +
-                      what.getClass().getName() + ' (a BasicMessageChannel, an EventChannel or a custom message handler)');
+                      binary.getClass().getName() + ' (a BasicMessageChannel, an EventChannel or a custom message handler)');
     }
     handlers[channel] = Java.retain(Java.cast(handler, J(CALL_HANDLER)));
     return handlers[channel];

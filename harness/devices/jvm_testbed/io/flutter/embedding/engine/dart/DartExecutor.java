@@ -13,4 +13,9 @@ public final class DartExecutor implements BinaryMessenger {
     public void setMessageHandler(String channel, BinaryMessageHandler handler) {
         dartMessenger.setMessageHandler(channel, handler);
     }
+
+    /** Stands for the engine delivering a message Dart sent on {@code channel}. */
+    public void deliverFromDart(String channel, java.nio.ByteBuffer message) {
+        dartMessenger.handleMessageFromDart(channel, message);
+    }
 }
