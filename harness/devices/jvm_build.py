@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -41,32 +42,40 @@ def find_jdk() -> tuple[str, str]:
     return java, javac
 
 
-def testbed_roots() -> list[Path]:
-    """The folders of Java sources: the generic bed, then each registered SDK's ``testbed`` package."""
+def _packages(extra: Sequence[str]) -> list[tuple[str, str]]:
+    """``(sdk name, package)`` of each registered SDK's test bed, then the ``extra`` packages; no repeats."""
+    out = [(sdk.name, sdk.testbed) for sdk in all_sdks() if sdk.testbed is not None]
+    out += [(package, package) for package in extra]
+    unique: dict[str, str] = {}
+    for name, package in out:
+        unique.setdefault(package, name)
+    return [(name, package) for package, name in unique.items()]
+
+
+def testbed_roots(extra: Sequence[str] = ()) -> list[Path]:
+    """The folders of Java sources: the generic bed, then each registered SDK's ``testbed`` package.
+
+    ``extra`` names more test-bed packages to compile in (a plug-in's mirrors that no registered SDK lists yet).
+    """
     roots = [Path(str(resources.files("harness.devices") / "jvm_testbed")).resolve()]
-    for sdk in all_sdks():
-        if sdk.testbed is None:
-            continue
-        spec = importlib.util.find_spec(sdk.testbed)  # a folder of .java files: a package, or a namespace one
+    for name, package in _packages(extra):
+        spec = importlib.util.find_spec(package)  # a folder of .java files: a package, or a namespace one
         if spec is None or not spec.submodule_search_locations:
-            raise DeviceError(URI, f"the {sdk.name} SDK's test bed package {sdk.testbed!r} is not installed")
+            raise DeviceError(URI, f"the {name} SDK's test bed package {package!r} is not installed")
         for location in spec.submodule_search_locations:
             if Path(location).resolve() not in roots:
                 roots.append(Path(location).resolve())
     return roots
 
 
-def testbed_sources() -> list[Path]:
-    return [src for root in testbed_roots() for src in sorted(root.rglob("*.java"))]
+def testbed_sources(extra: Sequence[str] = ()) -> list[Path]:
+    return [src for root in testbed_roots(extra) for src in sorted(root.rglob("*.java"))]
 
 
-def testbed_preload() -> list[str]:
-    """The classes the test bed loads at start: each SDK testbed package's ``PRELOAD`` (optional)."""
+def testbed_preload(extra: Sequence[str] = ()) -> list[str]:
+    """The classes the test bed loads at start: each test bed package's ``PRELOAD`` (optional)."""
     return [
-        name
-        for sdk in all_sdks()
-        if sdk.testbed
-        for name in getattr(importlib.import_module(sdk.testbed), "PRELOAD", ())
+        name for _, package in _packages(extra) for name in getattr(importlib.import_module(package), "PRELOAD", ())
     ]
 
 
@@ -75,13 +84,13 @@ def _cache_root() -> Path:
     return Path(base) / "engagement-harness" / "jvm-testbed"
 
 
-def testbed_classes() -> Path:
-    """The directory of compiled test-bed classes, compiling them on first use."""
+def testbed_classes(extra: Sequence[str] = ()) -> Path:
+    """The directory of compiled test-bed classes, compiling them on first use (``extra``: see testbed_roots)."""
     _, javac = find_jdk()
-    sources = testbed_sources()
+    sources = testbed_sources(extra)
     if not sources:
         raise DeviceError(URI, "the test bed's Java sources are missing from the installed package")
-    preload = "".join(f"{name}\n" for name in testbed_preload())
+    preload = "".join(f"{name}\n" for name in testbed_preload(extra))
     digest = hashlib.sha256(preload.encode())
     for src in sources:
         digest.update(str(src).encode())

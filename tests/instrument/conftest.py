@@ -22,12 +22,13 @@ import pytest
 from harness.devices.jvm_build import MAIN_CLASS, find_jdk, testbed_classes
 from harness.devices.rpc_client import RpcClient
 from harness.instrument.frida_session import FridaSession
+from harness.sdk.registry import all_sdks
 
 
 class Bed:
     """The virtual app, the test-bed JVM wired to it, and the JVM's trace."""
 
-    def __init__(self, tmp: Path, app_args: list[str] | None = None) -> None:
+    def __init__(self, tmp: Path, app_args: list[str] | None = None, testbeds: tuple[str, ...] = ()) -> None:
         self.data = tmp / "data"
         self.data.mkdir()
         self.trace = tmp / "trace.jsonl"
@@ -49,7 +50,7 @@ class Bed:
         self.rpc = RpcClient("jvm:android", port)
         java, _ = find_jdk()
         self.proc = subprocess.Popen(
-            [java, "-cp", str(testbed_classes()), MAIN_CLASS, str(port)],
+            [java, "-cp", str(testbed_classes(testbeds)), MAIN_CLASS, str(port)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env={"HARNESS_TESTBED_TRACE": str(self.trace), "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
@@ -118,7 +119,16 @@ def module_testbed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bed]:
     bed.stop()
 
 
+def agent_files(agent: str) -> list[str]:
+    """The files an SDK plug-in loads with ``agent`` on Android (its ``Sdk.agents`` row), minus the capture hook."""
+    for sdk in all_sdks():
+        for files in sdk.agents.get("android", {}).values():
+            if agent in files:
+                return [name for name in files if name != "_okhttp_capture"]
+    return ["_java", agent]
+
+
 def attach(bed: Bed, agent: str) -> FridaSession:
-    session = FridaSession(["_java", agent], target=bed.pid, uri="jvm:android")
+    session = FridaSession(agent_files(agent), target=bed.pid, uri="jvm:android")
     session.start()
     return session

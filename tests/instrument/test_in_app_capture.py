@@ -270,7 +270,7 @@ def test_ios_capture_agent_loads_and_says_why_it_cannot_hook_here():
 
 def test_every_app_kind_loads_its_capture_hook_after_its_agent():
     assert agents_for("android") == ["_java", "exponea_android", "_okhttp_capture"]
-    assert agents_for("android", "flutter") == ["_java", "exponea_flutter_android", "_okhttp_capture"]
+    assert agents_for("android", "flutter") == ["_java", "_flutter", "exponea_flutter_android", "_okhttp_capture"]
     assert agents_for("ios") == ["exponea_ios", "_nsurlsession_capture"]
     source = agent_source(agents_for("android"), {"capture": True})
     assert source.startswith('globalThis.HARNESS_OPTIONS = {"capture": true};')

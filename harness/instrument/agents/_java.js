@@ -7,6 +7,7 @@
  * - toJs(o): a Java return value (String, Boolean, Number, Map, List, enum) -> JSON.
  * - serve(handlers): rpc.exports.call(method, args) -> {value, clock}, run inside Java.perform;
  *   a handler may return a Promise. rpc.exports.ping() answers at once (bare round-trip cost).
+ *   Exports a generic agent loaded before the SDK agent added (e.g. _flutter.js's flutterChannel) stay.
  */
 var H = (function () {
   var cache = {};
@@ -114,7 +115,7 @@ var H = (function () {
   function has(args, key) { return Object.prototype.hasOwnProperty.call(args, key) && args[key] !== undefined; }
 
   function serve(handlers, sdkVersion) {
-    rpc.exports = {
+    rpc.exports = Object.assign({}, rpc.exports, {
       ping: function () { return true; },
       sdkVersion: sdkVersion || function () { return null; },  // the SDK agent says how to read it
       call: function (method, args) {
@@ -133,7 +134,7 @@ var H = (function () {
           });
         });
       }
-    };
+    });
   }
 
   return { J: J, dbl: dbl, bool: bool, str: str, hashMap: hashMap, arrayList: arrayList, toJava: toJava,

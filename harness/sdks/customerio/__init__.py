@@ -32,8 +32,8 @@ SDK = Sdk(
     faults="harness.sdks.customerio.virtual.faults",
     agents={
         "android": {
-            "native": ("_java", "customerio_android", "_okhttp_capture"),
-            "flutter": ("_java", "customerio_flutter_android", "_okhttp_capture"),
+            "native": ("_java", "customerio_segment", "customerio_android", "_okhttp_capture"),
+            "flutter": ("_java", "_flutter", "customerio_segment", "customerio_flutter_android", "_okhttp_capture"),
         }
     },
     agent_package="harness.sdks.customerio",

@@ -49,7 +49,7 @@ SDK = Sdk(
     agents={
         "android": {
             "native": ("_java", "exponea_android", "_okhttp_capture"),
-            "flutter": ("_java", "exponea_flutter_android", "_okhttp_capture"),
+            "flutter": ("_java", "_flutter", "exponea_flutter_android", "_okhttp_capture"),
         },
         "ios": {
             "native": ("exponea_ios", "_nsurlsession_capture"),

@@ -4,6 +4,7 @@ what it was asked (the test reads the RPC trace). Registered only by tests/instr
 under its own name, so it never shadows the real ``customerio`` registration."""
 
 from harness.sdk.base import Sdk
+from harness.sdks.customerio import SDK as CUSTOMERIO
 
 SDK = Sdk(
     name="cio_standin",
@@ -15,12 +16,7 @@ SDK = Sdk(
     profiles={"android": "tests.instrument.cio_standin:Profile"},
     reference={"android": "tests.instrument.cio_standin.reference:Reference"},
     faults="tests.toy_sdk.faults",
-    agents={
-        "android": {
-            "native": ("_java", "customerio_android", "_okhttp_capture"),
-            "flutter": ("_java", "customerio_flutter_android", "_okhttp_capture"),
-        }
-    },
+    agents=CUSTOMERIO.agents,  # the real plug-in's agent files, in its order
     agent_package="harness.sdks.customerio",
     testbed="harness.sdks.customerio.testbed",
 )

@@ -21,7 +21,8 @@
  *     "https://$host/..." in RequestFactory (analytics-kotlin core/.../core/HTTPClient.kt:156,167) and
  *     opens it through `open fun openConnection(url)` (line 178); the agent rewrites the scheme there.
  * Kotlin `Map<String, Any?>` values carry java.lang.Double for every JSON number (H.toJava).
- * Needs _prelude.js and _java.js before it (harness.instrument.frida_session loads them).
+ * The Segment lookup (flush) and the scheme hook are customerio_segment.js's (CIO), shared with the
+ * Flutter agent. Needs _prelude.js, _java.js and customerio_segment.js before it (Sdk.agents).
  */
 (function () {
   var J = H.J;
@@ -39,28 +40,6 @@
   function screenView(name) {
     if (name !== 'All' && name !== 'InApp') throw new Error('screenViewUse must be "All" or "InApp", not ' + JSON.stringify(name));
     return kotlinObject('io.customer.datapipelines.config.ScreenView$' + name);
-  }
-
-  var plainHttp = false;
-  /**
-   * Segment opens every URL as https://; the harness's collector on loopback speaks plain HTTP. The
-   * hook goes in when the agent loads (installed inside an RPC call, it did not take effect on the test
-   * bed's HotSpot), and
-   * rewrites only after an init asked for scheme "http".
-   */
-  function hookScheme() {
-    try {
-      var open = J('com.segment.analytics.kotlin.core.RequestFactory').openConnection.overload('java.lang.String');
-      open.implementation = function (url) {
-        return open.call(this, plainHttp ? String(url).replace(/^https:\/\//, 'http://') : url);
-      };
-    } catch (e) { /* no Segment in this app yet: init says so if it asks for http */ }
-  }
-  Java.perform(hookScheme);
-  function useScheme(scheme) {
-    if (scheme === undefined || scheme === null || scheme === 'https') { plainHttp = false; return; }
-    if (scheme !== 'http') throw new Error('scheme must be "https" or "http", not ' + JSON.stringify(scheme));
-    plainHttp = true;
   }
 
   var KNOWN = ['cdpApiKey', 'region', 'apiHost', 'cdnHost', 'flushAt', 'flushInterval', 'trackApplicationLifecycleEvents',
@@ -119,34 +98,6 @@
 
   var METRICS = { delivered: 'Delivered', opened: 'Opened', converted: 'Converted', clicked: 'Clicked' };
 
-  var analytics = null;
-  /**
-   * CustomerIO's internal Segment Analytics (CustomerIO.kt:103). Reflection only finds the names (the
-   * getter is mangled, getAnalytics$datapipelines_release; R8 may leave only the field); the call goes
-   * through Frida's wrapper, because Method.invoke from Frida's thread has no Java caller (JDK 17 refuses).
-   */
-  function segment() {
-    if (analytics !== null) return analytics;
-    var sdk = J('io.customer.sdk.CustomerIO').Companion.value.instance();
-    var type = J('com.segment.analytics.kotlin.core.Analytics');
-    var found = null;
-    var methods = sdk.getClass().getDeclaredMethods();
-    for (var i = 0; i < methods.length && found === null; i++) {
-      var name = String(methods[i].getName());
-      if (name.indexOf('getAnalytics$') === 0 && methods[i].getParameterTypes().length === 0) found = sdk[name].call(sdk);
-    }
-    var fields = sdk.getClass().getDeclaredFields();
-    for (var k = 0; k < fields.length && found === null; k++) {
-      if (type.class.isAssignableFrom(fields[k].getType())) {
-        var f = String(fields[k].getName());
-        found = (sdk[f] !== undefined && 'value' in sdk[f] ? sdk[f] : sdk['_' + f]).value;
-      }
-    }
-    if (found === null) throw new Error('CustomerIO holds no com.segment.analytics.kotlin.core.Analytics (getAnalytics$* or a field)');
-    analytics = Java.cast(found, type);
-    return analytics;
-  }
-
   /**
    * The SDK's version: `object Version { const val version = "4.19.0" }` (customerio-android
    * core/src/main/kotlin/io/customer/sdk/Version.kt:9-10), a static field on the JVM; null when the
@@ -167,8 +118,8 @@
   H.serve({
     init: function (a) {
       var c = a.configuration || {};
-      useScheme(c.scheme);
-      analytics = null; // a new instance may come with the first initialize
+      CIO.useScheme(c.scheme);
+      CIO.forgetSegment(); // a new instance may come with the first initialize
       J(SDK + 'CustomerIO').Companion.value.initialize(builder(c));
     },
     identify: withOptionalMap('identify', 'userId', 'traits'),
@@ -185,6 +136,6 @@
       var metric = J('io.customer.sdk.events.Metric')[name].value;
       cio().trackMetric(J('io.customer.sdk.events.TrackMetric$Push').$new(metric, a.deliveryId, a.deviceToken));
     },
-    flush: function () { segment().flush(); }
+    flush: function () { CIO.segment().flush(); }
   }, cioVersion);
 })();

@@ -1,137 +1,22 @@
 /*
- * Flutter agent (Android) for the Exponea Flutter SDK 2.5.0 plugin.
+ * Flutter agent (Android) for the Exponea Flutter SDK 2.5.0 plugin, on the generic Flutter channel
+ * agent (_flutter.js, loaded before it): only the call mapping lives here.
  *
- * Skips Dart: builds io.flutter.plugin.common.MethodCall(method, arguments) exactly as the Dart
- * side's standard codec would deliver it (research/flutter-sdk-bridge.md §2-§3: channel method
- * names, argument maps, HashMap/ArrayList, Double for timestamps and config numbers, Integer for
- * Dart ints such as setFlushPeriod) and hands it to com.exponea.ExponeaMethodHandler.onMethodCall,
- * so the plugin's own conversions ("Token " prefix, timestamp defaults, flush-mode checks) run.
- *
- * The handler: the live instance (Java.choose) when the heap can be walked (ART), else one created
- * with the app Context and kept for the session (its cached configuration is what anonymize needs).
- * The MethodChannel.Result: a class made with Java.registerClass on ART; frida-java-bridge builds
- * those as dex files, which HotSpot cannot load, so on the jvm:android test bed the agent uses the
- * test bed's harness.testbed.RecordingResult instead.
- * Calls run on the main thread where Android has one (Flutter calls handlers on the platform thread).
+ * Skips Dart: each canonical call becomes the `com.exponea` channel call the Dart side makes
+ * (research/flutter-sdk-bridge.md §1-§3: channel and method names, argument maps; Double for
+ * timestamps and config numbers, {$double: x} below; Integer for Dart ints such as setFlushPeriod),
+ * handed to the handler ExponeaPlugin registered for that channel, so the plugin's own conversions
+ * ("Token " prefix, timestamp defaults, flush-mode checks) run.
  * Three canonical calls have no channel method; the agent makes them as a Flutter app's own Android
  * code would: handleRemoteMessage through the plugin's ExponeaPlugin.Companion helper, and
  * setSessionTimeout / setAutomaticSessionTracking on the native Exponea object the plugin bundles.
  */
 (function () {
   var J = H.J;
-  var handler = null;
-  var resultClass = null;
-  var pending = {};
-  var nextId = 1;
+  var dbl = F.dbl; // marks a value Dart sends as a double
 
-  // Overloads resolved once: resolving them per call costs as much as the JNI call itself.
-  var ov = null;
-  function overloads() {
-    if (ov === null) {
-      ov = {
-        int: J('java.lang.Integer').valueOf.overload('int'),
-        long: J('java.lang.Long').valueOf.overload('long'),
-        call: J('io.flutter.plugin.common.MethodCall').$new.overload('java.lang.String', 'java.lang.Object'),
-        recording: J('harness.testbed.RecordingResult').$new.overload()
-      };
-    }
-    return ov;
-  }
-
-  // Dart ints arrive as Integer (Long beyond 32 bits), doubles as Double.
-  function codec(v) {
-    if (typeof v === 'number' && Number.isInteger(v)) {
-      if (Math.abs(v) < 2147483648) return overloads().int.call(J('java.lang.Integer'), v);
-      return overloads().long.call(J('java.lang.Long'), v);
-    }
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return H.hashMap(v, codec);
-    if (Array.isArray(v)) return H.arrayList(v, codec);
-    return H.toJava(v);
-  }
-  function dbl(v) { return { __double: v }; } // marks a value Dart sends as a double
-  function wire(v) {
-    if (v !== null && typeof v === 'object' && '__double' in v) return H.dbl(v.__double);
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return H.hashMap(v, wire);
-    if (Array.isArray(v)) return H.arrayList(v, wire);
-    return codec(v);
-  }
-
-  function liveHandler() {
-    if (handler !== null) return handler;
-    try {
-      Java.choose('com.exponea.ExponeaMethodHandler', { onMatch: function (h) { handler = h; return 'stop'; },
-                                                        onComplete: function () {} });
-    } catch (e) { /* heap walking needs ART; fall through */ }
-    if (handler === null) {
-      var Handler = J('com.exponea.ExponeaMethodHandler');
-      handler = Handler.$new(H.context());
-    }
-    return handler;
-  }
-
-  function makeResult(id) {
-    if (resultClass === null) {
-      try {
-        resultClass = Java.registerClass({
-          name: 'com.exponea.harness.agent.FlutterResult',
-          implements: [J('io.flutter.plugin.common.MethodChannel$Result')],
-          fields: { callId: 'int' },
-          methods: {
-            success: function (value) { settle(this.callId.value, { kind: 'success', value: H.toJs(value) }); },
-            error: function (code, message, details) { settle(this.callId.value, { kind: 'error', code: code, message: message }); },
-            notImplemented: function () { settle(this.callId.value, { kind: 'notImplemented' }); }
-          }
-        });
-      } catch (e) {
-        resultClass = 'recording'; // HotSpot: no DexClassLoader
-      }
-    }
-    if (resultClass === 'recording') return overloads().recording.call(J('harness.testbed.RecordingResult'));
-    var r = resultClass.$new();
-    r.callId.value = id;
-    return r;
-  }
-
-  function settle(id, outcome) {
-    var p = pending[id];
-    if (p === undefined) return;
-    delete pending[id];
-    if (outcome.kind === 'success') p.resolve(outcome.value);
-    else if (outcome.kind === 'error') p.reject(new Error('PlatformException(' + outcome.code + ', ' + outcome.message + ')'));
-    else p.reject(new Error('MissingPluginException: not implemented by the plugin'));
-  }
-
-  var hasLooper = null; // looked up once: a failed Java.use (HotSpot: no Looper) is slow and never cached
-  function onMainThread(fn) {
-    if (hasLooper === null) {
-      try { J('android.os.Looper'); hasLooper = true; } catch (e) { hasLooper = false; }
-    }
-    if (hasLooper) Java.scheduleOnMainThread(function () { Java.perform(fn); });
-    else fn();
-  }
-
-  /** Sends one channel call and resolves with what the plugin answers. */
-  function channel(method, args) {
-    return new Promise(function (resolve, reject) {
-      var id = nextId++;
-      pending[id] = { resolve: resolve, reject: reject };
-      onMainThread(function () {
-        try {
-          var call = overloads().call.call(J('io.flutter.plugin.common.MethodCall'), method,
-                                           args === undefined ? null : wire(args));
-          var result = makeResult(id);
-          liveHandler().onMethodCall(call, result);
-          if (resultClass === 'recording') {
-            var json = result.outcomeJson();
-            if (json !== null) settle(id, JSON.parse(json));
-          }
-        } catch (e) {
-          delete pending[id];
-          reject(e);
-        }
-      });
-    });
-  }
+  /** Sends one `com.exponea` channel call and resolves with what the plugin answers. */
+  function channel(method, args) { return F.call('com.exponea', method, args === undefined ? null : args); }
 
   function flutterProject(p) {
     var out = { projectToken: p.projectToken, authorizationToken: stripToken(p.authorization, 'authorization') };

@@ -5,22 +5,33 @@ import android.content.Context;
 import android.content.Intent;
 import harness.testbed.Trace;
 import com.exponea.sdk.Exponea;
+import io.flutter.embedding.engine.plugins.FlutterPlugin;
+import io.flutter.plugin.common.MethodChannel;
 import java.util.Map;
 
 /**
  * Mirror of the Flutter plugin class com.exponea.ExponeaPlugin: on a phone, onAttachedToEngine
- * creates the `com.exponea` MethodChannel with an ExponeaMethodHandler kept in `methodHandler`.
- * The test bed makes one at class load, as the Flutter engine would at app start.
+ * creates the `com.exponea` MethodChannel with an ExponeaMethodHandler kept in `methodHandler`
+ * (ExponeaPlugin.kt:71-77). The test bed makes one at class load and adds it to the test bed's Flutter
+ * engine, as GeneratedPluginRegistrant does at app start, so the handler is registered under
+ * `com.exponea` in the engine's DartMessenger, where the generic Flutter agent finds it.
  *
  * Its Kotlin companion object (the static field `Companion`) has the helpers a Flutter app's
  * Android code calls from its own services (flutter-sdk-bridge.md §1.2); they forward to Exponea.
  */
-public final class ExponeaPlugin {
+public final class ExponeaPlugin implements FlutterPlugin {
     public static final ExponeaPlugin LIVE = new ExponeaPlugin(android.app.ActivityThread.currentApplication());
     public static final Companion Companion = new Companion();
     private final ExponeaMethodHandler methodHandler;
 
+    static { harness.testbed.FlutterHost.ENGINE.addPlugin(LIVE); }
+
     public ExponeaPlugin(Context context) { methodHandler = new ExponeaMethodHandler(context); }
+
+    @Override
+    public void onAttachedToEngine(FlutterPluginBinding binding) {
+        new MethodChannel(binding.getBinaryMessenger(), "com.exponea").setMethodCallHandler(methodHandler);
+    }
 
     public io.flutter.plugin.common.MethodChannel.MethodCallHandler getMethodHandler() { return methodHandler; }
 

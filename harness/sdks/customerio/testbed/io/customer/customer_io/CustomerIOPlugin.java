@@ -11,6 +11,7 @@ import io.customer.sdk.CustomerIOConfigBuilder;
 import io.customer.sdk.data.model.Region;
 import io.customer.sdk.events.Metric;
 import io.customer.sdk.events.TrackMetric;
+import io.flutter.embedding.engine.plugins.FlutterPlugin;
 import io.flutter.plugin.common.MethodCall;
 import io.flutter.plugin.common.MethodChannel;
 import java.util.Collections;
@@ -32,8 +33,19 @@ import java.util.Map;
  * values that CustomerIOConfigBuilder + CustomerIO.initialize pass here. It always adds the FCM push
  * module with the default config (CustomerIOPushMessaging.kt:83-103: autoTrackPushEvents stays true).
  */
-public final class CustomerIOPlugin implements MethodChannel.MethodCallHandler {
+public final class CustomerIOPlugin implements MethodChannel.MethodCallHandler, FlutterPlugin {
+    /** The app's plugin, added to the test bed's engine at class load as GeneratedPluginRegistrant would. */
+    public static final CustomerIOPlugin LIVE = new CustomerIOPlugin();
+
+    static { harness.testbed.FlutterHost.ENGINE.addPlugin(LIVE); }
+
     public CustomerIOPlugin() {}
+
+    /** CustomerIOPlugin.kt onAttachedToEngine: the {@code customer_io} channel, this as its handler. */
+    @Override
+    public void onAttachedToEngine(FlutterPluginBinding binding) {
+        new MethodChannel(binding.getBinaryMessenger(), "customer_io").setMethodCallHandler(this);
+    }
 
     @Override
     public void onMethodCall(MethodCall call, MethodChannel.Result result) {
