@@ -27,7 +27,7 @@ from pathlib import Path
 
 from distributed import Client
 
-from harness.fleet.dispatch import fleet_devices, run_fleet
+from harness.fleet.dispatch import fleet_devices, identity, run_fleet
 from harness.fleet.host import RunSettings
 from harness.scenario.loader import Scenario, find_scenarios
 from harness.scenario.runner import RunResult
@@ -86,7 +86,7 @@ def cluster(tmp: Path, layout: Sequence[Sequence[str]]) -> Iterator[Client]:
 def play(tmp: Path, scenarios: Sequence[Scenario], layout: Sequence[Sequence[str]]) -> tuple[float, list[RunResult]]:
     """Wall time of the whole suite on every device of ``layout``, and the results."""
     with cluster(tmp, layout) as client:
-        devices = fleet_devices(client.scheduler_info(n_workers=-1))
+        devices = fleet_devices(identity(client))
         started = time.monotonic()
         results, _ = run_fleet(client, scenarios, devices, RunSettings(), lambda r: None)
         return time.monotonic() - started, results

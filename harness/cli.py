@@ -237,10 +237,8 @@ def _run_fleet(args: argparse.Namespace, scenarios: Sequence[Scenario]) -> int:
     try:
         from distributed import Client
     except ImportError:
-        raise ConfigError(
-            "--scheduler", "fleet runs need Dask: pip install 'engagement-harness[fleet]'"
-        ) from None
-    from harness.fleet.dispatch import fleet_devices, run_fleet
+        raise ConfigError("--scheduler", "fleet runs need Dask: pip install 'engagement-harness[fleet]'") from None
+    from harness.fleet.dispatch import fleet_devices, identity, run_fleet
     from harness.fleet.host import RunSettings
     from harness.report.folder import check_run_folder
 
@@ -255,7 +253,7 @@ def _run_fleet(args: argparse.Namespace, scenarios: Sequence[Scenario]) -> int:
         raise ConfigError("--scheduler", f"cannot reach the scheduler at {args.scheduler}: {exc}") from None
     with client:
         print(f"dashboard: {client.dashboard_link}", flush=True)
-        devices = fleet_devices(client.scheduler_info(n_workers=-1), args.device or ())
+        devices = fleet_devices(identity(client), args.device or ())
         if not devices:
             raise ConfigError("--scheduler", f"no harness worker with devices is connected to {args.scheduler}")
         print(f"{len(devices)} devices: {', '.join(d.label for d in devices)}", flush=True)

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,23 @@ def test_a_worker_killed_mid_run_ends_its_runs_as_errors_naming_it_and_the_other
     assert any(r["outcome"] == "error" and "worker w2 (127.0.0.1)" in r["error"] for r in on_w2), output
     assert others and all(r["outcome"] in ("passed", "skipped") for r in others), output
     assert len(results) == 3 * len({r["scenario"] for r in results})
+
+
+def test_the_dispatcher_sees_every_live_worker_while_the_client_refreshes_its_cached_scheduler_info(cluster):
+    """Dask's client refreshes its cached ``scheduler_info()`` in the background with a copy that lists
+    no workers; a dispatcher reading that cache called live workers lost (a refresh every millisecond
+    made one look in five see no worker at all). The dispatcher asks the scheduler itself."""
+    import dask
+
+    from harness.fleet.dispatch import fleet_devices, identity, live_workers
+
+    address, _ = cluster
+    with dask.config.set({"distributed.client.scheduler-info-interval": "1ms"}), Client(address, timeout=30) as client:
+        devices = fleet_devices(identity(client))
+        assert {d.label for d in devices} == {"virtual:android@w1", "virtual:ios@w1", "virtual:android@w2"}
+        workers = {d.address for d in devices}
+        looks = []
+        for _ in range(200):
+            looks.append(live_workers(client))
+            time.sleep(0.005)
+    assert all(look == workers for look in looks), [look for look in looks if look != workers][:3]
