@@ -279,8 +279,11 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     except ImportError:
         raise ConfigError("worker", "fleet workers need Dask: pip install 'engagement-harness[fleet]'") from None
     from harness.devices.registry import open_device
-    from harness.fleet.host import serve_worker
+    from harness.fleet.host import check_advertise, serve_worker
 
+    collector_host = args.collector_host or "127.0.0.1"
+    if args.advertise is not None:
+        collector_host = check_advertise(args.advertise, args.collector_host)
     uris = list(dict.fromkeys(args.device))
     for uri in uris:  # a bad URI is refused now, not at the first run
         open_device(uri).close()
@@ -290,7 +293,8 @@ def _cmd_worker(args: argparse.Namespace) -> int:
         args.scheduler,
         uris,
         name=name,
-        collector_host=args.collector_host,
+        collector_host=collector_host,
+        advertise=args.advertise,
         store=store,
         on_ready=lambda url: print(f"worker {name}: devices {', '.join(uris)}; collector {url}", flush=True),
     )
@@ -658,8 +662,15 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--name", help="the worker's name in reports (default: the host name); unique per scheduler")
     w.add_argument(
         "--collector-host",
-        default="127.0.0.1",
-        help="address of this host's collector that its devices reach (default 127.0.0.1)",
+        default=None,
+        help="address this host's collector listens on (default 127.0.0.1; with a non-loopback --advertise, "
+        "every interface)",
+    )
+    w.add_argument(
+        "--advertise",
+        metavar="HOST",
+        help="the address of this host that its devices reach the collector at, for phones on a LAN "
+        "(default: loopback, for virtual devices and emulators); an address of this host",
     )
     w.add_argument("--store", help="this host's capture store (default: a temporary file)")
     w.set_defaults(func=_cmd_worker)
