@@ -14,7 +14,7 @@ from distributed import Client
 from harness.errors import ConfigError
 from harness.fleet.host import advertised_url, check_advertise
 from tests.conftest import ROOT
-from tests.fleet.test_dask_fleet import _free_port, _stop
+from tests.fleet.parts import _free_port, _stop
 
 BIN = Path(sys.executable).parent
 

@@ -4,7 +4,6 @@ serving virtual devices, driven by ``harness run --scheduler`` in another proces
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,91 +18,6 @@ from distributed import Client
 from tests.conftest import ROOT
 
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """End a process we started and whatever virtual devices it left behind (by pid, children first)."""
-    try:
-        children = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        children = []
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-    for child in children:
-        if child.is_running():
-            child.kill()
-
-
-@pytest.fixture
-def cluster(tmp_path):
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    procs = {}
-
-    def start(name, *args):
-        out = open(logs / f"{name}.log", "wb")  # noqa: SIM115  (closed with the process)
-        procs[name] = subprocess.Popen([*args], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-
-    start(
-        "scheduler",
-        BIN / "dask",
-        "scheduler",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--dashboard-address",
-        "127.0.0.1:0",
-    )
-    try:
-        with Client(address, timeout=30) as client:
-            start(
-                "w1",
-                BIN / "harness",
-                "worker",
-                "--scheduler",
-                address,
-                "--name",
-                "w1",
-                "--device",
-                "virtual:android",
-                "--device",
-                "virtual:ios",
-                "--store",
-                str(tmp_path / "w1.sqlite"),
-            )
-            start(
-                "w2",
-                BIN / "harness",
-                "worker",
-                "--scheduler",
-                address,
-                "--name",
-                "w2",
-                "--device",
-                "virtual:android",
-                "--store",
-                str(tmp_path / "w2.sqlite"),
-            )
-            client.wait_for_workers(2, timeout=60)
-        yield address, procs
-    finally:
-        for name in ("w1", "w2", "scheduler"):
-            if name in procs:
-                _stop(procs[name])
 
 
 def _run(*args, **kw):
