@@ -4,8 +4,9 @@ Every (scenario, device) pair becomes one Dask task pinned to the worker that ow
 (``workers=[address]``, ``allow_other_workers=False``) and holding the device's resource, so a device
 plays one scenario at a time and devices on different workers play at once. Nothing is retried
 (``retries=0``): a run whose worker is lost ends as an error naming the worker and its host, either
-from Dask (:class:`distributed.KilledWorker`) or because this side sees the worker leave the
-scheduler while its runs are unfinished (a task pinned to a gone worker would otherwise wait for it
+from Dask (:class:`distributed.KilledWorker`) or because the scheduler's own worker table, asked
+directly every half second (never the client's cached copy, see :func:`identity`), no longer has the
+worker while its runs are unfinished (a task pinned to a gone worker would otherwise wait for it
 forever); the other runs go on.
 """
 
