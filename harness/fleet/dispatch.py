@@ -107,6 +107,7 @@ class FleetRun:
         self.settings = settings
         self.order: dict[Any, tuple[Scenario, FleetDevice]] = {}
         self.pending: set[Any] = set()
+        self.lost_scheduler = ""  # why Dask cancelled the unfinished runs, once the scheduler is lost
 
     def submit(self, scenario: Scenario, device: FleetDevice) -> Any:
         """Send one run to ``device``'s worker; the returned future identifies it in :meth:`finished`."""
@@ -128,6 +129,8 @@ class FleetRun:
 
     def finished(self) -> Iterator[tuple[Any, RunResult, dict[str, Any] | None]]:
         """``(future, result, device metadata or None)`` for each submitted run, as it finishes."""
+        from concurrent.futures import CancelledError  # the base of Dask's FuturesCancelledError
+
         from distributed import wait
 
         checked = time.monotonic()
@@ -137,6 +140,11 @@ class FleetRun:
                 done = set(got.done)
             except TimeoutError:
                 done = set()
+            except CancelledError as exc:  # Dask cancels every future when the scheduler's connection is lost
+                groups = getattr(exc, "error_groups", None) or []
+                reason = str(getattr(groups[0], "reason", "")) if groups else ""
+                self.lost_scheduler = reason or "its runs cancelled"
+                done = set(self.pending)
             if time.monotonic() - checked >= _CHECK:  # are the unfinished runs' workers still there?
                 checked = time.monotonic()
                 alive = live_workers(self.client)
@@ -165,6 +173,8 @@ class FleetRun:
             lost_worker = isinstance(exc, KilledWorker)
             cause = "lost mid-run (KilledWorker)" if lost_worker else f"{type(exc).__name__}: {exc}"
             return _error(scenario, device, cause), None
+        if self.lost_scheduler:
+            return _error(scenario, device, f"unfinished when the scheduler was lost ({self.lost_scheduler})"), None
         return _error(scenario, device, "left the scheduler mid-run (killed or disconnected)"), None
 
 

@@ -102,3 +102,34 @@ def test_the_dispatcher_sees_every_live_worker_while_the_client_refreshes_its_ca
             looks.append(live_workers(client))
             time.sleep(0.005)
     assert all(look == workers for look in looks), [look for look in looks if look != workers][:3]
+
+
+def test_a_lost_scheduler_ends_the_unfinished_runs_as_errors_and_the_report_is_still_written(cluster, tmp_path):
+    """Dask cancels every future when the client loses the scheduler; the runs end as errors saying so."""
+    address, procs = cluster
+    run = subprocess.Popen(
+        [BIN / "harness", "run", "--scheduler", address, "-k", "flush", "--report", str(tmp_path / "fleet")],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    try:
+        for line in run.stdout:  # kill the scheduler once a run has finished: the others are unfinished then
+            lines.append(line)
+            if line.startswith("["):
+                os.kill(procs["scheduler"].pid, signal.SIGKILL)
+                procs["scheduler"].wait(10)
+                break
+        lines += run.stdout.readlines()
+        assert run.wait(120) == 1
+    finally:
+        if run.poll() is None:
+            run.kill()
+    output = "".join(lines)
+    assert "internal error" not in output, output
+    results = json.loads((tmp_path / "fleet" / "results.json").read_text())["results"]
+    lost = [r for r in results if r["outcome"] == "error" and "unfinished when the scheduler was lost" in r["error"]]
+    assert lost and all("worker w" in r["error"] for r in lost), output
+    assert len(results) == 3 * len({r["scenario"] for r in results})
