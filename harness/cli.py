@@ -237,10 +237,8 @@ def _run_fleet(args: argparse.Namespace, scenarios: Sequence[Scenario]) -> int:
     try:
         from distributed import Client
     except ImportError:
-        raise ConfigError(
-            "--scheduler", "fleet runs need Dask: pip install 'engagement-harness[fleet]'"
-        ) from None
-    from harness.fleet.dispatch import fleet_devices, run_fleet
+        raise ConfigError("--scheduler", "fleet runs need Dask: pip install 'engagement-harness[fleet]'") from None
+    from harness.fleet.dispatch import fleet_devices, identity, run_fleet
     from harness.fleet.host import RunSettings
     from harness.report.folder import check_run_folder
 
@@ -255,7 +253,7 @@ def _run_fleet(args: argparse.Namespace, scenarios: Sequence[Scenario]) -> int:
         raise ConfigError("--scheduler", f"cannot reach the scheduler at {args.scheduler}: {exc}") from None
     with client:
         print(f"dashboard: {client.dashboard_link}", flush=True)
-        devices = fleet_devices(client.scheduler_info(n_workers=-1), args.device or ())
+        devices = fleet_devices(identity(client), args.device or ())
         if not devices:
             raise ConfigError("--scheduler", f"no harness worker with devices is connected to {args.scheduler}")
         print(f"{len(devices)} devices: {', '.join(d.label for d in devices)}", flush=True)
@@ -281,8 +279,11 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     except ImportError:
         raise ConfigError("worker", "fleet workers need Dask: pip install 'engagement-harness[fleet]'") from None
     from harness.devices.registry import open_device
-    from harness.fleet.host import serve_worker
+    from harness.fleet.host import check_advertise, serve_worker
 
+    collector_host = args.collector_host or "127.0.0.1"
+    if args.advertise is not None:
+        collector_host = check_advertise(args.advertise, args.collector_host)
     uris = list(dict.fromkeys(args.device))
     for uri in uris:  # a bad URI is refused now, not at the first run
         open_device(uri).close()
@@ -292,7 +293,8 @@ def _cmd_worker(args: argparse.Namespace) -> int:
         args.scheduler,
         uris,
         name=name,
-        collector_host=args.collector_host,
+        collector_host=collector_host,
+        advertise=args.advertise,
         store=store,
         on_ready=lambda url: print(f"worker {name}: devices {', '.join(uris)}; collector {url}", flush=True),
     )
@@ -660,8 +662,15 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--name", help="the worker's name in reports (default: the host name); unique per scheduler")
     w.add_argument(
         "--collector-host",
-        default="127.0.0.1",
-        help="address of this host's collector that its devices reach (default 127.0.0.1)",
+        default=None,
+        help="address this host's collector listens on (default 127.0.0.1; with a non-loopback --advertise, "
+        "every interface)",
+    )
+    w.add_argument(
+        "--advertise",
+        metavar="HOST",
+        help="the address of this host that its devices reach the collector at, for phones on a LAN "
+        "(default: loopback, for virtual devices and emulators); an address of this host",
     )
     w.add_argument("--store", help="this host's capture store (default: a temporary file)")
     w.set_defaults(func=_cmd_worker)

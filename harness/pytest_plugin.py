@@ -31,6 +31,13 @@ error saying what to install, instead of the same failure in every test.
 records to the controller through ``workeroutput`` and the controller writes the one folder;
 scenario items carry an ``xdist_group`` per device, so ``-n N --dist loadgroup`` runs one device
 per worker.
+
+``--harness-scheduler tcp://HOST:8786`` plays the scenario items on the devices of the ``harness
+worker``s of that Dask scheduler instead (one item per scenario and device ``URI@worker``; the
+``--harness-device`` option picks some as ``URI`` or ``URI@worker``, default every device of every
+worker). Every item is sent to its worker when collection ends, through the same
+:class:`~harness.fleet.dispatch.FleetRun` as ``harness run --scheduler``, so devices play at once while
+pytest reports the items in order. The ``device`` and ``app`` fixtures stay local.
 """
 
 from __future__ import annotations
@@ -79,6 +86,8 @@ class HarnessSettings:
     judge: str = "collector"
     base_url: str | None = None
     sdk_version: str | None = None
+    scheduler: str | None = None
+    wanted: tuple[str, ...] = ()  # the devices named on the command line (a fleet run picks among its own)
 
     @property
     def options(self) -> dict[str, Any]:
@@ -155,6 +164,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--harness-settle-timeout", type=float, default=15.0, help="seconds to wait for the SDK to finish sending"
     )
+    group.addoption(
+        "--harness-scheduler",
+        default=None,
+        metavar="tcp://HOST:8786",
+        help="play scenario items on the devices of the `harness worker`s of this Dask scheduler (--harness-device "
+        "URI or URI@WORKER picks some; default every device of every worker)",
+    )
 
 
 def _taken(parser: pytest.Parser) -> set[str]:
@@ -223,6 +239,8 @@ def _settings(config: pytest.Config) -> HarnessSettings:
         judge=str(config.getoption("--harness-judge")),
         base_url=config.getoption("--harness-base-url"),
         sdk_version=config.getoption("--harness-sdk-version"),
+        scheduler=config.getoption("--harness-scheduler"),
+        wanted=tuple(dict.fromkeys(config.getoption("harness_device") or [])),
     )
 
 
@@ -239,6 +257,20 @@ class _Shared:
         # device URI -> SDK -> the SDK version read inside its app (once per device, shared by the runners)
         self.app_versions: dict[str, dict[str, str | None]] = {}
         self.started_wall, self.started = time.time(), time.monotonic()
+        self._fleet: _Fleet | None = None
+
+    def fleet(self) -> _Fleet | None:
+        """The fleet of ``--harness-scheduler`` (connected on first use), or None for local runs."""
+        if self.settings.scheduler is None:
+            return None
+        if self._fleet is None:
+            self._fleet = _Fleet(self.settings)
+        return self._fleet
+
+    def item_devices(self) -> tuple[str, ...]:
+        """The devices scenario items are made for: local URIs, or the fleet's ``URI@worker`` labels."""
+        fleet = self.fleet()
+        return self.settings.devices if fleet is None else tuple(fleet.devices)
 
     def collector(self) -> CollectorServer:
         if self._collector is None:
@@ -273,12 +305,66 @@ class _Shared:
         return self._devices[uri]
 
     def close(self) -> None:
+        if self._fleet is not None:
+            self._fleet.close()
         for dev in self._devices.values():
             dev.close()
         if self._collector is not None:
             self._collector.stop()
         if self._in_app_store is not None:
             self._in_app_store.close()
+
+
+class _Fleet:
+    """The Dask client of ``--harness-scheduler``, its devices, and the runs sent to them."""
+
+    def __init__(self, settings: HarnessSettings) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise pytest.UsageError(
+                "--harness-scheduler: fleet runs need Dask: pip install 'engagement-harness[fleet]'"
+            ) from None
+        from harness.fleet.dispatch import FleetDevice, FleetRun, fleet_devices, identity
+        from harness.fleet.host import RunSettings
+
+        for option, value in (("--harness-in-app-capture", settings.in_app_capture), ("--harness-base-url",
+                              settings.base_url)):  # fmt: skip
+            if value:
+                raise pytest.UsageError(f"--harness-scheduler: {option} is not available in fleet runs yet")
+        try:
+            self.client = Client(settings.scheduler, timeout=10)  # type: ignore[no-untyped-call]
+        except OSError as exc:
+            raise pytest.UsageError(
+                f"--harness-scheduler: cannot reach the scheduler at {settings.scheduler}: {exc}"
+            ) from None
+        try:
+            found = fleet_devices(identity(self.client), settings.wanted)
+        except HarnessError as exc:
+            self.client.close()  # type: ignore[no-untyped-call]
+            raise pytest.UsageError(str(exc)) from exc
+        if not found:
+            self.client.close()  # type: ignore[no-untyped-call]
+            raise pytest.UsageError(
+                f"--harness-scheduler: no harness worker with devices is connected to {settings.scheduler}"
+            )
+        self.devices: dict[str, FleetDevice] = {d.label: d for d in found}
+        self.run = FleetRun(self.client, RunSettings(settings.fault, settings.agent, settings.sdk_version))
+        self._finished = self.run.finished()
+        self._results: dict[Any, tuple[RunResult, dict[str, Any] | None]] = {}
+
+    def submit(self, scenario: Scenario, label: str) -> Any:
+        return self.run.submit(scenario, self.devices[label])
+
+    def result(self, future: Any) -> tuple[RunResult, dict[str, Any] | None]:
+        """The run of ``future``, waiting as long as it plays; runs that finish first are kept for their items."""
+        while future not in self._results:
+            done, result, meta = next(self._finished)
+            self._results[done] = (result, meta)
+        return self._results.pop(future)
+
+    def close(self) -> None:
+        self.client.close()  # type: ignore[no-untyped-call]
 
 
 _SHARED = pytest.StashKey[_Shared]()
@@ -290,16 +376,22 @@ def _shared(config: pytest.Config) -> _Shared:
     return config.stash[_SHARED]
 
 
-def _record(config: pytest.Config, result: RunResult, runner: Runner) -> dict[str, Any]:
-    """The result as a record (see :mod:`harness.report.record`), kept for ``--harness-report``."""
+def _record(
+    config: pytest.Config, result: RunResult, runner: Runner | None, meta: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The result as a record (see :mod:`harness.report.record`), kept for ``--harness-report``; a fleet
+    run brings its device's ``meta`` from the worker, a local one asks ``runner``'s device."""
     record = result_record(result)
     shared = _shared(config)
     if shared.settings.report is None:
         return record
     shared.records.append(record)
     if result.device_uri not in shared.device_meta:
-        info = shared.device(result.device_uri).describe().as_json()
-        shared.device_meta[result.device_uri] = device_meta(info, runner.profile.name, runner.profile.sdk_version)
+        if runner is not None:
+            info = shared.device(result.device_uri).describe().as_json()
+            meta = device_meta(info, runner.profile.name, runner.profile.sdk_version)
+        if meta is not None:
+            shared.device_meta[result.device_uri] = meta
     return record
 
 
@@ -344,6 +436,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Under pytest-xdist the controller collects nothing, so it checks the devices named with
     ``--device`` before any worker starts; the workers then need not (see ``pytest_collection_finish``)."""
     config = session.config
+    if config.getoption("--harness-scheduler", default=None) and (
+        config.pluginmanager.has_plugin("dsession") or hasattr(config, "workerinput")
+    ):
+        raise pytest.UsageError(
+            "--harness-scheduler: the fleet's workers already play the devices at once; leave out -n (pytest-xdist)"
+        )
     if config.pluginmanager.has_plugin("dsession") and not config.option.collectonly:
         _check_devices(config, config.getoption("harness_device") or [])
 
@@ -358,7 +456,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     config = session.config
     if config.option.collectonly or hasattr(config, "workerinput"):
         return
-    uris = [item.uri for item in session.items if isinstance(item, ScenarioItem)]
+    fleet = _shared(config).fleet()
+    if fleet is not None:  # every item's run goes to its worker now; the workers check their own devices
+        for item in session.items:
+            if isinstance(item, ScenarioItem):
+                item.future = fleet.submit(item.scenario, item.uri)
+    uris = [item.uri for item in session.items if isinstance(item, ScenarioItem) and fleet is None]
     if any("device" in getattr(item, "fixturenames", ()) for item in session.items):
         uris.append(_shared(config).settings.devices[0])
     _check_devices(config, uris)
@@ -605,7 +708,7 @@ class ScenarioFile(pytest.File):
                 find_scenarios([first, self.path])
             except ScenarioError as exc:
                 raise self.CollectError(str(exc)) from exc
-        for uri in _shared(self.config).settings.devices:
+        for uri in _shared(self.config).item_devices():
             yield ScenarioItem.from_parent(self, name=f"{scenario.id}[{uri}]", scenario=scenario, uri=uri)
 
 
@@ -620,6 +723,7 @@ class ScenarioItem(pytest.Item):
         super().__init__(**kwargs)
         self.scenario = scenario
         self.uri = uri
+        self.future: Any = None  # the run sent to a fleet worker (--harness-scheduler)
         self.add_marker(pytest.mark.scenario(scenario.path))
         self.add_marker(pytest.mark.xdist_group(uri))
         fault = _shared(self.config).settings.fault
@@ -628,6 +732,10 @@ class ScenarioItem(pytest.Item):
 
     def runtest(self) -> None:
         shared = _shared(self.config)
+        fleet = shared.fleet()
+        if fleet is not None:
+            self._runtest_on(fleet)
+            return
         device = shared.device(self.uri)
         runner = shared.runner(device)
         if not self.scenario.applies_to(device.platform):
@@ -639,6 +747,18 @@ class ScenarioItem(pytest.Item):
         if result.outcome in ("failed", "error"):
             raise ScenarioFailed(result)
         _keep_artifacts(self, shared.settings, result.requests)
+
+    def _runtest_on(self, fleet: _Fleet) -> None:
+        """The item's run on its fleet worker, reported as a local one is."""
+        if self.future is None:  # collected but not sent (a plugin added it late): send it now
+            self.future = fleet.submit(self.scenario, self.uri)
+        result, meta = fleet.result(self.future)
+        self._properties(_record(self.config, result, None, meta))
+        if result.outcome == "skipped":
+            pytest.skip(f"scenario is not for {result.platform or self.uri}")
+        if result.outcome in ("failed", "error"):
+            raise ScenarioFailed(result)
+        _keep_artifacts(self, _shared(self.config).settings, result.requests)
 
     def _properties(self, record: dict[str, Any]) -> None:
         """The harness's properties from the finished record, first; any a user added stay after them."""

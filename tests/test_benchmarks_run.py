@@ -28,3 +28,16 @@ def test_checker_benchmark_runs():
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "check" in proc.stdout
+
+
+def test_fleet_benchmark_runs():
+    pytest.importorskip("distributed", reason="the fleet benchmark needs the [fleet] extra")
+    proc = subprocess.run(
+        [sys.executable, "benchmarks/fleet.py", "--devices", "2", "--scenarios", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "1 worker / 2 workers = " in proc.stdout and "verdicts identical in both runs (2 runs each)" in proc.stdout

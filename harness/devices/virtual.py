@@ -29,7 +29,9 @@ from harness.errors import AppCrashed, DeviceError, DeviceNotFound, InstrumentEr
 __all__ = ["VirtualDevice"]
 
 PLATFORMS = ("android", "ios")
-URI_OPTIONS = ("sdk_version",)
+# ``instance``: a name only, so that one host can serve several virtual phones of one platform
+# (``virtual:android?instance=2``; a fleet worker advertises one resource per device URI)
+URI_OPTIONS = ("sdk_version", "instance")
 LAUNCH_TIMEOUT = 20.0
 
 

@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import signal
+import socket
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.capture.client import CollectorClient
 from harness.capture.server import CollectorServer
 from harness.devices.base import Device
+from harness.errors import ConfigError
 from harness.fleet.resources import device_resource
 from harness.scenario.loader import Scenario
 from harness.scenario.runner import Runner, RunResult
 
-__all__ = ["FleetHost", "RunSettings", "play", "serve_worker"]
+__all__ = ["FleetHost", "RunSettings", "advertised_url", "check_advertise", "play", "serve_worker"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class FleetHost:
     name: str
     collector_url: str
     uris: Sequence[str]
+    device_base: str = ""  # the collector's URL as the devices reach it (``--advertise``); "": collector_url
     devices: dict[str, Device] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -84,16 +89,91 @@ def play(uri: str, scenario: Scenario, settings: RunSettings) -> dict[str, Any]:
     if host is None:
         raise RuntimeError("this Dask worker is not a harness worker (start it with `harness worker`)")
     device = host.device(uri)
-    runner = Runner(
-        device,
-        host.collector_url,
-        fault=settings.fault,
-        options={"agent": settings.agent} if settings.agent else None,
-        sdk_version=settings.sdk_version,
-    )
-    result: RunResult = runner.run(scenario)
+    with _AdvertisedClient(host.collector_url, host.device_base or host.collector_url) as client:
+        runner = Runner(
+            device,
+            client,
+            fault=settings.fault,
+            options={"agent": settings.agent} if settings.agent else None,
+            sdk_version=settings.sdk_version,
+        )
+        result: RunResult = runner.run(scenario)
     meta = device_meta(device.describe().as_json(), runner.profile.name, runner.profile.sdk_version)
     return {"result": result, "device": meta, "host": host.name}
+
+
+class _AdvertisedClient(CollectorClient):
+    """The worker's own collector, controlled over its bound address, while the devices get base URLs
+    on the advertised one (a LAN phone cannot reach the worker's loopback)."""
+
+    def __init__(self, url: str, device_base: str) -> None:
+        super().__init__(url)
+        self.device_base = device_base.rstrip("/")
+
+    def device_url(self, device: str) -> str:
+        return f"{self.device_base}/d/{device}"
+
+
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() in _LOOPBACK_NAMES
+
+
+def check_advertise(host: str, collector_host: str | None) -> str:
+    """The address to bind the collector to for ``harness worker --advertise host``, or a
+    :class:`~harness.errors.ConfigError` saying why the devices could not reach the collector there.
+
+    ``host`` must be a bare host name or IP address (no scheme, port or path) that names this machine:
+    binding a socket to it proves that, so a typo or another machine's address is refused now rather
+    than as a device timing out in every run. Without ``collector_host`` the collector listens on every
+    interface for an address other than loopback (on 127.0.0.1 for a loopback one).
+    """
+    text = host.strip()
+    bare = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    try:
+        ipaddress.ip_address(bare)
+        literal = True
+    except ValueError:
+        literal = False
+    if not bare or (not literal and any(c in bare for c in "/:@?# ")):
+        raise ConfigError(
+            "--advertise", f"{host!r} is not a host name or IP address (give HOST alone, no scheme or port)"
+        )
+    try:
+        infos = socket.getaddrinfo(bare, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise ConfigError("--advertise", f"cannot resolve {host!r}: {exc}") from None
+    family, _, _, _, address = infos[0]
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((address[0], 0))
+    except OSError:
+        raise ConfigError("--advertise", f"{host!r} ({address[0]}) is not an address of this host") from None
+    if collector_host is None:
+        return "127.0.0.1" if _is_loopback(bare) else ("::" if family == socket.AF_INET6 else "0.0.0.0")
+    if _is_loopback(collector_host) and not _is_loopback(bare):
+        raise ConfigError(
+            "--advertise",
+            f"the collector listens on {collector_host} only, so devices cannot reach it at {host} "
+            "(leave out --collector-host, or give 0.0.0.0)",
+        )
+    return collector_host
+
+
+def advertised_url(collector_url: str, advertise: str | None) -> str:
+    """``collector_url`` with its host replaced by the advertised one (the port stays)."""
+    if not advertise:
+        return collector_url
+    from urllib.parse import urlsplit
+
+    host = advertise.strip().strip("[]")
+    netloc = f"[{host}]" if ":" in host else host
+    return f"http://{netloc}:{urlsplit(collector_url).port}"
 
 
 async def _serve(scheduler: str, name: str, resources: Mapping[str, float], nthreads: int) -> None:
@@ -113,16 +193,23 @@ def serve_worker(
     *,
     name: str,
     collector_host: str = "127.0.0.1",
+    advertise: str | None = None,
     store: str,
     clock_offset: float = 0.0,
     on_ready: Any = None,
 ) -> None:
-    """Run ``harness worker`` until it is stopped (Ctrl-C, SIGTERM, or the scheduler closing)."""
+    """Run ``harness worker`` until it is stopped (Ctrl-C, SIGTERM, or the scheduler closing).
+
+    ``advertise``: the host the devices reach the collector at (checked by :func:`check_advertise`);
+    the worker itself talks to its collector on the bound address.
+    """
     global _HOST
     with CollectorServer(store, host=collector_host, clock_offset=clock_offset) as collector:
-        _HOST = FleetHost(name, collector.url, list(uris))
+        control = collector.url.replace("//0.0.0.0:", "//127.0.0.1:").replace("//[::]:", "//[::1]:")
+        device_base = advertised_url(collector.url, advertise)
+        _HOST = FleetHost(name, control, list(uris), device_base)
         if on_ready is not None:
-            on_ready(collector.url)
+            on_ready(device_base)
         try:
             resources = {device_resource(uri): 1.0 for uri in uris}
             asyncio.run(_serve(scheduler, name, resources, max(1, len(uris))))

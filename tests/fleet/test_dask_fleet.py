@@ -4,9 +4,9 @@ serving virtual devices, driven by ``harness run --scheduler`` in another proces
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,91 +18,6 @@ from distributed import Client
 from tests.conftest import ROOT
 
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """End a process we started and whatever virtual devices it left behind (by pid, children first)."""
-    try:
-        children = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        children = []
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-    for child in children:
-        if child.is_running():
-            child.kill()
-
-
-@pytest.fixture
-def cluster(tmp_path):
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    procs = {}
-
-    def start(name, *args):
-        out = open(logs / f"{name}.log", "wb")  # noqa: SIM115  (closed with the process)
-        procs[name] = subprocess.Popen([*args], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-
-    start(
-        "scheduler",
-        BIN / "dask",
-        "scheduler",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--dashboard-address",
-        "127.0.0.1:0",
-    )
-    try:
-        with Client(address, timeout=30) as client:
-            start(
-                "w1",
-                BIN / "harness",
-                "worker",
-                "--scheduler",
-                address,
-                "--name",
-                "w1",
-                "--device",
-                "virtual:android",
-                "--device",
-                "virtual:ios",
-                "--store",
-                str(tmp_path / "w1.sqlite"),
-            )
-            start(
-                "w2",
-                BIN / "harness",
-                "worker",
-                "--scheduler",
-                address,
-                "--name",
-                "w2",
-                "--device",
-                "virtual:android",
-                "--store",
-                str(tmp_path / "w2.sqlite"),
-            )
-            client.wait_for_workers(2, timeout=60)
-        yield address, procs
-    finally:
-        for name in ("w1", "w2", "scheduler"):
-            if name in procs:
-                _stop(procs[name])
 
 
 def _run(*args, **kw):
@@ -166,4 +81,55 @@ def test_a_worker_killed_mid_run_ends_its_runs_as_errors_naming_it_and_the_other
     others = [r for r in results if r["device"] != "virtual:android@w2"]
     assert any(r["outcome"] == "error" and "worker w2 (127.0.0.1)" in r["error"] for r in on_w2), output
     assert others and all(r["outcome"] in ("passed", "skipped") for r in others), output
+    assert len(results) == 3 * len({r["scenario"] for r in results})
+
+
+def test_the_dispatcher_sees_every_live_worker_while_the_client_refreshes_its_cached_scheduler_info(cluster):
+    """Dask's client refreshes its cached ``scheduler_info()`` in the background with a copy that lists
+    no workers; a dispatcher reading that cache called live workers lost (a refresh every millisecond
+    made one look in five see no worker at all). The dispatcher asks the scheduler itself."""
+    import dask
+
+    from harness.fleet.dispatch import fleet_devices, identity, live_workers
+
+    address, _ = cluster
+    with dask.config.set({"distributed.client.scheduler-info-interval": "1ms"}), Client(address, timeout=30) as client:
+        devices = fleet_devices(identity(client))
+        assert {d.label for d in devices} == {"virtual:android@w1", "virtual:ios@w1", "virtual:android@w2"}
+        workers = {d.address for d in devices}
+        looks = []
+        for _ in range(200):
+            looks.append(live_workers(client))
+            time.sleep(0.005)
+    assert all(look == workers for look in looks), [look for look in looks if look != workers][:3]
+
+
+def test_a_lost_scheduler_ends_the_unfinished_runs_as_errors_and_the_report_is_still_written(cluster, tmp_path):
+    """Dask cancels every future when the client loses the scheduler; the runs end as errors saying so."""
+    address, procs = cluster
+    run = subprocess.Popen(
+        [BIN / "harness", "run", "--scheduler", address, "-k", "flush", "--report", str(tmp_path / "fleet")],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    try:
+        for line in run.stdout:  # kill the scheduler once a run has finished: the others are unfinished then
+            lines.append(line)
+            if line.startswith("["):
+                os.kill(procs["scheduler"].pid, signal.SIGKILL)
+                procs["scheduler"].wait(10)
+                break
+        lines += run.stdout.readlines()
+        assert run.wait(120) == 1
+    finally:
+        if run.poll() is None:
+            run.kill()
+    output = "".join(lines)
+    assert "internal error" not in output, output
+    results = json.loads((tmp_path / "fleet" / "results.json").read_text())["results"]
+    lost = [r for r in results if r["outcome"] == "error" and "unfinished when the scheduler was lost" in r["error"]]
+    assert lost and all("worker w" in r["error"] for r in lost), output
     assert len(results) == 3 * len({r["scenario"] for r in results})

@@ -89,8 +89,15 @@ def test_the_sdk_version_option_still_wins_over_the_app(live_collector):
 
 
 def test_a_bad_virtual_uri_option_is_one_line():
-    with pytest.raises(DeviceNotFound, match=r"unknown option flavour \(known: sdk_version\)"):
+    with pytest.raises(DeviceNotFound, match=r"unknown option flavour \(known: sdk_version, instance\)"):
         open_device("virtual:ios?flavour=x")
+
+
+def test_instance_names_a_second_virtual_phone_of_one_platform():
+    """``?instance=N`` only names the device (a fleet worker serves one resource per device URI)."""
+    device = open_device("virtual:android?instance=2")
+    assert device.uri == "virtual:android?instance=2" and device.platform == "android"
+    device.close()
 
 
 def test_the_terminal_matrix_names_each_device_s_sdk_version():
