@@ -1,0 +1,1 @@
+"""Learning the wire format of an SDK whose format is not public: captures in, a pinned profile out (``harness learn``)."""
