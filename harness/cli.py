@@ -237,9 +237,7 @@ def _run_fleet(args: argparse.Namespace, scenarios: Sequence[Scenario]) -> int:
     try:
         from distributed import Client
     except ImportError:
-        raise ConfigError(
-            "--scheduler", "fleet runs need Dask: pip install 'engagement-harness[fleet]'"
-        ) from None
+        raise ConfigError("--scheduler", "fleet runs need Dask: pip install 'engagement-harness[fleet]'") from None
     from harness.fleet.dispatch import fleet_devices, run_fleet
     from harness.fleet.host import RunSettings
     from harness.report.folder import check_run_folder

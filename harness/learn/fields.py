@@ -8,6 +8,7 @@ of the same scenario: such values are not compared, only their type is.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -54,7 +55,7 @@ def _counts_up(per_session: Sequence[Sequence[Any]]) -> bool:
             continue
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
             return False
-        if any(b - a != 1 for a, b in zip(values, values[1:], strict=False)):
+        if any(b - a != 1 for a, b in itertools.pairwise(values)):
             return False
         seen = True
     return seen
@@ -73,8 +74,10 @@ def volatile_kind(per_session: Mapping[int, Sequence[Any]], pairs: Sequence[tupl
     if _counts_up(list(per_session.values())):
         return "counter"
     for a, b in pairs:
-        if a in per_session and b in per_session and sorted(map(repr, per_session[a])) != sorted(
-            map(repr, per_session[b])
+        if (
+            a in per_session
+            and b in per_session
+            and sorted(map(repr, per_session[a])) != sorted(map(repr, per_session[b]))
         ):
             return "varies"
     return None

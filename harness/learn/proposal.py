@@ -88,7 +88,9 @@ def _uid(events: Sequence[Event], fields: dict[str, list[tuple[int, Any]]]) -> P
     )
 
 
-def _cid(events: Sequence[Event], fields: dict[str, list[tuple[int, Any]]], calls: Sequence[Sequence[Call]]) -> Proposal:
+def _cid(
+    events: Sequence[Event], fields: dict[str, list[tuple[int, Any]]], calls: Sequence[Sequence[Call]]
+) -> Proposal:
     ids: dict[int, set[str]] = {}
     names: set[str] = set()
     for s, session_calls in enumerate(calls):
@@ -114,7 +116,9 @@ def _cid(events: Sequence[Event], fields: dict[str, list[tuple[int, Any]]], call
     )
 
 
-def _event(events: Sequence[Event], fields: dict[str, list[tuple[int, Any]]], calls: Sequence[Sequence[Call]]) -> Proposal:
+def _event(
+    events: Sequence[Event], fields: dict[str, list[tuple[int, Any]]], calls: Sequence[Sequence[Call]]
+) -> Proposal:
     tracked: set[str] = set()
     for session_calls in calls:
         for c in session_calls:
@@ -123,7 +127,11 @@ def _event(events: Sequence[Event], fields: dict[str, list[tuple[int, Any]]], ca
     candidates = {}
     for path, seen in fields.items():
         values = [v for _, v in seen]
-        if not values or not all(isinstance(v, str) for v in values) or any(looks_like_uuid(v) or looks_like_time(v) for v in values):
+        if (
+            not values
+            or not all(isinstance(v, str) for v in values)
+            or any(looks_like_uuid(v) or looks_like_time(v) for v in values)
+        ):
             continue
         distinct = set(values)
         if len(distinct) > _MAX_NAMES:

@@ -187,7 +187,11 @@ def _explain(err: ValidationError) -> list[tuple[str, str, str]]:
     inst: Any = err.instance
     rule: Any = err.validator_value
     if err.validator == "required" and isinstance(inst, dict) and isinstance(rule, list):
-        return [(f"{where}.{k}", "mismatch", "field disappeared (every pinned capture had it)") for k in rule if k not in inst]
+        return [
+            (f"{where}.{k}", "mismatch", "field disappeared (every pinned capture had it)")
+            for k in rule
+            if k not in inst
+        ]
     if err.validator == "additionalProperties" and isinstance(inst, dict):
         known = err.schema.get("properties", {}) if isinstance(err.schema, dict) else {}
         return [
