@@ -1,11 +1,15 @@
 """Where captures come from: run folders (``harness run --report DIR``), capture stores (the
 collector's or the in-app capture's SQLite, forward mode included), JSONL exports and HAR files.
 
-Each input becomes one or more :class:`Session`: the requests of one fresh install (one scenario on one
-device of a run folder; one device key of a store or export) with the SDK calls that were made, when
-they are known (a run folder's trace), so the learner can match customer ids and event names to what
-the scenario passed. Values that differ between sessions of the same scenario are what varies between
-installs.
+A run folder's requests are the collector's capture, or, when the collector saw none (``harness run
+--base-url URL --in-app-capture`` sends to the real backend), the in-app capture beside it: recording
+to learn never needs the app's base URL changed.
+
+Each input becomes one or more :class:`Session`: the requests of one fresh install (one scenario on
+one device of a run folder; one device key of a store or export) with the SDK calls that were made,
+when they are known (a run folder's trace), so the learner can match customer ids and event names to
+what the scenario passed. Values that differ between sessions of the same scenario are what varies
+between installs.
 """
 
 from __future__ import annotations
@@ -50,6 +54,11 @@ def _run_folder(root: Path) -> list[Session]:
     out = []
     for r in records:
         requests = tuple(CapturedRequest.from_json(q) for q in r["requests"])
+        in_app = root / f"{r['captures']}.in-app.jsonl"
+        if not requests and in_app.is_file():
+            # --base-url (the real backend) with in-app capture: the collector saw nothing, the app's
+            # HTTP client saw everything; with both, they are the same traffic and the collector's is kept
+            requests = tuple(_jsonl(in_app))
         calls = tuple(
             Call(str(s.get("name", "")), dict(s.get("args") or {}))
             for s in r.get("trace") or []

@@ -183,3 +183,20 @@ def test_the_reviewer_can_correct_a_proposal(runs, tmp_path):
     assert data["identity_review"]["uid"]["confirmed"] and not data["identity_review"]["event"]["confirmed"]
     check = _check(pin, runs["cio-c"])
     assert "identity event" in check.stdout and "identity cid" not in check.stdout
+
+
+def test_a_run_recorded_to_the_real_backend_is_read_from_its_in_app_capture(runs, tmp_path):
+    """With --base-url and --in-app-capture the collector sees nothing and the run folder's in-app
+    capture holds the traffic: that is what is learned from and checked."""
+    import shutil
+
+    pin = _learn(runs, tmp_path, "cio")
+    _review_everything(pin)
+    moved = tmp_path / "real-backend"
+    shutil.copytree(runs["cio-c"], moved)
+    for jsonl in list((moved / "captures").glob("*/*.jsonl")):
+        jsonl.rename(jsonl.with_name(jsonl.stem + ".in-app.jsonl"))
+        jsonl.write_text("")
+    out = _check(pin, moved)
+    assert out.returncode == 0, out.stdout
+    assert out.stdout.strip() == f"4 requests checked against {pin}, 0 violations"
