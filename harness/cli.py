@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import dataclasses
 import json
+import re
 import sys
 import tempfile
 import time
@@ -595,10 +596,9 @@ def _cmd_learn(args: argparse.Namespace) -> int:
 
     if not args.captures or args.out is None:
         raise HarnessError("give CAPTURES... --out DIR (or --review DIR)")
-    if args.sdk is not None:
-        from harness.sdk.registry import get_sdk
-
-        get_sdk(args.sdk)  # a misspelt SDK name is bad input, not a label
+    if args.sdk is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", args.sdk):
+        # a label, not a plug-in lookup: the SDK being learned usually has no plug-in yet
+        raise HarnessError(f"--sdk {args.sdk!r}: want a name of letters, digits, '-', '_' or '.'")
     sessions = load_sessions(args.captures)
     pin = learn(sessions, args.out, sdk=args.sdk, name=args.name, inputs=args.captures, force=args.force)
     fields = sum(len(e["fields"]) for kind in ("endpoints", "events") for e in pin[kind].values())
@@ -798,7 +798,7 @@ def _parser() -> argparse.ArgumentParser:
     le = sub.add_parser("learn", help="infer a pinned profile (schemas, examples, identity) from captures")
     le.add_argument("captures", nargs="*", metavar="CAPTURES", help="run folders, capture stores, JSONL or HAR files")
     le.add_argument("--out", metavar="DIR", help="the pinned profile folder to write")
-    le.add_argument("--sdk", help="the SDK plug-in the captures are of (recorded in pin.json)")
+    le.add_argument("--sdk", help="the SDK the captures are of, a name recorded in pin.json (no plug-in needed)")
     le.add_argument("--name", help="the profile's name (default: the folder's name)")
     le.add_argument("--force", action="store_true", help="replace the pinned profile in --out")
     le.add_argument("--review", metavar="DIR", help="show a pinned profile's proposals; with the flags below, confirm")

@@ -69,7 +69,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x").write_text("")
     one_line_error(harness("learn", str(good), "--out", str(tmp_path / "full")), "not empty", "--force")
-    one_line_error(harness("learn", str(good), "--out", str(tmp_path / "p"), "--sdk", "nosuchsdk"), "nosuchsdk")
+    one_line_error(harness("learn", str(good), "--out", str(tmp_path / "p"), "--sdk", "my sdk"), "'my sdk'")
     one_line_error(harness("learn", "--review", str(tmp_path / "empty")), "no pin.json")
     one_line_error(harness("check", "--pin", str(tmp_path / "nope"), str(good)), "no such folder")
     one_line_error(harness("check", "--pin", str(tmp_path / "empty"), str(good)), "pin.json", "missing")
@@ -84,3 +84,27 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "p" / "pin.json").write_text(json.dumps(pin))
     schema.write_text("{not json")
     one_line_error(harness("check", "--pin", str(tmp_path / "p"), str(good)), str(schema), "not JSON")
+
+
+def test_a_browser_har_with_gzip_and_query_string_requests_is_learned(tmp_path):
+    """A HAR from elsewhere: base64 gzip bodies and GET pixels whose data is the query string."""
+    import base64
+
+    entries = []
+    for n, uid in enumerate(["3f0c8a53-1b7e-4a57-9f43-0e1c2b3a4d5e", "9a0c8a53-1b7e-4a57-9f43-0e1c2b3a4d5e"] * 2):
+        body = gzip.compress(json.dumps({"uid": uid, "ec": "shop", "ea": ["buy", "view"][n % 2]}).encode())
+        post = {"mimeType": "application/json", "text": base64.b64encode(body).decode(), "encoding": "base64"}
+        headers = [{"name": "Content-Encoding", "value": "gzip"}]
+        entries.append(
+            {"request": {"method": "POST", "url": "https://a.example/v3/e", "headers": headers, "postData": post}}
+        )
+        entries.append({"request": {"method": "GET", "url": f"https://a.example/px?uid={uid}&ea=open", "headers": []}})
+    har = tmp_path / "app.har"
+    har.write_text(json.dumps({"log": {"entries": entries}}))
+    pin = learn(load_sessions([har]), tmp_path / "pin")
+    assert set(pin["endpoints"]) == {"POST /v3/e", "GET /px"}
+    assert pin["identity"]["uid"] == "uid" and pin["identity"]["event"] == ["ea"]
+    assert set(pin["events"]) == {"buy", "view", "open"}
+    schema = json.loads((tmp_path / "pin" / pin["endpoints"]["POST /v3/e"]["schema"]).read_text())
+    assert schema["properties"]["uid"] == {"type": "string", "x-volatile": "uuid"}
+    assert schema["properties"]["ea"] == {"type": "string"}
