@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import dataclasses
 import json
+import re
 import sys
 import tempfile
 import time
@@ -526,19 +527,92 @@ def _cmd_explore(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     from harness.spec.lint import lint_file
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise HarnessError(
-            f"{path}: {'not a file' if path.exists() else 'no such file'} (want captured requests as JSONL)"
-        )
-    try:
-        problems, total = lint_file(args.profile, path)
-    except UnicodeDecodeError as exc:
-        raise HarnessError(f"{path}: not JSONL text ({exc.reason} at byte {exc.start})") from exc
+    if (args.pin is None) == (args.profile is None):
+        raise HarnessError("give --profile NAME (a modelled SDK) or --pin DIR (a pinned profile), not both")
+    if args.pin is not None:
+        return _check_pinned(args)
+    problems: list[str] = []
+    total = 0
+    for file in args.files:
+        path = Path(file)
+        if not path.is_file():
+            raise HarnessError(
+                f"{path}: {'not a file' if path.exists() else 'no such file'} (want captured requests as JSONL)"
+            )
+        try:
+            found, count = lint_file(args.profile, path)
+        except UnicodeDecodeError as exc:
+            raise HarnessError(f"{path}: not JSONL text ({exc.reason} at byte {exc.start})") from exc
+        problems += found
+        total += count
     for p in problems:
         print(p)
     print(f"{total} requests checked, {len(problems)} violations")
     return 1 if problems else 0
+
+
+def _check_pinned(args: argparse.Namespace) -> int:
+    """``harness check --pin DIR CAPTURES...``: captures of any SDK against a pinned profile."""
+    from harness.learn.sources import load_sessions
+    from harness.spec.pinned import load_pinned
+
+    profile = load_pinned(args.pin)
+    sessions = load_sessions(args.files)
+    violations = []
+    total = 0
+    reported: set[tuple[str, str, str]] = set()  # each unreviewed field once, whichever capture shows it
+    for session in sessions:
+        found, count = profile.check(session.requests, reported=reported, identity=False)
+        total += count
+        violations += [(session, v) for v in found]
+    identity = profile.check([])[0]  # the unconfirmed identity proposals, once
+    for session, v in violations:
+        print(f"{session.source} {session.key}: {v.line()}")
+    for v in identity:
+        print(v.line())
+    unreviewed = sum(1 for _, v in violations if v.kind == "unreviewed") + len(identity)
+    print(
+        f"{total} requests checked against {args.pin}, {len(violations) + len(identity)} violations"
+        + (f" ({unreviewed} unreviewed)" if unreviewed else "")
+    )
+    return 1 if violations or identity else 0
+
+
+def _cmd_learn(args: argparse.Namespace) -> int:
+    from harness.learn.review import apply_review, review_text
+
+    if args.review is not None:
+        if args.captures:
+            raise HarnessError("--review DIR takes no captures (learn first, then review the folder)")
+        if args.confirm or args.set or args.confirm_schema or args.confirm_all_fields:
+            for line in apply_review(
+                args.review,
+                confirm=args.confirm or [],
+                assign=args.set or [],
+                schemas=args.confirm_schema or [],
+                all_fields=args.confirm_all_fields,
+            ):
+                print(line)
+        print(review_text(args.review))
+        return 0
+    from harness.learn.infer import learn
+    from harness.learn.sources import load_sessions
+
+    if not args.captures or args.out is None:
+        raise HarnessError("give CAPTURES... --out DIR (or --review DIR)")
+    if args.sdk is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", args.sdk):
+        # a label, not a plug-in lookup: the SDK being learned usually has no plug-in yet
+        raise HarnessError(f"--sdk {args.sdk!r}: want a name of letters, digits, '-', '_' or '.'")
+    sessions = load_sessions(args.captures)
+    pin = learn(sessions, args.out, sdk=args.sdk, name=args.name, inputs=args.captures, force=args.force)
+    fields = sum(len(e["fields"]) for kind in ("endpoints", "events") for e in pin[kind].values())
+    print(
+        f"learned {len(pin['endpoints'])} endpoints and {len(pin['events'])} events ({fields} fields) from "
+        f"{pin['provenance']['requests']} requests in {len(sessions)} installs into {args.out}"
+    )
+    print(review_text(args.out))
+    print(f"review it: harness learn --review {args.out} (everything starts unreviewed)")
+    return 0
 
 
 def _cmd_sdks(args: argparse.Namespace) -> int:
@@ -712,17 +786,40 @@ def _parser() -> argparse.ArgumentParser:
     cc.add_argument("--json", action="store_true", help="print matched, lost and unexplained requests as JSON")
     cc.set_defaults(func=_cmd_collector_compare)
 
-    ck = sub.add_parser("check", help="lint captured requests (JSONL) against a profile's payload schemas")
+    ck = sub.add_parser(
+        "check", help="judge captured requests against a profile's payload schemas, or against a pinned profile"
+    )
     profiles = _profile_names()
     ck.add_argument(
         "--profile",
-        required=True,
         choices=profiles,
         metavar="NAME",
         help=f"the profile whose payload schemas judge the requests: {', '.join(profiles)}",
     )
-    ck.add_argument("file", help="captured requests, one JSON object a line (harness collector export --format jsonl)")
+    ck.add_argument("--pin", metavar="DIR", help="a pinned profile folder (harness learn, then reviewed)")
+    ck.add_argument(
+        "files",
+        nargs="+",
+        metavar="CAPTURES",
+        help="captured requests: JSONL (harness collector export --format jsonl); with --pin also run folders, "
+        "capture stores and HAR files",
+    )
     ck.set_defaults(func=_cmd_check)
+
+    le = sub.add_parser("learn", help="infer a pinned profile (schemas, examples, identity) from captures")
+    le.add_argument("captures", nargs="*", metavar="CAPTURES", help="run folders, capture stores, JSONL or HAR files")
+    le.add_argument("--out", metavar="DIR", help="the pinned profile folder to write")
+    le.add_argument("--sdk", help="the SDK the captures are of, a name recorded in pin.json (no plug-in needed)")
+    le.add_argument("--name", help="the profile's name (default: the folder's name)")
+    le.add_argument("--force", action="store_true", help="replace the pinned profile in --out")
+    le.add_argument("--review", metavar="DIR", help="show a pinned profile's proposals; with the flags below, confirm")
+    le.add_argument(
+        "--confirm", action="append", metavar="WHAT", help="confirm identity proposals: identity, uid, cid or event"
+    )
+    le.add_argument("--set", action="append", metavar="KEY=PATH", help="set and confirm uid=, cid= or event=P1,P2")
+    le.add_argument("--confirm-schema", action="append", metavar="NAME", help="confirm every field of this schema")
+    le.add_argument("--confirm-all-fields", action="store_true", help="confirm every field of every schema")
+    le.set_defaults(func=_cmd_learn)
 
     st = sub.add_parser("selftest", help="prove the suite: every seeded fault of the virtual devices must be caught")
     st.add_argument("paths", nargs="*", help="scenario files or folders (default: scenarios/)")

@@ -4,7 +4,8 @@ Kinds: ``missing`` (an expected request never came), ``unexpected`` (a request n
 ``mismatch`` (a field has the wrong value), ``type`` (a field has the wrong JSON type),
 ``order`` (sent out of the platform's guaranteed order), ``after-stop`` (traffic in a quiet window),
 ``malformed`` (the request could not be read), ``header`` (a header the SDK does not send that way;
-the path names it, ``headers.authorization``), ``error`` (the scenario could not run).
+the path names it, ``headers.authorization``), ``error`` (the scenario could not run), ``unreviewed``
+(a pinned profile's field or identity proposal no person confirmed, see :mod:`harness.spec.pinned`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,18 @@ from harness.wire.observation import ABSENT
 
 __all__ = ["KINDS", "Match", "Verdict", "Violation"]
 
-KINDS = ("missing", "unexpected", "mismatch", "type", "order", "after-stop", "malformed", "header", "error")
+KINDS = (
+    "missing",
+    "unexpected",
+    "mismatch",
+    "type",
+    "order",
+    "after-stop",
+    "malformed",
+    "header",
+    "error",
+    "unreviewed",
+)
 
 
 @dataclass(frozen=True)
