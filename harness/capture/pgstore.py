@@ -90,7 +90,8 @@ _COLUMNS = (
     "run", "device", "received_at", "method", "path", "headers", "body", "raw_body", "kind", "problems",
     "response_status", "rule", "response_headers", "response_body", "answered_at", "origin",
 )
-_TEXT_COLUMNS = frozenset(i for i, c in enumerate(_COLUMNS) if c not in ("received_at", "raw_body", "response_status", "answered_at"))
+_NOT_TEXT = ("received_at", "raw_body", "response_status", "answered_at")
+_TEXT_COLUMNS = frozenset(i for i, c in enumerate(_COLUMNS) if c not in _NOT_TEXT)
 _COPY = f"COPY requests (id, {', '.join(_COLUMNS)}) FROM STDIN"
 _SELECT = (
     "SELECT id, run, device, received_at, method, path, headers, body, kind, problems, response_status,"
@@ -101,7 +102,7 @@ _STOP = object()
 Done = Callable[[int, BaseException | None], object]
 
 
-def is_database_url(location: str | Path) -> bool:
+def is_database_url(location: object) -> bool:
     """True for a ``postgresql://`` (or ``postgres://``) store location."""
     return isinstance(location, str) and location.startswith(_SCHEMES)
 

@@ -662,8 +662,8 @@ class Store:
 def open_store(location: str | Path) -> Store:
     """The store at ``location``: a SQLite file path (the default, one host), or a ``postgresql://`` URL
     (one database shared by the collectors of many hosts, ``pgstore.py``). Same interface either way."""
-    if isinstance(location, str) and location.startswith(("postgresql://", "postgres://")):
-        from harness.capture.pgstore import PgStore  # psycopg is imported only for such a store
+    from harness.capture.pgstore import PgStore, is_database_url  # psycopg is imported only when used
 
-        return PgStore(location)
+    if is_database_url(location):
+        return PgStore(str(location))
     return Store(location)
