@@ -49,8 +49,11 @@ def _as_owner(cmd: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def cluster() -> Iterator[str]:
-    """Start a cluster; yields the URL of its ``postgres`` database (superuser ``harness``, trust auth)."""
+def cluster(*, fsync: bool = False) -> Iterator[str]:
+    """Start a cluster; yields the URL of its ``postgres`` database (superuser ``harness``, trust auth).
+
+    ``fsync`` off by default: the tests kill collectors, never the server, so a commit that reached the
+    server's WAL buffers is what they check; the benchmark turns it on to measure the durable rate."""
     bins = bin_dir()
     if bins is None:
         raise FileNotFoundError("no PostgreSQL server binaries (apt-get install postgresql)")
@@ -65,7 +68,7 @@ def cluster() -> Iterator[str]:
         _as_owner([str(bins / "initdb"), "-D", str(data), "-U", "harness", "-A", "trust", "-E", "UTF8", "--no-sync"]),
         check=True, capture_output=True,
     )
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c max_connections=50"
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync={'on' if fsync else 'off'} -c max_connections=50"
     subprocess.run(
         _as_owner([str(bins / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o", options, "start"]),
         check=True, capture_output=True,
