@@ -68,7 +68,8 @@ def cluster(*, fsync: bool = False) -> Iterator[str]:
         _as_owner([str(bins / "initdb"), "-D", str(data), "-U", "harness", "-A", "trust", "-E", "UTF8", "--no-sync"]),
         check=True, capture_output=True,
     )
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync={'on' if fsync else 'off'} -c max_connections=50"
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c max_connections=50"
+    options += f" -c fsync={'on' if fsync else 'off'}"
     subprocess.run(
         _as_owner([str(bins / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o", options, "start"]),
         check=True, capture_output=True,

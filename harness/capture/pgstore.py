@@ -98,8 +98,13 @@ _SELECT = (
     " rule, response_headers, response_body, answered_at, origin FROM requests"
 )
 _STOP = object()
+# Writer connections committing at once: a commit waits for its WAL flush (fsync), and while one waits
+# the next batch commits on another connection (PostgreSQL flushes their WAL together).
+_WRITERS = 4
+_ID_BLOCK = 1024  # ids reserved from the sequence at a time
 
 Done = Callable[[int, BaseException | None], object]
+_Item = tuple[Row, "asyncio.AbstractEventLoop | None", Done]  # a row, the loop its answer waits on, the callback
 
 
 def is_database_url(location: object) -> bool:
@@ -250,9 +255,23 @@ class PgStore(Store):
         self._listeners: list[Callable[[int], object]] = []
         self._loop_writers: dict[asyncio.AbstractEventLoop, Any] = {}
         migrate(url)
-        self._write_conn = _connect(url)
+        self._id_conn = _connect(url, autocommit=True)
         self._read_conn = _connect(url, autocommit=True)
         self._read_lock = threading.Lock()
+        with self._cursor() as cur:  # what is stored already is published (readable) from the start
+            self._last_id = int(cur.execute("SELECT COALESCE(MAX(id), 0) FROM requests").fetchone()[0])
+        self._ids: list[int] = []
+        self._work: queue.SimpleQueue[tuple[int, list[int], list[Any]] | None] = queue.SimpleQueue()
+        self._free = threading.Semaphore(_WRITERS)
+        self._order = threading.Lock()
+        self._done: dict[int, tuple[list[int], list[Any], BaseException | None]] = {}
+        self._seq = self._next = 0
+        self._writers = [
+            threading.Thread(target=self._commit_loop, args=(_connect(url),), name="capture-store-commit", daemon=True)
+            for _ in range(_WRITERS)
+        ]
+        for writer in self._writers:
+            writer.start()
         self._writer = threading.Thread(target=self._write_loop, name="capture-store-writer", daemon=True)
         self._writer.start()
 
@@ -283,9 +302,12 @@ class PgStore(Store):
         return writer
 
     def _write_loop(self) -> None:
-        conn = self._write_conn
+        """Take what waits in the queue as one batch once a writer connection is free, give it ids (ascending,
+        in arrival order) and hand it to that writer."""
+        pool = self._id_conn
         while True:
             item = self._queue.get()
+            self._free.acquire()  # while every writer commits, requests pile up into the next batch
             batch: list[tuple[Row, asyncio.AbstractEventLoop | None, Done]] = []
             stop = False
             while True:
@@ -298,30 +320,82 @@ class PgStore(Store):
                 except queue.Empty:
                     break
             if batch:
-                self._commit_batch(conn, batch)
+                try:
+                    ids = self._take_ids(pool, len(batch))
+                except Exception as exc:
+                    failed = CaptureError(f"capture store write failed: {exc}")
+                    self._release(self._seq, [0] * len(batch), batch, failed)
+                else:
+                    self._work.put((self._seq, ids, batch))
+                self._seq += 1
+            else:
+                self._free.release()
             if stop:
+                for _ in self._writers:
+                    self._work.put(None)
+                for writer in self._writers:
+                    writer.join(timeout=10)
+                with suppress(Exception):
+                    pool.close()
+                return
+
+    def _take_ids(self, conn: Any, n: int) -> list[int]:
+        """``n`` ids from the ones reserved from the shared sequence (blocks of ``_ID_BLOCK``: one round trip
+        per block, not per batch). Other collectors reserve their own blocks, so ids never collide."""
+        while len(self._ids) < n:
+            rows = conn.execute(
+                "SELECT nextval('requests_id_seq') FROM generate_series(1, %s)", (max(n, _ID_BLOCK),)
+            ).fetchall()
+            self._ids.extend(sorted(int(r[0]) for r in rows))
+        taken, self._ids = self._ids[:n], self._ids[n:]
+        return taken
+
+    def _commit_loop(self, conn: Any) -> None:
+        """One writer connection: COPY a batch, commit, then release it in turn (``_release``)."""
+        while True:
+            work = self._work.get()
+            if work is None:
                 with suppress(Exception):
                     conn.close()
                 return
-
-    def _commit_batch(self, conn: Any, batch: list[tuple[Row, asyncio.AbstractEventLoop | None, Done]]) -> None:
-        error: BaseException | None = None
-        ids: list[int] = []
-        try:
-            with conn.cursor() as cur:
-                cur.execute("SELECT nextval('requests_id_seq') FROM generate_series(1, %s)", (len(batch),))
-                ids = sorted(int(r[0]) for r in cur.fetchall())
-                with cur.copy(_COPY) as copy:
+            seq, ids, batch = work
+            error: BaseException | None = None
+            try:
+                with conn.cursor() as cur, cur.copy(_COPY) as copy:
                     for rid, (row, _, _) in zip(ids, batch, strict=True):
                         copy.write_row([rid, *_full_row(row)])
-            conn.commit()
-        except Exception as exc:
-            with suppress(Exception):
-                conn.rollback()
-            error = CaptureError(f"capture store write failed: {exc}")
-            ids = [0] * len(batch)
+                conn.commit()
+            except Exception as exc:
+                with suppress(Exception):
+                    conn.rollback()
+                error = CaptureError(f"capture store write failed: {exc}")
+            self._release(seq, ids, batch, error)
+
+    def _release(
+        self,
+        seq: int,
+        ids: list[int],
+        batch: list[tuple[Row, asyncio.AbstractEventLoop | None, Done]],
+        error: BaseException | None,
+    ) -> None:
+        """Publish committed batches in the order of their ids: ``last_id`` (and what readers of this store
+        see, ``query``) never moves past a batch still committing on another connection, so a reader that
+        goes on "after the last id I saw" misses nothing. The answers of a batch wait for those before it."""
+        with self._order:
+            self._done[seq] = (ids, batch, error)
+            ready = []
+            while self._next in self._done:
+                ready.append(self._done.pop(self._next))
+                self._next += 1
+            for ids_, batch_, error_ in ready:  # under the lock: batches are published one after another
+                self._publish(ids_, batch_, error_)
+        self._free.release()
+
+    def _publish(self, ids: list[int], batch: list[_Item], error: BaseException | None) -> None:
         if error is None:
             self._committed(ids)
+        else:
+            ids = [0] * len(batch)
         by_loop: dict[asyncio.AbstractEventLoop | None, list[tuple[Done, int, BaseException | None]]] = {}
         for rid, (_, loop, done) in zip(ids, batch, strict=True):
             by_loop.setdefault(loop, []).append((done, rid, error))
@@ -347,8 +421,8 @@ class PgStore(Store):
         after_id: int = 0,
         kinds: Sequence[str] | None = None,
     ) -> list[CapturedRequest]:
-        sql = f"{_SELECT} WHERE id > %s"
-        params: list[object] = [after_id]
+        sql = f"{_SELECT} WHERE id > %s AND id <= %s"  # only what is published (``_release``)
+        params: list[object] = [after_id, self.last_id]
         if device is not None:
             sql += " AND device = %s"
             params.append(device)

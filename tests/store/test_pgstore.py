@@ -147,7 +147,8 @@ def test_an_older_schema_is_migrated_on_open(pg_url):
     assert migrate(pg_url, target=1) == 0  # a database written by a harness of schema version 1
     with psycopg.connect(pg_url) as conn:
         conn.execute(
-            "INSERT INTO requests (received_at, method, path, headers, body, kind) VALUES (1, 'POST', '/old', '{}', '', 'api')"
+            "INSERT INTO requests (received_at, method, path, headers, body, kind)"
+            " VALUES (1, 'POST', '/old', '{}', '', 'api')"
         )
     store = PgStore(pg_url)
     try:
@@ -182,7 +183,9 @@ def test_runs_are_listed_and_diffed_by_id(pg_url):
     first = harness("run", "--device", "virtual:android", "-k", "stop", "--store", pg_url)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "run 1 stored" in first.stdout
-    second = harness("run", "--device", "virtual:android", "--fault", "sends-after-stop", "-k", "stop", "--store", pg_url)
+    second = harness(
+        "run", "--device", "virtual:android", "--fault", "sends-after-stop", "-k", "stop", "--store", pg_url
+    )
     assert second.returncode == 1 and "run 2 stored" in second.stdout, second.stdout + second.stderr
     listed = harness("runs", "--store", pg_url, "--json")
     assert listed.returncode == 0, listed.stderr
