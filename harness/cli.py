@@ -108,7 +108,8 @@ def _run_on(args: argparse.Namespace, scenarios: Sequence[Scenario], devices: Se
     if capture_plan(args.in_app_capture, args.judge, args.base_url)[0]:
         from harness.capture.store import Store
 
-        in_app_store = Store(args.in_app_store or Path(store).with_name("in-app.sqlite"))
+        beside = Path(tempfile.mkdtemp(prefix="harness-run-")) if _is_database(store) else Path(store).parent
+        in_app_store = Store(args.in_app_store or beside / "in-app.sqlite")
     inspector: dict[str, Any] = {}
     if args.ui:
         inspector = {
@@ -220,17 +221,29 @@ def _conclude(
     print(f"wall time {time.monotonic() - started:.1f}s; device time simulated {_span(simulated)}")
     if args.junit:
         write_junit(records, args.junit)
+    meta = run_meta(
+        list(devices_meta),
+        fault=args.fault,
+        started_at=started_wall,
+        duration=time.monotonic() - started,
+        command=["harness", *(args.argv or [])],
+    )
     if args.report:
-        meta = run_meta(
-            list(devices_meta),
-            fault=args.fault,
-            started_at=started_wall,
-            duration=time.monotonic() - started,
-            command=["harness", *(args.argv or [])],
-        )
         write_run(args.report, meta, records, replace=args.force)
         print(f"report: {Path(args.report) / 'report.html'}")
+    if _is_database(getattr(args, "store", None)):
+        from harness.capture.pgstore import save_run
+
+        run_id = save_run(args.store, meta, records)
+        print(f"run {run_id} stored (harness runs --store URL lists the runs)")
     return 1 if failed else 0
+
+
+def _is_database(store: object) -> bool:
+    """A ``postgresql://`` store (captures and run records in a shared database) rather than a SQLite file."""
+    from harness.capture.pgstore import is_database_url
+
+    return is_database_url(store)
 
 
 def _run_fleet(args: argparse.Namespace, scenarios: Sequence[Scenario]) -> int:
@@ -321,6 +334,14 @@ def _cmd_diff(args: argparse.Namespace) -> int:
             print(f"error: no baseline pinned for SDK version {args.baseline} in {args.store}", file=sys.stderr)
             return 2
         run_a, run_b = str(base), args.runs[0]
+    elif len(args.runs) == 2 and _is_database(args.store):
+        from harness.capture.pgstore import load_run_record
+        from harness.report.diff import diff_records
+
+        (_, ra), (_, rb) = (load_run_record(args.store, run) for run in args.runs)
+        report = diff_records(ra, rb, tolerance=args.tolerance, names=(f"run {args.runs[0]}", f"run {args.runs[1]}"))
+        print(json.dumps(report.as_json(), indent=2, default=str) if args.json else report.text())
+        return 1 if report.regression else 0
     elif len(args.runs) == 2:
         run_a, run_b = args.runs
     else:
@@ -329,6 +350,25 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     report = diff_runs(run_a, run_b, tolerance=args.tolerance)
     print(json.dumps(report.as_json(), indent=2, default=str) if args.json else report.text())
     return 1 if report.regression else 0
+
+
+def _cmd_runs(args: argparse.Namespace) -> int:
+    """``harness runs --store URL``: the runs recorded in a PostgreSQL store, oldest first."""
+    from harness.capture.pgstore import list_runs
+
+    if not _is_database(args.store):
+        raise ConfigError("--store", f"{args.store!r} is not a postgresql:// URL (run records live in PostgreSQL)")
+    runs = list_runs(args.store)
+    if args.json:
+        print(json.dumps(runs, indent=2))
+        return 0
+    print(f"{'ID':>5}  {'STARTED (UTC)':<20}  {'PASSED':>6}  {'FAILED':>6}  {'HOST':<16}  SDK / DEVICES")
+    for r in runs:
+        print(
+            f"{r['id']:>5}  {r['started']:<20}  {r['passed']:>6}  {r['failed']:>6}  {r['host']:<16}"
+            f"  {r['sdk']} / {', '.join(r['devices'])}"
+        )
+    return 0
 
 
 def _cmd_baseline(args: argparse.Namespace) -> int:
@@ -381,12 +421,12 @@ def _cmd_collector_serve(args: argparse.Namespace) -> int:
 
 def _cmd_collector_export(args: argparse.Namespace) -> int:
     from harness.capture.export import export
-    from harness.capture.store import Store
+    from harness.capture.store import open_store
 
-    if not Path(args.store).exists():
+    if not _is_database(args.store) and not Path(args.store).exists():
         print(f"error: no capture store at {args.store}", file=sys.stderr)
         return 2
-    store = Store(args.store)
+    store = open_store(args.store)
     try:
         text = export(store.query(), args.format, mask_authorization=not args.no_mask)
     finally:
@@ -696,7 +736,11 @@ def _parser() -> argparse.ArgumentParser:
         choices=["native", "flutter"],
         help="Frida agent on jvm:android and phones: the native SDK's API or the Flutter plugin's channel",
     )
-    r.add_argument("--store", help="capture store path (default: a temporary file)")
+    r.add_argument(
+        "--store",
+        help="capture store: a SQLite path (default: a temporary file) or a postgresql:// URL, which also keeps"
+        " the run's record (harness runs)",
+    )
     r.add_argument(
         "--in-app-capture",
         action="store_true",
@@ -746,7 +790,9 @@ def _parser() -> argparse.ArgumentParser:
         help="the address of this host that its devices reach the collector at, for phones on a LAN "
         "(default: loopback, for virtual devices and emulators); an address of this host",
     )
-    w.add_argument("--store", help="this host's capture store (default: a temporary file)")
+    w.add_argument(
+        "--store", help="this host's capture store: a SQLite path (default: a temporary file) or a postgresql:// URL"
+    )
     w.set_defaults(func=_cmd_worker)
 
     c = sub.add_parser("collector", help="the capture collector")
@@ -754,7 +800,11 @@ def _parser() -> argparse.ArgumentParser:
     cs = csub.add_parser("serve", help="run the collector in the foreground")
     cs.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 for LAN phones)")
     cs.add_argument("--port", type=port_number, default=8765, help="port (default 8765; 0 picks a free one)")
-    cs.add_argument("--store", default="capture.sqlite", help="SQLite capture store (default capture.sqlite)")
+    cs.add_argument(
+        "--store",
+        default="capture.sqlite",
+        help="capture store: a SQLite path (default capture.sqlite) or a postgresql:// URL shared by many collectors",
+    )
     cs.add_argument("--run", default="", help="label stored with every request")
     cs.add_argument("--forward", metavar="URL", help="relay every request to this upstream API and store its answers")
     cs.add_argument(
@@ -772,7 +822,7 @@ def _parser() -> argparse.ArgumentParser:
     cs.add_argument("--quiet", action="store_true", help="no line per stored request")
     cs.set_defaults(func=_cmd_collector_serve)
     ce = csub.add_parser("export", help="export captured requests")
-    ce.add_argument("--store", required=True, help="the SQLite capture store to read")
+    ce.add_argument("--store", required=True, help="the capture store to read (SQLite path or postgresql:// URL)")
     ce.add_argument("--format", choices=["har", "jsonl"], required=True, help="HAR 1.2, or one JSON request a line")
     ce.add_argument("-o", "--output", metavar="FILE", help="write here instead of to stdout")
     ce.add_argument("--no-mask", action="store_true", help="keep Authorization values")
@@ -860,10 +910,19 @@ def _parser() -> argparse.ArgumentParser:
     df = sub.add_parser("diff", help="compare the payloads of two recorded runs (exit 1 on a regression)")
     df.add_argument("runs", nargs="+", metavar="RUN", help="RUN_A RUN_B, or one RUN with --baseline")
     df.add_argument("--baseline", metavar="SDK_VERSION", help="compare RUN with the baseline pinned for this version")
-    df.add_argument("--store", default="baselines", help="where baselines are pinned (default: baselines/)")
+    df.add_argument(
+        "--store",
+        default="baselines",
+        help="where baselines are pinned (default: baselines/); a postgresql:// URL: RUN_A RUN_B are run ids there",
+    )
     df.add_argument("--tolerance", type=float, default=2.0, help="seconds two durations may differ (default 2)")
     df.add_argument("--json", action="store_true", help="print the comparison as JSON")
     df.set_defaults(func=_cmd_diff)
+
+    rn = sub.add_parser("runs", help="list the runs recorded in a PostgreSQL store")
+    rn.add_argument("--store", required=True, metavar="URL", help="the postgresql:// store the runs used")
+    rn.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    rn.set_defaults(func=_cmd_runs)
 
     bl = sub.add_parser("baseline", help="pin recorded runs as golden baselines per SDK version")
     bsub = bl.add_subparsers(dest="baseline_command", required=True)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything the tests need (a JDK for the Frida JVM test bed, Chromium for the HTML report,
-# the Python packages) and run them.
+# PostgreSQL's server binaries for the shared store's tests, the Python packages) and run them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v javac >/dev/null 2>&1; then
@@ -14,6 +14,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+  # only the binaries: the tests start a private cluster of their own (tests/pgcluster.py), no system service
+  echo "installing PostgreSQL (Debian's postgresql) for the shared capture store's tests" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
 fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip

@@ -21,7 +21,7 @@ import uvicorn
 from harness.capture.collector import Collector
 from harness.capture.fastpath import fast_protocol_class
 from harness.capture.rules import AnswerRules
-from harness.capture.store import Store
+from harness.capture.store import Store, open_store
 from harness.errors import CaptureError
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class CollectorServer:
     """A collector with its store, served on ``host:port``; one lifecycle: start/stop/is_alive.
 
     Args:
-        store_path: SQLite file for the captures.
+        store_path: where the captures go: a SQLite file, or a ``postgresql://`` URL (``open_store``).
         host: address to bind; 127.0.0.1 unless a LAN device must reach it.
         port: 0 picks a free port.
         run: label stored with every request (``server.app.run`` changes it for later requests).
@@ -91,7 +91,7 @@ class CollectorServer:
         clock_offset: float = 0.0,
     ) -> None:
         self.keep_alive = keep_alive
-        self.store = Store(store_path)
+        self.store = open_store(store_path)
         self.inspector: Inspector | None = None
         try:
             feed = None

@@ -34,7 +34,7 @@ import orjson
 from harness.capture.record import CapturedRequest
 from harness.errors import CaptureError
 
-__all__ = ["Row", "Store", "answered_row", "row_values"]
+__all__ = ["Row", "Store", "answered_row", "open_store", "row_values"]
 
 # ``id`` is the rowid without AUTOINCREMENT: the store never deletes a row, so a new id (largest + 1)
 # can never repeat an old one, and AUTOINCREMENT's bookkeeping (an update of sqlite_sequence for every
@@ -657,3 +657,13 @@ class Store:
             self._loop_writers.clear()
             self._queue.put(_STOP)
             self._writer.join(timeout=10)
+
+
+def open_store(location: str | Path) -> Store:
+    """The store at ``location``: a SQLite file path (the default, one host), or a ``postgresql://`` URL
+    (one database shared by the collectors of many hosts, ``pgstore.py``). Same interface either way."""
+    from harness.capture.pgstore import PgStore, is_database_url  # psycopg is imported only when used
+
+    if is_database_url(location):
+        return PgStore(str(location))
+    return Store(location)

@@ -1,0 +1,530 @@
+"""The capture store in PostgreSQL: one database that the collectors of every host write to.
+
+Why PostgreSQL: a fleet run (``harness worker`` on several hosts) wants every host's captures and the
+run records in one place, written concurrently, durable, and queryable for nightly regression history
+(``harness runs``, ``harness diff --store URL A B``). SQLite stays the default for one host.
+
+Same interface as :class:`~harness.capture.store.Store` (the collector cannot tell them apart), same
+guarantee: a request's waiter (the answer) is released only after its transaction committed, with
+PostgreSQL's default ``synchronous_commit=on``, so after the WAL reached the disk. Writes go through one
+thread with its own connection that takes every row waiting in its queue and commits them together
+(group commit, as the SQLite writer does); the rows go in by ``COPY`` with ids drawn from the sequence
+first, so each writer's ids ascend and the waiters learn their ids without ``RETURNING``'s unordered
+rows. Rows submitted from an event loop are answered back on that loop (``call_soon_threadsafe``).
+
+Ids: several collectors share one sequence, so one collector's ids have gaps, and ``last_id`` is this
+process's newest committed id (what ``wait_for`` and ``query(after_id=)`` need: a host's runner reads
+its own devices, whose rows only its own collector writes).
+
+Schema: created and migrated on open (``_MIGRATIONS``; the version is in ``harness_schema``), under an
+advisory lock so that collectors starting together do not race.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from harness.capture.record import CapturedRequest
+from harness.capture.store import Row, Store, row_values
+from harness.errors import CaptureError
+
+__all__ = ["SCHEMA_VERSION", "PgStore", "is_database_url", "list_runs", "load_run_record", "migrate", "save_run"]
+
+_SCHEMES = ("postgresql://", "postgres://")
+
+# Each entry takes the schema from version N (its index) to N + 1. Never edit a released entry: add one.
+_MIGRATIONS: tuple[str, ...] = (
+    # 1: the captured requests (the columns of the SQLite store; bytea for the raw body)
+    """
+    CREATE SEQUENCE IF NOT EXISTS requests_id_seq;
+    CREATE TABLE requests (
+        id BIGINT PRIMARY KEY DEFAULT nextval('requests_id_seq'),
+        run TEXT NOT NULL DEFAULT '',
+        device TEXT NOT NULL DEFAULT '',
+        received_at DOUBLE PRECISION NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        headers TEXT NOT NULL,
+        body TEXT NOT NULL,
+        raw_body BYTEA,
+        kind TEXT NOT NULL,
+        problems TEXT NOT NULL DEFAULT '[]',
+        response_status INTEGER,
+        rule TEXT NOT NULL DEFAULT '',
+        response_headers TEXT,
+        response_body TEXT,
+        answered_at DOUBLE PRECISION,
+        origin TEXT NOT NULL DEFAULT ''
+    );
+    ALTER SEQUENCE requests_id_seq OWNED BY requests.id;
+    CREATE INDEX requests_device ON requests(device, id);
+    """,
+    # 2: the run records (``harness runs``, ``harness diff --store URL``)
+    """
+    CREATE TABLE runs (
+        id BIGSERIAL PRIMARY KEY,
+        started_at DOUBLE PRECISION NOT NULL,
+        host TEXT NOT NULL DEFAULT '',
+        sdk TEXT NOT NULL DEFAULT '',
+        devices TEXT NOT NULL DEFAULT '[]',
+        passed INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        meta TEXT NOT NULL,
+        records TEXT NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+_LOCK_KEY = 0x68617273  # "hars": the advisory lock that serialises migrations
+
+_COLUMNS = (
+    "run", "device", "received_at", "method", "path", "headers", "body", "raw_body", "kind", "problems",
+    "response_status", "rule", "response_headers", "response_body", "answered_at", "origin",
+)
+_NOT_TEXT = ("received_at", "raw_body", "response_status", "answered_at")
+_TEXT_COLUMNS = frozenset(i for i, c in enumerate(_COLUMNS) if c not in _NOT_TEXT)
+_COPY = f"COPY requests (id, {', '.join(_COLUMNS)}) FROM STDIN"
+_SELECT = (
+    "SELECT id, run, device, received_at, method, path, headers, body, kind, problems, response_status,"
+    " rule, response_headers, response_body, answered_at, origin FROM requests"
+)
+_STOP = object()
+# Writer connections committing at once: a commit waits for its WAL flush (fsync), and while one waits
+# the next batch commits on another connection (PostgreSQL flushes their WAL together).
+_WRITERS = 4
+_ID_BLOCK = 1024  # ids reserved from the sequence at a time
+
+Done = Callable[[int, BaseException | None], object]
+_Item = tuple[Row, "asyncio.AbstractEventLoop | None", Done]  # a row, the loop its answer waits on, the callback
+
+
+def is_database_url(location: object) -> bool:
+    """True for a ``postgresql://`` (or ``postgres://``) store location."""
+    return isinstance(location, str) and location.startswith(_SCHEMES)
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise CaptureError(
+            "a postgresql:// store needs psycopg: pip install 'engagement-harness[fleet]'"
+        ) from None
+    return psycopg
+
+
+def _connect(url: str, *, autocommit: bool = False) -> Any:
+    """A connection, or CaptureError naming the store (the password left out)."""
+    psycopg = _psycopg()
+    try:
+        return psycopg.connect(url, autocommit=autocommit, connect_timeout=10)
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CaptureError(f"cannot open capture store {_shown(url)}: {first}") from None
+
+
+def _shown(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        parts = conninfo_to_dict(url)
+    except Exception:
+        return url.split("@")[-1] if "@" in url else url
+    return f"postgresql://{parts.get('host', '')}:{parts.get('port', '5432')}/{parts.get('dbname', '')}"
+
+
+def migrate(url: str, *, target: int = SCHEMA_VERSION) -> int:
+    """Create or migrate the schema up to ``target`` (the newest by default); returns the version found.
+
+    Refuses a database whose schema is newer than this harness knows (a newer harness wrote it)."""
+    conn = _connect(url)
+    try:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            conn.execute("CREATE TABLE IF NOT EXISTS harness_schema (version INTEGER NOT NULL)")
+            row = conn.execute("SELECT version FROM harness_schema").fetchone()
+            if row is None:
+                conn.execute("INSERT INTO harness_schema (version) VALUES (0)")
+                found = 0
+            else:
+                found = int(row[0])
+            if found > SCHEMA_VERSION:
+                raise CaptureError(
+                    f"capture store {_shown(url)} has schema version {found}; this harness knows up to"
+                    f" {SCHEMA_VERSION} (update the harness)"
+                )
+            for version in range(found, target):
+                conn.execute(_MIGRATIONS[version])
+                conn.execute("UPDATE harness_schema SET version = %s", (version + 1,))
+    except _psycopg().Error as exc:
+        raise CaptureError(f"cannot migrate capture store {_shown(url)}: {exc}") from None
+    finally:
+        conn.close()
+    return found
+
+
+def _full_row(row: Row) -> list[object]:
+    """A row of any ``_INSERT_BY_LENGTH`` shape (``store.py``) as all 16 columns, ready for COPY.
+
+    PostgreSQL's text cannot hold NUL: a text value with one keeps U+FFFD in its place, and a body's
+    exact bytes go to ``raw_body`` (where the SQLite store keeps a malformed body's bytes), so nothing
+    the device sent is lost."""
+    n = len(row)
+    if n == 16:
+        full = list(row)
+    elif n == 11:
+        full = [*row[:7], row[9], row[7], row[10], row[8], "", None, None, None, ""]
+    elif n == 9:
+        full = [*row[:7], None, row[7], "[]", row[8], "", None, None, None, ""]
+    elif n == 7:
+        full = ["", "", *row[:5], None, row[5], "[]", row[6], "", None, None, None, ""]
+    else:
+        raise CaptureError(f"capture store: a row of {n} values")
+    for i in _TEXT_COLUMNS:
+        value = full[i]
+        if isinstance(value, str) and "\x00" in value:
+            if i == 6 and full[7] is None:
+                full[7] = value.encode("utf-8", "surrogatepass")
+            full[i] = value.replace("\x00", "\ufffd")
+    return full
+
+
+class _ThreadHandoff:
+    """A loop's side of the PostgreSQL writer: rows go to the writer thread, ``done`` comes back on the loop."""
+
+    def __init__(self, store: PgStore, loop: asyncio.AbstractEventLoop) -> None:
+        self.store = store
+        self.loop = loop
+
+    def _add(self, row: Row, done: Done) -> None:
+        self.store._queue.put((row, self.loop, done))
+
+    def submit(self, request: CapturedRequest) -> asyncio.Future[int]:
+        fut: asyncio.Future[int] = self.loop.create_future()
+
+        def resolve(rid: int, error: BaseException | None) -> None:
+            if fut.done():
+                return
+            if error is None:
+                fut.set_result(rid)
+            else:
+                fut.set_exception(error)
+
+        self._add(row_values(request), resolve)
+        return fut
+
+    def submit_callback(self, request: CapturedRequest | Row, done: Done) -> None:
+        self._add(request if isinstance(request, tuple) else row_values(request), done)
+
+    def close(self) -> None:
+        """Nothing to flush here: the writer thread commits what is queued before it stops."""
+
+
+def _call_all(calls: list[tuple[Done, int, BaseException | None]]) -> None:
+    for done, rid, error in calls:
+        try:
+            done(rid, error)
+        except Exception as exc:  # one answer's failure must not keep the others from being sent
+            with suppress(RuntimeError):
+                asyncio.get_running_loop().call_exception_handler(
+                    {"message": "capture store callback failed", "exception": exc}
+                )
+
+
+class PgStore(Store):
+    """:class:`Store` on a PostgreSQL database (``postgresql://user@host:port/db``)."""
+
+    def __init__(self, url: str) -> None:  # Store.__init__ is SQLite's: not called
+        self.url = url
+        self.path = Path(_shown(url))  # for messages only: there is no file
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._arrived = threading.Condition()
+        self._last_id = 0
+        self._last_arrival = time.monotonic()
+        self._closed = False
+        self._listeners: list[Callable[[int], object]] = []
+        self._loop_writers: dict[asyncio.AbstractEventLoop, Any] = {}
+        migrate(url)
+        self._id_conn = _connect(url, autocommit=True)
+        self._read_conn = _connect(url, autocommit=True)
+        self._read_lock = threading.Lock()
+        with self._cursor() as cur:  # what is stored already is published (readable) from the start
+            self._last_id = int(cur.execute("SELECT COALESCE(MAX(id), 0) FROM requests").fetchone()[0])
+        self._ids: list[int] = []
+        self._work: queue.SimpleQueue[tuple[int, list[int], list[Any]] | None] = queue.SimpleQueue()
+        self._free = threading.Semaphore(_WRITERS)
+        self._order = threading.Lock()
+        self._done: dict[int, tuple[list[int], list[Any], BaseException | None]] = {}
+        self._seq = self._next = 0
+        self._writers = [
+            threading.Thread(target=self._commit_loop, args=(_connect(url),), name="capture-store-commit", daemon=True)
+            for _ in range(_WRITERS)
+        ]
+        for writer in self._writers:
+            writer.start()
+        self._writer = threading.Thread(target=self._write_loop, name="capture-store-writer", daemon=True)
+        self._writer.start()
+
+    def __repr__(self) -> str:
+        return f"PgStore({self.path})"
+
+    def submit(self, request: CapturedRequest) -> Future[int]:
+        if self._closed:
+            raise CaptureError("the capture store is closed")
+        fut: Future[int] = Future()
+
+        def resolve(rid: int, error: BaseException | None) -> None:
+            if error is None:
+                fut.set_result(rid)
+            else:
+                fut.set_exception(error)
+
+        self._queue.put((row_values(request), None, resolve))
+        return fut
+
+    def _loop_writer(self) -> Any:
+        if self._closed:
+            raise CaptureError("the capture store is closed")
+        loop = asyncio.get_running_loop()
+        writer = self._loop_writers.get(loop)
+        if writer is None:
+            writer = self._loop_writers[loop] = _ThreadHandoff(self, loop)
+        return writer
+
+    def _write_loop(self) -> None:
+        """Take what waits in the queue as one batch once a writer connection is free, give it ids (ascending,
+        in arrival order) and hand it to that writer."""
+        pool = self._id_conn
+        while True:
+            item = self._queue.get()
+            self._free.acquire()  # while every writer commits, requests pile up into the next batch
+            batch: list[tuple[Row, asyncio.AbstractEventLoop | None, Done]] = []
+            stop = False
+            while True:
+                if item is _STOP:
+                    stop = True
+                else:
+                    batch.append(item)  # type: ignore[arg-type]
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            if batch:
+                try:
+                    ids = self._take_ids(pool, len(batch))
+                except Exception as exc:
+                    failed = CaptureError(f"capture store write failed: {exc}")
+                    self._release(self._seq, [0] * len(batch), batch, failed)
+                else:
+                    self._work.put((self._seq, ids, batch))
+                self._seq += 1
+            else:
+                self._free.release()
+            if stop:
+                for _ in self._writers:
+                    self._work.put(None)
+                for writer in self._writers:
+                    writer.join(timeout=10)
+                with suppress(Exception):
+                    pool.close()
+                return
+
+    def _take_ids(self, conn: Any, n: int) -> list[int]:
+        """``n`` ids from the ones reserved from the shared sequence (blocks of ``_ID_BLOCK``: one round trip
+        per block, not per batch). Other collectors reserve their own blocks, so ids never collide."""
+        while len(self._ids) < n:
+            rows = conn.execute(
+                "SELECT nextval('requests_id_seq') FROM generate_series(1, %s)", (max(n, _ID_BLOCK),)
+            ).fetchall()
+            self._ids.extend(sorted(int(r[0]) for r in rows))
+        taken, self._ids = self._ids[:n], self._ids[n:]
+        return taken
+
+    def _commit_loop(self, conn: Any) -> None:
+        """One writer connection: COPY a batch, commit, then release it in turn (``_release``)."""
+        while True:
+            work = self._work.get()
+            if work is None:
+                with suppress(Exception):
+                    conn.close()
+                return
+            seq, ids, batch = work
+            error: BaseException | None = None
+            try:
+                with conn.cursor() as cur, cur.copy(_COPY) as copy:
+                    for rid, (row, _, _) in zip(ids, batch, strict=True):
+                        copy.write_row([rid, *_full_row(row)])
+                conn.commit()
+            except Exception as exc:
+                with suppress(Exception):
+                    conn.rollback()
+                error = CaptureError(f"capture store write failed: {exc}")
+            self._release(seq, ids, batch, error)
+
+    def _release(
+        self,
+        seq: int,
+        ids: list[int],
+        batch: list[tuple[Row, asyncio.AbstractEventLoop | None, Done]],
+        error: BaseException | None,
+    ) -> None:
+        """Publish committed batches in the order of their ids: ``last_id`` (and what readers of this store
+        see, ``query``) never moves past a batch still committing on another connection, so a reader that
+        goes on "after the last id I saw" misses nothing. The answers of a batch wait for those before it."""
+        with self._order:
+            self._done[seq] = (ids, batch, error)
+            ready = []
+            while self._next in self._done:
+                ready.append(self._done.pop(self._next))
+                self._next += 1
+            for ids_, batch_, error_ in ready:  # under the lock: batches are published one after another
+                self._publish(ids_, batch_, error_)
+        self._free.release()
+
+    def _publish(self, ids: list[int], batch: list[_Item], error: BaseException | None) -> None:
+        if error is None:
+            self._committed(ids)
+        else:
+            ids = [0] * len(batch)
+        by_loop: dict[asyncio.AbstractEventLoop | None, list[tuple[Done, int, BaseException | None]]] = {}
+        for rid, (_, loop, done) in zip(ids, batch, strict=True):
+            by_loop.setdefault(loop, []).append((done, rid, error))
+        for loop, calls in by_loop.items():
+            if loop is None:
+                for done, rid, err in calls:
+                    with suppress(Exception):
+                        done(rid, err)
+            else:
+                with suppress(RuntimeError):  # the loop closed: nobody waits for these answers any more
+                    loop.call_soon_threadsafe(_call_all, calls)
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        with self._read_lock, self._read_conn.cursor() as cur:
+            yield cur
+
+    def query(
+        self,
+        *,
+        device: str | None = None,
+        run: str | None = None,
+        after_id: int = 0,
+        kinds: Sequence[str] | None = None,
+    ) -> list[CapturedRequest]:
+        sql = f"{_SELECT} WHERE id > %s AND id <= %s"  # only what is published (``_release``)
+        params: list[object] = [after_id, self.last_id]
+        if device is not None:
+            sql += " AND device = %s"
+            params.append(device)
+        if run is not None:
+            sql += " AND run = %s"
+            params.append(run)
+        if kinds:
+            sql += " AND kind = ANY(%s)"
+            params.append(list(kinds))
+        sql += " ORDER BY id"
+        with self._cursor() as cur:
+            rows = cur.execute(sql, params).fetchall()
+        return [self._row(tuple(r)) for r in rows]
+
+    def count(self) -> int:
+        with self._cursor() as cur:
+            return int(cur.execute("SELECT COUNT(*) FROM requests").fetchone()[0])
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._loop_writers.clear()
+            self._queue.put(_STOP)
+            self._writer.join(timeout=10)
+            with suppress(Exception):
+                self._read_conn.close()
+
+
+# -- run records -----------------------------------------------------------------------------
+
+
+def _sdk_of(devices: Sequence[Mapping[str, Any]]) -> str:
+    names = dict.fromkeys(f"{d.get('profile', '?')} {d.get('sdk_version', '')}".strip() for d in devices)
+    return ", ".join(names)
+
+
+def save_run(url: str, meta: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> int:
+    """Store a finished run (its ``run.json`` metadata and its records, requests included); returns its id."""
+    migrate(url)
+    devices = list(meta.get("devices") or [])
+    failed = sum(1 for r in records if r.get("outcome") in ("failed", "error"))
+    passed = sum(1 for r in records if r.get("outcome") == "passed")
+    conn = _connect(url)
+    try:
+        with conn.transaction():
+            row = conn.execute(
+                "INSERT INTO runs (started_at, host, sdk, devices, passed, failed, meta, records)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                (
+                    float(meta.get("started_at") or time.time()),
+                    str(meta.get("host") or ""),
+                    _sdk_of(devices),
+                    json.dumps([str(d.get("uri", "")) for d in devices]),
+                    passed,
+                    failed,
+                    json.dumps(meta, default=str),
+                    json.dumps(list(records), default=str),
+                ),
+            ).fetchone()
+    except _psycopg().Error as exc:
+        raise CaptureError(f"cannot store the run in {_shown(url)}: {exc}") from None
+    finally:
+        conn.close()
+    return int(row[0])
+
+
+def list_runs(url: str) -> list[dict[str, Any]]:
+    """Every recorded run, oldest first: id, started (UTC), sdk, devices, passed, failed, host."""
+    migrate(url)
+    conn = _connect(url, autocommit=True)
+    try:
+        rows = conn.execute(
+            "SELECT id, started_at, sdk, devices, passed, failed, host FROM runs ORDER BY id"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [
+        {
+            "id": int(r[0]),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(float(r[1]))),
+            "sdk": r[2],
+            "devices": json.loads(r[3]),
+            "passed": int(r[4]),
+            "failed": int(r[5]),
+            "host": r[6],
+        }
+        for r in rows
+    ]
+
+
+def load_run_record(url: str, run_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``(meta, records)`` of a recorded run, as :func:`harness.report.folder.load_run` gives a folder's."""
+    try:
+        number = int(run_id)
+    except ValueError:
+        raise CaptureError(f"{run_id!r} is not a run id (an integer; see harness runs --store URL)") from None
+    migrate(url)
+    conn = _connect(url, autocommit=True)
+    try:
+        row = conn.execute("SELECT meta, records FROM runs WHERE id = %s", (number,)).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        raise CaptureError(f"no run {number} in {_shown(url)} (see harness runs --store URL)")
+    return json.loads(row[0]), json.loads(row[1])
