@@ -24,7 +24,7 @@ SDK = Sdk(
     connect="harness.sdks.antsomi.connect:connect",
     profiles={"android": "harness.sdks.antsomi.spec.profile:AntsomiProfile"},
     checklists={"android": "harness.sdks.antsomi.spec:checklists/android.json"},
-    volatile=frozenset({"uid", "sid", "aid", "ts", "context"}),
+    volatile=frozenset({"sid"}),  # the session start (seconds); the UUID uid is already shape-compared
     reference={"android": "harness.sdks.antsomi.virtual.android:AntsomiStandIn"},
     faults="harness.sdks.antsomi.virtual.faults",
 )
