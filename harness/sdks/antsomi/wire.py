@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from harness.capture.record import CapturedRequest
-from harness.spec.identity import IdentityFields
+from harness.spec.identity import IdentityFields, read_path
 from harness.wire.observation import ABSENT, Observation
 
 __all__ = ["decode", "identity_fields", "pin"]
@@ -30,7 +30,11 @@ def pin() -> dict[str, Any]:
 
 
 def identity_fields() -> IdentityFields:
-    return IdentityFields.from_json(pin().get("identity"))
+    """The pinned identity fields; a bad ``pin.json`` is one ValueError naming the file."""
+    try:
+        return IdentityFields.from_json(pin().get("identity"))
+    except ValueError as exc:
+        raise ValueError(f"harness/sdks/antsomi/spec/pinned/pin.json: {exc}") from None
 
 
 def decode(request: CapturedRequest) -> list[Observation]:
@@ -65,6 +69,9 @@ def decode(request: CapturedRequest) -> list[Observation]:
     if not portal or not props:
         problems.append("query lacks portal_id or prop_id")
     fields = identity_fields()
+    if isinstance(body, dict) and read_path(body, fields.uid) in (None, ""):
+        # a UID key holding nothing: the identity layer's UID variable would bind it (B5 #1 wants a value)
+        problems.append(f"the UID field {fields.uid!r} is empty")
     return [
         Observation(
             request.id,

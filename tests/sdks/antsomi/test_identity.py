@@ -9,6 +9,7 @@ other ``IdentityFields``: the layer reads nothing but the dotted paths it is giv
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 import pytest
@@ -157,3 +158,20 @@ def test_identity_fields_parse_and_refuse_bad_input() -> None:
     ]:
         with pytest.raises(ValueError, match=words):
             IdentityFields.from_json(bad)
+
+
+def test_an_empty_uid_is_flagged_by_the_decoder() -> None:
+    from harness.capture.record import CapturedRequest
+    from harness.sdks.antsomi.wire import decode
+
+    def obs(uid: Any) -> Observation:
+        body = json.dumps({"uid": uid, "ec": "custom", "ea": "e", "dims": {}})
+        path = f"/antsomi/v3/event?portal_id={PORTAL}&prop_id={PROPS}"
+        (o,) = decode(CapturedRequest("POST", path, {}, body, 0.0))
+        return o
+
+    assert obs("u-1").problems == ()
+    assert obs("").problems == ("the UID field 'uid' is empty",)
+    assert obs(None).problems == ("the UID field 'uid' is empty",)
+    (other,) = decode(CapturedRequest("POST", "/antsomi/v3/event?portal_id=1", {}, "{oops", 0.0))
+    assert other.route == "events" and len(other.problems) == 2  # not JSON, no prop_id: stored and flagged

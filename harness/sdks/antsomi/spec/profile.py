@@ -54,7 +54,11 @@ class AntsomiProfile:
         self.sdk_version = self.version
 
     def expect(self, trace: Sequence[Stimulus]) -> Expectations:
-        model = IdentityModel(identity_fields(), _RULES, "events")
+        try:
+            fields = identity_fields()
+        except ValueError as exc:
+            raise SpecError(str(exc)) from None
+        model = IdentityModel(fields, _RULES, "events")
         names: dict[str, Any] = dict(pin().get("events") or {})
         target = ""
         for s in trace:
