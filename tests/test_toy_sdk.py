@@ -48,7 +48,7 @@ def harness(env, *args):
 def test_a_toy_sdk_from_an_entry_point_runs_end_to_end_on_the_virtual_device(toy_env):
     env, tmp = toy_env
     listed = json.loads(harness(env, "sdks", "--json").stdout)
-    assert {s["name"] for s in listed} == {"customerio", "exponea", "toy"}
+    assert {s["name"] for s in listed} == {"antsomi", "customerio", "exponea", "toy"}
     out = harness(env, "run", str(tmp / "toy.yaml"), "--device", "virtual:android", "--report", str(tmp / "run"))
     assert out.returncode == 0, out.stdout + out.stderr
     assert "1 passed, 0 failed" in out.stdout

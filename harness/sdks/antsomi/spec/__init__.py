@@ -1,0 +1,1 @@
+"""The Antsomi CDP365 profile: the identity rules layer over the pinned identity fields."""
