@@ -139,6 +139,7 @@ class FaultOutcome:
         return {
             **({"explore": self.explored} if self.explored is not None else {}),
             "area": self.fault.area,
+            "sdk": self.fault.sdk,
             "violates": list(self.fault.violates),
             "description": self.fault.description,
             "covering": self.covering,
