@@ -61,6 +61,8 @@ class Tokens:
                 return True
             return bool(token != prefs.get("push_token") or granted != prefs.get("push_token_permission"))
         if frequency == "DAILY":
+            if "daily-new-token-sent" in faults and token != prefs.get("push_token"):
+                return True
             return not self._today(float(last_date))
         return True  # EVERY_LAUNCH
 
@@ -278,12 +280,12 @@ class Push:
 
     def handle_remote_message(self, payload: Mapping[str, Any] | None, show_notification: bool = True) -> bool:
         """``Exponea.handleRemoteMessage`` → ``FcmManagerImpl.handleRemoteMessage``."""
-        if not payload or payload.get("source") != "xnpe_platform":
+        if not payload or (payload.get("source") != "xnpe_platform" and "foreign-push-handled" not in self.sdk.faults):
             return False  # android#43
         sdk = self.sdk
         if sdk.stopped or not (sdk.initialized or sdk.use_stored_config()):
             return True
-        if not bool(sdk.config["automaticPushNotification"]):
+        if not bool(sdk.config["automaticPushNotification"]) and "auto-push-ignores-flag" not in sdk.faults:
             return True  # android#44
         if payload.get("action") == "self-check":
             return True
