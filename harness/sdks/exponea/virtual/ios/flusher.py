@@ -280,7 +280,11 @@ class Flusher:
 
     def _attempt(self, row: Row, ids: dict[str, str]) -> str:
         auth = self._authorization(row)
+        if auth is not None and auth.startswith("Bearer ") and "ios-bearer-sent-as-token" in self.faults:
+            auth = "Token " + auth[len("Bearer ") :]
         url = track_url(row)
+        if "ios-base-url-slash-kept" in self.faults and row.base_url.endswith("/"):
+            url = row.base_url + url[len(row.base_url) - 1 :]
         try:
             body = body_of(
                 row,
@@ -288,6 +292,8 @@ class Flusher:
                 keep_nan="ios-nan-breaks-request" in self.faults,
                 strip="ios-customer-props-not-stripped" not in self.faults,
             )
+            if "ios-nsnull-kept" in self.faults and isinstance(body.get("properties"), dict):
+                body["properties"].update({k: None for k, v in row.properties.items() if v is None})
             content: bytes | None = dumps(body).encode()
         except ValueError:
             content = None  # JSONSerialization threw: httpBody stays nil and the request goes out empty
@@ -311,6 +317,8 @@ class Flusher:
 
     def _post(self, url: str, content: bytes | None, auth: str | None) -> tuple[int | None, str]:
         headers = ios_headers(auth)
+        if "ios-no-accept-header" in self.faults:
+            headers.pop("accept")
         if content is None:
             headers.pop("content-type")
         try:
