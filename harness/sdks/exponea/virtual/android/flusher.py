@@ -142,6 +142,8 @@ class Flusher:
             delete_5xx = 500 <= status < 600 and "no-retry-after-5xx" in faults
             if 200 <= status < 300 or delete_5xx:
                 self.queue.delete(event.id)
+                if "flush-stops-after-first" in faults:
+                    return
             elif 500 <= status < 600 or (transport_error and "connection-failure-not-counted" in faults):
                 event.skipped = True  # android#52: kept, no try counted
                 self.queue.update(event)
@@ -169,6 +171,8 @@ class Flusher:
         if "authorization-token-doubled" in self.faults and auth != "null":
             auth = "Token " + auth
         body = _body(event)
+        if "campaign-click-platform-lowercase" in self.faults and event.route == "campaign":
+            body = body.replace('"platform":"Android"', '"platform":"android"')
         if "html-escaped-json" in self.faults:  # Gson without disableHtmlEscaping()
             for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
                 body = body.replace(raw, escaped)

@@ -224,6 +224,8 @@ class Push:
 
     def _event(self, data: NotificationData, sdk_type: str) -> tuple[str, str]:
         custom = data.custom_event_type
+        if custom == "campaign" and "campaign-event-routed-as-delivered" in self.sdk.faults:
+            return custom, sdk_type
         return (custom, "TRACK_EVENT") if custom else ("campaign", sdk_type)
 
     def delivered(self, data: NotificationData, timestamp: Any, respect_consent: bool, state: str = "shown") -> None:
@@ -237,7 +239,13 @@ class Push:
             "state": state,
             "notification_importance": self._importance(),
         }
+        if "delivered-no-importance" in self.sdk.faults:
+            del props["notification_importance"]
         props.update(data.tracking_data("utm-params-dropped" not in self.sdk.faults))
+        if "delivered-custom-type-kept" in self.sdk.faults and data.custom_event_type:
+            props["event_type"] = data.custom_event_type
+        if "push-platform-overridden" in self.sdk.faults:
+            props["platform"] = "android"
         if data.consent_category is not None:
             props["consent_category_tracking"] = data.consent_category
         name, sdk_type = self._event(data, "PUSH_DELIVERED")
@@ -256,7 +264,7 @@ class Push:
         props: dict[str, Any] = {
             "status": "clicked",
             "platform": "android",
-            "url": action.get("url") or "app",
+            "url": action.get("url") or (None if "clicked-url-null" in self.sdk.faults else "app"),
             "cta": action.get("actionName") or "notification",
         }
         props.update(nd.tracking_data("utm-params-dropped" not in self.sdk.faults))

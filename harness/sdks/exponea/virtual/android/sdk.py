@@ -404,6 +404,8 @@ class AndroidSdk:
             props["application_id"] = self.config["applicationId"]
             if "no-device-id" not in self.faults:
                 props["device_id"] = self.prefs.get("device_id")
+        if sdk_type == "TRACK_CUSTOMER" and "identify-without-timestamp" in self.faults:
+            timestamp = None
         if timestamp is None and sdk_type == "TRACK_EVENT" and "null-timestamp-filled" in self.faults:
             timestamp = self.clock.now()
         if event_type is None and sdk_type == "TRACK_EVENT" and "null-event-type-string" in self.faults:

@@ -400,6 +400,12 @@ class IosSdk:
         plus_one = "ios-delivered-timestamp-not-plus-one" not in self.faults
         props, timestamp, forced = push.clicked_event(info, action, self.clock.now(), plus_one)
         forced = forced and "ios-force-track-ignored" not in self.faults
+        if "ios-opened-no-action-type" in self.faults:
+            props.pop("action_type", None)
+        if "ios-button-cta-notification" in self.faults:
+            props["cta"] = "notification"
+        if "ios-silent-opened-as-clicked" in self.faults:
+            props["status"] = "clicked"
         if consider_consent and not push.consent_flag(info) and not forced:
             return
         self.track("PUSH_OPENED", push.event_type_of(info) or "campaign", props, timestamp)
