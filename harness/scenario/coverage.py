@@ -68,8 +68,9 @@ def _index_files(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def load_index(paths: Iterable[str | Path]) -> dict[str, str]:
-    """The ``out_of_scope`` reasons of every scenario index under ``paths``."""
+def load_index(paths: Iterable[str | Path], section: str = "out_of_scope") -> dict[str, str]:
+    """The ``out_of_scope`` reasons (or another ``section``'s, e.g. ``no_fault``) of every scenario index
+    under ``paths``."""
     reasons: dict[str, str] = {}
     for file in _index_files(paths):
         try:
@@ -79,12 +80,12 @@ def load_index(paths: Iterable[str | Path]) -> dict[str, str]:
             raise ScenarioError(str(file), mark.line + 1 if mark else None, f"invalid YAML: {exc}") from exc
         if not isinstance(data, dict):
             raise ScenarioError(str(file), 1, "a scenario index is a mapping with out_of_scope")
-        section = data.get("out_of_scope") or {}
-        if not isinstance(section, dict):
-            raise ScenarioError(str(file), 1, "out_of_scope must map checklist ids to reasons")
-        for item, reason in section.items():
+        found = data.get(section) or {}
+        if not isinstance(found, dict):
+            raise ScenarioError(str(file), 1, f"{section} must map checklist ids to reasons")
+        for item, reason in found.items():
             if not isinstance(item, str) or "#" not in item or not isinstance(reason, str) or not reason.strip():
-                raise ScenarioError(str(file), None, f"out_of_scope: {item!r} needs an id like android#70 and a reason")
+                raise ScenarioError(str(file), None, f"{section}: {item!r} needs an id like android#70 and a reason")
             reasons[item] = reason.strip()
     return reasons
 
@@ -189,6 +190,7 @@ def coverage(
     paths = list(find_paths)
     scenarios = find_scenarios(paths)
     reasons = load_index(paths)
+    no_fault = load_index(paths, "no_fault")  # why an item has no seeded fault (the scenario index)
     if selftest is None:
         report = None
     elif isinstance(selftest, (str, Path)):
@@ -213,6 +215,7 @@ def coverage(
             )
             named = {ChecklistId.parse(i, sdk.name).full: t for i, t in listed.items()}
             full_reasons = {ChecklistId.parse(i, default).full: r for i, r in reasons.items()}
+            full_no_fault = {ChecklistId.parse(i, default).full: r for i, r in no_fault.items()}
             backing = fault_backing(report, scenarios, listed, platform, sdk.name) if report is not None else None
             names = [sdk.profile_name(platform)]
             if sdk.name == default:  # the design contract's keys: the default SDK's, ids as the checklist has them
@@ -225,14 +228,15 @@ def coverage(
                 )
                 if backing is not None:
                     shown = {ids[_full(i, sdk.name)]: b for i, b in backing.items()}
-                    _back(section, shown)
+                    _back(section, shown, no_fault if short else full_no_fault)
                     out.setdefault("fault_backing", {})[name] = shown
                 out["checklists"][name] = section
     return out
 
 
-def _back(section: dict[str, Any], backing: dict[str, Any]) -> None:
-    """Count only fault-backed items as covered; the rest get the reason they are not."""
+def _back(section: dict[str, Any], backing: dict[str, Any], no_fault: dict[str, str]) -> None:
+    """Count only fault-backed items as covered; the rest get the reason they are not (``no_fault``: the
+    scenario index's reason why no fault can break an item here; listed as ``no_fault`` too)."""
     scenario_covered = list(section["covered"])
     section["scenario_covered"] = scenario_covered
     section["fault_backed"] = sorted((i for i, b in backing.items() if b["backed"]), key=_number)
@@ -240,7 +244,9 @@ def _back(section: dict[str, Any], backing: dict[str, Any]) -> None:
     section["covered"] = [i for i in scenario_covered if backing.get(i, {}).get("backed")]
     for item in scenario_covered:
         if item not in section["covered"]:
-            section["uncovered"][item] = not_backed_reason(backing.get(item, {}))
+            why = no_fault.get(item)
+            section["uncovered"][item] = f"no caught fault: {why}" if why else not_backed_reason(backing.get(item, {}))
+    section["no_fault"] = {i: r for i, r in no_fault.items() if i in section["uncovered"]}
     section["uncovered"] = dict(sorted(section["uncovered"].items(), key=lambda kv: _number(kv[0])))
     total = section["total"]
     section["percent"] = round(100 * len(section["covered"]) / total, 1) if total else 0.0

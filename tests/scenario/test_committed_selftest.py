@@ -44,6 +44,11 @@ def test_the_committed_result_names_every_seeded_fault_on_its_platforms() -> Non
         assert seeded == listed, f"re-run the selftest: {sorted(seeded ^ listed)} differ on {platform}"
 
 
+def test_fault_names_are_unique_across_sdks() -> None:
+    """The selftest report keys faults by name per device: two SDKs' faults with one name would hide one."""
+    assert not set(CUSTOMERIO) & set(EXPONEA)
+
+
 def test_the_committed_result_had_a_clean_baseline() -> None:
     for plat in _report()["platforms"].values():
         assert plat["baseline"]["passed"] and not plat["baseline"]["failed"]

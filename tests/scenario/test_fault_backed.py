@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from harness.errors import ScenarioError
 from harness.scenario.coverage import coverage
 
 
@@ -103,3 +104,16 @@ def test_coverage_reads_the_committed_selftest_result(tmp_path: Path, capsys: py
     assert json.loads(capsys.readouterr().out)["checklists"]["android"]["covered"] == ["android#5"]
     assert main(["coverage", str(suite), "--json", "--covers-only"]) == 0
     assert "fault_backed" not in json.loads(capsys.readouterr().out)["checklists"]["android"]
+
+
+def test_the_index_says_why_an_item_has_no_fault(tmp_path: Path) -> None:
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "custom-event.yaml").write_text(Path("scenarios/exponea/custom-event.yaml").read_text())
+    (suite / "_index.yaml").write_text('no_fault:\n  android#2: "a reason"\n')
+    android = coverage([suite], selftest=_selftest(tmp_path, []))["checklists"]["android"]
+    assert android["uncovered"]["android#2"] == "no caught fault: a reason"
+    assert android["no_fault"] == {"android#2": "a reason"}
+    (suite / "_index.yaml").write_text("no_fault: [android#2]\n")
+    with pytest.raises(ScenarioError, match="no_fault must map"):
+        coverage([suite], selftest=_selftest(tmp_path, []))

@@ -376,7 +376,7 @@ class CustomerIoAndroid:
         if (
             kind == "track"
             and name_of(event) == "Application Backgrounded"
-            and "no-flush-on-background" not in self.faults
+            and "no-flush-when-backgrounded" not in self.faults
         ):
             self.pipeline.flush()  # customerio ApplicationLifecyclePlugin: flush on background
 

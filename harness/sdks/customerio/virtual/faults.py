@@ -123,7 +123,7 @@ FAULTS: dict[str, Fault] = {
             "clearIdentify while anonymous sends userId '' (dropped) not 'null'",
             37,
         ),
-        _f("no-flush-on-background", "flush", "Application Backgrounded does not force a flush", 40),
+        _f("no-flush-when-backgrounded", "flush", "Application Backgrounded does not force a flush", 40),
     ]
 }
 

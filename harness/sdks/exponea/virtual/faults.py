@@ -552,6 +552,13 @@ FAULTS: dict[str, Fault] = {
             platforms=("android",),
             violates=("android#51",),
         ),
+        Fault(
+            "manual-mode-flushes",
+            "flush",
+            "flushMode MANUAL still flushes after every tracked event, like IMMEDIATE",
+            platforms=("android",),
+            violates=("android#57",),
+        ),
         # -- ios (helper vios appends here) --
         Fault(
             "ios-cookie-lowercase",
@@ -930,6 +937,13 @@ FAULTS: dict[str, Fault] = {
             "in stream mode events go to the project route /track/v2/projects/S instead of /track/u/v1/...?stream_id=S",
             platforms=("ios",),
             violates=("ios#72",),
+        ),
+        Fault(
+            "ios-foreign-push-opened",
+            "push",
+            "handlePushNotificationOpened tracks a click for a push whose source is not xnpe_platform",
+            platforms=("ios",),
+            violates=("ios#48",),
         ),
     ]
 }

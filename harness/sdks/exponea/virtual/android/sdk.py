@@ -382,7 +382,8 @@ class AndroidSdk:
         }
 
     def flush_if_immediate(self) -> None:
-        if self.modes.mode == "IMMEDIATE" and "immediate-no-flush" not in self.faults:
+        manual = self.modes.mode == "MANUAL" and "manual-mode-flushes" in self.faults
+        if (self.modes.mode == "IMMEDIATE" and "immediate-no-flush" not in self.faults) or manual:
             self.flusher.request()
 
     def track(self, sdk_type: str, event_type: str | None, properties: dict[str, Any], timestamp: Any) -> None:

@@ -658,7 +658,8 @@ class IosSdk:
         with self.lock:
             if not self.env.foreground:
                 self.on_foreground()
-            if not self.configured or self.stopped or info.get("source") != "xnpe_platform":
+            foreign = info.get("source") != "xnpe_platform" and "ios-foreign-push-opened" not in self.faults
+            if not self.configured or self.stopped or foreign:
                 return  # ios#48
             self.track_clicked(info, action, consider_consent=True)
             params = info.get("url_params")
