@@ -132,10 +132,6 @@ def decode(request: CapturedRequest) -> list[Observation]:
             )
         ]
     problems = list(request.problems)
-    if batch and path.split("?", 1)[0].rstrip("/").endswith("/batch"):
-        # Segment's API takes /batch too, but analytics-kotlin (the SDK's pipeline) always posts to
-        # "https://$apiHost/b" (HTTPClient.kt upload): /batch is another client, not this SDK
-        problems.append("batch posted to /batch: the SDK's pipeline posts to {apiHost}/b (customerio-android#1)")
     try:
         doc: Any = json.loads(request.body or "")
     except (ValueError, RecursionError) as exc:
