@@ -559,6 +559,13 @@ FAULTS: dict[str, Fault] = {
             platforms=("android",),
             violates=("android#57",),
         ),
+        Fault(
+            "timestamp-whole-seconds",
+            "events",
+            "a timestamp the app passes is truncated to whole seconds (stored as a Long)",
+            platforms=("android",),
+            violates=("android#5",),
+        ),
         # -- ios (helper vios appends here) --
         Fault(
             "ios-cookie-lowercase",

@@ -295,6 +295,8 @@ class AndroidSdk:
 
     def api_trackEvent(self, args: Mapping[str, Any]) -> None:
         timestamp = args["timestamp"] if "timestamp" in args else self.clock.now()
+        if "timestamp" in args and isinstance(timestamp, float) and "timestamp-whole-seconds" in self.faults:
+            timestamp = float(int(timestamp))
         self.track("TRACK_EVENT", args.get("eventType"), dict(args.get("properties") or {}), timestamp)
 
     def api_trackSessionStart(self, args: Mapping[str, Any]) -> None:
