@@ -465,20 +465,29 @@ def _cmd_collector_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_coverage(args: argparse.Namespace) -> int:
-    from harness.scenario.coverage import coverage
+    from harness.scenario.coverage import committed_selftest, coverage
 
-    report = coverage(find_paths=args.paths or ["scenarios"], selftest=args.selftest)
+    paths = args.paths or ["scenarios"]
+    # an item counts as covered only when a caught fault backs it (issue 17): from --selftest, else from
+    # the selftest result committed with the suite (scenarios/_selftest.json), unless --covers-only
+    results = [args.selftest] if args.selftest else [] if args.covers_only else committed_selftest(paths)
+    report = coverage(find_paths=paths, selftest=results or None)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
     from harness.sdk.registry import default_sdk
 
+    if results:
+        print(f"fault-backed coverage from {', '.join(map(str, results))}")
     shown_as_platform = {default_sdk().profile_name(p) for p in report["checklists"]}
     for platform, data in report["checklists"].items():
         if platform in shown_as_platform:  # the default SDK's checklist, printed once under its platform
             continue
         covered = len(data["covered"])
-        print(f"{platform}: {covered}/{data['total']} checklist items covered ({data['percent']:.1f}%)")
+        what = "fault-backed" if "fault_backed" in data else "covered"
+        print(f"{platform}: {covered}/{data['total']} checklist items {what} ({data['percent']:.1f}%)")
+        if "scenario_covered" in data:
+            print(f"  named in a scenario's covers: {len(data['scenario_covered'])}/{data['total']}")
         by_id = sorted(data["uncovered"].items(), key=lambda kv: int(kv[0].split("#")[1]))
         for item, reason in by_id:
             if item not in data["out_of_scope"]:
@@ -486,19 +495,6 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
         for item, reason in by_id:
             if item in data["out_of_scope"]:
                 print(f"  out of scope {item}: {reason}")
-        if "not_fault_backed" in data:
-            print(f"  fault-backed: {len(data['fault_backed'])}/{data['total']} (a seeded fault breaking it is caught)")
-            backing = report["fault_backing"].get(platform, {})
-            for item in data["not_fault_backed"]:
-                faults = backing.get(item, {}).get("faults", {})
-                why = (
-                    "faults "
-                    + ", ".join(f"{n} (caught by {', '.join(f['caught_by']) or 'nothing'})" for n, f in faults.items())
-                    + " not caught by a covering scenario"
-                    if faults
-                    else "no seeded fault breaks it"
-                )
-                print(f"  not fault-backed {item}: {why}")
     return 0
 
 
@@ -939,7 +935,17 @@ def _parser() -> argparse.ArgumentParser:
     cv = sub.add_parser("coverage", help="checklist ids the scenarios cover, and those they do not")
     cv.add_argument("paths", nargs="*", help="scenario files or folders (default: scenarios/)")
     cv.add_argument("--json", action="store_true", help="print the coverage as JSON")
-    cv.add_argument("--selftest", metavar="FILE", help="a selftest report (selftest --json FILE): fault-backed items")
+    cv.add_argument(
+        "--selftest",
+        metavar="FILE",
+        help="a selftest report (selftest --json FILE): an item counts as covered only when a caught seeded fault"
+        " backs it (default: the committed scenarios/_selftest.json)",
+    )
+    cv.add_argument(
+        "--covers-only",
+        action="store_true",
+        help="count an item as covered when a scenario names it in covers (ignore the committed selftest result)",
+    )
     cv.set_defaults(func=_cmd_coverage)
 
     sk = sub.add_parser("sdks", help="list the SDK plug-ins: platforms, modelled versions, profiles, checklists")

@@ -105,7 +105,12 @@ class CollectorServer:
                     self.inspector.add_source(name, store)
                 feed = Feed(self.inspector, printer)
             self.app = Collector(
-                self.store, run=run, forward=forward, body_timeout=body_timeout, feed=feed, ui=ui,
+                self.store,
+                run=run,
+                forward=forward,
+                body_timeout=body_timeout,
+                feed=feed,
+                ui=ui,
                 clock_offset=clock_offset,
             )
             for spec in rules:

@@ -139,6 +139,7 @@ class FaultOutcome:
         return {
             **({"explore": self.explored} if self.explored is not None else {}),
             "area": self.fault.area,
+            "sdk": self.fault.sdk,
             "violates": list(self.fault.violates),
             "description": self.fault.description,
             "covering": self.covering,
@@ -227,6 +228,9 @@ class _Job:
     fault: str | None
     scenarios: list[Scenario]
     stop_at_first_catch: bool
+    # with stop_at_first_catch: go on past a catch until a catching scenario covers each of these items
+    # (the fault's violates on this platform), so every item the fault breaks is proved, not just one
+    unproved: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -267,6 +271,7 @@ class _Pool:
     @staticmethod
     def _play(job: _Job, collector: CollectorServer) -> _Done:
         runs: list[_Run] = []
+        unproved = set(job.unproved)
         try:
             for scenario in job.scenarios:
                 # A fresh device instance per run: the virtual phone keeps its permission, network and
@@ -278,7 +283,9 @@ class _Pool:
                     device.close()
                 runs.append(_Run(scenario.id, result.outcome, result.headline()))
                 if job.stop_at_first_catch and result.outcome in ("failed", "error"):
-                    break
+                    unproved -= {_full_id(c, _sdk_of(scenario)) for c in scenario.covers}
+                    if not unproved:
+                        break
         except Exception as exc:  # a harness bug must show in the report, not kill the worker
             return _Done(job, runs, f"{type(exc).__name__}: {exc}")
         return _Done(job, runs)
@@ -427,7 +434,10 @@ def _faults(
                 rest = covering + [s for s in usable if s not in covering]
                 jobs = [_Job(uri, fault.name, [s], False) for s in rest]
             else:
-                jobs = [_Job(uri, fault.name, covering, True)] if covering else []
+                unproved = frozenset(_violated(fault, plat.platform)) & {
+                    _full_id(c, _sdk_of(s)) for s in covering for c in s.covers
+                }
+                jobs = [_Job(uri, fault.name, covering, True, unproved)] if covering else []
             if not jobs:  # nothing covers it: straight to the whole suite
                 plat.faults[fault.name].fallback = not full
                 jobs = [_Job(uri, fault.name, usable, True)] if usable else []
@@ -474,6 +484,12 @@ def _faults(
             outcome.passed.sort(key=order)
             if full:
                 outcome.tried.sort(key=order)
+
+
+def _violated(fault: FaultInfo, platform: str) -> set[str]:
+    """The checklist items (namespaced) ``fault`` breaks on ``platform``."""
+    ids = {_full_id(v, fault.sdk or default_sdk().name) for v in fault.violates}
+    return {i for i in ids if i.partition("#")[0].rpartition("-")[2] == platform}
 
 
 def _full_id(item: str, sdk: str) -> str:

@@ -170,3 +170,27 @@ def test_each_sdks_faults_are_tried_on_its_own_scenarios_through_short_ids(suite
     assert plat.faults["timestamp-millis"].fault.sdk == "exponea"
     assert "cio-drop-400" not in plat.faults["timestamp-millis"].tried
     assert report.ok
+
+
+TOKEN = """\
+id: {id}
+covers: [{item}]
+platforms: [android]
+steps:
+  - push_permission: granted
+  - init: {{}}
+  - trackPushToken: {{token: "fcm-token-1"}}
+"""
+
+
+def test_the_search_goes_on_until_each_item_the_fault_breaks_is_caught_by_a_scenario_covering_it(tmp_path):
+    """legacy-token-property breaks android#26 and android#27; one scenario covers each. Stopping at the
+    first catch would leave the other item without a caught fault of its own (issue 17)."""
+    folder = tmp_path / "suite"
+    folder.mkdir()
+    for sid, item in (("c-token-26", "android#26"), ("d-token-27", "android#27")):
+        (folder / f"{sid}.yaml").write_text(TOKEN.format(id=sid, item=item))
+    report = selftest([folder], ["virtual:android"], workers=1, only_faults=["legacy-token-property"])
+    outcome = report.platforms["virtual:android"].faults["legacy-token-property"]
+    assert outcome.caught_by == ["c-token-26", "d-token-27"]
+    assert not outcome.fallback

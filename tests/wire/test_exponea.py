@@ -192,3 +192,14 @@ def test_path_cache_keeps_the_method_and_each_requests_own_problems():
     assert bad.problems == ("x",) and post.problems == ()
     double = "/track/v2/projects/tok//customers/events"
     assert observe(_req(body, path=double)).problems == observe(_req(body, path=double)).problems != ()
+
+
+def test_html_escaped_characters_are_flagged_but_escaped_backslashes_are_text():
+    """android#78: the SDK writes < > & ' raw (Gson with HTML escaping off); an escaped body reads the same
+    once parsed, so only the raw text shows the bug."""
+    escaped = observe(_req('{"event_type":"x","properties":{"html":"a\\u003cb\\u003e\\u0026\\u0027c"}}'))
+    assert escaped.properties["html"] == "a<b>&'c"
+    assert any("android#78" in p for p in escaped.problems)
+    assert not observe(_req('{"event_type":"x","properties":{"html":"a<b>&\'c"}}')).problems
+    # the app's own text "\u003c" (a backslash, then u003c) is written with an escaped backslash
+    assert not observe(_req('{"event_type":"x","properties":{"t":"\\\\u003c"}}')).problems

@@ -2,7 +2,8 @@
 
 Sources (research other-sdks.md A3/A6, analytics-kotlin 1.24.1 ``core/.../HTTPClient.kt``):
 
-- batch ``POST /v1/b``: ``Content-Type: text/plain``, ``Content-Encoding: gzip`` (``upload``, lines 166-169),
+- batch ``POST /v1/b`` (never ``/v1/batch``, android#1): ``Content-Type: text/plain``,
+  ``Content-Encoding: gzip`` (``upload``, lines 166-169),
   ``User-Agent: analytics-kotlin/<version>`` (``openConnection``), no ``Authorization`` (the key is the
   body's ``writeKey``) (android#3, android#31);
 - background delivery ``POST /v1/track``: ``Authorization: Basic base64("<cdpApiKey>:")``, JSON, and
@@ -38,6 +39,10 @@ class HeaderRules:
         if obs.route == "batch":
             if obs.index not in (None, 0):
                 return []  # judged once per request, on its first event
+            if obs.path.split("?", 1)[0].rstrip("/").endswith("/batch"):
+                # Segment's API takes /batch too, but analytics-kotlin posts every batch to "https://$apiHost/b"
+                # (HTTPClient.kt upload): /batch comes from another client, not this SDK
+                out.append(("path", "is /batch; the SDK posts its batches to {apiHost}/b", ("android#1",)))
             ctype = h.get("content-type", "")
             if ctype.split(";", 1)[0].strip().lower() != "text/plain":
                 out.append(("content-type", f"is {ctype or 'missing'!r}, the SDK sends 'text/plain'", ("android#31",)))
@@ -59,7 +64,7 @@ class HeaderRules:
             Violation(
                 "header",
                 f"{obs.route}: {name} {why}",
-                path=f"headers.{name}",
+                path="path" if name == "path" else f"headers.{name}",
                 request_id=obs.request_id,
                 rules=rules,
                 index=obs.index,

@@ -109,6 +109,13 @@ def _route(path: str, method: str) -> _Route:
     return route, token, stream_id, tuple(problems), "tracking" if tracking else endpoint_of(path)
 
 
+# Gson's default HTML escaping (< > & ' = as \u003c...) that the Android SDK turns off
+# (``ExponeaGson``'s ``disableHtmlEscaping()``, research android android#78); iOS's JSONSerialization
+# never escapes them. An escape preceded by an odd number of backslashes is text the app passed in.
+_HTML_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u00(?:3[cCeEdD]|26|27)")
+_HTML_ESCAPED = "body escapes <, >, &, ' or = as \\u00XX: the SDK writes these characters raw (android#78)"
+
+
 def observe(request: CapturedRequest) -> Observation:
     """Normalize one captured request (any route; non-tracking ones get route ``other``)."""
     path, method = request.path, request.method
@@ -130,6 +137,8 @@ def observe(request: CapturedRequest) -> Observation:
                 problems += (f"body is not JSON: {exc}",)
     elif tracking and route != "unknown":
         problems += ("empty body",)
+    if tracking and text and "\\u00" in text and _HTML_ESCAPE.search(text):
+        problems += (_HTML_ESCAPED,)
     if type(body) is dict:
         fields = body
     else:

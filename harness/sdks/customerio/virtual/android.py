@@ -152,7 +152,10 @@ class CustomerIoAndroid:
         self.pipeline.flush_at = max(1, int(config["flushAt"]))
         self.pipeline.flush_interval = float(config["flushInterval"])
         self.initialized = True
-        self.pipeline.settings(f"{config['scheme']}://{config['cdnHost']}/projects/{key}/settings")
+        if "no-settings-fetch" not in self.faults:
+            self.pipeline.settings(f"{config['scheme']}://{config['cdnHost']}/projects/{key}/settings")
+        if "token-persisted" in self.faults and self.prefs.get("device_token"):
+            self.context_token = str(self.prefs.get("device_token"))
         self.pipeline.start_timer()
         if self._lifecycle():
             self._track_install_or_update()
@@ -221,6 +224,8 @@ class CustomerIoAndroid:
             old = user_id if "device-deleted-new-user" in self.faults else current
             self._delete_device_token(user_id=old)
         self.prefs.set(user_id=user_id, traits=traits)
+        if "anonymous-id-renewed-on-identify" in self.faults:
+            self.prefs.set(anonymous_id=str(uuid.uuid4()))
         self._identify_event(user_id, traits)
         first_or_switch = current is None or switching
         if first_or_switch and self.registered_token is not None and "no-device-update-on-identify" not in self.faults:
@@ -228,6 +233,8 @@ class CustomerIoAndroid:
         self.last_identified = user_id
 
     def api_track(self, args: Mapping[str, Any]) -> None:
+        if not str(args["name"]) and "empty-event-name-dropped" in self.faults:
+            return
         self.track_event(str(args["name"]), dict(args.get("properties") or {}))
 
     def api_screen(self, args: Mapping[str, Any]) -> None:
@@ -246,7 +253,8 @@ class CustomerIoAndroid:
             self.prefs.set(anonymous_id=new_anonymous)
         if "no-device-deleted-on-clear" not in self.faults:
             # Kotlin's existingUserId.toString() (CustomerIO.kt clearIdentifyImpl): "null" when anonymous
-            self._delete_device_token(user_id="null" if existing is None else str(existing))
+            anonymous = "" if "device-deleted-blank-anonymous" in self.faults else "null"
+            self._delete_device_token(user_id=anonymous if existing is None else str(existing))
         self.prefs.set(user_id=None, traits={})
 
     def api_setProfileAttributes(self, args: Mapping[str, Any]) -> None:
@@ -254,7 +262,7 @@ class CustomerIoAndroid:
         user_id = self.user_id
         if user_id is not None:
             self.api_identify({"userId": user_id, "traits": attributes})
-        else:
+        elif "profile-attributes-need-user" not in self.faults:
             self._identify_event(None, attributes)
 
     def api_setDeviceAttributes(self, args: Mapping[str, Any]) -> None:
@@ -270,7 +278,12 @@ class CustomerIoAndroid:
         self._track_device_attributes(token)
 
     def api_deleteDeviceToken(self, args: Mapping[str, Any]) -> None:
-        self._delete_device_token()
+        if "device-deleted-without-user" in self.faults and self.context_token:
+            self.track_event(DEVICE_DELETE, {}, user_id="")
+        else:
+            self._delete_device_token()
+        if "token-dropped-on-delete" in self.faults:
+            self.context_token = None
 
     def api_trackMetric(self, args: Mapping[str, Any]) -> None:
         self._metric(str(args["event"]), str(args["deliveryId"]), str(args["deviceToken"]))
@@ -312,14 +325,18 @@ class CustomerIoAndroid:
             "device_locale": LOCALE,
             "push_enabled": push_enabled,
         }
-        attributes.update(custom)  # order matters: custom values win (CustomerIO.kt:394)
+        if "device-defaults-win" in self.faults:
+            attributes = {**custom, **attributes}
+        else:
+            attributes.update(custom)  # order matters: custom values win (CustomerIO.kt:394)
         # AutoTrackDeviceAttributesPlugin: copied from the context, over the properties
         context = self._context()
         attributes["network_bluetooth"] = context["network"]["bluetooth"]
         attributes["network_cellular"] = context["network"]["cellular"]
         attributes["network_wifi"] = context["network"]["wifi"]
-        attributes["screen_width"] = context["screen"]["width"]
-        attributes["screen_height"] = context["screen"]["height"]
+        if "device-attributes-no-screen" not in self.faults:
+            attributes["screen_width"] = context["screen"]["width"]
+            attributes["screen_height"] = context["screen"]["height"]
         if "ip-in-device-attributes" in self.faults:
             attributes["ip"] = "10.0.2.15"
         attributes["timezone"] = context["timezone"]
@@ -359,7 +376,11 @@ class CustomerIoAndroid:
         event["_metadata"] = {"bundled": [], "unbundled": [], "bundledIds": []}
         self.pipeline.files.store(json.dumps(event, separators=(",", ":")))
         self.pipeline.stored()
-        if kind == "track" and name_of(event) == "Application Backgrounded":
+        if (
+            kind == "track"
+            and name_of(event) == "Application Backgrounded"
+            and "no-flush-when-backgrounded" not in self.faults
+        ):
             self.pipeline.flush()  # customerio ApplicationLifecyclePlugin: flush on background
 
     def _serialized(self, value: Any) -> Any:
@@ -403,8 +424,8 @@ class CustomerIoAndroid:
         }
         if "library-kept" in self.faults:
             context["library"] = {"name": "analytics-kotlin", "version": "1.24.1"}
-        context["userAgent"] = (
-            f"Customer.io Android Client/{SDK_VERSION} ({MANUFACTURER} {self.env.device_model}; {level}) "
+        context["userAgent"] = ("" if "user-agent-no-prefix" in self.faults else "Customer.io ") + (
+            f"Android Client/{SDK_VERSION} ({MANUFACTURER} {self.env.device_model}; {level}) "
             f"{PACKAGE}/{self.env.app_version}"
         )
         chosen = token or (None if "token-missing-in-context" in self.faults else self.context_token)

@@ -57,7 +57,7 @@ FAULTS: dict[str, Fault] = {
         _f("token-missing-in-context", "context", "context.device.token is not added to later events", 20),
         _f("push-enabled-string", "device", "push_enabled is sent as the string 'true'/'false' (the iOS type)", 15),
         _f("ip-in-device-attributes", "device", "Device Created or Updated properties also carry an ip", 15, 16),
-        _f("library-kept", "context", "context.library (analytics-kotlin's name and version) is kept", 4),
+        _f("library-kept", "context", "context.library (analytics-kotlin's name and version) is kept", 4, 32),
         _f("timestamp-no-millis", "events", "event timestamps are written without milliseconds", 4),
         _f("empty-traits-sent", "events", "identify with empty traits sends traits: {}", 7),
         _f("date-as-string", "events", "a java.util.Date property is sent as its ISO-8601 text instead of null", 41),
@@ -73,18 +73,58 @@ FAULTS: dict[str, Fault] = {
         _f("installed-every-launch", "lifecycle", "Application Installed is sent at every launch", 28),
         _f("retries-400", "retry", "a batch answered 400 is kept and re-sent", 29),
         _f("drops-on-500", "retry", "a batch answered 500 is deleted instead of re-sent", 29),
-        _f("new-message-ids-on-retry", "retry", "a re-sent batch gets new messageIds", 29),
-        _f("sent-at-rewritten", "retry", "a re-sent batch gets a new sentAt (A6: the old one is repeated)", 3, 29),
-        _f("batch-not-gzipped", "http", "batch bodies are sent as plain JSON without Content-Encoding: gzip", 3),
+        _f("new-message-ids-on-retry", "retry", "a re-sent batch gets new messageIds", 29, 38),
+        _f("sent-at-rewritten", "retry", "a re-sent batch gets a new sentAt (A6: the old one is repeated)", 3, 29, 38),
+        _f("batch-not-gzipped", "http", "batch bodies are sent as plain JSON without Content-Encoding: gzip", 3, 31),
         _f("authorization-on-batch", "http", "batch uploads carry Authorization: Basic <key>:", 3),
         _f("push-delivered-twice", "push", "a push whose delivery id was seen among the last 10 is reported again", 25),
-        _f("push-track-no-auth", "push", "the background POST /track has no Authorization header", 25),
+        _f("push-track-no-auth", "push", "the background POST /track has no Authorization header", 25, 39),
         _f(
             "opened-when-autotrack-off",
             "push",
             "a notification click sends the opened metric although autoTrackPushEvents is false",
             27,
         ),
+        # -- fault-backed coverage (issue 17): one fault per checklist item that had none --
+        _f("batch-path-v1-batch", "http", "batches are posted to /batch (Segment's own route) instead of /b", 1),
+        _f("no-settings-fetch", "http", "init does not fetch the CDN settings", 2),
+        _f("anonymous-id-renewed-on-identify", "identity", "identify generates a new anonymousId", 8),
+        _f(
+            "profile-attributes-need-user",
+            "identity",
+            "setProfileAttributes without an identified user sends nothing",
+            11,
+        ),
+        _f(
+            "device-defaults-win", "device", "setDeviceAttributes: the default attributes override the app's values", 21
+        ),
+        _f(
+            "device-deleted-without-user", "push token", "deleteDeviceToken sends Device Deleted without the userId", 22
+        ),
+        _f("user-agent-no-prefix", "context", "context.userAgent lacks the 'Customer.io ' prefix", 30),
+        _f("empty-event-name-dropped", "events", "track('') is dropped instead of sent as it is", 33),
+        _f(
+            "device-attributes-no-screen",
+            "device",
+            "the default device attributes leave out screen_width/screen_height",
+            34,
+        ),
+        _f(
+            "token-persisted", "push token", "the device token is stored and put on events again after a cold start", 35
+        ),
+        _f(
+            "token-dropped-on-delete",
+            "push token",
+            "deleteDeviceToken removes the token from later events' context",
+            36,
+        ),
+        _f(
+            "device-deleted-blank-anonymous",
+            "identity",
+            "clearIdentify while anonymous sends userId '' (dropped) not 'null'",
+            37,
+        ),
+        _f("no-flush-when-backgrounded", "flush", "Application Backgrounded does not force a flush", 40),
     ]
 }
 

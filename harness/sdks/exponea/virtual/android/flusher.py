@@ -142,6 +142,8 @@ class Flusher:
             delete_5xx = 500 <= status < 600 and "no-retry-after-5xx" in faults
             if 200 <= status < 300 or delete_5xx:
                 self.queue.delete(event.id)
+                if "flush-stops-after-first" in faults:
+                    return
             elif 500 <= status < 600 or (transport_error and "connection-failure-not-counted" in faults):
                 event.skipped = True  # android#52: kept, no try counted
                 self.queue.update(event)
@@ -166,8 +168,21 @@ class Flusher:
         # Room stores the project as "token§§§§§auth§§§§§url": a null authorization comes back as "null".
         auth = project.get("authorization")
         auth = "null" if auth is None else str(auth)
+        if "authorization-token-doubled" in self.faults and auth != "null":
+            auth = "Token " + auth
+        body = _body(event)
+        if "campaign-click-platform-lowercase" in self.faults and event.route == "campaign":
+            body = body.replace('"platform":"Android"', '"platform":"android"')
+        if "html-escaped-json" in self.faults:  # Gson without disableHtmlEscaping()
+            for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+                body = body.replace(raw, escaped)
+        headers = android_headers(auth, True)
+        if "null-authorization-omitted" in self.faults and auth == "null":
+            headers.pop("Authorization")
+        if "content-type-no-charset" in self.faults:
+            headers["Content-Type"] = "application/json"
         try:
-            response = self._client.post(url, content=_body(event).encode(), headers=android_headers(auth, True))
+            response = self._client.post(url, content=body.encode(), headers=headers)
         except httpx.HTTPError:
             return 400, b"", True
         return response.status_code, response.content, False

@@ -61,6 +61,8 @@ class Tokens:
                 return True
             return bool(token != prefs.get("push_token") or granted != prefs.get("push_token_permission"))
         if frequency == "DAILY":
+            if "daily-new-token-sent" in faults and token != prefs.get("push_token"):
+                return True
             return not self._today(float(last_date))
         return True  # EVERY_LAUNCH
 
@@ -222,6 +224,8 @@ class Push:
 
     def _event(self, data: NotificationData, sdk_type: str) -> tuple[str, str]:
         custom = data.custom_event_type
+        if custom == "campaign" and "campaign-event-routed-as-delivered" in self.sdk.faults:
+            return custom, sdk_type
         return (custom, "TRACK_EVENT") if custom else ("campaign", sdk_type)
 
     def delivered(self, data: NotificationData, timestamp: Any, respect_consent: bool, state: str = "shown") -> None:
@@ -235,7 +239,13 @@ class Push:
             "state": state,
             "notification_importance": self._importance(),
         }
+        if "delivered-no-importance" in self.sdk.faults:
+            del props["notification_importance"]
         props.update(data.tracking_data("utm-params-dropped" not in self.sdk.faults))
+        if "delivered-custom-type-kept" in self.sdk.faults and data.custom_event_type:
+            props["event_type"] = data.custom_event_type
+        if "push-platform-overridden" in self.sdk.faults:
+            props["platform"] = "android"
         if data.consent_category is not None:
             props["consent_category_tracking"] = data.consent_category
         name, sdk_type = self._event(data, "PUSH_DELIVERED")
@@ -254,7 +264,7 @@ class Push:
         props: dict[str, Any] = {
             "status": "clicked",
             "platform": "android",
-            "url": action.get("url") or "app",
+            "url": action.get("url") or (None if "clicked-url-null" in self.sdk.faults else "app"),
             "cta": action.get("actionName") or "notification",
         }
         props.update(nd.tracking_data("utm-params-dropped" not in self.sdk.faults))
@@ -278,12 +288,12 @@ class Push:
 
     def handle_remote_message(self, payload: Mapping[str, Any] | None, show_notification: bool = True) -> bool:
         """``Exponea.handleRemoteMessage`` → ``FcmManagerImpl.handleRemoteMessage``."""
-        if not payload or payload.get("source") != "xnpe_platform":
+        if not payload or (payload.get("source") != "xnpe_platform" and "foreign-push-handled" not in self.sdk.faults):
             return False  # android#43
         sdk = self.sdk
         if sdk.stopped or not (sdk.initialized or sdk.use_stored_config()):
             return True
-        if not bool(sdk.config["automaticPushNotification"]):
+        if not bool(sdk.config["automaticPushNotification"]) and "auto-push-ignores-flag" not in sdk.faults:
             return True  # android#44
         if payload.get("action") == "self-check":
             return True

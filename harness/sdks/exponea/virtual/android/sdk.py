@@ -7,6 +7,7 @@ stores goes to the persisted queue; the flusher sends it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
@@ -233,12 +234,17 @@ class AndroidSdk:
         return ids
 
     def api_identifyCustomer(self, args: Mapping[str, Any]) -> None:
-        new_ids = {k: v for k, v in (args.get("customerIds") or {}).items() if k != "cookie"}
+        given = dict(args.get("customerIds") or {})
+        new_ids = {k: v for k, v in given.items() if k != "cookie" or "user-cookie-accepted" in self.faults}
         if "ids-merged" in self.faults:
             merged = dict(self.prefs.get("external_ids") or {})
             merged.update(new_ids)
             new_ids = merged
         self.prefs.set(external_ids=new_ids)
+        if "ids-rewritten-on-identify" in self.faults:
+            for queued in self.queue.all():
+                self.queue.delete(queued.id)
+                self.queue.add(dataclasses.replace(queued, customer_ids=self.customer_ids()))
         self.track("TRACK_CUSTOMER", None, dict(args.get("properties") or {}), self.clock.now())
 
     def api_anonymize(self, args: Mapping[str, Any]) -> None:
@@ -258,6 +264,15 @@ class AndroidSdk:
         if "anonymize-new-device-id" in self.faults:
             self.prefs.set(device_id=str(uuid.uuid4()))
         project = args.get("exponeaProject")
+        if project and "anonymize-moves-queued-events" in self.faults:  # rows keep their project in the SDK
+            moved = {
+                "baseUrl": project.get("baseUrl", self.config["baseURL"]),
+                "projectToken": project.get("projectToken", self.config["projectToken"]),
+                "authorization": project.get("authorization"),
+            }
+            for queued in self.queue.all():
+                self.queue.delete(queued.id)
+                self.queue.add(dataclasses.replace(queued, project=moved))
         if project:  # step 4; a null argument keeps the current value
             self.config["baseURL"] = project.get("baseUrl", self.config["baseURL"])
             self.config["projectToken"] = project.get("projectToken", self.config["projectToken"])
@@ -269,7 +284,7 @@ class AndroidSdk:
         # step 6, in the foreground or not: ExponeaComponent.anonymize calls trackSessionStart whenever
         # automaticSessionTracking is on (exponea-android-sdk ExponeaComponent.kt:308-310 @348cfd0594d7);
         # found by harness explore (scenarios/exponea/explore-anonymize-in-background.yaml)
-        if automatic:
+        if automatic or "anonymize-session-when-manual" in self.faults:
             self.sessions.start_now()
         token = self.prefs.get("push_token")
         if token:  # step 7
@@ -280,6 +295,8 @@ class AndroidSdk:
 
     def api_trackEvent(self, args: Mapping[str, Any]) -> None:
         timestamp = args["timestamp"] if "timestamp" in args else self.clock.now()
+        if "timestamp" in args and isinstance(timestamp, float) and "timestamp-whole-seconds" in self.faults:
+            timestamp = float(int(timestamp))
         self.track("TRACK_EVENT", args.get("eventType"), dict(args.get("properties") or {}), timestamp)
 
     def api_trackSessionStart(self, args: Mapping[str, Any]) -> None:
@@ -310,6 +327,8 @@ class AndroidSdk:
         self.track("PAYMENT", "payment", props, timestamp)
 
     def api_trackPushToken(self, args: Mapping[str, Any]) -> None:
+        if "push-token-deduped" in self.faults and self.prefs.get("push_token") == str(args["token"]):
+            return
         self.tokens.track(str(args["token"]), "EVERY_LAUNCH", "FCM")  # android#26, #28
 
     def api_trackHmsPushToken(self, args: Mapping[str, Any]) -> None:
@@ -365,7 +384,8 @@ class AndroidSdk:
         }
 
     def flush_if_immediate(self) -> None:
-        if self.modes.mode == "IMMEDIATE":
+        manual = self.modes.mode == "MANUAL" and "manual-mode-flushes" in self.faults
+        if (self.modes.mode == "IMMEDIATE" and "immediate-no-flush" not in self.faults) or manual:
             self.flusher.request()
 
     def track(self, sdk_type: str, event_type: str | None, properties: dict[str, Any], timestamp: Any) -> None:
@@ -387,6 +407,12 @@ class AndroidSdk:
             props["application_id"] = self.config["applicationId"]
             if "no-device-id" not in self.faults:
                 props["device_id"] = self.prefs.get("device_id")
+        if sdk_type == "TRACK_CUSTOMER" and "identify-without-timestamp" in self.faults:
+            timestamp = None
+        if timestamp is None and sdk_type == "TRACK_EVENT" and "null-timestamp-filled" in self.faults:
+            timestamp = self.clock.now()
+        if event_type is None and sdk_type == "TRACK_EVENT" and "null-event-type-string" in self.faults:
+            event_type = "null"
         if isinstance(timestamp, int | float) and "timestamp-millis" in self.faults:
             timestamp = round(timestamp * 1000)
         route = {"TRACK_CUSTOMER": "customers", "CAMPAIGN_CLICK": "campaign"}.get(sdk_type, "events")
@@ -425,12 +451,17 @@ class AndroidSdk:
             }
             if candidate not in projects or "route-map-duplicates" in self.faults:
                 projects.append(candidate)
+            if "route-map-first-only" in self.faults:
+                break
         return projects
 
     def _track_install(self) -> None:
         if self.prefs.get("device_initiated") and "installation-every-launch" not in self.faults:
             return
-        self.track("INSTALL", "installation", self.device_properties(), self.clock.now())
+        props = self.device_properties()
+        if "installation-no-os-version" in self.faults:
+            del props["os_version"]
+        self.track("INSTALL", "installation", props, self.clock.now())
         self.prefs.set(device_initiated=True)
 
     def _fetch_in_app_messages(self, base_url: str, token: str, authorization: str | None, cookie: str) -> None:
@@ -487,8 +518,10 @@ class AndroidSdk:
         self._wipe_local_data()
 
     def _wipe_local_data(self, keep_token: bool = False) -> None:
-        keys = ["cookie", "external_ids", "device_id", "device_initiated", "config", "session_start", "session_end"]
+        keys = ["cookie", "external_ids", "device_initiated", "config", "session_start", "session_end"]
         keys += ["campaign", "last_notification_id", "delivered_at"]
+        if "clear-keeps-device-id" not in self.faults:
+            keys.append("device_id")
         if not keep_token:  # the fault: the legacy token store survives, untracked (no date)
             keys += ["push_token", "push_token_type"]
         keys += ["push_token_date", "push_token_permission", "push_token_app_version", "push_token_application_id"]

@@ -52,7 +52,7 @@ class Sessions:
         if start == -1 or end == -1:
             self._start(now)
         elif now - end >= timeout:  # android#19, #20: resumed only strictly within the timeout
-            self._end(end, end - start)
+            self._end(now if "session-end-at-foreground" in self.sdk.faults else end, end - start)
             self._start(now)
         self.sdk.campaigns.clear()
 
@@ -114,11 +114,14 @@ class Sessions:
     # -- manual API ------------------------------------------------------------------------
 
     def manual_start(self, args: Mapping[str, Any]) -> None:
-        if self.automatic:
+        if self.automatic and "manual-start-in-automatic" not in self.sdk.faults:
             return  # ignored with a warning while automatic tracking is on
         ts = float(args["timestamp"]) if args.get("timestamp") is not None else self.sdk.clock.now()
         start, end = self._get("session_start"), self._get("session_end")
-        if self.sdk.config["manualSessionAutoClose"] and start != -1 and end == -1:
+        faults = self.sdk.faults
+        auto_close = bool(self.sdk.config["manualSessionAutoClose"])
+        auto_close = (auto_close and "manual-no-autoclose" not in faults) or "manual-autoclose-always" in faults
+        if auto_close and start != -1 and end == -1:
             self._end(ts, ts - start)
         self._start(ts)
 
@@ -126,4 +129,5 @@ class Sessions:
         if self.automatic:
             return
         ts = float(args["timestamp"]) if args.get("timestamp") is not None else self.sdk.clock.now()
-        self._end(ts, ts - self._get("session_start"))
+        end = self.sdk.clock.now() if "manual-end-duration-now" in self.sdk.faults else ts
+        self._end(ts, end - self._get("session_start"))

@@ -280,7 +280,13 @@ class Flusher:
 
     def _attempt(self, row: Row, ids: dict[str, str]) -> str:
         auth = self._authorization(row)
+        if auth is not None and auth.startswith("Bearer ") and "ios-bearer-sent-as-token" in self.faults:
+            auth = "Token " + auth[len("Bearer ") :]
         url = track_url(row)
+        if row.integration_type == "stream" and "ios-stream-project-route" in self.faults:
+            url = url.split("?", 1)[0].replace("/track/u/v1/", f"/track/v2/projects/{row.integration_id}/")
+        if "ios-base-url-slash-kept" in self.faults and row.base_url.endswith("/"):
+            url = row.base_url + url[len(row.base_url) - 1 :]
         try:
             body = body_of(
                 row,
@@ -288,6 +294,12 @@ class Flusher:
                 keep_nan="ios-nan-breaks-request" in self.faults,
                 strip="ios-customer-props-not-stripped" not in self.faults,
             )
+            if row.kind == "customer" and "ios-identify-no-timestamp" in self.faults:
+                body.pop("timestamp", None)
+            if row.event_type == "campaign_click" and "ios-campaign-click-props-full" in self.faults:
+                body["properties"] = {k: v for k, v in row.properties.items() if k != "url"}
+            if "ios-nsnull-kept" in self.faults and isinstance(body.get("properties"), dict):
+                body["properties"].update({k: None for k, v in row.properties.items() if v is None})
             content: bytes | None = dumps(body).encode()
         except ValueError:
             content = None  # JSONSerialization threw: httpBody stays nil and the request goes out empty
@@ -311,6 +323,8 @@ class Flusher:
 
     def _post(self, url: str, content: bytes | None, auth: str | None) -> tuple[int | None, str]:
         headers = ios_headers(auth)
+        if "ios-no-accept-header" in self.faults:
+            headers.pop("accept")
         if content is None:
             headers.pop("content-type")
         try:

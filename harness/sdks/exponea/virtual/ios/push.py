@@ -148,7 +148,10 @@ class PushManager:
     def track_state(self, token: str) -> None:
         """``notification_state`` for ``token`` by the current authorization."""
         authorized = self._authorized()
-        valid = authorized or not self.sdk.config.require_push_authorization
+        required = self.sdk.config.require_push_authorization
+        faults = self.sdk.faults
+        valid = authorized or (not required and "ios-denied-invalid-when-not-required" not in faults)
+        valid = valid or (required and "ios-denied-valid-when-required" in faults)
         self.sdk.track_notification_state(
             token, valid, "Permission granted" if authorized else "Permission denied", authorized
         )
@@ -163,6 +166,7 @@ class PushManager:
         forced = (d.get("EXPONEA_NOTIFICATION_STATE_APP_VERSION") not in (None, self.sdk.env.app_version)) or (
             d.get("EXPONEA_NOTIFICATION_STATE_APPLICATION_ID") not in (None, self.sdk.config.application_id)
         )
+        forced = forced and "ios-no-resend-on-app-update" not in self.sdk.faults
         last_authorized = d.get("EXPONEA_LAST_KNOWN_AUTHORIZATION")
         changed = last_authorized is not None and bool(last_authorized) != self._authorized()
         frequency = self.sdk.config.token_track_frequency
@@ -171,7 +175,10 @@ class PushManager:
             due = not (foreground and "ios-everylaunch-no-foreground" in self.sdk.faults)
         elif frequency == "daily":
             last = customer.last_token_track
-            due = last is None or self.sdk.clock.now() - last >= 86400
+            day = 1440 if "ios-daily-in-minutes" in self.sdk.faults else 86400
+            due = last is None or self.sdk.clock.now() - last >= day
+        elif "ios-ontokenchange-resends" in self.sdk.faults:
+            due = True
         if forced or changed or due:
             self.track_state(token)
 
@@ -195,7 +202,12 @@ class PushManager:
     def track_manual(self, token: str | None) -> None:
         """``trackPushToken(String?)``: valid = authorized, no invalidation; nil does nothing (ios#37, #38)."""
         if token is None:
-            return
+            if "ios-nil-token-sent" not in self.sdk.faults:
+                return
+            token = ""
+        known = self.sdk.customer().push_token
+        if "ios-manual-token-invalidates-old" in self.sdk.faults and known is not None and known != token:
+            self.sdk.track_notification_state(known, False, "Invalidated", None)
         authorized = self._authorized()
         self.sdk.track_notification_state(
             token, authorized, "Permission granted" if authorized else "Permission denied", authorized

@@ -154,7 +154,8 @@ class IosSdk:
                     return None  # ExpoInitManager drops calls while stopped (ios#63)
                 self._pre_init.append((method, dict(args)))
                 return None
-            if method in _AUTH_GATED and not self.config.has_sufficient_auth:
+            gated = method in _AUTH_GATED and "ios-auth-none-tracks" not in self.faults
+            if gated and not self.config.has_sufficient_auth:
                 _log(f"{method}: authorizationInsufficient (project authorization is .none)")
                 return None
             return handler(args)
@@ -258,7 +259,10 @@ class IosSdk:
         """``anonymize`` step by step (research ios §5.3); project mode does not flush first."""
         old = self.customer()
         if self.config.automatic_session_tracking:
-            self.track("SESSION_END", "session_end", {}, self.clock.now())
+            ended: dict[str, Any] = {}
+            if "ios-anonymize-end-with-duration" in self.faults:  # the regular session end's properties
+                ended = {**self.device_properties(), "duration": self.clock.now() - self.sessions.started_at()}
+            self.track("SESSION_END", "session_end", ended, self.clock.now())
         if old.push_token is not None:
             self.track_notification_state(old.push_token, False, "Invalidated", None)
         self._fetch_in_app_messages(old.all_ids())
@@ -274,6 +278,10 @@ class IosSdk:
         if "ios-device-id-reset-on-anonymize" in self.faults:
             self.defaults.remove("EXPONEA_TELEMETRY_INSTALL_ID")
         self.db.new_customer(self.clock.now())
+        if "ios-anonymize-keeps-ids" in self.faults:
+            fresh = self.customer()
+            fresh.ids.update({k: v for k, v in old.ids.items() if k != "cookie"})
+            self.db.save_customer(fresh)
         self._initial_setup()
         if old.push_token is not None:
             # Asynchronous on a phone (after getNotificationSettings): lands after install and session.
@@ -284,6 +292,8 @@ class IosSdk:
     def api_trackEvent(self, args: Mapping[str, Any]) -> None:
         timestamp = args.get("timestamp")
         event_type = args.get("eventType")
+        if event_type is None and "ios-nil-event-type-empty" in self.faults:
+            event_type = ""
         self.track(
             "TRACK_EVENT",
             None if event_type is None else str(event_type),
@@ -306,6 +316,8 @@ class IosSdk:
             props = {names[k]: v for k, v in item.items() if k in names}
         else:
             props = dict(args.get("properties") or {})
+        if "ios-payment-values-truncated" in self.faults:
+            props = {k: int(v) if isinstance(v, float) else v for k, v in props.items()}
         timestamp = args.get("timestamp")
         self.track("PAYMENT", "payment", props, self.clock.now() if timestamp is None else float(timestamp))
 
@@ -355,7 +367,7 @@ class IosSdk:
         url = str(args["url"])
         data = campaign_data(url)
         now = self.clock.now()
-        if url and data.get("xnpe_cmp"):
+        if url and (data.get("xnpe_cmp") or "ios-campaign-click-without-cmp" in self.faults):
             self.track("CAMPAIGN_CLICK", "campaign_click", {"url": url, "platform": "ios", **data}, now)
         self._campaign_to_session({"url": url, **data} if url else data)
 
@@ -377,16 +389,23 @@ class IosSdk:
 
     def track_delivered(self, info: dict[str, Any], consider_consent: bool) -> None:
         """``trackPushReceived(userInfo:)`` (in-app path, research ios §3.6)."""
-        if consider_consent and not push.consent_flag(info):
+        if consider_consent and not push.consent_flag(info) and "ios-delivered-without-consent" not in self.faults:
             return
         plus_one = "ios-delivered-timestamp-not-plus-one" not in self.faults
         props, timestamp = push.delivered_event(info, self.clock.now(), plus_one)
-        custom = push.event_type_of(info)
+        custom = None if "ios-delivered-event-type-ignored" in self.faults else push.event_type_of(info)
         self.track("TRACK_EVENT" if custom else "PUSH_DELIVERED", custom or "campaign", props, timestamp)
 
     def track_clicked(self, info: dict[str, Any], action: dict[str, Any], consider_consent: bool) -> None:
         plus_one = "ios-delivered-timestamp-not-plus-one" not in self.faults
         props, timestamp, forced = push.clicked_event(info, action, self.clock.now(), plus_one)
+        forced = forced and "ios-force-track-ignored" not in self.faults
+        if "ios-opened-no-action-type" in self.faults:
+            props.pop("action_type", None)
+        if "ios-button-cta-notification" in self.faults:
+            props["cta"] = "notification"
+        if "ios-silent-opened-as-clicked" in self.faults:
+            props["status"] = "clicked"
         if consider_consent and not push.consent_flag(info) and not forced:
             return
         self.track("PUSH_OPENED", push.event_type_of(info) or "campaign", props, timestamp)
@@ -405,7 +424,7 @@ class IosSdk:
         }
 
     def track_session_start(self, ts: float) -> None:
-        props = self.device_properties()
+        props = {} if "ios-session-start-no-device-props" in self.faults else self.device_properties()
         saved = self.defaults.get(_SAVED_CAMPAIGN)
         if saved:
             self.defaults.remove(_SAVED_CAMPAIGN)
@@ -421,6 +440,8 @@ class IosSdk:
         props = {"platform": "ios", "description": description, "push_notification_token": token, "valid": valid}
         now = self.clock.now()
         self.track("NOTIFICATION_STATE", "notification_state", props, now)
+        if "ios-legacy-apns-property" in self.faults and valid:
+            self.track("TRACK_CUSTOMER", None, {"apple_push_notification_id": token}, now, kind="customer")
         if "ios-no-companion-update" not in self.faults:
             self.track("NOTIFICATION_STATE", None, props, now, kind="customer")
         if description != "Invalidated":
@@ -443,7 +464,8 @@ class IosSdk:
             return
         with_defaults = key != "NOTIFICATION_STATE" or "ios-defaults-on-notification-state" in self.faults
         if kind == "customer":
-            with_defaults = with_defaults and self.config.allow_default_customer_properties
+            allowed = self.config.allow_default_customer_properties or "ios-customer-defaults-always" in self.faults
+            with_defaults = with_defaults and allowed
         defaults = dict(self.config.default_properties) if with_defaults else {}
         props: dict[str, Any] = dict(defaults)
         if kind == "event":
@@ -453,7 +475,8 @@ class IosSdk:
         props.update(properties)
         if "defaults-override" in self.faults:
             props.update(defaults)
-        props = clean_nulls(props)
+        if "ios-nsnull-kept" not in self.faults:
+            props = clean_nulls(props)
         if "timestamp-millis" in self.faults:
             timestamp = float(round(timestamp * 1000))
         customer = self.customer()
@@ -461,7 +484,10 @@ class IosSdk:
         route_kind = kind
         if kind == "event" and key == "TRACK_EVENT" and "wrong-event-route" in self.faults:
             route_kind = "customer"
-        for target in self.config.projects(key):
+        targets = self.config.projects(key)
+        if "ios-mapping-ignored" in self.faults:
+            targets = targets[:1]
+        for target in targets:
             self.db.add(
                 Row(
                     kind=route_kind,
@@ -570,11 +596,18 @@ class IosSdk:
         self.sessions.clear()
         if not self._leaky_stop:
             self.db.wipe()
-        self.defaults.clear()
+        if "ios-stop-keeps-device-id" in self.faults:
+            self.defaults.clear(keep=("EXPONEA_TELEMETRY_INSTALL_ID",))
+        else:
+            self.defaults.clear()
         self.defaults.set(isStopped=True)
         self.configured = self._leaky_stop  # the fault: the SDK object keeps working after the stop
 
     def api_clearLocalCustomerData(self, args: Mapping[str, Any]) -> None:
+        if self.configured and "ios-clear-while-configured" in self.faults:
+            self.db.wipe()
+            self.defaults.clear(keep=("isStopped", "EXPONEA_LAST_KNOWN_CONFIGURATION"))
+            return
         if self.configured or not self.defaults.get("EXPONEA_LAST_KNOWN_CONFIGURATION"):
             _log("clearLocalCustomerData: only possible while not configured, after a configuration was saved")
             return
@@ -625,7 +658,8 @@ class IosSdk:
         with self.lock:
             if not self.env.foreground:
                 self.on_foreground()
-            if not self.configured or self.stopped or info.get("source") != "xnpe_platform":
+            foreign = info.get("source") != "xnpe_platform" and "ios-foreign-push-opened" not in self.faults
+            if not self.configured or self.stopped or foreign:
                 return  # ios#48
             self.track_clicked(info, action, consider_consent=True)
             params = info.get("url_params")

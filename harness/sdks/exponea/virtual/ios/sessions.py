@@ -52,7 +52,7 @@ class Sessions:
         if self.active:
             start, end = self._get("sessionStarted"), self._get("sessionEnded")
             since = end if end else start
-            if now - since < self.sdk.config.session_timeout:
+            if now - since < self.sdk.config.session_timeout and "ios-session-not-resumed" not in self.sdk.faults:
                 self.sdk.defaults.set(sessionEnded=0.0)
                 return
             end_ts = end if end else now
@@ -99,15 +99,19 @@ class Sessions:
 
     # -- manual ----------------------------------------------------------------------------
 
+    def started_at(self) -> float:
+        return self._get("sessionStarted")
+
     def manual_start(self) -> None:
-        if self.automatic:
+        faults = self.sdk.faults
+        if self.automatic and "ios-manual-in-automatic" not in faults:
             return  # "do nothing when manually tracking" (ios#52)
         now = self.sdk.clock.now()
         if self.active:
             start = self._get("sessionStarted")
-            if now - start < self.sdk.config.session_timeout:
+            if now - start < self.sdk.config.session_timeout and "ios-manual-restart-within-timeout" not in faults:
                 return
-            if self.sdk.config.manual_session_auto_close:
+            if self.sdk.config.manual_session_auto_close and "ios-manual-autoclose-ignored" not in faults:
                 self._end(now, now - start)
         self._start(now)
 
@@ -115,4 +119,7 @@ class Sessions:
         if self.automatic or not self.active:
             return
         now = self.sdk.clock.now()
-        self._end(now, now - self._get("sessionStarted"))
+        duration = now - self._get("sessionStarted")
+        if "ios-manual-duration-millis" in self.sdk.faults:
+            duration *= 1000
+        self._end(now, duration)

@@ -24,6 +24,8 @@ from harness.spec.expectation import Expectations, Expected
 from harness.spec.matchers import Absent, Any_, Approx, DeviceTime, OneOf, Var
 from harness.spec.trace import Stimulus
 
+GIVEN_TOLERANCE = 1e-6  # seconds; a double near 1.7e9 resolves 2.4e-7 s
+
 __all__ = ["ModelBase"]
 
 _ROUTES = {"TRACK_CUSTOMER": "customers", "CAMPAIGN_CLICK": "campaign_clicks"}
@@ -88,7 +90,13 @@ class ModelBase:
         return DeviceTime(t, TIME_TOLERANCE)
 
     def given(self, t: float) -> Approx:
-        """A timestamp the app passed (or derived from a payload): sent as is."""
+        """A timestamp the app passed (or derived from a payload): sent as is, a Kotlin Double written by
+        Gson, so compared exactly (issue 17: a tolerance here let a rounded timestamp pass); the bound only
+        absorbs the double's last bit."""
+        return Approx(t, GIVEN_TOLERANCE)
+
+    def derived(self, t: float) -> Approx:
+        """A timestamp the SDK derives from one it took from the device clock (a click after a delivery)."""
         return Approx(t, TIME_TOLERANCE)
 
     def timestamp_arg(self, s: Stimulus, key: str = "timestamp") -> Any:

@@ -366,7 +366,7 @@ class PushMixin(SessionMixin):
         stamp = self.at(ts)
         rules: tuple[str, ...] = ("android#39",)
         if delivered is not None and ts <= delivered:
-            stamp = self.given(delivered + 1)  # the click is stamped after the delivery (android#41)
+            stamp = self.derived(delivered + 1)  # the click is stamped after the delivery (android#41)
             rules = (*rules, "android#41")
         if campaign:
             rules = (*rules, "android#42")
