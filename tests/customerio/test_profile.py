@@ -40,6 +40,8 @@ def test_the_seeds_purchase_passes_and_a_library_key_fails():
     events = [*w.lifecycle(T0, anon), w.track("purchase", T0, anon, {"price": 9.99})]
     ok = verdict(stimuli, [w.settings(1, T0), w.batch(2, events, T0 + 1)])
     assert ok.passed, ok.summary()
+    # one batch carried the four events: the summary says so, and counts the settings fetch apart
+    assert ok.summary() == "4 expected events in 1 request, and 1 other request as expected"
     events[-1]["context"]["library"] = {"name": "analytics-kotlin"}
     bad = verdict(stimuli, [w.settings(1, T0), w.batch(2, events, T0 + 1)])
     assert not bad.passed
@@ -91,6 +93,7 @@ def test_a_500_batch_is_resent_with_the_same_message_ids_and_a_400_batch_is_drop
     again = w.batch(3, [e1], T0 + 2, status=200, sent_at=T0 + 1)  # the same file: same ids, same sentAt
     ok = verdict(stimuli, [w.settings(1, T0), first, again])
     assert ok.passed, ok.summary()
+    assert ok.summary() == "1 expected event in 2 requests (1 re-sent copy), and 1 other request as expected"
     assert not verdict(stimuli, [w.settings(1, T0), first]).passed  # the retry is missing
     dropped = [*stimuli[:3], Stimulus(3, "collector", "respond", {"route": "cio-batch", "status": 400}), *stimuli[4:]]
     bad = verdict(dropped, [w.settings(1, T0), w.batch(2, [e1], T0 + 1, status=400), again])
