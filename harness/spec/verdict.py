@@ -120,12 +120,34 @@ class Verdict:
         return not self.violations
 
     def summary(self) -> str:
+        """One line: what matched when the run passed, else the violations counted by kind."""
         if self.passed:
-            return f"{len(self.matches)} requests as expected"
+            return self.matched()
         counts: dict[str, int] = {}
         for v in self.violations:
             counts[v.kind] = counts.get(v.kind, 0) + 1
         return ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+
+    def matched(self) -> str:
+        """What the matches amount to, in the unit the SDK sends.
+
+        An SDK that sends one event a request (Exponea) reads "N requests as expected". A batch SDK
+        (Customer.io's Segment batches) matches every event inside a request on its own, so a count of
+        matches would read as requests and hide that one batch carried several events: it reads "N
+        expected events in M requests", re-sent copies (a retried batch) counted apart, and any whole
+        requests matched besides (the settings fetch, a background ``/track``) after it.
+        """
+        events = [m for m in self.matches if m.event_index is not None]
+        whole = len(self.matches) - len(events)
+        if not events:
+            return f"{_count(whole, 'request')} as expected"
+        distinct = len({m.expected_index for m in events})
+        line = f"{_count(distinct, 'expected event')} in {_count(len({m.request_id for m in events}), 'request')}"
+        if len(events) > distinct:
+            line += f" ({_count(len(events) - distinct, 're-sent copy', 're-sent copies')})"
+        if whole:
+            line += f", and {_count(whole, 'other request')} as expected"
+        return line
 
     def report(self) -> str:
         """Every violation on a line, then the notes, then the diffs of mismatched requests."""
@@ -170,6 +192,10 @@ def render_expected(value: Any, actual: Any = ABSENT, bindings: dict[str, Any] |
     if _number(value) and _number(actual) and float(value) == float(actual):
         return actual  # the checker compares numbers by value: 5 and 5.0 are no difference
     return value
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _number(v: Any) -> bool:

@@ -40,6 +40,8 @@ def test_the_seeds_purchase_passes_and_a_library_key_fails():
     events = [*w.lifecycle(T0, anon), w.track("purchase", T0, anon, {"price": 9.99})]
     ok = verdict(stimuli, [w.settings(1, T0), w.batch(2, events, T0 + 1)])
     assert ok.passed, ok.summary()
+    # one batch carried the four events: the summary says so, and counts the settings fetch apart
+    assert ok.summary() == "4 expected events in 1 request, and 1 other request as expected"
     events[-1]["context"]["library"] = {"name": "analytics-kotlin"}
     bad = verdict(stimuli, [w.settings(1, T0), w.batch(2, events, T0 + 1)])
     assert not bad.passed
@@ -91,6 +93,7 @@ def test_a_500_batch_is_resent_with_the_same_message_ids_and_a_400_batch_is_drop
     again = w.batch(3, [e1], T0 + 2, status=200, sent_at=T0 + 1)  # the same file: same ids, same sentAt
     ok = verdict(stimuli, [w.settings(1, T0), first, again])
     assert ok.passed, ok.summary()
+    assert ok.summary() == "1 expected event in 2 requests (1 re-sent copy), and 1 other request as expected"
     assert not verdict(stimuli, [w.settings(1, T0), first]).passed  # the retry is missing
     dropped = [*stimuli[:3], Stimulus(3, "collector", "respond", {"route": "cio-batch", "status": 400}), *stimuli[4:]]
     bad = verdict(dropped, [w.settings(1, T0), w.batch(2, [e1], T0 + 1, status=400), again])
@@ -149,3 +152,45 @@ def test_a_retry_with_new_message_ids_or_a_new_sent_at_is_not_a_copy():
     new_sent_at = w.batch(3, [e1], T0 + 2, sent_at=T0 + 2)
     bad = verdict(stimuli, [w.settings(1, T0), first, new_sent_at])
     assert any("copy 1" in v.message and "sentAt" in v.path for v in bad.violations), bad.summary()
+
+
+def test_every_init_registers_the_fcm_token_the_phone_has_and_an_app_token_is_not_fetched():
+    """android#42: the push module fetches FCM's current token at init (ModuleMessagingPushFCM.kt:50-54,
+    181-187); a token the app passed to registerDeviceToken is not FCM's and is not registered again."""
+    quiet = {"configuration": {**INIT["configuration"], "trackApplicationLifecycleEvents": False}}
+    stimuli = trace(
+        ("call", "init", quiet),
+        ("env", "new_push_token", {"token": "F"}),
+        ("call", "flush", {}),
+        ("app", "kill", {}),
+        ("app", "launch", {}),
+        ("call", "init", quiet),
+        ("call", "track", {"name": "after"}),
+        ("call", "flush", {}),
+    )
+    a = str(uuid.uuid4())
+    t = [s.device_time for s in stimuli]  # each event stamped at its step's time
+    first = w.batch(2, [w.track("Device Created or Updated", t[3], a, w.device_props(), token="F")], t[4])
+    fetched = w.track("Device Created or Updated", t[7], a, w.device_props(), token="F")
+    after = w.track("after", t[8], a, {}, token="F")
+    ok = verdict(stimuli, [w.settings(1, t[2]), first, w.settings(3, t[7]), w.batch(4, [fetched, after], t[9])])
+    assert ok.passed, ok.report()
+    not_fetched = [w.settings(1, t[2]), first, w.settings(3, t[7]), w.batch(4, [w.track("after", t[8], a)], t[9])]
+    bad = verdict(stimuli, not_fetched)
+    assert {v.kind for v in bad.violations} == {"missing", "mismatch"}, bad.report()
+    assert any("android#42" in v.rules for v in bad.violations if v.kind == "missing"), bad.report()
+
+    app_token = trace(
+        ("call", "init", quiet),
+        ("call", "registerDeviceToken", {"token": "T"}),
+        ("app", "kill", {}),
+        ("app", "launch", {}),
+        ("call", "init", quiet),
+        ("call", "track", {"name": "after"}),
+        ("call", "flush", {}),
+    )
+    device = w.track("Device Created or Updated", T0, a, w.device_props(), token="T")
+    ok = verdict(
+        app_token, [w.settings(1, T0), w.settings(2, T0), w.batch(3, [device, w.track("after", T0, a)], T0 + 1)]
+    )
+    assert ok.passed, ok.report()

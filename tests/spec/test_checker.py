@@ -48,6 +48,7 @@ def kinds(verdict):
 def test_all_expected_and_nothing_else_passes():
     v = check(Expectations([exp("a"), exp("b", 101)], ordered=True), [obs(1, "a"), obs(2, "b", 101)])
     assert v.passed and len(v.matches) == 2
+    assert v.summary() == "2 requests as expected"  # one event a request (Exponea): counted as requests
 
 
 def test_missing_and_unexpected():

@@ -83,6 +83,21 @@ def date_flow(p: Phone) -> None:
     p.flush()
 
 
+def token_at_init_flow(p: Phone) -> None:
+    """FCM issues a token; after a relaunch the push module's init fetch registers it again (android#42)."""
+    p.init(**NO_LIFECYCLE)
+    p.rpc("env.new_push_token", token="F")
+    p.flush()
+    p.relaunch()
+    p.init(**NO_LIFECYCLE)
+    p.call("track", name="after")
+    p.flush()
+
+
+def _tokens(p: Phone) -> list[tuple[str, Any]]:
+    return [(e.get("event") or e["type"], e["context"].get("device", {}).get("token")) for e in p.events()]
+
+
 def _named(p: Phone, name: str) -> list[dict[str, Any]]:
     return [e for e in p.events() if (e.get("event") or e["type"]) == name]
 
@@ -174,6 +189,11 @@ CASES: dict[str, tuple[Callable[[Phone], None], Callable[[Phone], Any], Any]] = 
     ),
     "opened-when-autotrack-off": (click_flow, lambda p: p.names(), ["t"]),
     "date-as-string": (date_flow, lambda p: _named(p, "renewal")[0]["properties"], {"due": None, "n": 1}),
+    "no-token-fetch-at-init": (
+        token_at_init_flow,
+        _tokens,
+        [("Device Created or Updated", "F"), ("Device Created or Updated", "F"), ("after", "F")],
+    ),
 }
 
 

@@ -21,6 +21,10 @@ what a call does follows customerio-android ``datapipelines/src/main/kotlin/io/c
   ``Device Deleted`` with the old token; default attributes come from ``DeviceStore.buildDeviceAttributes``
   (core DeviceStore.kt:60-69) plus what ``AutoTrackDeviceAttributesPlugin`` copies from the context:
   13 keys, no ``ip`` (A6).
+- The FCM push module (always added, as in the apps the agents drive): ``ModuleMessagingPushFCM.initialize``
+  fetches Firebase's current token and registers it at every init (messagingpush
+  ModuleMessagingPushFCM.kt:50-54, 181-187), so after a cold start the token Firebase issued is registered
+  again; a token the app passed to ``registerDeviceToken`` is not Firebase's and is not.
 - ``ContextPlugin`` (datapipelines plugins/ContextPlugin.kt): ``userAgent`` set, ``library``
   removed, ``device.token`` added when known.
 - Lifecycle: analytics-kotlin ``AndroidLifecyclePlugin.kt`` (Installed/Updated at onCreate, lines
@@ -97,6 +101,8 @@ class CustomerIoAndroid:
         self.env = env
         self.faults = faults
         self.prefs = Prefs(data_dir / "cio_prefs.json")
+        # Firebase Messaging's own storage: the token FCM issued to this install (kept across launches)
+        self.fcm = Prefs(data_dir / "firebase_messaging.json")
         self.config: dict[str, Any] = dict(_DEFAULTS)
         self.pipeline: Pipeline | None = None
         self.initialized = False
@@ -163,6 +169,21 @@ class CustomerIoAndroid:
                 self._app_started()
         elif not self.prefs.get("app_build"):
             self._remember_version()
+        if "no-token-fetch-at-init" not in self.faults:
+            self._current_fcm_token()
+
+    def _current_fcm_token(self) -> None:
+        """``ModuleMessagingPushFCM.initialize()`` -> ``getCurrentFcmToken()`` (messagingpush
+        ModuleMessagingPushFCM.kt:50-54, 181-187): FCM hands a token to ``onNewToken`` only when it
+        issues a new one (customerio-android issue #61), so the module asks Firebase for the current
+        token at every start (FCMTokenProviderImpl.kt:45-68) and publishes it as a
+        ``RegisterDeviceTokenEvent``, which CustomerIO handles with ``registerDeviceToken``
+        (CustomerIO.kt:163-165). A phone where Firebase has no token (here: none issued yet; on a
+        phone, no Google Play services or a failed task) gives null and nothing is registered. The
+        virtual app always runs with the push module, as the apps the agents drive do."""
+        token = self.fcm.get("token")
+        if token:
+            self.api_registerDeviceToken({"token": str(token)})
 
     def _api_url(self, path: str) -> str:
         return f"{self.config['scheme']}://{self.config['apiHost']}{path}"
@@ -464,8 +485,11 @@ class CustomerIoAndroid:
         self.env.online = online
 
     def on_new_token(self, token: str) -> None:
-        """FirebaseMessagingService.onNewToken -> CustomerIO registerDeviceToken (RegisterDeviceTokenEvent)."""
+        """FirebaseMessagingService.onNewToken -> CustomerIO registerDeviceToken (RegisterDeviceTokenEvent).
+        Firebase keeps the token it issued, for the next start's fetch."""
         with self._lock:
+            if token.strip():
+                self.fcm.set(token=token)
             if self.initialized:
                 self.api_registerDeviceToken({"token": token})
 

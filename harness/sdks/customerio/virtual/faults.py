@@ -125,6 +125,13 @@ FAULTS: dict[str, Fault] = {
             37,
         ),
         _f("no-flush-when-backgrounded", "flush", "Application Backgrounded does not force a flush", 40),
+        # -- the push module's token fetch at init (ModuleMessagingPushFCM.getCurrentFcmToken) --
+        _f(
+            "no-token-fetch-at-init",
+            "push token",
+            "init does not fetch the current FCM token: after a cold start the token is not registered again",
+            42,
+        ),
     ]
 }
 

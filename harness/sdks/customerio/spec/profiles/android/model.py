@@ -253,16 +253,35 @@ class Model:
         )
         if not self.config["trackApplicationLifecycleEvents"]:
             self.next_rules = (*self.next_rules, "android#28")  # no Application events: the next is the app's
-            return
-        # seg-kt android/.../AndroidLifecyclePlugin.kt:209-258 onCreate: Installed once (Updated on a new build,
-        # which the harness never makes); onStart (193-206): Opened {version, build, from_background:false}
-        if not self.stored.build_recorded:
-            self.stored.build_recorded = True
-            self.track("Application Installed", {"version": Any_(), "build": Any_()}, ("android#28",))
-        self.track(
-            "Application Opened", {"version": Any_(), "build": Any_(), "from_background": False}, ("android#28",)
-        )
-        self._foregrounded()
+        else:
+            # seg-kt android/.../AndroidLifecyclePlugin.kt:209-258 onCreate: Installed once (Updated on a new
+            # build, which the harness never makes); onStart (193-206): Opened {version, build, from_background}
+            if not self.stored.build_recorded:
+                self.stored.build_recorded = True
+                self.track("Application Installed", {"version": Any_(), "build": Any_()}, ("android#28",))
+            self.track(
+                "Application Opened", {"version": Any_(), "build": Any_(), "from_background": False}, ("android#28",)
+            )
+            self._foregrounded()
+        self._fetch_fcm_token()
+
+    def _fetch_fcm_token(self) -> None:
+        """The push module's token fetch at init (android#42).
+
+        ``CustomerIO.initialize`` initializes the DataPipelines module, then every added module
+        (android:datapipelines/.../sdk/CustomerIO.kt:504-518); ``ModuleMessagingPushFCM.initialize()`` starts
+        with ``getCurrentFcmToken()`` (android:messagingpush/.../ModuleMessagingPushFCM.kt:50-54, 181-187),
+        which asks ``FirebaseMessaging.getInstance().token`` (provider/FCMTokenProviderImpl.kt:45-68; null when
+        Google Play services are missing, lines 28-51, or the task fails) and publishes a non-null token as
+        ``RegisterDeviceTokenEvent``; CustomerIO subscribes to it with ``registerDeviceToken`` (CustomerIO.kt:163-165),
+        so it is ``registerDeviceTokenImpl`` again: a ``Device Created or Updated`` even when the token equals
+        the stored one (the context token is empty in a new process). Every app the harness drives adds the
+        FCM module (both agents do, as an app with push does), so the fetch is modelled at every init.
+
+        The fetch is an asynchronous Task: on the virtual device its answer is queued after the lifecycle
+        events, before the app's next call; on a real phone a call made at once may be queued before it."""
+        if self.stored.fcm_token:
+            self.register(self.stored.fcm_token, ("android#42", "android#15"))
 
     def _foregrounded(self) -> None:
         """android:datapipelines/.../AutomaticApplicationLifecycleTrackingPlugin.kt:40-44 (since 4.5.1)."""
@@ -390,17 +409,22 @@ class Model:
         self.register(str(s.args["token"]))
 
     def on_env_push_token(self, s: Stimulus) -> None:
-        """The FCM token callback: the push module registers it (``CustomerIOFirebaseMessagingService.onNewToken``)."""
+        """The FCM token callback: the push module registers it (``CustomerIOFirebaseMessagingService.onNewToken``,
+        CustomerIOFirebaseMessagingService.kt:47-56). FCM keeps the token on the phone, where the next init's
+        fetch finds it (android#42)."""
+        token = str(s.args.get("token") or "")
+        if token.strip():
+            self.stored.fcm_token = token
         if self.initialized:
-            self.register(str(s.args.get("token") or ""))
+            self.register(token)
 
     on_env_new_push_token = on_env_push_token
 
-    def register(self, token: str) -> None:
+    def register(self, token: str, rules: tuple[str, ...] = ("android#15",)) -> None:
         if not token.strip():
             return  # android#19
         self.stored.token = token
-        self.device_attributes(token, {}, ("android#15",))
+        self.device_attributes(token, {}, rules)
 
     def on_call_setDeviceAttributes(self, s: Stimulus) -> None:
         self.device_attributes(self.stored.token, dict(s.args.get("attributes") or {}), ("android#21",))

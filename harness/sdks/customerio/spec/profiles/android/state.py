@@ -53,7 +53,9 @@ class Stored:
     - ``current`` and ``files``: the event file being written and the closed batch files not yet
       delivered (``EventsFileManager``: a file is closed, with its ``sentAt``, at a flush, and re-sent as it
       is until an answer deletes it);
-    - ``delivered``: the last 10 push delivery ids seen (``PushMessageProcessorImpl``).
+    - ``delivered``: the last 10 push delivery ids seen (``PushMessageProcessorImpl``);
+    - ``fcm_token``: the token Firebase Messaging issued to this install (its own storage; gone with a new
+      install), which the push module fetches at every init (android#42).
     """
 
     anon: int = 0
@@ -63,3 +65,4 @@ class Stored:
     current: list[Pending] = field(default_factory=list)
     files: list[list[Pending]] = field(default_factory=list)
     delivered: list[str] = field(default_factory=list)
+    fcm_token: str | None = None
