@@ -27,4 +27,8 @@ SDK = Sdk(
     volatile=frozenset({"sid"}),  # the session start (seconds); the UUID uid is already shape-compared
     reference={"android": "harness.sdks.antsomi.virtual.android:AntsomiStandIn"},
     faults="harness.sdks.antsomi.virtual.faults",
+    # jvm:android: the generic Flutter agent drives the plugin mirror, which forwards to the stand-in
+    agents={"android": {"flutter": ("_java", "_flutter", "antsomi_flutter_android", "_okhttp_capture")}},
+    agent_package="harness.sdks.antsomi",
+    testbed="harness.sdks.antsomi.testbed",
 )
