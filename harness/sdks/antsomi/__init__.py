@@ -24,6 +24,8 @@ SDK = Sdk(
     connect="harness.sdks.antsomi.connect:connect",
     profiles={"android": "harness.sdks.antsomi.spec.profile:AntsomiProfile"},
     checklists={"android": "harness.sdks.antsomi.spec:checklists/android.json"},
+    # the checklist is the Flutter plugin's (research B5): antsomi-flutter#N (antsomi-android#N still accepted)
+    checklist_names={"android": "flutter"},
     volatile=frozenset({"sid"}),  # the session start (seconds); the UUID uid is already shape-compared
     reference={"android": "harness.sdks.antsomi.virtual.android:AntsomiStandIn"},
     faults="harness.sdks.antsomi.virtual.faults",

@@ -21,7 +21,7 @@ class Fault:
 
 
 def _f(name: str, description: str, *numbers: int) -> Fault:
-    return Fault(name, "identity", description, violates=tuple(f"antsomi-android#{n}" for n in numbers))
+    return Fault(name, "identity", description, violates=tuple(f"antsomi-flutter#{n}" for n in numbers))
 
 
 FAULTS: dict[str, Fault] = {
