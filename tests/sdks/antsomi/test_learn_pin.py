@@ -100,3 +100,37 @@ def test_a_pin_folder_that_is_not_there_is_named_in_the_run(tmp_path: Path) -> N
     out = harness("run", str(SUITE / "set-uid.yaml"), "--device", "virtual:android", pin=tmp_path / "nowhere")
     assert out.returncode == 1, out.stdout + out.stderr
     assert f"{tmp_path / 'nowhere' / 'pin.json'}: no such file (from HARNESS_ANTSOMI_PIN)" in out.stdout
+
+
+def _shape(pin: dict[str, object]) -> dict[str, object]:
+    """What a relearn must reproduce: the mapping, the review state and every field's type, not when or from
+    which temporary folder it was learned."""
+    keep = ("format", "sdk", "name", "identity", "calls")
+    out: dict[str, object] = {k: pin[k] for k in keep}
+    for kind in ("endpoints", "events"):
+        entries = pin[kind]
+        assert isinstance(entries, dict)
+        out[kind] = {n: {p: (f["type"], f["confirmed"]) for p, f in e["fields"].items()} for n, e in entries.items()}
+    return out
+
+
+def test_relearn_reproduces_the_committed_pin(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "harness.sdks.antsomi.relearn", "--out", str(tmp_path / "pin")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "UNREVIEWED" not in out.stdout
+    committed = json.loads((ROOT / "harness/sdks/antsomi/spec/pinned/pin.json").read_text())
+    assert _shape(json.loads((tmp_path / "pin" / "pin.json").read_text())) == _shape(committed)
+    bad = subprocess.run(
+        [sys.executable, "-m", "harness.sdks.antsomi.relearn", "--scenarios", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1, bad.stderr

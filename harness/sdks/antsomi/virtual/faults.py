@@ -1,7 +1,7 @@
 """Seeded identity bugs of the STAND-IN Antsomi SDK, selectable at launch.
 
 Each fault breaks one identity promise of research other-sdks.md B3/B5 (``violates``: the
-``antsomi-android#N`` items) at the one place in the stand-in where the bug would live.
+``antsomi-flutter#N`` items, see ``Sdk.checklist_names``) at the one place in the stand-in where the bug would live.
 """
 
 from __future__ import annotations
