@@ -860,7 +860,10 @@ def _parser() -> argparse.ArgumentParser:
     le.add_argument("--force", action="store_true", help="replace the pinned profile in --out")
     le.add_argument("--review", metavar="DIR", help="show a pinned profile's proposals; with the flags below, confirm")
     le.add_argument(
-        "--confirm", action="append", metavar="WHAT", help="confirm identity proposals: identity, uid, cid or event"
+        "--confirm",
+        action="append",
+        metavar="WHAT",
+        help="confirm proposals: identity, uid, cid, event, or calls (the event name each track-like call sends)",
     )
     le.add_argument("--set", action="append", metavar="KEY=PATH", help="set and confirm uid=, cid= or event=P1,P2")
     le.add_argument("--confirm-schema", action="append", metavar="NAME", help="confirm every field of this schema")

@@ -18,7 +18,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -42,23 +41,19 @@ def find_jdk() -> tuple[str, str]:
     return java, javac
 
 
-def _packages(extra: Sequence[str]) -> list[tuple[str, str]]:
-    """``(sdk name, package)`` of each registered SDK's test bed, then the ``extra`` packages; no repeats."""
-    out = [(sdk.name, sdk.testbed) for sdk in all_sdks() if sdk.testbed is not None]
-    out += [(package, package) for package in extra]
+def _packages() -> list[tuple[str, str]]:
+    """``(sdk name, package)`` of each registered SDK's test bed (``Sdk.testbed``); no repeats."""
     unique: dict[str, str] = {}
-    for name, package in out:
-        unique.setdefault(package, name)
+    for sdk in all_sdks():
+        if sdk.testbed is not None:
+            unique.setdefault(sdk.testbed, sdk.name)
     return [(name, package) for package, name in unique.items()]
 
 
-def testbed_roots(extra: Sequence[str] = ()) -> list[Path]:
-    """The folders of Java sources: the generic bed, then each registered SDK's ``testbed`` package.
-
-    ``extra`` names more test-bed packages to compile in (a plug-in's mirrors that no registered SDK lists yet).
-    """
+def testbed_roots() -> list[Path]:
+    """The folders of Java sources: the generic bed, then each registered SDK's ``testbed`` package."""
     roots = [Path(str(resources.files("harness.devices") / "jvm_testbed")).resolve()]
-    for name, package in _packages(extra):
+    for name, package in _packages():
         spec = importlib.util.find_spec(package)  # a folder of .java files: a package, or a namespace one
         if spec is None or not spec.submodule_search_locations:
             raise DeviceError(URI, f"the {name} SDK's test bed package {package!r} is not installed")
@@ -68,15 +63,13 @@ def testbed_roots(extra: Sequence[str] = ()) -> list[Path]:
     return roots
 
 
-def testbed_sources(extra: Sequence[str] = ()) -> list[Path]:
-    return [src for root in testbed_roots(extra) for src in sorted(root.rglob("*.java"))]
+def testbed_sources() -> list[Path]:
+    return [src for root in testbed_roots() for src in sorted(root.rglob("*.java"))]
 
 
-def testbed_preload(extra: Sequence[str] = ()) -> list[str]:
+def testbed_preload() -> list[str]:
     """The classes the test bed loads at start: each test bed package's ``PRELOAD`` (optional)."""
-    return [
-        name for _, package in _packages(extra) for name in getattr(importlib.import_module(package), "PRELOAD", ())
-    ]
+    return [name for _, package in _packages() for name in getattr(importlib.import_module(package), "PRELOAD", ())]
 
 
 def _cache_root() -> Path:
@@ -84,13 +77,13 @@ def _cache_root() -> Path:
     return Path(base) / "engagement-harness" / "jvm-testbed"
 
 
-def testbed_classes(extra: Sequence[str] = ()) -> Path:
-    """The directory of compiled test-bed classes, compiling them on first use (``extra``: see testbed_roots)."""
+def testbed_classes() -> Path:
+    """The directory of compiled test-bed classes, compiling them on first use."""
     _, javac = find_jdk()
-    sources = testbed_sources(extra)
+    sources = testbed_sources()
     if not sources:
         raise DeviceError(URI, "the test bed's Java sources are missing from the installed package")
-    preload = "".join(f"{name}\n" for name in testbed_preload(extra))
+    preload = "".join(f"{name}\n" for name in testbed_preload())
     digest = hashlib.sha256(preload.encode())
     for src in sources:
         digest.update(str(src).encode())

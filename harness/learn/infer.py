@@ -4,6 +4,7 @@ From one or more recordings (so values that vary are seen to vary), the learner 
 person reviews and commits::
 
     DIR/pin.json                       format, sdk, identity mapping (proposal, evidence, confirmed flags),
+                                       the event name each track-like call sends (``calls``, a proposal too),
                                        endpoints and events with their fields (each ``confirmed: false``),
                                        provenance (which inputs and installs)
     DIR/schemas/<name>.schema.json     JSON Schema (2020-12) per endpoint and per event name, inferred with
@@ -24,6 +25,7 @@ import json
 import re
 import shutil
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +35,7 @@ from genson import SchemaBuilder
 
 from harness.errors import HarnessError
 from harness.learn.fields import leaves, volatile_kind
-from harness.learn.proposal import propose
+from harness.learn.proposal import propose, propose_calls
 from harness.learn.sources import Session
 from harness.wire.payload import decode_payload, endpoint_of, event_name, units_of
 
@@ -160,6 +162,7 @@ def learn(
     proposals = propose(events_for_identity, [list(x.calls) for x in sessions])
     event_paths = proposals["event"].value if isinstance(proposals["event"].value, list) else []
     groups: dict[tuple[str, str], _Group] = {}
+    labels: list[Counter[str]] = [Counter() for _ in sessions]
     for s, endpoint, envelope, units, split in decoded:
         groups.setdefault(("endpoint", endpoint), _Group("endpoint", endpoint)).instances.append((s, envelope))
         for _, data in units:
@@ -167,6 +170,9 @@ def learn(
             label = named or (f"{endpoint} item" if split else None)
             if label is not None:
                 groups.setdefault(("event", label), _Group("event", label)).instances.append((s, data))
+            if named:
+                labels[s][named] += 1
+    call_events = propose_calls(labels, [list(x.calls) for x in sessions]) if event_paths else {}
     pairs = _pairs(sessions)
     (root / "schemas").mkdir(parents=True, exist_ok=True)
     (root / "examples").mkdir(parents=True, exist_ok=True)
@@ -202,6 +208,8 @@ def learn(
         "name": name or root.name,
         "identity": identity,
         "identity_review": {k: p.as_json() for k, p in proposals.items()},
+        "calls": {k: p.value for k, p in call_events.items()},
+        "calls_review": {k: p.as_json() for k, p in call_events.items()},
         "endpoints": listing["endpoint"],
         "events": listing["event"],
         "provenance": {

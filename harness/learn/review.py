@@ -4,7 +4,9 @@ Everything the learner wrote starts unreviewed (``"confirmed": false``). A perso
 ``pin.json`` (set ``confirmed`` to true; correct ``identity`` and ``identity_review.<k>.proposed``) or
 with flags, which is what a script or a test does:
 
-- ``--confirm identity`` (or ``uid``, ``cid``, ``event``): the identity proposals, as proposed;
+- ``--confirm identity`` (or ``uid``, ``cid``, ``event``, ``calls``): the identity proposals, as
+  proposed; ``identity`` includes ``calls``, the event name each track-like call sends (to correct
+  one, edit ``calls`` in ``pin.json``);
 - ``--set uid=PATH`` (``cid=PATH``, ``event=PATH[,PATH]``): replace a proposal and confirm it;
 - ``--confirm-schema NAME`` (an endpoint or event name, repeatable): every field of that schema;
 - ``--confirm-all-fields``: every field of every schema.
@@ -50,6 +52,12 @@ def review_text(folder: str | Path) -> str:
         lines.append(f"  {key:<6}{json.dumps(pin.get('identity', {}).get(key)):<28} {mark}  ({r.get('evidence', '')})")
         if r.get("alternatives") and not r.get("confirmed"):
             lines.append(f"        other candidates: {', '.join(r['alternatives'])}")
+    if pin.get("calls"):
+        lines.append("calls (the event name each sends):")
+        for call, template in pin["calls"].items():
+            r = (pin.get("calls_review") or {}).get(call, {})
+            mark = "confirmed" if r.get("confirmed") else "UNREVIEWED"
+            lines.append(f"  {call:<16}{json.dumps(template):<28} {mark}  ({r.get('evidence', '')})")
     for kind in ("endpoints", "events"):
         lines.append(f"{kind}:")
         for name, entry in pin.get(kind, {}).items():
@@ -82,10 +90,15 @@ def apply_review(
         pin.setdefault("identity", {})[key] = new
         review.setdefault(key, {}).update(proposed=new, confirmed=True, evidence="set by the reviewer")
         done.append(f"identity {key} set to {json.dumps(new)} and confirmed")
-    wanted = [k for c in confirm for k in (IDENTITY_KEYS if c == "identity" else (c,))]
+    if "calls" in confirm or "identity" in confirm:
+        for call, entry in (pin.get("calls_review") or {}).items():
+            if not entry.get("confirmed"):
+                entry["confirmed"] = True
+                done.append(f"call {call} sends {json.dumps((pin.get('calls') or {}).get(call))}: confirmed")
+    wanted = [k for c in confirm if c != "calls" for k in (IDENTITY_KEYS if c == "identity" else (c,))]
     for key in wanted:
         if key not in IDENTITY_KEYS:
-            raise HarnessError(f"--confirm {key!r}: want identity, uid, cid or event")
+            raise HarnessError(f"--confirm {key!r}: want identity, uid, cid, event or calls")
         value = pin.get("identity", {}).get(key)
         if not value:
             raise HarnessError(f"identity {key} has no proposal to confirm; give it with --set {key}=PATH")

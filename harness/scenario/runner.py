@@ -322,6 +322,8 @@ class Runner:
         result.stage = "checking the requests"
         observations = observe_all(result.requests, tracking_only=False, sdk=sdk.name)
         result.verdict = check(result.expectations, observations)
+        if result.expectations.request_rules is not None:  # a pinned wire shape: every request, whole
+            result.verdict.violations += result.expectations.request_rules.violations(result.requests)
         if any(s.kind == "expect" for s in result.trace):
             result.stage = "checking the scenario's expect steps"
             mine, verdict = judge_user_expectations(

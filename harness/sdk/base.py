@@ -20,6 +20,9 @@ What each field is for, and which generic module reads it:
 - ``profiles``: platform -> profile class; constructed as ``cls(version=V)``, ``spec/profiles``.
 - ``versions``: platform -> the modelled versions; the newest is the default.
 - ``checklists`` / ``schemas``: platform -> ``"package:file.json"`` resources (coverage, matrix, lint).
+- ``checklist_names``: platform -> the name its checklist's ids go by, when not the platform's
+  (``{"android": "flutter"}``: ``antsomi-flutter#5`` is reported; ``antsomi-android#5`` and ``android#5``
+  are still accepted), for a plug-in whose checklist is a cross-platform plugin's.
 - ``headers``: ``"module:function"``, ``function(platform) -> HeaderRules`` for ``harness check``.
 - ``volatile``: body keys a diff of two runs ignores (timestamps, ids the SDK generates).
 - ``reference``: platform -> reference SDK class for the virtual app,
@@ -86,20 +89,36 @@ def load_attr(path: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
+def _checklist_names(sdk: str) -> Mapping[str, str]:
+    """``Sdk.checklist_names`` of the registered SDK ``sdk`` (none registered by that name: no names)."""
+    from harness.sdk.registry import all_sdks  # the registry imports this module
+
+    for entry in all_sdks():
+        if entry.name == sdk:
+            return entry.checklist_names
+    return {}
+
+
 class ChecklistId(NamedTuple):
-    """A checklist id: ``<sdk>-android#5`` (namespaced) or its alias ``android#5`` (the scenario's SDK)."""
+    """A checklist id: ``<sdk>-android#5`` (namespaced) or its alias ``android#5`` (the scenario's SDK).
+
+    A plug-in may name a platform's checklist (``Sdk.checklist_names``: Antsomi's Android checklist is
+    its Flutter plugin's, ``antsomi-flutter#5``); ``checklist`` holds that name, ``full`` uses it, and
+    the platform's own form (``antsomi-android#5``) still parses to the same id.
+    """
 
     sdk: str
     platform: str
     number: str
+    checklist: str = ""  # the name the checklist goes by ("" : the platform's)
 
     @property
     def full(self) -> str:
-        return f"{self.sdk}-{self.platform}#{self.number}"
+        return f"{self.sdk}-{self.checklist or self.platform}#{self.number}"
 
     @property
     def short(self) -> str:
-        return f"{self.platform}#{self.number}"
+        return f"{self.checklist or self.platform}#{self.number}"
 
     @classmethod
     def parse(cls, item: str, sdk: str) -> ChecklistId:
@@ -108,7 +127,10 @@ class ChecklistId(NamedTuple):
         if not sep:
             raise ValueError(f"{item!r} is not a checklist id like android#5")
         owner, dash, platform = head.rpartition("-")
-        return cls(owner if dash else sdk, platform, number)
+        owner = owner if dash else sdk
+        names = _checklist_names(owner)
+        platform = next((p for p, name in names.items() if name == platform), platform)
+        return cls(owner, platform, number, names.get(platform, ""))
 
 
 @dataclass(frozen=True)
@@ -137,6 +159,7 @@ class Sdk:
     facade: str | None = None
     bridge: str | None = None
     default: bool = False  # the SDK a scenario without ``sdk:`` names (exactly one registered SDK has it)
+    checklist_names: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def platforms(self) -> tuple[str, ...]:
@@ -170,6 +193,11 @@ class Sdk:
                 out.append(f"{platform}: no profile")
             if platform not in self.reference:
                 out.append(f"{platform}: no reference SDK for the virtual app")
+        for platform, name in self.checklist_names.items():
+            if platform not in self.versions:
+                out.append(f"checklist_names: {platform!r} is not a platform it models")
+            if not _NAME.match(name) or (name in _PLATFORMS and name != platform):
+                out.append(f"checklist_names: {name!r} must be lower-case letters, digits and _, not another platform")
         for label, path in [("routes", self.routes), ("decoder", self.decoder), ("calls", self.calls)]:
             if ":" not in path:
                 out.append(f"{label} {path!r} is not 'module:attribute'")

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from harness.capture.record import CapturedRequest
     from harness.spec.verdict import Violation
     from harness.wire.observation import Observation
 
-__all__ = ["Expectations", "Expected", "HeaderCheck", "QuietWindow"]
+__all__ = ["Expectations", "Expected", "HeaderCheck", "QuietWindow", "RequestCheck"]
+
+
+class RequestCheck(Protocol):
+    """Rules every captured request of a run is held to as a whole, whatever the expectations matched:
+    a pinned profile's schemas (:class:`~harness.spec.pinned.PinnedProfile`), which judge the shape of
+    raw payloads (gzip, forms, batches) that observations no longer carry."""
+
+    def violations(self, requests: Sequence[CapturedRequest]) -> list[Violation]: ...
 
 
 class HeaderCheck(Protocol):
@@ -129,6 +138,9 @@ class Expectations:
         header_rules: the platform's header rules with what this run configured; the checker holds
             every request's headers to them (None: headers are judged only where an expectation
             names them).
+        request_rules: rules the runner holds every captured request of the run to, after the
+            checker (a pinned profile: a field that appears, disappears, changes type or was never
+            reviewed is a violation of the run); None: none.
     """
 
     requests: list[Expected] = field(default_factory=list)
@@ -139,3 +151,4 @@ class Expectations:
     max_clock_offset: float = 5.0
     grouped_order: bool = False
     header_rules: HeaderCheck | None = None
+    request_rules: RequestCheck | None = None

@@ -7,7 +7,7 @@ What is reported, as :class:`~harness.spec.verdict.Violation` lines:
 - ``type``: a field whose JSON type changed;
 - ``unexpected``: an endpoint or an event name the profile does not know;
 - ``unreviewed``: a field of a checked payload that no person confirmed (``"confirmed": false`` in
-  ``pin.json``), once per schema and field, and each identity proposal not confirmed. A learned but
+  ``pin.json``), once per schema and field, and each identity or call proposal not confirmed. A learned but
   unreviewed profile never checks clean: what nobody looked at is not silently accepted.
 
 Values are not compared: a pinned profile says what shape the SDK sends. What the values must be
@@ -17,7 +17,7 @@ Values are not compared: a pinned profile says what shape the SDK sends. What th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,16 @@ class PinnedProfile:
     def unconfirmed_identity(self) -> list[str]:
         review = self.pin.get("identity_review") or {}
         return [k for k in ("uid", "cid", "event") if not (review.get(k) or {}).get("confirmed")]
+
+    def unconfirmed_calls(self) -> list[str]:
+        """Calls whose proposed event name (``calls``) no person confirmed (``calls_review``)."""
+        review = self.pin.get("calls_review") or {}
+        return [c for c in self.pin.get("calls") or {} if not (review.get(c) or {}).get("confirmed")]
+
+    def violations(self, requests: Sequence[CapturedRequest]) -> list[Violation]:
+        """The violations of one run's requests, unconfirmed identity proposals included: the profile
+        a plug-in hands the runner as ``Expectations.request_rules``, so each run is held to the pin."""
+        return self.check(requests)[0]
 
     def check(
         self,
@@ -116,6 +126,9 @@ class PinnedProfile:
         for k in self.unconfirmed_identity() if identity else ():
             value = self.pin.get("identity", {}).get(k)
             out.append(Violation("unreviewed", f"identity {k} = {json.dumps(value)} is a proposal nobody confirmed"))
+        for c in self.unconfirmed_calls() if identity else ():
+            value = self.pin["calls"][c]
+            out.append(Violation("unreviewed", f"call {c} sends {json.dumps(value)}: a proposal nobody confirmed"))
         return out, total
 
     def _judge(

@@ -28,7 +28,7 @@ from harness.sdk.registry import all_sdks
 class Bed:
     """The virtual app, the test-bed JVM wired to it, and the JVM's trace."""
 
-    def __init__(self, tmp: Path, app_args: list[str] | None = None, testbeds: tuple[str, ...] = ()) -> None:
+    def __init__(self, tmp: Path, app_args: list[str] | None = None) -> None:
         self.data = tmp / "data"
         self.data.mkdir()
         self.trace = tmp / "trace.jsonl"
@@ -50,7 +50,7 @@ class Bed:
         self.rpc = RpcClient("jvm:android", port)
         java, _ = find_jdk()
         self.proc = subprocess.Popen(
-            [java, "-cp", str(testbed_classes(testbeds)), MAIN_CLASS, str(port)],
+            [java, "-cp", str(testbed_classes()), MAIN_CLASS, str(port)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env={"HARNESS_TESTBED_TRACE": str(self.trace), "PATH": os.environ.get("PATH", "/usr/bin:/bin")},

@@ -4,8 +4,9 @@ engine (DartMessenger's handler map, filled by MethodChannel.setMethodCallHandle
 MethodCalls whose arguments have the standard codec's Java types.
 
 Proven for two plugins the agent knows nothing of: the Antsomi plugin mirror (``antsomisdk``; its
-mirror records the types and values it received) and Exponea's (``com.exponea``), whose call ends as
-a real request in a real collector.
+mirror records the types and values it received, and hands each call to the stand-in SDK in a virtual
+app started with ``--sdk antsomi``) and Exponea's (``com.exponea``, on a bed of its own whose virtual
+app runs the Exponea reference SDK), whose call ends as a real request in a real collector.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from harness.instrument.flutter_channel import (
 )
 from harness.instrument.frida_session import FridaSession
 
-ANTSOMI_TESTBED = "harness.sdks.antsomi.testbed"
 S, INT, LONG, D, B, HM, AL = (
     "java.lang.String",
     "java.lang.Integer",
@@ -47,7 +47,8 @@ S, INT, LONG, D, B, HM, AL = (
 
 @pytest.fixture(scope="module")
 def bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bed]:
-    b = Bed(tmp_path_factory.mktemp("flutter-bed"), testbeds=(ANTSOMI_TESTBED,))
+    """The bed whose virtual app runs the STAND-IN Antsomi SDK behind the plugin mirror."""
+    b = Bed(tmp_path_factory.mktemp("flutter-bed"), app_args=["--sdk", "antsomi"])
     yield b
     b.stop()
 
@@ -73,10 +74,12 @@ def received(bed: Bed, method: str) -> tuple[Any, Any]:
 
 
 def test_config_reaches_the_plugin_as_a_string_map_and_answers_true(bed, antsomi):
-    args = {"portalId": "564892334", "propsId": "565018501", "appGroupId": None, "applicationId": "app.id"}
+    # url: the stand-in SDK's (the runner's connect adds it); port 9 refuses, and the stand-in drops what fails
+    url = "http://127.0.0.1:9/antsomi/v3/event"
+    args = {"portalId": "564892334", "propsId": "565018501", "appGroupId": None, "applicationId": "app.id", "url": url}
     assert antsomi.call("config", args) is True
     types, values = received(bed, "config")
-    assert types == {"@": HM, "portalId": S, "propsId": S, "appGroupId": "null", "applicationId": S}
+    assert types == {"@": HM, "portalId": S, "propsId": S, "appGroupId": "null", "applicationId": S, "url": S}
     assert values == args
     assert antsomi.call("getPortalId") == "564892334"
     assert antsomi.call("getPropsId") == "565018501"
@@ -233,7 +236,18 @@ def test_bad_typed_json_is_refused_with_the_reason(session):
         encode(float("nan"))
 
 
-def test_exponea_plugin_driven_by_channel_name_sends_a_real_request(bed, session, live_collector):
+def test_exponea_plugin_driven_by_channel_name_sends_a_real_request(tmp_path, live_collector):
+    bed = Bed(tmp_path)  # its virtual app runs the Exponea reference SDK
+    session = FridaSession(list(FLUTTER_AGENTS), target=bed.pid, uri="jvm:android")
+    session.start()
+    try:
+        _exponea_sends(bed, session, live_collector)
+    finally:
+        session.stop()
+        bed.stop()
+
+
+def _exponea_sends(bed: Bed, session: FridaSession, live_collector: Any) -> None:
     exponea = FlutterChannel(session, "com.exponea")
     url = live_collector.device_url("generic-flutter")
     exponea.call("configure", {"projectToken": "tok-g", "authorizationToken": "key-g", "baseUrl": url})

@@ -59,7 +59,7 @@ def test_a_correct_stand_in_passes_the_identity_rules(phone_factory: Any) -> Non
     p = phone_factory()
     got = identity_flow(p)
     assert got["uid"] and got["uid_after_reset"] not in ("", got["uid"])
-    assert (got["cid"], got["cid_after_reset"], got["uid_after_set"]) == ("c-1", "", "X-1")
+    assert (got["cid"], got["cid_after_reset"], got["uid_after_set"]) == ("c-1", None, "X-1")
     assert (got["portal"], got["props"]) == (PORTAL, PROPS)
     obs = p.observations()
     assert [o.event_type for o in obs] == [

@@ -34,12 +34,14 @@ def harness(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_harness_diff_reports_the_sid_type_change_between_stand_in_releases(tmp_path: Path) -> None:
+    """The committed pin was learned from release 1.1.0 (``sid`` a string): 1.0.0 (a number) fails the run."""
     scenario = str(SUITE / "reset-uid.yaml")
     runs = {}
-    for name, version in [("a", "1.0.0"), ("b", "1.0.0"), ("c", "1.1.0")]:
+    for name, version in [("a", "1.1.0"), ("b", "1.1.0"), ("c", "1.0.0")]:
         runs[name] = str(tmp_path / name)
         out = harness("run", scenario, "--device", "virtual:android", "--sdk-version", version, "--report", runs[name])
-        assert out.returncode == 0, out.stdout + out.stderr
+        assert out.returncode == (1 if version == "1.0.0" else 0), out.stdout + out.stderr
+    assert "$.sid: endpoint 'POST /antsomi/v3/event': type changed: pinned string, got number" in out.stdout
     same = harness("diff", runs["a"], runs["b"])
     assert same.returncode == 0, same.stdout + same.stderr
     changed = harness("diff", runs["a"], runs["c"], "--json")

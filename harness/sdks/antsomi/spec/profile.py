@@ -1,12 +1,16 @@
 """Profile ``antsomi-android``: the identity rules layer over the pinned identity fields.
 
 The real wire is not public (research other-sdks.md B1), so this profile judges identity only
-(B5's advice: UID, CID, event name), through the dotted paths of the committed
-``spec/pinned/pin.json`` (``identity``), never through a hard-coded field. Which call sends what
-comes from B2/B5: ``track`` and ``trackScreen`` send one event each; ``config``, the identity calls
-and the getters send nothing on Android (B5 #4, the launch event, is iOS only). The optional
-``events`` map of ``pin.json`` gives the expected event name per call (``{en}``: the track's name);
-without it any present name is accepted. Whether ``resetCustomer`` rotates the UID is not
+(B5's advice: UID, CID, event name), through the dotted paths of the pinned profile in force
+(``identity`` of ``spec/pinned/pin.json``, learned from the stand-in and reviewed, or the folder
+``HARNESS_ANTSOMI_PIN`` names), never through a hard-coded field; and it hands the runner that
+pinned profile as ``request_rules``, so every run's requests are held to the reviewed wire shape
+(a field that appears, disappears, changes type or was never reviewed is a violation of the run).
+Which call sends what comes from B2/B5: ``track`` and ``trackScreen`` send one event each;
+``config``, the identity calls and the getters send nothing on Android (B5 #4, the launch event, is
+iOS only). The optional ``calls`` map of ``pin.json`` gives the expected event name per call
+(``{en}``: the track's name); without it any present name is accepted (a name the pin does not know
+is still ``unexpected`` by the pinned schemas). Whether ``resetCustomer`` rotates the UID is not
 documented (B5 #8), so the UID after it is bound afresh, not compared.
 
 Checklist items checked here: 1 (the UID part), 2, 3 (portal_id/prop_id as the request's source),
@@ -18,13 +22,15 @@ screen tracking: the stand-in has none, and their wire is unknown); the getters'
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from harness.errors import SpecError
 from harness.sdk.base import parse_version
-from harness.sdks.antsomi.wire import identity_fields, pin
+from harness.sdks.antsomi.wire import identity_fields, pin, pin_dir
 from harness.spec.expectation import Expectations
 from harness.spec.identity import IdentityModel, IdentityRules
+from harness.spec.pinned import PinnedProfile, load_pinned
 from harness.spec.trace import Stimulus
 
 __all__ = ["AntsomiProfile"]
@@ -40,6 +46,12 @@ _RULES = IdentityRules(
     source=("android#3",),
 )
 _QUIET = {"getUid", "getCustomerId", "getPortalId", "getPropsId"}
+
+
+@cache
+def _pinned(folder: str) -> PinnedProfile:
+    """The pinned profile's compiled schemas, once per folder (a run judges many scenarios)."""
+    return load_pinned(folder)
 
 
 class AntsomiProfile:
@@ -59,7 +71,8 @@ class AntsomiProfile:
         except ValueError as exc:
             raise SpecError(str(exc)) from None
         model = IdentityModel(fields, _RULES, "events")
-        names: dict[str, Any] = dict(pin().get("events") or {})
+        model.out.request_rules = _pinned(str(pin_dir()))
+        names: dict[str, Any] = dict(pin().get("calls") or {})
         target = ""
         for s in trace:
             if s.kind == "app" and s.name == "install":

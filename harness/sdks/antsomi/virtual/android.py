@@ -121,8 +121,9 @@ class AntsomiStandIn:
         if "reset-uid-keeps-old" not in self.faults:
             self._save(uid=str(uuid.uuid4()))
 
-    def api_getCustomerId(self, args: Mapping[str, Any]) -> str:
-        return str(self.stored.get("cid") or "")
+    def api_getCustomerId(self, args: Mapping[str, Any]) -> str | None:
+        cid = self.stored.get("cid")
+        return str(cid) if cid else None  # no customer: null, as a Dart String? getter answers
 
     def api_getPortalId(self, args: Mapping[str, Any]) -> str:
         assert self.config is not None

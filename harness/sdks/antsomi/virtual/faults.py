@@ -1,7 +1,7 @@
 """Seeded identity bugs of the STAND-IN Antsomi SDK, selectable at launch.
 
 Each fault breaks one identity promise of research other-sdks.md B3/B5 (``violates``: the
-``antsomi-android#N`` items) at the one place in the stand-in where the bug would live.
+``antsomi-flutter#N`` items, see ``Sdk.checklist_names``) at the one place in the stand-in where the bug would live.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ class Fault:
 
 
 def _f(name: str, description: str, *numbers: int) -> Fault:
-    return Fault(name, "identity", description, violates=tuple(f"antsomi-android#{n}" for n in numbers))
+    return Fault(name, "identity", description, violates=tuple(f"antsomi-flutter#{n}" for n in numbers))
 
 
 FAULTS: dict[str, Fault] = {

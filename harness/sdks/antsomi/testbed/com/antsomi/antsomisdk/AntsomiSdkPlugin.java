@@ -4,9 +4,10 @@ import harness.testbed.Trace;
 import io.flutter.embedding.engine.plugins.FlutterPlugin;
 import io.flutter.plugin.common.MethodCall;
 import io.flutter.plugin.common.MethodChannel;
+import com.antsomi.standin.AntsomiStandIn;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * A stand-in for the Antsomi CDP365 Flutter plugin's Android side (pub.dev `antsomisdk`): a plugin
@@ -15,20 +16,16 @@ import java.util.UUID;
  * exists to prove that the generic Flutter agent drives a plugin it knows nothing about.
  *
  * Every call is recorded with its arguments' Java types and values (Trace.recordValues, method
- * "antsomi:" + name). Getters answer from the state the setters leave: config's portalId and propsId,
- * the UID (a random one at start, replaced by setUid / resetUid), the customer id of
- * setCustomerProperties (cleared by resetCustomer / removeCustomer). A required argument of the wrong
- * type is an error (as a Kotlin cast would be); an unknown method is notImplemented.
+ * "antsomi:" + name), its arguments checked (a required argument of the wrong type is an error, as a
+ * Kotlin cast would be; an unknown method is notImplemented), then handed to the native SDK under it,
+ * the bed's STAND-IN (com.antsomi.standin.AntsomiStandIn, which forwards to the virtual app's stand-in
+ * reference SDK): config answers true, the getters answer the SDK's value, the rest null. A failure of
+ * the SDK is an error of the channel, as the plugin's catch would make it.
  */
 public final class AntsomiSdkPlugin implements FlutterPlugin, MethodChannel.MethodCallHandler {
     public static final AntsomiSdkPlugin LIVE = new AntsomiSdkPlugin();
 
     static { harness.testbed.FlutterHost.ENGINE.addPlugin(LIVE); }
-
-    private String portalId;
-    private String propsId;
-    private String uid = UUID.randomUUID().toString();
-    private String customerId;
 
     @Override
     public void onAttachedToEngine(FlutterPluginBinding binding) {
@@ -39,43 +36,59 @@ public final class AntsomiSdkPlugin implements FlutterPlugin, MethodChannel.Meth
     public synchronized void onMethodCall(MethodCall call, MethodChannel.Result result) {
         Trace.recordValues("antsomi:" + call.method, "arguments", call.arguments);
         Object args = call.arguments;
+        Map<String, Object> forward = new LinkedHashMap<>();
         try {
             switch (call.method) {
                 case "config":
-                    portalId = required(args, "portalId", String.class);
-                    propsId = required(args, "propsId", String.class);
-                    result.success(Boolean.TRUE);
-                    return;
+                    required(args, "portalId", String.class);
+                    required(args, "propsId", String.class);
+                    forward = map(args);
+                    break;
                 case "setCustomerProperties":
-                    customerId = required(args, "customerId", String.class);
+                    required(args, "customerId", String.class);
                     optional(args, "customerProperties", Map.class);
+                    forward = map(args);
                     break;
-                case "resetCustomer":
-                case "removeCustomer":
-                    customerId = null;
-                    break;
-                case "getUid": result.success(uid); return;
                 case "setUid":
-                    uid = args instanceof String ? (String) args : required(args, "uid", String.class);
+                    forward.put("uid", args instanceof String ? (String) args : required(args, "uid", String.class));
                     break;
-                case "resetUid": uid = UUID.randomUUID().toString(); break;
                 case "track":
                     required(args, "en", String.class);
                     optional(args, "items", List.class);
                     for (String key : new String[] {"objectProps", "customerProps", "userProps", "eventProps"}) {
                         optional(args, key, Map.class);
                     }
+                    forward = map(args);
                     break;
-                case "trackScreen": required(args, "name", String.class); break;
-                case "getCustomerId": result.success(customerId); return;
-                case "getPortalId": result.success(portalId); return;
-                case "getPropsId": result.success(propsId); return;
+                case "trackScreen":
+                    required(args, "name", String.class);
+                    forward = map(args);
+                    break;
+                case "resetCustomer": case "removeCustomer": case "getUid": case "resetUid":
+                case "getCustomerId": case "getPortalId": case "getPropsId":
+                    break;
                 default: result.notImplemented(); return;
             }
-            result.success(null);
         } catch (IllegalArgumentException e) {
             result.error("antsomisdk", e.getMessage(), call.method);
+            return;
         }
+        Object value;
+        try {
+            value = AntsomiStandIn.call(call.method, forward);
+        } catch (RuntimeException e) {
+            result.error("antsomisdk", e.getMessage(), call.method);
+            return;
+        }
+        boolean answers = call.method.equals("config") || call.method.startsWith("get");
+        result.success(answers ? value : null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object args) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) args).entrySet()) out.put(String.valueOf(e.getKey()), e.getValue());
+        return out;
     }
 
     private static <T> T required(Object args, String key, Class<T> type) {
