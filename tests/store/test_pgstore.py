@@ -1,5 +1,6 @@
 """The capture store on a real PostgreSQL server (a private cluster, tests/pgcluster.py), beside SQLite."""
 
+import asyncio
 import json
 import os
 import signal
@@ -48,6 +49,24 @@ def test_add_query_and_wait_on_both_backends(location):
         threading.Timer(0.2, lambda: store.add(req(7, device="late"))).start()
         assert len(store.wait_for(lambda rs: len(rs) == 1, timeout=10, device="late")) == 1
         assert store.count() == 307
+    finally:
+        store.close()
+
+
+def test_requests_submitted_together_on_a_loop_are_stored_in_their_order_on_both_backends(location):
+    """The loop hands its requests over in batches (PgStore: gathered over a few iterations, committed
+    by whichever writer connection is free): ids still ascend in the order the requests were submitted."""
+    store = open_store(location)
+
+    async def submit_all():
+        first = await asyncio.gather(*(store.submit_async(req(i)) for i in range(150)))
+        await asyncio.sleep(0)
+        return first + list(await asyncio.gather(*(store.submit_async(req(i)) for i in range(150, 300))))
+
+    try:
+        ids = asyncio.run(submit_all())
+        assert ids == sorted(ids) and len(set(ids)) == 300
+        assert [r.path for r in store.query()] == [f"/p/{i}" for i in range(300)]
     finally:
         store.close()
 
