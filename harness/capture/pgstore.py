@@ -29,9 +29,9 @@ import json
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +177,11 @@ def migrate(url: str, *, target: int = SCHEMA_VERSION) -> int:
     return found
 
 
+def _lost(conn: Any) -> bool:
+    """True once the server closed ``conn`` or it broke (a restart, a failover, an idle timeout)."""
+    return bool(conn.closed or conn.broken)
+
+
 def _full_row(row: Row) -> list[object]:
     """A row of any ``_INSERT_BY_LENGTH`` shape (``store.py``) as all 16 columns, ready for COPY.
 
@@ -297,8 +302,8 @@ class PgStore(Store):
         migrate(url)
         self._read_conn = _connect(url, autocommit=True)
         self._read_lock = threading.Lock()
-        with self._cursor() as cur:  # what is stored already is published (readable) from the start
-            self._last_id = int(cur.execute("SELECT COALESCE(MAX(id), 0) FROM requests").fetchone()[0])
+        # what is stored already is published (readable) from the start
+        self._last_id = int(self._fetch("SELECT COALESCE(MAX(id), 0) FROM requests", [])[0][0])
         self._ids: list[int] = []
         self._take = threading.Lock()  # one writer at a time takes the queue's parts and numbers them
         self._order = threading.Lock()
@@ -393,6 +398,9 @@ class PgStore(Store):
                 except Exception as exc:
                     error = CaptureError(f"capture store write failed: {exc}")
             self._release(seq, ids, parts, error)
+            if error is not None and _lost(conn):  # the server closed it: the next batches get a new one
+                with suppress(CaptureError):
+                    conn = _connect(self.url, autocommit=True)
             if stop:
                 self._queue.put(_STOP)  # for the other writers
                 with suppress(Exception):
@@ -429,10 +437,21 @@ class PgStore(Store):
                 with suppress(RuntimeError):  # the loop closed: nobody waits for these answers any more
                     loop.call_soon_threadsafe(_answer, waiters, got, error)
 
-    @contextmanager
-    def _cursor(self) -> Iterator[Any]:
-        with self._read_lock, self._read_conn.cursor() as cur:
-            yield cur
+    def _fetch(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """Rows of a read, on the read connection; a connection the server closed (a restart, a failover,
+        an idle timeout) is opened again and the read tried once more (reads change nothing)."""
+        psycopg = _psycopg()
+        with self._read_lock:
+            for attempt in range(2):
+                if _lost(self._read_conn):
+                    with suppress(CaptureError):
+                        self._read_conn = _connect(self.url, autocommit=True)
+                try:
+                    return [tuple(r) for r in self._read_conn.execute(sql, params).fetchall()]
+                except psycopg.Error as exc:
+                    if attempt or not _lost(self._read_conn):
+                        raise CaptureError(f"cannot read capture store {self.path}: {exc}") from None
+        raise AssertionError("unreachable")
 
     def query(
         self,
@@ -454,13 +473,10 @@ class PgStore(Store):
             sql += " AND kind = ANY(%s)"
             params.append(list(kinds))
         sql += " ORDER BY id"
-        with self._cursor() as cur:
-            rows = cur.execute(sql, params).fetchall()
-        return [self._row(tuple(r)) for r in rows]
+        return [self._row(r) for r in self._fetch(sql, params)]
 
     def count(self) -> int:
-        with self._cursor() as cur:
-            return int(cur.execute("SELECT COUNT(*) FROM requests").fetchone()[0])
+        return int(self._fetch("SELECT COUNT(*) FROM requests", [])[0][0])
 
     def close(self) -> None:
         if not self._closed:
