@@ -94,7 +94,11 @@ _COLUMNS = (
 )
 _NOT_TEXT = ("received_at", "raw_body", "response_status", "answered_at")
 _TEXT_COLUMNS = frozenset(i for i, c in enumerate(_COLUMNS) if c not in _NOT_TEXT)
-_COPY = f"COPY requests (id, {', '.join(_COLUMNS)}) FROM STDIN"
+# Binary COPY: the server parses no text (the floats above all): in runs alternated with the text format,
+# ~10 % less server CPU per request and 5-8 % more requests per second (docs/performance.md)
+_COPY = f"COPY requests (id, {', '.join(_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+_NOT_TEXT_TYPES = {"received_at": "float8", "answered_at": "float8", "raw_body": "bytea", "response_status": "int4"}
+_COPY_TYPES = ["int8", *(_NOT_TEXT_TYPES.get(c, "text") for c in _COLUMNS)]
 _SELECT = (
     "SELECT id, run, device, received_at, method, path, headers, body, kind, problems, response_status,"
     " rule, response_headers, response_body, answered_at, origin FROM requests"
@@ -390,6 +394,7 @@ class PgStore(Store):
             if error is None and ids:
                 try:
                     with conn.cursor() as cur, cur.copy(_COPY) as copy:
+                        copy.set_types(_COPY_TYPES)
                         write = copy.write_row
                         rid = iter(ids)
                         for rows, _, _ in parts:
