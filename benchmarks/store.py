@@ -1,17 +1,23 @@
 """The collector's request rate with the PostgreSQL store next to the SQLite store, then a kill -9.
 
-    python benchmarks/store.py [--duration 6] [--rounds 3] [--connections 32]
+    python benchmarks/store.py [--duration 6] [--rounds 3] [--connections 32] [--server-fsync on|off]
 
 One run, over loopback, with the same tracking POST as ``benchmarks/collector.py`` (wrk + a Lua script):
 
 - ``harness collector serve --store capture.sqlite``: the reference, SQLite (the default store);
 - ``harness collector serve --store postgresql://...``: a private PostgreSQL cluster started for the run
-  (initdb into a temporary folder, ``fsync`` on, the server's defaults otherwise), stopped at the end.
+  (initdb into a temporary folder, ``fsync`` on unless ``--server-fsync off``, the server's defaults
+  otherwise), stopped at the end. The store's own ``synchronous_commit`` is on in both cases.
 
 Both collectors stay up and are loaded in alternation, ``--rounds`` times each, each reported by its median
 round (a shared machine's speed drifts; alternating puts both under the same drift). Every request is
 stored before it is answered in both. It prints req/s, p50/p99 latency and the ratio PostgreSQL / SQLite
-(goal ≥ 0.5, issue 19).
+(goal ≥ 0.5, issue 19), the CPU time per request of each collector process and of the PostgreSQL server
+(a shared machine blurs req/s far more than CPU per request), and the server's WAL flushes during the
+PostgreSQL rounds (``pg_stat_wal`` with ``track_wal_io_timing``): how many, how long each, how many answered
+requests each covered. Every PostgreSQL answer waits for one flush (``synchronous_commit=on``), while
+SQLite's WAL with ``synchronous=NORMAL`` does not flush per commit: that is the part of the gap a faster
+client cannot close.
 
 Then the kill: a fresh database, a PostgreSQL collector under the same wrk load, ``kill -9`` of the
 collector halfway through; wrk's count of answered requests against the rows in the database (every
@@ -38,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from collector import LUA, Result, free_port, median, run_wrk, stop, wait_port  # noqa: E402
+from collector import LUA, Result, cpu_seconds, free_port, median, run_wrk, stop, wait_port  # noqa: E402
 
 from tests.pgcluster import cluster, new_database  # noqa: E402
 
@@ -78,6 +84,41 @@ def sqlite_rows(path: Path) -> int:
         conn.close()
 
 
+def wal_syncs(url: str) -> tuple[int, float]:
+    """The server's WAL flushes so far and their total time in ms (``pg_stat_wal``; the time needs
+    ``track_wal_io_timing``, which the benchmark turns on). With ``synchronous_commit=on`` every answer
+    waits for one: their time is the floor of the PostgreSQL store's latency."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT wal_sync, wal_sync_time FROM pg_stat_wal").fetchone()
+    assert row is not None
+    return int(row[0]), float(row[1])
+
+
+def track_wal_timing(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER SYSTEM SET track_wal_io_timing = on")
+        conn.execute("SELECT pg_reload_conf()")
+
+
+def server_pid(url: str) -> int:
+    """The PostgreSQL server's main process (its backends are its children: ``cpu_seconds`` counts them)."""
+    import psutil
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        backend = int(conn.execute("SELECT pg_backend_pid()").fetchone()[0])  # type: ignore[index]
+    return int(psutil.Process(backend).ppid())
+
+
+def median_of(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
 def line(r: Result) -> str:
     return f"{r.name:<28} {r.rps:>9.0f} req/s   p50 {r.p50_ms:6.2f} ms   p99 {r.p99_ms:7.2f} ms   errors {r.errors}"
 
@@ -87,11 +128,25 @@ def main() -> int:
     ap.add_argument("--duration", type=float, default=6.0, help="seconds per round (default 6)")
     ap.add_argument("--rounds", type=int, default=3, help="rounds per store (default 3)")
     ap.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
+    ap.add_argument(
+        "--server-fsync",
+        choices=("on", "off"),
+        default="on",
+        help="the PostgreSQL server's fsync (default on: durable commits; off shows the collector's own cost"
+        " when the disk's flush is not the limit; the store's synchronous_commit stays on either way)",
+    )
     args = ap.parse_args()
     ensure_wrk()
-    print(f"cores: {os.cpu_count()}; wrk -t1 -c{args.connections} -d{args.duration:g}s, {args.rounds} rounds each")
-    with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp_name, cluster(fsync=True) as server:
+    print(
+        f"cores: {os.cpu_count()}; wrk -t1 -c{args.connections} -d{args.duration:g}s, {args.rounds} rounds each;"
+        f" PostgreSQL server fsync={args.server_fsync}"
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-store-") as tmp_name,
+        cluster(fsync=args.server_fsync == "on") as server,
+    ):
         tmp = Path(tmp_name)
+        track_wal_timing(server)
         script = tmp / "post.lua"
         script.write_text(LUA)
         sqlite_path = tmp / "capture.sqlite"
@@ -100,10 +155,21 @@ def main() -> int:
         try:
             sq_warm = run_wrk("warm-up", sq_port, script, 1, args.connections)
             pg_warm = run_wrk("warm-up", pg_port, script, 1, args.connections)
-            sq_runs, pg_runs = [], []
+            sq_runs, pg_runs, server_us = [], [], []
+            syncs = [0, 0.0]  # WAL flushes and their ms during the PostgreSQL rounds
+            postmaster = server_pid(server)
             for _ in range(args.rounds):
-                sq_runs.append(run_wrk("collector, SQLite store", sq_port, script, args.duration, args.connections))
-                pg_runs.append(run_wrk("collector, PostgreSQL store", pg_port, script, args.duration, args.connections))
+                sq_runs.append(
+                    run_wrk("collector, SQLite store", sq_port, script, args.duration, args.connections, sq_proc.pid)
+                )
+                before, syncs_before = cpu_seconds(postmaster), wal_syncs(server)
+                pg_runs.append(
+                    run_wrk("collector, PostgreSQL", pg_port, script, args.duration, args.connections, pg_proc.pid)
+                )
+                server_us.append((cpu_seconds(postmaster) - before) * 1e6 / max(1, pg_runs[-1].answered))
+                syncs_after = wal_syncs(server)
+                syncs[0] += syncs_after[0] - syncs_before[0]
+                syncs[1] += syncs_after[1] - syncs_before[1]
         finally:
             stop(sq_proc)
             stop(pg_proc)
@@ -114,6 +180,17 @@ def main() -> int:
         print(line(pg))
         per_round = ", ".join(f"{p.rps / s.rps:.2f}" for s, p in zip(sq_runs, pg_runs, strict=True))
         print(f"ratio PostgreSQL / SQLite: {pg.rps / sq.rps:.2f} (per round {per_round}; goal >= 0.5)")
+        print(
+            f"CPU per request (median round): SQLite collector {sq.cpu_us or 0:.1f} us;"
+            f" PostgreSQL collector {pg.cpu_us or 0:.1f} us + server {median_of(server_us):.1f} us"
+        )
+        pg_answered = sum(r.answered for r in pg_runs)
+        if syncs[0]:
+            print(
+                f"WAL flushes in the PostgreSQL rounds: {syncs[0]}, {syncs[1] / syncs[0]:.2f} ms each on average"
+                f" ({syncs[1] / 1000 / (args.rounds * args.duration):.0%} of the time flushing),"
+                f" {pg_answered / syncs[0]:.1f} answered requests per flush"
+            )
         print(
             f"answered / stored: SQLite {sum(r.answered for r in sq_runs)} / {sq_stored},"
             f" PostgreSQL {sum(r.answered for r in pg_runs)} / {pg_stored}"

@@ -1,5 +1,6 @@
 """The fleet's real parts on loopback: a ``dask scheduler`` and two ``harness worker`` processes."""
 
+import contextlib
 import subprocess
 
 import pytest
@@ -8,9 +9,10 @@ from tests.conftest import ROOT
 from tests.fleet.parts import BIN, _free_port, _stop
 
 
-@pytest.fixture
-def cluster(tmp_path):
-    """The scheduler's address and the processes: w1 serves virtual:android and virtual:ios, w2 virtual:android."""
+@contextlib.contextmanager
+def _fleet(tmp_path, store_w1, store_w2):
+    """A scheduler and two workers: w1 serves virtual:android and virtual:ios, w2 virtual:android; each
+    worker's collector writes to its ``store`` (a SQLite path, or one postgresql:// URL for both)."""
     from distributed import Client
 
     port = _free_port()
@@ -36,37 +38,31 @@ def cluster(tmp_path):
     )
     try:
         with Client(address, timeout=30) as client:
-            start(
-                "w1",
-                BIN / "harness",
-                "worker",
-                "--scheduler",
-                address,
-                "--name",
-                "w1",
-                "--device",
-                "virtual:android",
-                "--device",
-                "virtual:ios",
-                "--store",
-                str(tmp_path / "w1.sqlite"),
-            )
-            start(
-                "w2",
-                BIN / "harness",
-                "worker",
-                "--scheduler",
-                address,
-                "--name",
-                "w2",
-                "--device",
-                "virtual:android",
-                "--store",
-                str(tmp_path / "w2.sqlite"),
-            )
+            for name, store, devices in (
+                ("w1", store_w1, ("virtual:android", "virtual:ios")),
+                ("w2", store_w2, ("virtual:android",)),
+            ):
+                device_args = [arg for uri in devices for arg in ("--device", uri)]
+                start(name, BIN / "harness", "worker", "--scheduler", address, "--name", name, *device_args,
+                      "--store", store)
             client.wait_for_workers(2, timeout=60)
         yield address, procs
     finally:
         for name in ("w1", "w2", "scheduler"):
             if name in procs:
                 _stop(procs[name])
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    """The scheduler's address and the processes; each worker has a SQLite store of its own."""
+    with _fleet(tmp_path, str(tmp_path / "w1.sqlite"), str(tmp_path / "w2.sqlite")) as parts:
+        yield parts
+
+
+@pytest.fixture
+def pg_cluster(tmp_path, pg_url):
+    """The scheduler's address, the processes and the database: both workers' collectors write to one
+    PostgreSQL database of the private test cluster (tests/pgcluster.py)."""
+    with _fleet(tmp_path, pg_url, pg_url) as (address, procs):
+        yield address, procs, pg_url

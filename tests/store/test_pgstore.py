@@ -1,5 +1,6 @@
 """The capture store on a real PostgreSQL server (a private cluster, tests/pgcluster.py), beside SQLite."""
 
+import asyncio
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ from harness.capture.pgstore import SCHEMA_VERSION, PgStore, migrate
 from harness.capture.record import CapturedRequest
 from harness.capture.server import CollectorServer
 from harness.capture.store import open_store
+from harness.errors import CaptureError
 from tests.conftest import ROOT
 
 EVENTS = "/track/v2/projects/t/customers/events"
@@ -48,6 +50,51 @@ def test_add_query_and_wait_on_both_backends(location):
         threading.Timer(0.2, lambda: store.add(req(7, device="late"))).start()
         assert len(store.wait_for(lambda rs: len(rs) == 1, timeout=10, device="late")) == 1
         assert store.count() == 307
+    finally:
+        store.close()
+
+
+def test_requests_submitted_together_on_a_loop_are_stored_in_their_order_on_both_backends(location):
+    """The loop hands its requests over in batches (PgStore: gathered over a few iterations, committed
+    by whichever writer connection is free): ids still ascend in the order the requests were submitted."""
+    store = open_store(location)
+
+    async def submit_all():
+        first = await asyncio.gather(*(store.submit_async(req(i)) for i in range(150)))
+        await asyncio.sleep(0)
+        return first + list(await asyncio.gather(*(store.submit_async(req(i)) for i in range(150, 300))))
+
+    try:
+        ids = asyncio.run(submit_all())
+        assert ids == sorted(ids) and len(set(ids)) == 300
+        assert [r.path for r in store.query()] == [f"/p/{i}" for i in range(300)]
+    finally:
+        store.close()
+
+
+def test_the_store_opens_new_connections_when_the_server_closed_its_own(pg_url):
+    """A restart, a failover or an idle timeout closes the store's connections: the batches that were on
+    them fail (never answered as stored), and the next ones, and reads, go through new connections."""
+    store = open_store(pg_url)
+    try:
+        first = store.add(req(0))
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        assert [r.id for r in store.query()] == [first]  # the read connection opened again
+        failed = 0
+        for i in range(1, 30):  # each writer connection finds out once
+            try:
+                store.add(req(i), timeout=10)
+            except CaptureError:
+                failed += 1
+        assert failed <= 4
+        later = [store.add(req(100 + i), timeout=10) for i in range(20)]
+        assert later == sorted(later)
+        stored = {r.id: r.path for r in store.query()}
+        assert len(stored) == 30 - failed + 20 and all(stored[i] == f"/p/{100 + n}" for n, i in enumerate(later))
     finally:
         store.close()
 
