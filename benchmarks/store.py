@@ -1,6 +1,7 @@
 """The collector's request rate with the PostgreSQL store next to the SQLite store, then a kill -9.
 
     python benchmarks/store.py [--duration 6] [--rounds 3] [--connections 32] [--server-fsync on|off]
+                               [--synchronous-commit on|off]
 
 One run, over loopback, with the same tracking POST as ``benchmarks/collector.py`` (wrk + a Lua script):
 
@@ -18,6 +19,13 @@ PostgreSQL rounds (``pg_stat_wal`` with ``track_wal_io_timing``): how many, how 
 requests each covered. Every PostgreSQL answer waits for one flush (``synchronous_commit=on``), while
 SQLite's WAL with ``synchronous=NORMAL`` does not flush per commit: that is the part of the gap a faster
 client cannot close.
+
+``--synchronous-commit off`` gives the collector's connections ``synchronous_commit=off`` through the URL
+(``?options=-c synchronous_commit=off``, plain libpq, nothing in the harness changes): a batch is committed
+in the server, visible to every reader, before its requests are answered, but the answer does not wait for
+the WAL flush. That is SQLite's durability class with ``synchronous=NORMAL``: an answered request survives a
+``kill -9`` of the collector (the kill below checks it), not a crash of the database host. The default
+(``on``) is stronger than SQLite's: it also survives the database host's crash.
 
 Then the kill: a fresh database, a PostgreSQL collector under the same wrk load, ``kill -9`` of the
 collector halfway through; wrk's count of answered requests against the rows in the database (every
@@ -135,11 +143,19 @@ def main() -> int:
         help="the PostgreSQL server's fsync (default on: durable commits; off shows the collector's own cost"
         " when the disk's flush is not the limit; the store's synchronous_commit stays on either way)",
     )
+    ap.add_argument(
+        "--synchronous-commit",
+        choices=("on", "off"),
+        default="on",
+        help="the collector's synchronous_commit, set through the store URL (default on: an answer waits for the"
+        " WAL flush; off: SQLite's durability class, committed in the server but not flushed)",
+    )
     args = ap.parse_args()
     ensure_wrk()
+    options = "" if args.synchronous_commit == "on" else "?options=-c%20synchronous_commit%3Doff"
     print(
         f"cores: {os.cpu_count()}; wrk -t1 -c{args.connections} -d{args.duration:g}s, {args.rounds} rounds each;"
-        f" PostgreSQL server fsync={args.server_fsync}"
+        f" PostgreSQL server fsync={args.server_fsync}, collector synchronous_commit={args.synchronous_commit}"
     )
     with (
         tempfile.TemporaryDirectory(prefix="bench-store-") as tmp_name,
@@ -151,7 +167,7 @@ def main() -> int:
         script.write_text(LUA)
         sqlite_path = tmp / "capture.sqlite"
         pg_url = new_database(server)
-        (sq_port, sq_proc), (pg_port, pg_proc) = start_collector(str(sqlite_path)), start_collector(pg_url)
+        (sq_port, sq_proc), (pg_port, pg_proc) = start_collector(str(sqlite_path)), start_collector(pg_url + options)
         try:
             sq_warm = run_wrk("warm-up", sq_port, script, 1, args.connections)
             pg_warm = run_wrk("warm-up", pg_port, script, 1, args.connections)
@@ -197,7 +213,7 @@ def main() -> int:
         )
 
         kill_url = new_database(server)
-        port, proc = start_collector(kill_url)
+        port, proc = start_collector(kill_url + options)
         killer = threading.Timer(args.duration / 2, lambda: os.kill(proc.pid, signal.SIGKILL))
         killer.start()
         try:

@@ -166,8 +166,14 @@ def test_two_collectors_writing_one_database_lose_nothing(pg_url):
     assert sorted(stored) == sorted(answered)  # every one, none twice
 
 
-def test_answered_requests_survive_kill_9_of_a_collector(pg_url):
-    proc, url = _serve(pg_url)
+@pytest.mark.parametrize(
+    "options", ["", "?options=-c%20synchronous_commit%3Doff"], ids=["flushed", "synchronous-commit-off"]
+)
+def test_answered_requests_survive_kill_9_of_a_collector(pg_url, options):
+    """With the default commit an answer waits for the WAL flush; with ``synchronous_commit=off`` in the URL
+    (SQLite's durability class, documented in the README) it waits for the commit in the server, which is
+    still enough for a request answered before the collector's ``kill -9`` to be in the database."""
+    proc, url = _serve(pg_url + options)
     answered, lock, stop = [], threading.Lock(), threading.Event()
     try:
         threads = [threading.Thread(target=_load, args=(url, w, answered, lock, stop, 5000)) for w in range(8)]
