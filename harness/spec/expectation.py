@@ -129,6 +129,11 @@ class Expectations:
         header_rules: the platform's header rules with what this run configured; the checker holds
             every request's headers to them (None: headers are judged only where an expectation
             names them).
+        cut_windows: host-time spans ``(start, end)`` in which the app was killed (a kill, a
+            relaunch, a reinstall) while a request may have been on the wire. A request the collector
+            saw cut short there (``client disconnected before …``) is the kill's doing, not the SDK's:
+            it is noted, not judged (neither malformed nor unexpected). What the cut request carried
+            is the profile's to allow for (it may be re-sent after the next launch, or never).
     """
 
     requests: list[Expected] = field(default_factory=list)
@@ -139,3 +144,4 @@ class Expectations:
     max_clock_offset: float = 5.0
     grouped_order: bool = False
     header_rules: HeaderCheck | None = None
+    cut_windows: list[tuple[float, float]] = field(default_factory=list)
