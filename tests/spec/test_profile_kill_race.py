@@ -124,3 +124,46 @@ def test_android_stop_racing_a_pass_may_drop_what_was_not_sent():
     assert verdict("android", steps, [("installation", 1.005, False), ("session_start", 1.02, False)])[0]
     assert verdict("android", steps, [("installation", 1.005, False)])[0]
     assert not verdict("android", steps, [("installation", 1.005, False), ("installation", 1.02, False)])[0]
+
+
+# iOS flushes 3 s after tracking; flushData starts one at once, and every row's request leaves together
+IOS_KILL = [("call", "init", CONFIG, 1.0), ("call", "flushData", {}, 1.01), ("app", "kill", {}, 1.02)]
+IOS_RELAUNCH = [*IOS_KILL, ("app", "launch", {}, 5.0), ("call", "init", CONFIG, 5.1)]
+
+
+def test_ios_kill_racing_a_flush_sent_cut_or_never_sent():
+    both: list[tuple[str | int, float, bool]] = [("installation", 1.015, False), ("session_start", 1.015, False)]
+    assert verdict("ios", trace(*IOS_KILL), both)[0]
+    assert verdict("ios", trace(*IOS_KILL), both[:1])[0]
+    assert verdict("ios", trace(*IOS_KILL), [("installation", 1.015, False), ("session_start", 1.021, True)])[0]
+    assert verdict("ios", trace(*IOS_KILL), [])[0]
+
+
+def test_ios_after_a_racing_kill_the_next_flush_sends_what_is_left_at_least_once_at_most_twice():
+    steps = trace(*IOS_RELAUNCH)
+    first: list[tuple[str | int, float, bool]] = [(0, 1.015, False), (1, 1.015, False)]
+    again: list[tuple[str | int, float, bool]] = [(0, 5.2, False), (1, 5.2, False)]
+    assert verdict("ios", steps, first)[0]
+    assert verdict("ios", steps, again)[0]
+    assert verdict("ios", steps, first + again)[0]
+    ok, why = verdict("ios", steps, first[:1])
+    assert not ok and "session_start" in why  # lost although the next flush ran
+    assert not verdict("ios", steps, first + again + again[:1])[0]
+
+
+def test_ios_stop_while_a_flush_runs_may_delete_its_final_events_unsent():
+    racing = trace(
+        ("call", "init", CONFIG, 1.0), ("call", "flushData", {}, 1.01), ("call", "stopIntegration", {}, 1.02)
+    )
+    sent: list[tuple[str | int, float, bool]] = [("installation", 1.015, False), ("session_start", 1.015, False)]
+    assert verdict("ios", racing, sent)[0]  # flushAlreadyInProgress: session_end deleted unsent
+    assert verdict("ios", racing, [*sent, ("session_end", 1.03, False)])[0]  # the flush had ended
+    assert not verdict("ios", racing, sent[:1])[0]  # what was on the wire still arrives
+    settled = trace(
+        ("call", "init", CONFIG, 1.0),
+        ("call", "flushData", {}, 1.01),
+        ("sync", "settle", {}, 1.5),
+        ("call", "stopIntegration", {}, 1.6),
+    )
+    ok, why = verdict("ios", settled, sent)
+    assert not ok and "session_end" in why  # no flush running: the stop's flush sends it
