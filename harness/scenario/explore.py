@@ -110,22 +110,26 @@ class ExploreReport:
 # -- strategies --------------------------------------------------------------------------------
 
 
-def _narrowed(sdk: str) -> tuple[dict[str, Schema], frozenset[str]]:
-    """The vendor's narrowed schemas and skipped steps (``<vendor package>.explore``), if it has them."""
+def _narrowed(sdk: str, platform: str | None = None) -> tuple[dict[str, Schema], frozenset[str]]:
+    """The vendor's narrowed schemas and skipped steps (``<vendor package>.explore``), if it has them:
+    ``SKIP`` everywhere, ``PLATFORM_SKIP[platform]`` on that platform (calls its SDK does not have)."""
     entry = get_sdk(sdk)
     package = entry.calls.partition(":")[0].rpartition(".")[0]
     try:
         module = importlib.import_module(f"{package}.explore")
     except ModuleNotFoundError:
         return {}, frozenset({"expect", "expect_nothing"})
-    return dict(getattr(module, "SCHEMAS", {})), frozenset(getattr(module, "SKIP", {"expect", "expect_nothing"}))
+    skip = frozenset(getattr(module, "SKIP", {"expect", "expect_nothing"}))
+    if platform is not None:
+        skip |= frozenset(getattr(module, "PLATFORM_SKIP", {}).get(platform, ()))
+    return dict(getattr(module, "SCHEMAS", {})), skip
 
 
-def step_strategies(sdk: str) -> dict[str, Any]:
+def step_strategies(sdk: str, platform: str | None = None) -> dict[str, Any]:
     """Step name -> strategy of its YAML value (None for a bare step), from the argument schemas."""
     from hypothesis import strategies as st
 
-    narrowed, skip = _narrowed(sdk)
+    narrowed, skip = _narrowed(sdk, platform)
     out: dict[str, Any] = {}
     for name, spec in steps_for(sdk).items():
         if name in skip:
@@ -262,12 +266,25 @@ class _Context:
         return min((f[0] for f in self.failing), key=len) if self.failing else None
 
 
-def _machine(sdk: str, ctx: _Context) -> type[Any]:
+def rule_copies(calls: int, others: int) -> int:
+    """How many rules each app, phone, clock, network and collector step gets.
+
+    Hypothesis draws a sequence's next step uniformly among the rules whose precondition holds. With
+    one rule per step, a vocabulary of ~25 SDK calls and ~14 other steps makes a relaunch, a wait past
+    the session timeout, a permission flip or a collector answer a rare draw, and two of them in one
+    sequence rarer still, while the faults of sessions, retries, permissions and flush timers need just
+    that. So every non-call step gets this many identical rules, about as many as there are calls: a
+    step is then as likely to be something happening to the app as a call of it.
+    """
+    return max(1, round(calls / max(1, others)))
+
+
+def _machine(sdk: str, ctx: _Context, platform: str | None = None) -> type[Any]:
     """A RuleBasedStateMachine class with one rule per step; teardown plays and judges the sequence."""
     from hypothesis import strategies as st
     from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
-    strategies = step_strategies(sdk)
+    strategies = step_strategies(sdk, platform)
     vocabulary = steps_for(sdk)
 
     class Explore(RuleBasedStateMachine):
@@ -343,19 +360,36 @@ def _machine(sdk: str, ctx: _Context) -> type[Any]:
             raise Disagreement(headline)
 
     handled = {"init", "launch", "relaunch", "kill", "install", "background", "foreground"}
+    calls = sum(1 for n in strategies if n not in handled and vocabulary[n].kind == "call")
+    others = sum(1 for n in strategies if n != "init" and vocabulary[n].kind != "call")
+    copies = rule_copies(calls, others)
+    for name in ("launch", "relaunch", "kill", "install", "background", "foreground_"):
+        for i in range(1, copies):  # the app's own steps, weighted like the rest (rule_copies)
+            setattr(Explore, f"{name}{i}", getattr(Explore, name))
     for name, strategy in strategies.items():
         if name in handled:
             continue
-        needs_app = vocabulary[name].kind == "call" or name in _NEEDS_APP
-
-        def add(self: Any, value: Any, _name: str = name) -> None:
-            self.steps.append(_raw(_name, value))
-
-        method = rule(value=strategy)(add)
-        if needs_app:
-            method = precondition(lambda self: self.running)(method)
-        setattr(Explore, f"step_{re.sub(r'[^A-Za-z0-9_]', '_', name)}", method)
+        kind = vocabulary[name].kind
+        needs_app = kind == "call" or name in _NEEDS_APP
+        attribute = f"step_{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
+        for i in range(1 if kind == "call" else copies):
+            method = rule(value=strategy)(_adder(name, attribute))
+            if needs_app:
+                method = precondition(lambda self: self.running)(method)
+            setattr(Explore, f"{attribute}{i or ''}", method)
     return Explore
+
+
+def _adder(name: str, function_name: str) -> Callable[[Any, Any], None]:
+    """The rule body that appends step ``name``. Its own ``__name__`` per step: Hypothesis's swarm
+    testing switches rules on and off by function name for a whole sequence, so with one shared name
+    every step but the app's own would be on or off together."""
+
+    def add(self: Any, value: Any) -> None:
+        self.steps.append(_raw(name, value))
+
+    add.__name__ = add.__qualname__ = function_name
+    return add
 
 
 # -- one worker --------------------------------------------------------------------------------
@@ -436,7 +470,7 @@ def _work(job: _Job) -> dict[str, Any]:
                 return _judge(runner.run(scenario))
 
             ctx = _Context(play, deadline)
-            machine = _machine(job.sdk, ctx)
+            machine = _machine(job.sdk, ctx, device.platform)
             round_ = 0
             while ctx.sequences < job.examples and time.monotonic() < deadline:
                 before = ctx.sequences
