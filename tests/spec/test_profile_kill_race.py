@@ -167,3 +167,18 @@ def test_ios_stop_while_a_flush_runs_may_delete_its_final_events_unsent():
     )
     ok, why = verdict("ios", settled, sent)
     assert not ok and "session_end" in why  # no flush running: the stop's flush sends it
+
+
+def test_android_going_offline_under_a_pass_leaves_what_did_not_get_through_for_the_next_pass():
+    steps = trace(
+        ("call", "init", CONFIG, 1.0),
+        ("env", "set_network", {"online": False}, 1.01),
+        ("env", "set_network", {"online": True}, 2.0),
+        ("call", "flushData", {}, 2.1),
+    )
+    first: list[tuple[str | int, float, bool]] = [(0, 1.005, False), (1, 1.008, False)]
+    again: list[tuple[str | int, float, bool]] = [(0, 2.15, False), (1, 2.16, False)]
+    assert verdict("android", steps, first)[0]
+    assert verdict("android", steps, first[:1] + again[1:])[0]  # the second failed, flushData sent it
+    ok, why = verdict("android", steps, first[:1])
+    assert not ok and "session_start" in why  # flushData ran again online: it must arrive
