@@ -407,6 +407,9 @@ class _Job:
     budget: float | None
     verbose: bool
     keep_going: bool = False
+    # with a fault: go on past disagreements the fault does not explain (a fault-free one would
+    # otherwise end the search for every fault alike) and stop at the first one it alone explains
+    until_fault: bool = False
 
 
 def _round_seed(seed: int, worker: int, round_: int) -> int:
@@ -456,7 +459,7 @@ def _work(job: _Job) -> dict[str, Any]:
     started = time.monotonic()
     deadline = started + job.budget if job.budget else float("inf")
     out: dict[str, Any] = {"sequences": 0, "agreed": 0, "unmodelled": 0, "findings": []}
-    seen: set[tuple[str, frozenset[str]]] = set()
+    seen: set[tuple[str, frozenset[str], str | None]] = set()
     with (
         tempfile.TemporaryDirectory(prefix="harness-explore-") as tmp,
         CollectorServer(Path(tmp) / "capture.sqlite") as collector,
@@ -497,25 +500,26 @@ def _work(job: _Job) -> dict[str, Any]:
                     if job.fault is not None:  # is it the fault, or a disagreement without it too?
                         again = Runner(device, collector).run(build_scenario(steps, device.platform, job.sdk))
                         clean = _judge(again)[0]
-                    if (outcome, frozenset(rules)) in seen:
-                        continue
-                    seen.add((outcome, frozenset(rules)))
-                    out["findings"].append(
-                        Finding(
-                            device.platform,
-                            job.fault,
-                            job.seed,
-                            round_seed,
-                            steps,
-                            outcome,
-                            headline,
-                            details,
-                            rules,
-                            flaky=isinstance(exc, Flaky),
-                            without_fault=clean,
-                        ).as_json()
-                    )
-                    if not job.keep_going:
+                    key = (outcome, frozenset(rules), clean)
+                    new = key not in seen
+                    seen.add(key)
+                    if new:  # a repeat goes on to the next round (a new seed), not this one again
+                        out["findings"].append(
+                            Finding(
+                                device.platform,
+                                job.fault,
+                                job.seed,
+                                round_seed,
+                                steps,
+                                outcome,
+                                headline,
+                                details,
+                                rules,
+                                flaky=isinstance(exc, Flaky),
+                                without_fault=clean,
+                            ).as_json()
+                        )
+                    if not job.keep_going or (job.until_fault and clean == "passed"):
                         break
                 finally:
                     if job.verbose:
@@ -622,7 +626,10 @@ def explore_faults(
     """Explore each ``(device URI, fault)`` on its own (``harness selftest --explore``): per target the
     sequences played and the shrunk finding (None: exploration did not find the fault)."""
     entry = get_sdk(sdk)
-    jobs = [_Job(uri, entry.name, fault, seed, 0, examples, max_steps, budget, False) for uri, fault in targets]
+    jobs = [
+        _Job(uri, entry.name, fault, seed, 0, examples, max_steps, budget, False, keep_going=True, until_fault=True)
+        for uri, fault in targets
+    ]
     say = progress or (lambda _line: None)
     out: dict[tuple[str, str], dict[str, Any]] = {}
     if not jobs:
