@@ -429,6 +429,7 @@ def _minimize(
     steps: list[RawStep],
     verdict: tuple[str, str, str, list[str]],
     play: Callable[[Sequence[RawStep]], tuple[str, str, str, list[str]]],
+    valid: Callable[[RawStep], bool] = lambda _step: True,
 ) -> tuple[list[RawStep], tuple[str, str, str, list[str]]]:
     """Drop steps one at a time (from the end) while the sequence still fails the same way: the same
     outcome and at least one of the same violated rules (one-minimal, as delta debugging's ddmin)."""
@@ -442,7 +443,59 @@ def _minimize(
             if again[0] == verdict[0] and (not rules or rules & set(again[3])):
                 steps, verdict, changed = candidate, again, True
                 break
+    # then the arguments: drop each key of a step's object argument (and of the objects in it, such
+    # as init's configuration) while the sequence still fails the same way; Hypothesis's shrinker
+    # leaves them as drawn once :func:`_minimize` has taken over
+    for i in range(len(steps)):
+        for path in _key_paths(steps[i]):
+            simpler = _without(steps[i], path)
+            if not valid(simpler):
+                continue  # the loader would refuse the written file (a required key)
+            candidate = [*steps[:i], simpler, *steps[i + 1 :]]
+            again = play(candidate)
+            if again[0] == verdict[0] and (not rules or rules & set(again[3])):
+                steps, verdict = candidate, again
     return steps, verdict
+
+
+def _validator(sdk: str) -> Callable[[RawStep], bool]:
+    """Whether a step's argument passes its vocabulary schema (what the loader checks)."""
+    import jsonschema
+
+    vocabulary = steps_for(sdk)
+
+    def valid(step: RawStep) -> bool:
+        if isinstance(step, str):
+            return True
+        name, value = next(iter(step.items()))
+        schema = vocabulary[name].schema
+        return schema is None or jsonschema.Draft202012Validator(schema).is_valid(value)
+
+    return valid
+
+
+def _key_paths(step: RawStep) -> list[tuple[str, ...]]:
+    """The keys of a step's object argument and of the objects one level in, deepest first."""
+    if isinstance(step, str):
+        return []
+    value = next(iter(step.values()))
+    if not isinstance(value, dict):
+        return []
+    inner = [(k, k2) for k, v in value.items() if isinstance(v, dict) for k2 in v]
+    return [*inner, *((k,) for k in value)]
+
+
+def _without(step: RawStep, path: tuple[str, ...]) -> RawStep:
+    """``step`` with the key at ``path`` removed (a copy; a path no longer there changes nothing)."""
+    assert isinstance(step, dict)
+    name, value = next(iter(step.items()))
+    value = json.loads(json.dumps(value))
+    node = value
+    for key in path[:-1]:
+        node = node.get(key) if isinstance(node, dict) else None
+    if isinstance(node, dict):
+        node.pop(path[-1], None)
+    return {name: value}
 
 
 def _work(job: _Job) -> dict[str, Any]:
@@ -493,7 +546,7 @@ def _work(job: _Job) -> dict[str, Any]:
                     best = ctx.best() or []
                     steps, outcome, headline, details, rules = next(f for f in ctx.failing if f[0] == best)
                     steps, (outcome, headline, details, rules) = _minimize(
-                        steps, (outcome, headline, details, rules), play
+                        steps, (outcome, headline, details, rules), play, _validator(job.sdk)
                     )
                     ctx.failing.clear()
                     clean = None
