@@ -425,6 +425,19 @@ def _judge(result: Any) -> tuple[str, str, str, list[str]]:
     return result.outcome, result.headline(), result.details() or (result.error or ""), rules
 
 
+def _without_fault(with_fault: Any, clean: Any, steps: list[RawStep], platform: str, sdk: str) -> str:
+    """The shrunk sequence's outcome without the fault: ``passed`` only when it passes without the
+    fault and fails with it on a second play of each (a sequence with a kill or an answer rule can race,
+    and a race that failed once with the fault and passed once without is no evidence of the fault)."""
+    scenario = build_scenario(steps, platform, sdk)
+    first = _judge(clean.run(scenario))[0]
+    if first != "passed":
+        return first
+    if _judge(with_fault.run(scenario))[0] in ("passed", "skipped", "unmodelled"):
+        return "flaky"
+    return "passed" if _judge(clean.run(scenario))[0] == "passed" else "flaky"
+
+
 def _minimize(
     steps: list[RawStep],
     verdict: tuple[str, str, str, list[str]],
@@ -551,8 +564,7 @@ def _work(job: _Job) -> dict[str, Any]:
                     ctx.failing.clear()
                     clean = None
                     if job.fault is not None:  # is it the fault, or a disagreement without it too?
-                        again = Runner(device, collector).run(build_scenario(steps, device.platform, job.sdk))
-                        clean = _judge(again)[0]
+                        clean = _without_fault(runner, Runner(device, collector), steps, device.platform, job.sdk)
                     key = (outcome, frozenset(rules), clean)
                     new = key not in seen
                     seen.add(key)
