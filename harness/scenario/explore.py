@@ -110,22 +110,26 @@ class ExploreReport:
 # -- strategies --------------------------------------------------------------------------------
 
 
-def _narrowed(sdk: str) -> tuple[dict[str, Schema], frozenset[str]]:
-    """The vendor's narrowed schemas and skipped steps (``<vendor package>.explore``), if it has them."""
+def _narrowed(sdk: str, platform: str | None = None) -> tuple[dict[str, Schema], frozenset[str]]:
+    """The vendor's narrowed schemas and skipped steps (``<vendor package>.explore``), if it has them:
+    ``SKIP`` everywhere, ``PLATFORM_SKIP[platform]`` on that platform (calls its SDK does not have)."""
     entry = get_sdk(sdk)
     package = entry.calls.partition(":")[0].rpartition(".")[0]
     try:
         module = importlib.import_module(f"{package}.explore")
     except ModuleNotFoundError:
         return {}, frozenset({"expect", "expect_nothing"})
-    return dict(getattr(module, "SCHEMAS", {})), frozenset(getattr(module, "SKIP", {"expect", "expect_nothing"}))
+    skip = frozenset(getattr(module, "SKIP", {"expect", "expect_nothing"}))
+    if platform is not None:
+        skip |= frozenset(getattr(module, "PLATFORM_SKIP", {}).get(platform, ()))
+    return dict(getattr(module, "SCHEMAS", {})), skip
 
 
-def step_strategies(sdk: str) -> dict[str, Any]:
+def step_strategies(sdk: str, platform: str | None = None) -> dict[str, Any]:
     """Step name -> strategy of its YAML value (None for a bare step), from the argument schemas."""
     from hypothesis import strategies as st
 
-    narrowed, skip = _narrowed(sdk)
+    narrowed, skip = _narrowed(sdk, platform)
     out: dict[str, Any] = {}
     for name, spec in steps_for(sdk).items():
         if name in skip:
@@ -262,12 +266,25 @@ class _Context:
         return min((f[0] for f in self.failing), key=len) if self.failing else None
 
 
-def _machine(sdk: str, ctx: _Context) -> type[Any]:
+def rule_copies(calls: int, others: int) -> int:
+    """How many rules each app, phone, clock, network and collector step gets.
+
+    Hypothesis draws a sequence's next step uniformly among the rules whose precondition holds. With
+    one rule per step, a vocabulary of ~25 SDK calls and ~14 other steps makes a relaunch, a wait past
+    the session timeout, a permission flip or a collector answer a rare draw, and two of them in one
+    sequence rarer still, while the faults of sessions, retries, permissions and flush timers need just
+    that. So every non-call step gets this many identical rules, about as many as there are calls: a
+    step is then as likely to be something happening to the app as a call of it.
+    """
+    return max(1, round(calls / max(1, others)))
+
+
+def _machine(sdk: str, ctx: _Context, platform: str | None = None) -> type[Any]:
     """A RuleBasedStateMachine class with one rule per step; teardown plays and judges the sequence."""
     from hypothesis import strategies as st
     from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
-    strategies = step_strategies(sdk)
+    strategies = step_strategies(sdk, platform)
     vocabulary = steps_for(sdk)
 
     class Explore(RuleBasedStateMachine):
@@ -343,19 +360,36 @@ def _machine(sdk: str, ctx: _Context) -> type[Any]:
             raise Disagreement(headline)
 
     handled = {"init", "launch", "relaunch", "kill", "install", "background", "foreground"}
+    calls = sum(1 for n in strategies if n not in handled and vocabulary[n].kind == "call")
+    others = sum(1 for n in strategies if n != "init" and vocabulary[n].kind != "call")
+    copies = rule_copies(calls, others)
+    for name in ("launch", "relaunch", "kill", "install", "background", "foreground_"):
+        for i in range(1, copies):  # the app's own steps, weighted like the rest (rule_copies)
+            setattr(Explore, f"{name}{i}", getattr(Explore, name))
     for name, strategy in strategies.items():
         if name in handled:
             continue
-        needs_app = vocabulary[name].kind == "call" or name in _NEEDS_APP
-
-        def add(self: Any, value: Any, _name: str = name) -> None:
-            self.steps.append(_raw(_name, value))
-
-        method = rule(value=strategy)(add)
-        if needs_app:
-            method = precondition(lambda self: self.running)(method)
-        setattr(Explore, f"step_{re.sub(r'[^A-Za-z0-9_]', '_', name)}", method)
+        kind = vocabulary[name].kind
+        needs_app = kind == "call" or name in _NEEDS_APP
+        attribute = f"step_{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
+        for i in range(1 if kind == "call" else copies):
+            method = rule(value=strategy)(_adder(name, attribute))
+            if needs_app:
+                method = precondition(lambda self: self.running)(method)
+            setattr(Explore, f"{attribute}{i or ''}", method)
     return Explore
+
+
+def _adder(name: str, function_name: str) -> Callable[[Any, Any], None]:
+    """The rule body that appends step ``name``. Its own ``__name__`` per step: Hypothesis's swarm
+    testing switches rules on and off by function name for a whole sequence, so with one shared name
+    every step but the app's own would be on or off together."""
+
+    def add(self: Any, value: Any) -> None:
+        self.steps.append(_raw(name, value))
+
+    add.__name__ = add.__qualname__ = function_name
+    return add
 
 
 # -- one worker --------------------------------------------------------------------------------
@@ -373,6 +407,9 @@ class _Job:
     budget: float | None
     verbose: bool
     keep_going: bool = False
+    # with a fault: go on past disagreements the fault does not explain (a fault-free one would
+    # otherwise end the search for every fault alike) and stop at the first one it alone explains
+    until_fault: bool = False
 
 
 def _round_seed(seed: int, worker: int, round_: int) -> int:
@@ -388,10 +425,24 @@ def _judge(result: Any) -> tuple[str, str, str, list[str]]:
     return result.outcome, result.headline(), result.details() or (result.error or ""), rules
 
 
+def _without_fault(with_fault: Any, clean: Any, steps: list[RawStep], platform: str, sdk: str) -> str:
+    """The shrunk sequence's outcome without the fault: ``passed`` only when it passes without the
+    fault and fails with it on a second play of each (a sequence with a kill or an answer rule can race,
+    and a race that failed once with the fault and passed once without is no evidence of the fault)."""
+    scenario = build_scenario(steps, platform, sdk)
+    first = _judge(clean.run(scenario))[0]
+    if first != "passed":
+        return first
+    if _judge(with_fault.run(scenario))[0] in ("passed", "skipped", "unmodelled"):
+        return "flaky"
+    return "passed" if _judge(clean.run(scenario))[0] == "passed" else "flaky"
+
+
 def _minimize(
     steps: list[RawStep],
     verdict: tuple[str, str, str, list[str]],
     play: Callable[[Sequence[RawStep]], tuple[str, str, str, list[str]]],
+    valid: Callable[[RawStep], bool] = lambda _step: True,
 ) -> tuple[list[RawStep], tuple[str, str, str, list[str]]]:
     """Drop steps one at a time (from the end) while the sequence still fails the same way: the same
     outcome and at least one of the same violated rules (one-minimal, as delta debugging's ddmin)."""
@@ -405,7 +456,59 @@ def _minimize(
             if again[0] == verdict[0] and (not rules or rules & set(again[3])):
                 steps, verdict, changed = candidate, again, True
                 break
+    # then the arguments: drop each key of a step's object argument (and of the objects in it, such
+    # as init's configuration) while the sequence still fails the same way; Hypothesis's shrinker
+    # leaves them as drawn once :func:`_minimize` has taken over
+    for i in range(len(steps)):
+        for path in _key_paths(steps[i]):
+            simpler = _without(steps[i], path)
+            if not valid(simpler):
+                continue  # the loader would refuse the written file (a required key)
+            candidate = [*steps[:i], simpler, *steps[i + 1 :]]
+            again = play(candidate)
+            if again[0] == verdict[0] and (not rules or rules & set(again[3])):
+                steps, verdict = candidate, again
     return steps, verdict
+
+
+def _validator(sdk: str) -> Callable[[RawStep], bool]:
+    """Whether a step's argument passes its vocabulary schema (what the loader checks)."""
+    import jsonschema
+
+    vocabulary = steps_for(sdk)
+
+    def valid(step: RawStep) -> bool:
+        if isinstance(step, str):
+            return True
+        name, value = next(iter(step.items()))
+        schema = vocabulary[name].schema
+        return schema is None or jsonschema.Draft202012Validator(schema).is_valid(value)
+
+    return valid
+
+
+def _key_paths(step: RawStep) -> list[tuple[str, ...]]:
+    """The keys of a step's object argument and of the objects one level in, deepest first."""
+    if isinstance(step, str):
+        return []
+    value = next(iter(step.values()))
+    if not isinstance(value, dict):
+        return []
+    inner = [(k, k2) for k, v in value.items() if isinstance(v, dict) for k2 in v]
+    return [*inner, *((k,) for k in value)]
+
+
+def _without(step: RawStep, path: tuple[str, ...]) -> RawStep:
+    """``step`` with the key at ``path`` removed (a copy; a path no longer there changes nothing)."""
+    assert isinstance(step, dict)
+    name, value = next(iter(step.items()))
+    value = json.loads(json.dumps(value))
+    node = value
+    for key in path[:-1]:
+        node = node.get(key) if isinstance(node, dict) else None
+    if isinstance(node, dict):
+        node.pop(path[-1], None)
+    return {name: value}
 
 
 def _work(job: _Job) -> dict[str, Any]:
@@ -422,7 +525,7 @@ def _work(job: _Job) -> dict[str, Any]:
     started = time.monotonic()
     deadline = started + job.budget if job.budget else float("inf")
     out: dict[str, Any] = {"sequences": 0, "agreed": 0, "unmodelled": 0, "findings": []}
-    seen: set[tuple[str, frozenset[str]]] = set()
+    seen: set[tuple[str, frozenset[str], str | None]] = set()
     with (
         tempfile.TemporaryDirectory(prefix="harness-explore-") as tmp,
         CollectorServer(Path(tmp) / "capture.sqlite") as collector,
@@ -436,7 +539,7 @@ def _work(job: _Job) -> dict[str, Any]:
                 return _judge(runner.run(scenario))
 
             ctx = _Context(play, deadline)
-            machine = _machine(job.sdk, ctx)
+            machine = _machine(job.sdk, ctx, device.platform)
             round_ = 0
             while ctx.sequences < job.examples and time.monotonic() < deadline:
                 before = ctx.sequences
@@ -456,32 +559,32 @@ def _work(job: _Job) -> dict[str, Any]:
                     best = ctx.best() or []
                     steps, outcome, headline, details, rules = next(f for f in ctx.failing if f[0] == best)
                     steps, (outcome, headline, details, rules) = _minimize(
-                        steps, (outcome, headline, details, rules), play
+                        steps, (outcome, headline, details, rules), play, _validator(job.sdk)
                     )
                     ctx.failing.clear()
                     clean = None
                     if job.fault is not None:  # is it the fault, or a disagreement without it too?
-                        again = Runner(device, collector).run(build_scenario(steps, device.platform, job.sdk))
-                        clean = _judge(again)[0]
-                    if (outcome, frozenset(rules)) in seen:
-                        continue
-                    seen.add((outcome, frozenset(rules)))
-                    out["findings"].append(
-                        Finding(
-                            device.platform,
-                            job.fault,
-                            job.seed,
-                            round_seed,
-                            steps,
-                            outcome,
-                            headline,
-                            details,
-                            rules,
-                            flaky=isinstance(exc, Flaky),
-                            without_fault=clean,
-                        ).as_json()
-                    )
-                    if not job.keep_going:
+                        clean = _without_fault(runner, Runner(device, collector), steps, device.platform, job.sdk)
+                    key = (outcome, frozenset(rules), clean)
+                    new = key not in seen
+                    seen.add(key)
+                    if new:  # a repeat goes on to the next round (a new seed), not this one again
+                        out["findings"].append(
+                            Finding(
+                                device.platform,
+                                job.fault,
+                                job.seed,
+                                round_seed,
+                                steps,
+                                outcome,
+                                headline,
+                                details,
+                                rules,
+                                flaky=isinstance(exc, Flaky),
+                                without_fault=clean,
+                            ).as_json()
+                        )
+                    if not job.keep_going or (job.until_fault and clean == "passed"):
                         break
                 finally:
                     if job.verbose:
@@ -588,7 +691,10 @@ def explore_faults(
     """Explore each ``(device URI, fault)`` on its own (``harness selftest --explore``): per target the
     sequences played and the shrunk finding (None: exploration did not find the fault)."""
     entry = get_sdk(sdk)
-    jobs = [_Job(uri, entry.name, fault, seed, 0, examples, max_steps, budget, False) for uri, fault in targets]
+    jobs = [
+        _Job(uri, entry.name, fault, seed, 0, examples, max_steps, budget, False, keep_going=True, until_fault=True)
+        for uri, fault in targets
+    ]
     say = progress or (lambda _line: None)
     out: dict[tuple[str, str], dict[str, Any]] = {}
     if not jobs:

@@ -538,6 +538,10 @@ def check(expectations: Expectations, observations: Sequence[Observation]) -> Ve
 
 def _check(expectations: Expectations, observations: Sequence[Observation]) -> Verdict:
     verdict = Verdict()
+    cut = [o for o in observations if _cut_by_kill(expectations, o)]
+    if cut:
+        verdict.notes.append(f"{len(cut)} request(s) cut short by a kill of the app, not judged")
+        observations = [o for o in observations if not _cut_by_kill(expectations, o)]
     tracking = [o for o in observations if o.route != "other"]
     unjudged = _stopped_yet_sent(expectations, observations, verdict)
     if unjudged:
@@ -787,6 +791,13 @@ def _check_headers(
         e = taken.get(obs.key)
         skip: tuple[str, ...] = ("authorization", *e.exp.headers) if e is not None else ()
         verdict.violations.extend(rules.violations(obs, skip))
+
+
+def _cut_by_kill(expectations: Expectations, obs: Observation) -> bool:
+    """A request the app was killed in the middle of sending (``Expectations.cut_windows``)."""
+    if not expectations.cut_windows or not any(p.startswith("client disconnected") for p in obs.problems):
+        return False
+    return any(start <= obs.received_at <= end for start, end in expectations.cut_windows)
 
 
 def _stopped_yet_sent(expectations: Expectations, observations: Sequence[Observation], verdict: Verdict) -> int:

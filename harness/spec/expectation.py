@@ -141,6 +141,11 @@ class Expectations:
         request_rules: rules the runner holds every captured request of the run to, after the
             checker (a pinned profile: a field that appears, disappears, changes type or was never
             reviewed is a violation of the run); None: none.
+        cut_windows: host-time spans ``(start, end)`` in which the app was killed (a kill, a
+            relaunch, a reinstall) while a request may have been on the wire. A request the collector
+            saw cut short there (``client disconnected before …``) is the kill's doing, not the SDK's:
+            it is noted, not judged (neither malformed nor unexpected). What the cut request carried
+            is the profile's to allow for (it may be re-sent after the next launch, or never).
     """
 
     requests: list[Expected] = field(default_factory=list)
@@ -152,3 +157,4 @@ class Expectations:
     grouped_order: bool = False
     header_rules: HeaderCheck | None = None
     request_rules: RequestCheck | None = None
+    cut_windows: list[tuple[float, float]] = field(default_factory=list)

@@ -114,3 +114,27 @@ def test_the_scenario_exploration_found_on_the_fault_free_android_device_passes(
 def test_a_payment_item_the_android_sdk_cannot_build_is_expected_to_track_nothing() -> None:
     """Found by exploration: the profile expected a payment with null fields after the app's call threw."""
     assert _run(Path("scenarios/exponea/explore-payment-incomplete-item.yaml"), None) == "passed"
+
+
+def test_a_platform_draws_only_the_calls_its_sdk_has() -> None:
+    ios, android = step_strategies("exponea", "ios"), step_strategies("exponea", "android")
+    assert "trackHmsPushToken" in android and "handleRemoteMessage" in android
+    assert "trackHmsPushToken" not in ios and "handleRemoteMessage" not in ios and "trackEvent" in ios
+
+
+def test_app_phone_and_collector_steps_are_drawn_about_as_often_as_calls() -> None:
+    """Each non-call step gets several identical rules (rule_copies) and each step its own function name,
+    so Hypothesis's swarm testing can switch steps on and off one by one."""
+    from harness.scenario.explore import _Context, _machine
+
+    machine = _machine("exponea", _Context(lambda steps: ("passed", "", "", []), 0.0), "android")
+    rules = machine.setup_state().rules
+    calls = [
+        r
+        for r in rules
+        if r.function.__name__.startswith("step_") and steps_for("exponea")[r.function.__name__[5:]].kind == "call"
+    ]
+    others = len(rules) - len(calls)
+    assert 0.7 <= others / len(calls) <= 2.0
+    names = {r.function.__name__ for r in rules}
+    assert {"step_wait", "step_respond", "step_trackEvent", "relaunch"} <= names

@@ -465,3 +465,11 @@ def test_a_settle_runs_the_pending_flush_even_a_hair_before_its_due_time():
     ex = expect(*steps)
     assert sorted(labels(ex)) == ["installation", "session_start"]
     assert all("ios#68" not in e.rules for e in ex.requests)  # sent before the 500 rule existed
+
+
+def test_delivered_push_not_from_exponea_is_not_tracked():
+    """ExponeaNotificationService.swift:58@4.0.1 skips a push whose source is not xnpe_platform (found by
+    harness explore): a foreign delivered push expects nothing, an Exponea one still a campaign event."""
+    for payload in ({}, {**PUSH, "source": "other_platform"}):
+        assert "campaign" not in labels(expect(init(), ("env", "deliver_push", {"payload": payload})))
+    assert labels(expect(init(), ("env", "deliver_push", {"payload": PUSH})))[-1] == "campaign"

@@ -189,3 +189,24 @@ def test_two_concurrent_flushes_send_each_event_once(answering_phone, answering)
     second.close()
     phone.settle()
     assert sorted(s.props["i"] for s in phone.sent("x")) == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_automatic_session_tracking_turned_on_while_on_starts_no_second_session(tmp_path):
+    """SessionManagerImpl.startSessionListener does nothing while its listener is registered
+    (SessionManagerImpl.kt:54-66@4.10.0); found by harness explore against the profile."""
+    from harness.capture.server import CollectorServer
+    from harness.devices.registry import open_device
+    from harness.scenario.loader import load_scenario
+    from harness.scenario.runner import Runner
+    from tests.conftest import ROOT
+
+    with CollectorServer(tmp_path / "c.sqlite") as collector:
+        device = open_device("virtual:android")
+        try:
+            result = Runner(device, collector).run(
+                load_scenario(ROOT / "scenarios/exponea/explore-android-session-tracking-on-again.yaml")
+            )
+        finally:
+            device.close()
+    starts = [r for r in result.requests if b'"session_start"' in (r.body or "").encode()]
+    assert result.outcome == "passed" and len(starts) == 2  # init's, and the one after off -> on

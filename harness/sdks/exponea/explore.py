@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SCHEMAS", "SKIP"]
+__all__ = ["PLATFORM_SKIP", "SCHEMAS", "SKIP"]
 
 Schema = dict[str, Any]
 
@@ -67,7 +67,47 @@ _PUSH: Schema = {
         {},
     ]
 }
+# What the phone delivers (deliver_push, click_push): payloads in FCM form (nested objects as JSON
+# strings), mostly Exponea's own (``source: xnpe_platform``; both SDKs ignore any other push, so
+# without it no delivered or clicked push rule is reached from the phone), one without consent, one
+# silent, one from another platform.
+_PHONE_PUSH: Schema = {
+    "enum": [
+        {
+            "source": "xnpe_platform",
+            "notification_id": "21",
+            "title": "Hi",
+            "message": "Spring sale",
+            "attributes": '{"campaign_id": "c1", "campaign_name": "spring", "action_id": 2}',
+            "url_params": '{"utm_source": "exponea", "utm_campaign": "spring", "xnpe_cmp": "abc"}',
+        },
+        {
+            "source": "xnpe_platform",
+            "notification_id": "22",
+            "title": "Hi",
+            "message": "Custom",
+            "attributes": '{"event_type": "my_push", "campaign_id": "c2", "sent_timestamp": 1700000000.5}',
+        },
+        {
+            "source": "xnpe_platform",
+            "notification_id": "23",
+            "title": "Hi",
+            "message": "No consent",
+            "has_tracking_consent": "false",
+            "attributes": '{"campaign_id": "c3"}',
+        },
+        {"source": "xnpe_platform", "notification_id": "24", "silent": "true", "attributes": '{"campaign_id": "c4"}'},
+        {"source": "other_platform", "notification_id": "25", "title": "Hi", "message": "Not ours"},
+    ]
+}
 _ACTION: Schema = {"enum": [None, {"action": "app", "url": "https://example.com/a"}]}
+_PHONE_ACTION: Schema = {
+    "enum": [
+        None,
+        {"actionType": "app", "actionName": "Open", "url": "https://example.com/a"},
+        {"actionType": "browser", "actionName": "B1", "url": "https://example.com/b?xnpe_force_track=true", "index": 0},
+    ]
+}
 _MESSAGE: Schema = {
     "enum": [
         {
@@ -139,23 +179,39 @@ SCHEMAS: dict[str, Schema] = {
         "type": "object",
         "required": ["payload"],
         "additionalProperties": False,
-        "properties": {"payload": {"enum": [p for p in _PUSH["enum"] if p is not None]}},
+        "properties": {"payload": _PHONE_PUSH},
     },
     "click_push": {
         "type": "object",
         "required": ["payload"],
         "additionalProperties": False,
-        "properties": {"payload": {"enum": [p for p in _PUSH["enum"] if p is not None]}, "action": _ACTION},
+        "properties": {"payload": _PHONE_PUSH, "action": _PHONE_ACTION},
     },
+    # each answer class the SDKs tell apart: 2xx, 4xx (402 and 403 are special on iOS), 5xx, and a
+    # connection reset (Android counts it as a failed try, iOS keeps the row)
     "respond": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["route", "status"],
-        "properties": {
-            "route": {"enum": ["events", "customers", "campaigns", "any"]},
-            "status": {"enum": [200, 400, 401, 403, 404, 429, 500, 503]},
-            "times": {"enum": [1, 2, 5]},
-        },
+        "anyOf": [
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["route", "status"],
+                "properties": {
+                    "route": {"enum": ["events", "customers", "campaigns", "any"]},
+                    "status": {"enum": [200, 400, 401, 402, 403, 404, 429, 500, 503]},
+                    "times": {"enum": [1, 2, 5]},
+                },
+            },
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["route", "action"],
+                "properties": {
+                    "route": {"enum": ["events", "customers", "any"]},
+                    "action": {"const": "reset"},
+                    "times": {"enum": [1, 2]},
+                },
+            },
+        ]
     },
     "settle": {"type": "null"},
 }
@@ -163,3 +219,8 @@ SCHEMAS: dict[str, Schema] = {
 # Steps exploration never draws: the user's own expectations (the profile judges a random sequence) and
 # calls whose answer only the app reads.
 SKIP: frozenset[str] = frozenset({"expect", "expect_nothing", "getCustomerCookie", "isInitialized"})
+# Calls a platform's SDK does not have (the profile refuses them, so a sequence with one is wasted as
+# "unmodelled"): Huawei tokens and FCM's remote message are Android's.
+PLATFORM_SKIP: dict[str, frozenset[str]] = {
+    "ios": frozenset({"trackHmsPushToken", "handleNewHmsToken", "handleRemoteMessage"}),
+}

@@ -206,9 +206,13 @@ class AndroidSdk:
     def api_setAutomaticSessionTracking(self, args: Mapping[str, Any]) -> None:
         """``isAutomaticSessionTracking = …``: the setter starts or stops the session listener."""
         enabled = bool(args["enabled"])
+        was = bool(self.config["automaticSessionTracking"])
         self.config["automaticSessionTracking"] = enabled
         self.prefs.set(config=self.config)
-        if enabled:
+        if enabled and not was:
+            # startSessionListener does nothing while its listener is registered, i.e. while automatic
+            # tracking was already on (SessionManagerImpl.kt:54-66@4.10.0, isListenerActive): turning it
+            # on again starts no second session. Found by harness explore (the profile had it right).
             self.sessions.start_tracking()
         else:
             self.sessions.stop()

@@ -29,6 +29,11 @@ from harness.spec.trace import Stimulus
 __all__ = ["FlushMixin"]
 
 _MIN_PERIOD = 900.0  # WorkManager's minimum period for periodic work (android §7.1)
+# A flush pass that began this long (host seconds) before a kill, with no settle between, may still
+# have a request on the wire when the process dies (one request at a time, each answered by the
+# collector well within it).
+FLUSH_BUSY = 10.0
+CUT_SLACK = 2.0  # the collector notices a connection the kill cut a little after the kill returned
 
 
 class FlushMixin(ModelBase):
@@ -36,6 +41,8 @@ class FlushMixin(ModelBase):
         super().__init__()
         self.answers = AnswerRules()
         self.passes = 0
+        self.flying: list[Row] = []  # rows attempted since the last settle (maybe on the wire at a kill)
+        self.fetch_host: float | None = None  # init's background bundle GET began by then (until a settle)
 
     # -- passes -----------------------------------------------------------------------------
 
@@ -68,6 +75,8 @@ class FlushMixin(ModelBase):
         certain = not row.attempted_since_settle
         row.attempts += 1
         row.attempted_since_settle = True
+        row.last_host, row.last_certain = self.host_now, certain
+        self.flying.append(row)
         if row.out_index is None:
             template = row.template
             if order_key is not None:
@@ -78,7 +87,7 @@ class FlushMixin(ModelBase):
             current = self.out.requests[row.out_index]
             low, high = current.copies
             rule = "android#52" if row.tries == 0 else "android#53"
-            rules = current.rules if rule in current.rules else (*current.rules, rule)
+            rules = current.rules if rule in current.rules or row.requeued else (*current.rules, rule)
             self.out.requests[row.out_index] = replace(
                 current, copies=(low + 1 if certain else low, high + 1), rules=rules
             )
@@ -95,6 +104,43 @@ class FlushMixin(ModelBase):
     def on_sync_settle(self, s: Stimulus) -> None:
         for row in self.p.queue:
             row.attempted_since_settle = False
+        self.flying = []  # every pass had ended: nothing is on the wire
+        self.fetch_host = None
+
+    def interrupt_passes(self, s: Stimulus, keeps_storage: bool, cut: bool = True) -> None:
+        """The process dies (a kill, a relaunch, a reinstall; ``cut``) or stopIntegration deletes the
+        queue and ends the pass (``keeps_storage`` False) while a flush pass may be running.
+
+        The SDK deletes an event from its Room queue only once the collector's 2xx answer is read
+        (FlushManagerImpl, android §2.5), and the pass runs on a background thread the kill ends
+        wherever it is. So each event a pass attempted shortly before the kill was either sent and
+        deleted, sent but not deleted (the next launch's pass sends it again: a duplicate), cut on
+        the wire, or not sent yet. The attempt's copy becomes uncertain (the minimum drops by one)
+        and, when storage survives, the event is queued again, so the next pass's attempt raises
+        the copies to "once or twice": it must still arrive at least once if a later pass runs, and
+        at most twice. A request cut on the wire is the kill's doing (``Expectations.cut_windows``).
+        A reinstall deletes the queue: what was not sent is never sent. stopIntegration sets
+        ``isStopped``, whose response handler then ignores the answer and ends the pass
+        (FlushManagerImpl.kt:171-173@4.10.0), and deletes the queue (Exponea.kt:1605-1607): the event
+        on the wire arrives or not, the rest never does.
+        """
+        racing = [r for r in self.flying if s.began - r.last_host < FLUSH_BUSY and r.out_index is not None]
+        self.flying = []
+        if not racing:
+            return
+        if cut:
+            self.out.cut_windows.append((s.began, s.host_time + CUT_SLACK))
+        for row in {id(r): r for r in racing}.values():  # once per row, however many attempts it had
+            assert row.out_index is not None
+            current = self.out.requests[row.out_index]
+            low, high = current.copies
+            if row.last_certain:
+                self.out.requests[row.out_index] = replace(current, copies=(max(0, low - 1), high))
+            if keeps_storage and all(q is not row for q in self.p.queue):
+                row.requeued = True
+                self.p.queue.append(row)
+        for row in self.p.queue:
+            row.attempted_since_settle = False  # a new process: its first pass is a pass of its own
 
     def on_collector_respond(self, s: Stimulus) -> None:
         self.answers.add(s.args, s.host_time, s.label())
@@ -173,6 +219,12 @@ class FlushMixin(ModelBase):
 
     def on_env_set_network(self, s: Stimulus) -> None:
         self.online = bool(s.args.get("online"))
+        if not self.online:
+            # The connection drops under a pass that may still run: the request on the wire fails
+            # (OkHttp's IOException, handleFailure, FlushManagerImpl.kt:144-164@4.10.0) or had got
+            # through, and the pass stops at the next event (offline). Each event the pass had begun
+            # is uncertain and stays queued, as at a kill (found by harness explore: init, offline).
+            self.interrupt_passes(s, keeps_storage=True, cut=True)
         if self.online:
             # A job held back by its CONNECTED constraint runs now, stamped with this time.
             if self.p.worker_due is not None and self.p.worker_due < s.device_time:

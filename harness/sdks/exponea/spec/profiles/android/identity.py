@@ -8,6 +8,7 @@ clearLocalCustomerData only works before init).
 
 from __future__ import annotations
 
+from harness.sdks.exponea.spec.profiles.android.flushing import FLUSH_BUSY
 from harness.sdks.exponea.spec.profiles.android.push import PushMixin
 from harness.sdks.exponea.spec.profiles.android.state import Project, TokenStore
 from harness.spec.expectation import QuietWindow
@@ -78,6 +79,7 @@ class IdentityMixin(PushMixin):
     def on_call_stopIntegration(self, s: Stimulus) -> None:
         if not self.initialized:
             return
+        self.interrupt_passes(s, keeps_storage=False, cut=False)
         for row in self.p.queue:
             self.out.notes.append(f"{row.template.label} deleted by stopIntegration (android#65)")
         self.p.queue.clear()  # unflushed events are deleted (android#65)
@@ -86,9 +88,18 @@ class IdentityMixin(PushMixin):
         self.pre_init = []
         self.p.periodic_due = None
         self.wipe()
-        self.out.quiet.append(
-            QuietWindow(s.index, s.host_time, f"stopIntegration() at step {s.index + 1}", ("android#65", "android#66"))
-        )
+        reason, rules = f"stopIntegration() at step {s.index + 1}", ("android#65", "android#66")
+        fetching = self.fetch_host is not None and s.began - self.fetch_host < FLUSH_BUSY
+        if not fetching:
+            self.out.quiet.append(QuietWindow(s.index, s.host_time, reason, rules))
+            return
+        # init's content-block bundle GET runs on a background thread the stop does not cancel
+        # (Exponea.kt:1597-1612@4.10.0 clears data and gates, no in-flight call): begun before the
+        # stop, it may arrive after it. Tracking routes are quiet at once, every route once it is over.
+        assert self.fetch_host is not None
+        tracking = ("events", "customers", "campaign_clicks", "unknown")
+        self.out.quiet.append(QuietWindow(s.index, s.host_time, reason, rules, routes=tracking))
+        self.out.quiet.append(QuietWindow(s.index, max(s.host_time, self.fetch_host + FLUSH_BUSY), reason, rules))
 
     def on_call_clearLocalCustomerData(self, s: Stimulus) -> None:
         if self.initialized or self.p.config is None:

@@ -8,6 +8,8 @@ loses the process state (initialized, flush mode, pre-init queue) and keeps stor
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from harness.sdks.exponea.spec.profiles.android.events import EventsMixin
 from harness.sdks.exponea.spec.profiles.android.state import APP_ID_RE, CONFIG_DEFAULTS, TOKEN_RE, Persisted
 from harness.spec.trace import Stimulus
@@ -44,10 +46,12 @@ class Model(EventsMixin):
     # -- the app's life -----------------------------------------------------------------------
 
     def on_app_install(self, s: Stimulus) -> None:
+        self.interrupt_passes(s, keeps_storage=False)
         self.p = Persisted(generation=self.p.generation + 1, device_generation=self.p.device_generation + 1)
         self.on_app_kill(s)
 
     def on_app_kill(self, s: Stimulus) -> None:
+        self.interrupt_passes(s, keeps_storage=True)
         # The session-end worker fails in a process where the SDK is not initialized (android §4).
         self.p.worker_due = None
         self.initialized = False
@@ -95,11 +99,11 @@ class Model(EventsMixin):
             self.out.notes.append(f"{s.label()}: InvalidConfigurationException, nothing is sent")
             return
         if self.stopped:  # the window ends where init began: init sends as it runs
-            for i, window in enumerate(self.out.quiet):
-                if window.end_host_time is None:
-                    self.out.quiet[i] = type(window)(
-                        window.cause, window.start_host_time, window.reason, window.rules, s.began
-                    )
+            self.out.quiet = [
+                replace(w, end_host_time=s.began) if w.end_host_time is None else w
+                for w in self.out.quiet
+                if w.end_host_time is not None or w.start_host_time < s.began  # one not begun yet is none
+            ]
         self.stopped = False
         self.config = config
         self.p.config = dict(config)
@@ -108,6 +112,7 @@ class Model(EventsMixin):
             self.flush_period = float(given["flushPeriod"])
         self.initialized = True
         self.init_time = s.device_time
+        self.fetch_host = s.host_time  # the content-block bundle GET starts in the background
         if self.flush_mode == "PERIOD":
             self.start_periodic()
         self.track_install(s.device_time, ())

@@ -89,6 +89,9 @@ class Row:
     attempts: int = 0
     attempted_since_settle: bool = False
     out_index: int | None = None  # where its expectation sits in Expectations.requests
+    last_host: float = 0.0  # host time (upper bound) of its last attempt's pass
+    last_certain: bool = False  # its last attempt raised the expectation's minimum copies
+    requeued: bool = False  # put back by a kill that raced its attempt: a re-send is no retry
 
 
 @dataclass

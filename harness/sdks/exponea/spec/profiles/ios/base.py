@@ -58,6 +58,9 @@ class ModelBase:
         self.cause = 0
         self.done_host: float | None = None  # host time the previous stimulus had completed
         self.fired_host: float | None = None  # a timer is firing: its requests come after this host time
+        self.host_now = 0.0  # host time the stimulus being applied (and the timers it fires) had ended by
+        # (row, index of its expectation, host time its flush had begun by) since the last settle
+        self.flying: list[tuple[Row, int, float]] = []
 
     # -- hooks the mixins provide ------------------------------------------------------------
 
@@ -193,6 +196,7 @@ class ModelBase:
     # -- stimuli -----------------------------------------------------------------------------
 
     def apply(self, s: Stimulus) -> None:
+        self.host_now = s.host_time
         self.run_timers(s.device_time)
         self.cause = s.index
         self.now = s.device_time

@@ -16,7 +16,15 @@ from typing import Any
 from harness.errors import SpecError
 from harness.sdks.exponea.spec.answers import Answer
 from harness.sdks.exponea.spec.profiles.ios.base import ModelBase
-from harness.sdks.exponea.spec.profiles.ios.state import FLUSH_DELAY, FLUSH_RACE, Customer, Row, is_number
+from harness.sdks.exponea.spec.profiles.ios.state import (
+    CUT_SLACK,
+    FLUSH_BUSY,
+    FLUSH_DELAY,
+    FLUSH_RACE,
+    Customer,
+    Row,
+    is_number,
+)
 from harness.spec.expectation import Expected
 from harness.spec.matchers import Absent, Approx, OneOf
 from harness.spec.trace import Stimulus
@@ -98,6 +106,8 @@ class FlushMixin(ModelBase):
         if self.fired_host is not None:
             rules = (*rules, "ios#3")
         rules = (*rules, *row.held)
+        if row.sent_as is not None:
+            rules = tuple(r for r in rules if r != "ios#67")  # sent again after a kill: no retry
         if row.project.stream:
             rules = (*rules, "ios#72") + (("ios#29",) if row.event_type == "notification_state" else ())
         elif auth is None:
@@ -106,21 +116,65 @@ class FlushMixin(ModelBase):
             rules = (*rules, "ios#5")
         if row.project.base_url.endswith("/"):
             rules = (*rules, "ios#6")
-        self.out.requests.append(
-            Expected(
-                route=row.route,
-                project_token="" if row.project.stream else row.project.token,
-                stream_id=row.project.token if row.project.stream else None,
-                authorization=auth,
-                body=body,
-                cause=row.cause,
-                rules=rules,
-                label=row.label,
-                headers=dict(_HEADERS),
-                not_before=None if self.fired_host is None else self.fired_host - 0.05,
-            )
+        expected = Expected(
+            route=row.route,
+            project_token="" if row.project.stream else row.project.token,
+            stream_id=row.project.token if row.project.stream else None,
+            authorization=auth,
+            body=body,
+            cause=row.cause,
+            rules=rules,
+            label=row.label,
+            headers=dict(_HEADERS),
+            not_before=None if self.fired_host is None else self.fired_host - 0.05,
         )
+        self.again_or_new(row, expected)
         return self.answers.answer(row.route, self.fired_host or self.done_host or 0.0)
+
+    def again_or_new(self, row: Row, expected: Expected) -> None:
+        """Record the attempt's expectation. A row a racing kill put back (:meth:`interrupt_flush`) that
+        goes out with the same body is the same request: its expectation becomes "once or twice" (the
+        first send arrived, or was cut, or never left; and if it arrived its answer may not have been
+        read). A body that changed meanwhile (new ids) gets an optional expectation of its own."""
+        old = None if row.sent_as is None else self.out.requests[row.sent_as]
+        if old is not None and row.sent_as is not None and old.body == expected.body:
+            self.out.requests[row.sent_as] = replace(old, copies=(1, max(old.copies[1], 1) + 1))
+            index = row.sent_as
+        else:
+            if old is not None:
+                expected = replace(expected, copies=(0, 1))
+            index = len(self.out.requests)
+            self.out.requests.append(expected)
+        row.sent_as = None
+        self.flying.append((row, index, self.host_now))
+
+    def interrupt_flush(self, s: Stimulus, keeps_storage: bool) -> None:
+        """The process dies (a kill, a relaunch, a reinstall) while a flush may be running.
+
+        FlushingManager starts every row's request at once and deletes a row only when its answer
+        comes back (FlushingManager.swift:149-230@4.0.1, ``flushTrackingObjects``); a kill ends that
+        anywhere. So a row a flush sent shortly before the kill (no settle since) was sent and deleted,
+        sent but kept (the next flush sends it again), cut on the wire, or never left: its request
+        becomes optional, and when storage survives the row is queued again, so a later flush's send
+        makes it "once or twice". A request the kill cut is the kill's doing
+        (``Expectations.cut_windows``). A reinstall deletes the rows: what did not leave never does.
+        """
+        racing = [(row, index) for row, index, host in self.flying if s.began - host < FLUSH_BUSY]
+        self.flying = []
+        if not racing:
+            return
+        self.out.cut_windows.append((s.began, s.host_time + CUT_SLACK))
+        for row, index in racing:
+            current = self.out.requests[index]
+            self.out.requests[index] = replace(current, copies=(0, max(current.copies[1], 1)))
+            if keeps_storage:
+                row.sent_as = index
+                if all(q is not row for q in self.p.queue):
+                    self.p.queue.append(row)
+
+    def flush_running(self, s: Stimulus) -> bool:
+        """Whether a flush begun before ``s`` (no settle since) may still be running."""
+        return any(s.began - host < FLUSH_BUSY for _, _, host in self.flying)
 
     def fire(self, kind: str) -> None:
         if kind == "flush":
@@ -155,6 +209,7 @@ class FlushMixin(ModelBase):
 
     def on_sync_settle(self, s: Stimulus) -> None:
         self.settle()
+        self.flying = []  # the settle waited until no flush was running
 
     def set_mode(self, mode: str) -> None:
         if mode not in _MODES:

@@ -75,12 +75,21 @@ class IdentityMixin(PushMixin):
         # still queued are deleted unsent (ExponeaInternal.swift:610-632@3.11.0, D2).
         if self.configured and self.gates.stop_tracks_and_flushes:
             cfg = self.cfg()
+            before = len(self.out.requests)
+            running = self.flush_running(s)
             if cfg.automatic_sessions:
                 self.bare_session_end(("ios#62",))
             token = self.customer().push_token
             if token is not None:
                 self.notification_state(token, False, "Invalidated", ("ios#62",))
             self.flush()  # even in .manual; what it cannot send is deleted
+            if running:
+                # A flush still running answers the stop's flushData with .flushAlreadyInProgress
+                # (FlushingManager.swift:99-104@4.0.1) and the stop's completion tears down at once:
+                # clearUserData deletes every row unsent (ExponeaInternal.swift:660-701). So what the
+                # stop tracked or found queued may be sent (the earlier flush had ended) or not.
+                for i in range(before, len(self.out.requests)):
+                    self.out.requests[i] = dataclasses.replace(self.out.requests[i], copies=(0, 1))
         self.wipe()
         self.p.stopped = True
         self.config = None

@@ -28,11 +28,13 @@ __all__ = ["Model"]
 
 class Model(EventsMixin):
     def on_app_install(self, s: Stimulus) -> None:
+        self.interrupt_flush(s, keeps_storage=False)
         old = self.p
         self.p = Persisted(generation=old.generation, device_generation=old.device_generation + 1)
         self.on_app_kill(s)
 
     def on_app_kill(self, s: Stimulus) -> None:
+        self.interrupt_flush(s, keeps_storage=True)
         self.config = None
         self.timers = []
         self.pre_init = []

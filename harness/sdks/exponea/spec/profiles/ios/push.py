@@ -121,7 +121,15 @@ class PushMixin(SessionMixin):
             self.register_token(str(s.args["token"]))
 
     def on_env_deliver_push(self, s: Stimulus) -> None:
-        self.delivered(push_payload.user_info(s.args.get("payload") or {}), consider_consent=True)
+        info = push_payload.user_info(s.args.get("payload") or {})
+        if info.get("source") != "xnpe_platform":
+            # The delivery path skips a push that is not Exponea's before it tracks anything:
+            # ExponeaNotificationService.process guards on Exponea.isExponeaNotification
+            # (ExponeaSDK-Notifications/Classes/ExponeaNotificationService.swift:58@4.0.1), which is
+            # userInfo["source"] == "xnpe_platform" (ExponeaSDKShared/Classes/Exponea.swift:16-17).
+            # Found by harness explore (scenarios/exponea/explore-ios-foreign-push-delivered.yaml).
+            return
+        self.delivered(info, consider_consent=True)
 
     def on_env_click_push(self, s: Stimulus) -> None:
         info = push_payload.user_info(s.args.get("payload") or {})

@@ -22,8 +22,10 @@ __all__ = [
     "AUTH_GATED",
     "BACKGROUND_TASK_LIMIT",
     "CAMPAIGN_WINDOW",
+    "CUT_SLACK",
     "DAY",
     "DEFAULT_VERSION",
+    "FLUSH_BUSY",
     "FLUSH_DELAY",
     "FLUSH_RACE",
     "ID_RE",
@@ -54,6 +56,11 @@ CAMPAIGN_WINDOW = 3.0  # a session_start this young gets the campaign data (ios#
 BACKGROUND_TASK_LIMIT = 30.0  # iOS ends background tasks before the 60 s work item runs (ios §4)
 DAY = 86400.0
 FLUSH_RACE = 0.5  # an identify this soon after a flush may change the ids of rows that flush sends
+# A flush that began this long (host seconds) before a kill or a stop, with no settle between, may still
+# be running: its requests on the wire, its rows not yet deleted (each answered by the collector well
+# within it).
+FLUSH_BUSY = 10.0
+CUT_SLACK = 2.0  # the collector notices a connection the kill cut a little after the kill returned
 ID_RE = re.compile(r"^[A-Za-z0-9-]+$")
 APP_ID_RE = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$", re.IGNORECASE)
 # Public calls refused without sufficient authorization (ios#74) and queued before configure.
@@ -134,6 +141,7 @@ class Row:
     retries: int = 0
     held: tuple[str, ...] = ()  # ids of the rules that kept it queued (offline, 5xx), for its next attempt
     authorization: str | None = None  # 3.11.0: its project's authorization when it was tracked (D4)
+    sent_as: int | None = None  # put back by a kill that raced its send: the index of that expectation
 
 
 @dataclass
