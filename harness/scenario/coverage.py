@@ -217,7 +217,7 @@ def coverage(
             full_reasons = {ChecklistId.parse(i, default).full: r for i, r in reasons.items()}
             full_no_fault = {ChecklistId.parse(i, default).full: r for i, r in no_fault.items()}
             backing = fault_backing(report, scenarios, listed, platform, sdk.name) if report is not None else None
-            names = [sdk.profile_name(platform)]
+            names = [sdk.checklist_name(platform)]
             if sdk.name == default:  # the design contract's keys: the default SDK's, ids as the checklist has them
                 names.append(platform)
             for name in names:

@@ -169,6 +169,11 @@ class Sdk:
         """``<sdk>-<platform>``: the name reports, ``harness check --profile`` and checklist ids use."""
         return f"{self.name}-{platform}"
 
+    def checklist_name(self, platform: str) -> str:
+        """``<sdk>-<name>``: the name a platform's checklist ids and coverage section go by (the platform's,
+        unless ``checklist_names`` renames it: Antsomi's Android checklist is ``antsomi-flutter``)."""
+        return f"{self.name}-{self.checklist_names.get(platform, platform)}"
+
     def newest(self, platform: str) -> str:
         return max(self.versions[platform], key=parse_version)
 

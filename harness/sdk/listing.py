@@ -20,7 +20,7 @@ def describe_sdks() -> list[dict[str, Any]]:
                 "versions": sorted(versions, key=parse_version),
                 "default_version": sdk.newest(platform),
                 "profile": sdk.profile_name(platform),
-                "checklist": sdk.profile_name(platform) if platform in sdk.checklists else None,
+                "checklist": sdk.checklist_name(platform) if platform in sdk.checklists else None,
                 "agents": sorted(sdk.agents.get(platform, {})),
             }
             for platform, versions in sdk.versions.items()

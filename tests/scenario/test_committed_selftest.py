@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from harness.sdks.antsomi.virtual.faults import FAULTS as ANTSOMI
 from harness.sdks.customerio.virtual.faults import FAULTS as CUSTOMERIO
 from harness.sdks.exponea.virtual.faults import FAULTS as EXPONEA
 
@@ -40,13 +41,13 @@ def test_the_committed_result_names_every_seeded_fault_on_its_platforms() -> Non
         listed = set(platforms[f"virtual:{platform}"]["faults"])
         seeded = {n for n, f in EXPONEA.items() if platform in f.platforms}
         if platform == "android":
-            seeded |= set(CUSTOMERIO)
+            seeded |= set(CUSTOMERIO) | set(ANTSOMI)
         assert seeded == listed, f"re-run the selftest: {sorted(seeded ^ listed)} differ on {platform}"
 
 
 def test_fault_names_are_unique_across_sdks() -> None:
     """The selftest report keys faults by name per device: two SDKs' faults with one name would hide one."""
-    assert not set(CUSTOMERIO) & set(EXPONEA)
+    assert not set(CUSTOMERIO) & set(EXPONEA) and not set(ANTSOMI) & (set(EXPONEA) | set(CUSTOMERIO))
 
 
 def test_the_committed_result_had_a_clean_baseline() -> None:

@@ -20,7 +20,7 @@ def test_every_form_of_an_antsomi_id_is_one_item_reported_as_antsomi_flutter() -
 
 def test_coverage_reports_the_antsomi_items_by_the_plugins_checklist_name() -> None:
     report = coverage([ROOT / "scenarios" / "antsomi"])
-    section = report["checklists"]["antsomi-android"]  # the profile's name; its items are the checklist's
+    section = report["checklists"]["antsomi-flutter"]  # the checklist's name, as its items
     text = repr(section)
     assert "antsomi-flutter#6" in text and "antsomi-android#" not in text
 
