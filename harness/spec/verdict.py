@@ -131,8 +131,8 @@ class Verdict:
     def matched(self) -> str:
         """What the matches amount to, in the unit the SDK sends.
 
-        An SDK that sends one event a request (Exponea) reads "N requests as expected". A batch SDK
-        (Customer.io's Segment batches) matches every event inside a request on its own, so a count of
+        An SDK that sends one event a request reads "N requests as expected". A batch SDK (one that
+        sends several events in one request body) matches every event inside a request on its own, so a count of
         matches would read as requests and hide that one batch carried several events: it reads "N
         expected events in M requests", re-sent copies (a retried batch) counted apart, and any whole
         requests matched besides (the settings fetch, a background ``/track``) after it.
