@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.capture.record import CapturedRequest
-from harness.capture.store import Row, Store, row_values
+from harness.capture.store import LoopBatcher, Row, Store, row_values
 from harness.errors import CaptureError
 
 __all__ = ["SCHEMA_VERSION", "PgStore", "is_database_url", "list_runs", "load_run_record", "migrate", "save_run"]
@@ -108,7 +108,6 @@ _STOP = object()
 # the next batch commits on another connection (PostgreSQL flushes their WAL together).
 _WRITERS = 4
 _ID_BLOCK = 1024  # ids reserved from the sequence at a time
-_GATHER_ROUNDS = 4  # loop iterations a hand-off may be put off while requests keep arriving
 
 Done = Callable[[int, BaseException | None], object]
 # rows handed over together, the loop their answers wait on (None: a thread's future), their callbacks
@@ -212,43 +211,20 @@ def _full_row(row: Row) -> list[object]:
     return full
 
 
-class _ThreadHandoff:
+class _ThreadHandoff(LoopBatcher):
     """A loop's side of the PostgreSQL writer: the requests of a few loop iterations go to the writer
     thread as one batch, and their ``done`` callbacks come back on the loop, together.
 
-    The hand-off waits while requests are still arriving (``_gather``, as the SQLite store's
-    ``_LoopWriter`` does): it is put off by one loop iteration, a poll of the sockets that does not block,
-    for as long as the last iteration brought new requests, at most ``_GATHER_ROUNDS`` times. Why: handing
+    The hand-off waits while requests are still arriving (:class:`~harness.capture.store.LoopBatcher`,
+    shared with the SQLite store's loop writer). Why: handing
     each request over at once made most commits hold one row (measured: median batch 1, mean 6 under 32
     busy connections), and a PostgreSQL commit costs the collector and the server nearly as much for one
     row as for thirty (the thread hand-offs, the COPY's and the commit's round trips, the transaction's
     own work on the server)."""
 
     def __init__(self, store: PgStore, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(loop)
         self.store = store
-        self.loop = loop
-        self.pending: list[Row] = []
-        self.waiters: list[Done] = []
-        self.gathered = 0  # pending rows when _gather last looked
-        self.gather_rounds = 0
-
-    def _add(self, row: Row, done: Done) -> None:
-        if not self.pending:
-            self.loop.call_soon(self._gather)
-        self.pending.append(row)
-        self.waiters.append(done)
-
-    def _gather(self) -> None:
-        """Hand the batch over, unless the last loop iteration brought more requests: then look again after
-        the next (at most ``_GATHER_ROUNDS`` times)."""
-        pending = len(self.pending)
-        if pending != self.gathered and self.gather_rounds < _GATHER_ROUNDS:
-            self.gathered = pending
-            self.gather_rounds += 1
-            self.loop.call_soon(self._gather)
-            return
-        self.gathered = self.gather_rounds = 0
-        self.flush()
 
     def flush(self) -> None:
         if self.pending:

@@ -224,7 +224,45 @@ def _insert(cur: sqlite3.Cursor, rows: list[Row]) -> list[int]:
     return list(range(last - len(rows) + 1, last + 1))
 
 
-class _LoopWriter:
+class LoopBatcher:
+    """Requests submitted on an event loop, gathered into one batch while they keep arriving.
+
+    ``_gather`` puts the batch off by one loop iteration, a poll of the sockets that does not block, for
+    as long as the last iteration brought new requests, at most ``_GATHER_ROUNDS`` times, then calls
+    ``flush``. Shared by the SQLite store's loop writer and the PostgreSQL store's hand-off to its writer
+    threads: both pay nearly as much per batch as per row, so batches should hold what is arriving.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.pending: list[Row] = []
+        self.waiters: list[Callable[[int, BaseException | None], object]] = []
+        self.gathered = 0  # pending rows when _gather last looked
+        self.gather_rounds = 0
+
+    def _add(self, row: Row, done: Callable[[int, BaseException | None], object]) -> None:
+        if not self.pending:
+            self.loop.call_soon(self._gather)
+        self.pending.append(row)
+        self.waiters.append(done)
+
+    def _gather(self) -> None:
+        """Flush, unless the last loop iteration brought more requests: then look again after the next
+        (at most ``_GATHER_ROUNDS`` times)."""
+        pending = len(self.pending)
+        if pending != self.gathered and self.gather_rounds < _GATHER_ROUNDS:
+            self.gathered = pending
+            self.gather_rounds += 1
+            self.loop.call_soon(self._gather)
+            return
+        self.gathered = self.gather_rounds = 0
+        self.flush()
+
+    def flush(self) -> None:
+        raise NotImplementedError
+
+
+class _LoopWriter(LoopBatcher):
     """Group commit on an event loop's own thread, for the collector's hot path.
 
     Requests submitted on the loop are inserted in one transaction by a callback scheduled on it, and
@@ -249,10 +287,8 @@ class _LoopWriter:
     """
 
     def __init__(self, store: Store, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(loop)
         self.store = store
-        self.loop = loop
-        self.pending: list[Row] = []
-        self.waiters: list[Callable[[int, BaseException | None], object]] = []
         self.conn = store._connect()
         self.cursor = self.conn.cursor()
         self.conn.execute("PRAGMA wal_autocheckpoint=0")
@@ -260,14 +296,6 @@ class _LoopWriter:
         self.commits = 0
         self.busy_since: float | None = None
         self.retry: asyncio.TimerHandle | None = None
-        self.gathered = 0  # pending rows when _gather last looked
-        self.gather_rounds = 0
-
-    def _add(self, row: Row, done: Callable[[int, BaseException | None], object]) -> None:
-        if not self.pending:
-            self.loop.call_soon(self._gather)
-        self.pending.append(row)
-        self.waiters.append(done)
 
     def submit(self, request: CapturedRequest) -> asyncio.Future[int]:
         fut: asyncio.Future[int] = self.loop.create_future()
@@ -279,18 +307,6 @@ class _LoopWriter:
     ) -> None:
         """Call ``done(id, None)`` right after the commit (``done(0, error)`` if it failed), on the loop."""
         self._add(request if isinstance(request, tuple) else _row_values(request), done)
-
-    def _gather(self) -> None:
-        """Commit, unless the last loop iteration brought more requests: then look again after the next
-        (at most ``_GATHER_ROUNDS`` times)."""
-        pending = len(self.pending)
-        if pending != self.gathered and self.gather_rounds < _GATHER_ROUNDS:
-            self.gathered = pending
-            self.gather_rounds += 1
-            self.loop.call_soon(self._gather)
-            return
-        self.gathered = self.gather_rounds = 0
-        self.flush()
 
     def flush(self) -> None:
         self.retry = None
