@@ -25,6 +25,7 @@ from typing import Any
 
 from harness.learn.fields import leaves, looks_like_time, looks_like_uuid
 from harness.learn.sources import Call
+from harness.spec.identity import read_path
 
 __all__ = ["Proposal", "propose", "propose_calls"]
 
@@ -125,14 +126,6 @@ def _cid(
     )
 
 
-def _at(data: Any, path: str) -> Any:
-    for part in path.split("."):
-        if not isinstance(data, dict) or part not in data:
-            return None
-        data = data[part]
-    return data
-
-
 def _separating_kind(
     events: Sequence[Event], best: str, tracked: set[str], candidates: dict[str, tuple[int, int, set[str]]]
 ) -> str | None:
@@ -148,9 +141,9 @@ def _separating_kind(
         named: set[Any] = set()
         fixed: set[Any] = set()
         for _, data in events:
-            name = _at(data, best)
+            name = read_path(data, best)
             if isinstance(name, str):
-                (named if name in tracked else fixed).add(_at(data, kind))
+                (named if name in tracked else fixed).add(read_path(data, kind))
         if named and fixed and named.isdisjoint(fixed):
             return kind
     return None
