@@ -48,6 +48,28 @@ def _ids(p, _s):
     p.settle()
 
 
+def _identify_cookie(p, _s):
+    p.init()
+    p.call("identifyCustomer", customerIds={"registered": "r", "cookie": "APP-COOKIE"}, properties={})
+    p.settle()
+
+
+def _identify_relaunch(p, _s):
+    p.init()
+    p.call("identifyCustomer", customerIds={"registered": "r"}, properties={})
+    p.settle()
+    p.relaunch()
+    p.init()
+    p.call("trackEvent", eventType="after_relaunch")
+    p.settle()
+
+
+def _stream_token(p, _s):
+    p.init(streamId="S", projectToken=None, authorization=None)
+    p.dev.env.new_push_token("AA")
+    p.settle()
+
+
 def _retries(p, s):
     p.init(flushMode="MANUAL")
     p.call("flushData")
@@ -158,6 +180,18 @@ CASES = {
     ),
     "ios-500-dropped": (_retries, lambda s: len(customers(s.requests())) < 8),
     "ios-offline-counts-retry": (_retries, lambda s: not events(s.requests(), "offline_e")),
+    "ios-identify-cookie-kept": (
+        _identify_cookie,
+        lambda s: customers(s.requests())[0]["customer_ids"]["cookie"] == "APP-COOKIE",
+    ),
+    "ios-identified-ids-not-persisted": (
+        _identify_relaunch,
+        lambda s: "registered" not in events(s.requests(), "after_relaunch")[0]["customer_ids"],
+    ),
+    "ios-stream-empty-update-sent": (
+        _stream_token,
+        lambda s: any(set(c["customer_ids"]) == {"cookie"} and not c["properties"] for c in customers(s.requests())),
+    ),
     "ios-customer-props-not-stripped": (_ids, lambda s: "platform" in customers(s.requests())[0]["properties"]),
     "ios-defaults-on-notification-state": (
         _token_change,

@@ -666,6 +666,30 @@ FAULTS: dict[str, Fault] = {
             violates=("ios#17", "ios#28"),
         ),
         Fault(
+            "ios-identify-cookie-kept",
+            "identity",
+            "identifyCustomer stores a cookie id the app passes instead of overwriting it with the current cookie "
+            "(ExponeaInternal+Tracking.swift:127@4.0.1 left out), so the customer's requests carry the app's cookie",
+            platforms=("ios",),
+            violates=("ios#16",),
+        ),
+        Fault(
+            "ios-identified-ids-not-persisted",
+            "identity",
+            "identifyCustomer updates the customer's ids without saving the Core Data context "
+            "(DatabaseManager.swift:177-181@4.0.1 left out): events after a relaunch lose the identified ids",
+            platforms=("ios",),
+            violates=("ios#19",),
+        ),
+        Fault(
+            "ios-stream-empty-update-sent",
+            "push-token",
+            "in stream mode the cookie-only, property-less customer update is sent instead of deleted unsent "
+            "(the isEmptyUntrustedCustomerUpdate filter, FlushingManager.swift:170-192@4.0.1, left out)",
+            platforms=("ios",),
+            violates=("ios#29",),
+        ),
+        Fault(
             "ios-defaults-on-notification-state",
             "push-token",
             "default properties are added to notification_state",

@@ -60,8 +60,14 @@ class Customer:
         return self.uuid
 
     def all_ids(self) -> dict[str, str]:
-        """``Customer.ids``: the cookie plus every id ever identified."""
-        return {"cookie": self.uuid, **{k: v for k, v in self.ids.items() if k != "cookie"}}
+        """``Customer.ids``: the cookie plus every id ever identified.
+
+        A stored id overrides the cookie, as in the real SDK (``data[key] = ...`` after
+        ``["cookie": uuid]``, ``Models/Core Data/Customer.swift:35-55@4.0.1``). 4.0.1 stores the
+        *current* cookie under ``cookie`` (``ExponeaInternal+Tracking.swift:127``); this SDK stores none,
+        which sends the same ids; only the ``ios-identify-cookie-kept`` fault stores another.
+        """
+        return {"cookie": self.uuid, **self.ids}
 
 
 @dataclass
@@ -89,6 +95,9 @@ class Database:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(_SCHEMA)
         self._lock = threading.RLock()
+        # Changes made in the managed object context but never saved (only the
+        # ``ios-identified-ids-not-persisted`` fault makes any): seen by this process, lost with it.
+        self._unsaved_ids: dict[str, dict[str, str]] = {}
 
     # -- customers -------------------------------------------------------------------------
 
@@ -100,14 +109,19 @@ class Database:
             ).fetchone()
             if row is None:
                 return self.new_customer(now)
-            return Customer(row[0], row[1], row[2], row[3], json.loads(row[4]))
+            return Customer(row[0], row[1], row[2], row[3], self._ids(row[0], row[4]))
 
     def customer(self, cookie: str) -> Customer | None:
         with self._lock:
             row = self._conn.execute(
                 "SELECT uuid, creation, push_token, last_token_track, ids FROM customer WHERE uuid=?", (cookie,)
             ).fetchone()
-        return None if row is None else Customer(row[0], row[1], row[2], row[3], json.loads(row[4]))
+        return None if row is None else Customer(row[0], row[1], row[2], row[3], self._ids(row[0], row[4]))
+
+    def _ids(self, cookie: str, stored: str) -> dict[str, str]:
+        ids: dict[str, str] = json.loads(stored)
+        ids.update(self._unsaved_ids.get(cookie, {}))
+        return ids
 
     def new_customer(self, now: float) -> Customer:
         """``makeNewCustomer``: a fresh ``UUID().uuidString`` (uppercase), no hard ids."""
@@ -120,8 +134,16 @@ class Database:
             )
             return customer
 
-    def save_customer(self, customer: Customer) -> None:
+    def save_customer(self, customer: Customer, persist: bool = True) -> None:
+        """Save the customer; ``persist=False`` changes its ids in memory only (a context never saved).
+
+        A later save persists them too, as a Core Data ``save()`` writes every pending change.
+        """
         with self._lock:
+            if not persist:
+                self._unsaved_ids[customer.uuid] = dict(customer.ids)
+                return
+            self._unsaved_ids.pop(customer.uuid, None)
             self._conn.execute(
                 "UPDATE customer SET push_token=?, last_token_track=?, ids=? WHERE uuid=?",
                 (customer.push_token, customer.last_token_track, json.dumps(customer.ids), customer.uuid),
@@ -208,6 +230,7 @@ class Database:
         with self._lock:
             self._conn.execute("DELETE FROM track_row")
             self._conn.execute("DELETE FROM customer")
+            self._unsaved_ids.clear()
 
     def close(self) -> None:
         with self._lock:

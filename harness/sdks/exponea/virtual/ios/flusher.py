@@ -233,7 +233,7 @@ class Flusher:
             ids = self._customer_ids(row)
             if not ids:
                 continue  # kept for later (its customer is gone)
-            if _empty_untrusted(row, ids):
+            if _empty_untrusted(row, ids) and "ios-stream-empty-update-sent" not in self.faults:
                 self.db.delete(row.seq)  # isEmptyUntrustedCustomerUpdate (ios#29)
                 continue
             batch.append((row, ids))

@@ -242,9 +242,17 @@ class IosSdk:
 
     def api_identifyCustomer(self, args: Mapping[str, Any]) -> None:
         customer = self.customer()
-        ids = {str(k): str(v) for k, v in (args.get("customerIds") or {}).items() if k != "cookie" and v is not None}
+        # 4.0.1 overwrites a given cookie with the current one (ExponeaInternal+Tracking.swift:121-128, ios#16).
+        keep_cookie = "ios-identify-cookie-kept" in self.faults
+        ids = {
+            str(k): str(v)
+            for k, v in (args.get("customerIds") or {}).items()
+            if (k != "cookie" or keep_cookie) and v is not None
+        }
         customer.ids.update(ids)  # additive merge: same key replaced (research ios §5.2)
-        self.db.save_customer(customer)
+        # fetchCurrentCustomerAndUpdate saves the context (DatabaseManager.swift:177-181@4.0.1); the
+        # fault leaves the save out, so the ids live in memory until something else saves (ios#19).
+        self.db.save_customer(customer, persist="ios-identified-ids-not-persisted" not in self.faults)
         timestamp = args.get("timestamp")
         self.track(
             "TRACK_CUSTOMER",
