@@ -11,7 +11,7 @@ import pytest
 
 from harness.sdks.exponea.virtual.faults import FAULTS
 from tests.scenario.test_committed_selftest import suite_proved
-from tests.virtual.ios_phone import Phone, customers, events
+from tests.virtual.ios_phone import TOKEN, Phone, customers, events
 
 TOKEN_PAYLOAD = {
     "source": "xnpe_platform",
@@ -67,6 +67,30 @@ def _identify_relaunch(p, _s):
 def _stream_token(p, _s):
     p.init(streamId="S", projectToken=None, authorization=None)
     p.dev.env.new_push_token("AA")
+    p.settle()
+
+
+def _anonymize_switch(p, _s):
+    p.init(flushMode="MANUAL")
+    p.call("trackEvent", eventType="old_project")
+    p.call("anonymize", exponeaProject={"projectToken": "P2", "authorization": "Token T2"})
+    p.call("flushData")
+    p.settle()
+
+
+def _two_identifies(p, _s):
+    p.init()
+    p.settle()
+    p.call("identifyCustomer", customerIds={"registered": "first"}, properties={})
+    p.advance(1.0)
+    p.call("identifyCustomer", customerIds={"registered": "second"}, properties={})
+    p.settle()
+
+
+def _anonymize_manual(p, _s):
+    p.init(flushMode="MANUAL")
+    p.call("trackEvent", eventType="before")
+    p.call("anonymize")
     p.settle()
 
 
@@ -192,6 +216,18 @@ CASES = {
         _stream_token,
         lambda s: any(set(c["customer_ids"]) == {"cookie"} and not c["properties"] for c in customers(s.requests())),
     ),
+    "ios-row-project-not-stored": (
+        _anonymize_switch,
+        lambda s: (
+            any("/projects/P2/" in r.path for r in s.requests() if r.path.endswith("/customers/events"))
+            and not any("/projects/" + TOKEN + "/" in r.path for r in s.requests() if "/track/" in r.path)
+        ),
+    ),
+    "ios-identify-waits-for-delay": (
+        _two_identifies,
+        lambda s: [c["customer_ids"]["registered"] for c in customers(s.requests())] == ["second", "second"],
+    ),
+    "ios-anonymize-flushes-first": (_anonymize_manual, lambda s: bool(events(s.requests(), "before"))),
     "ios-customer-props-not-stripped": (_ids, lambda s: "platform" in customers(s.requests())[0]["properties"]),
     "ios-defaults-on-notification-state": (
         _token_change,

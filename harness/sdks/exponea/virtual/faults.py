@@ -690,6 +690,31 @@ FAULTS: dict[str, Fault] = {
             violates=("ios#29",),
         ),
         Fault(
+            "ios-row-project-not-stored",
+            "flush",
+            "tracked rows do not store their integrationId (DatabaseManager.swift:336, 395@4.0.1 left out), so each "
+            "goes to the main project current at flush: rows queued before anonymize follow it to the new project, "
+            "mapped rows go to the main one",
+            platforms=("ios",),
+            violates=("ios#59", "ios#71"),
+        ),
+        Fault(
+            "ios-identify-waits-for-delay",
+            "flush",
+            "in immediate mode identifyCustomer waits for the 3 s flush like any event instead of flushing at once "
+            "(the .immediate branch of TrackingManager.swift:250-257@4.0.1 left out)",
+            platforms=("ios",),
+            violates=("ios#21",),
+        ),
+        Fault(
+            "ios-anonymize-flushes-first",
+            "identity",
+            "anonymize flushes the queue before creating the new customer in project mode too (the stream-and-JWT "
+            "condition of ExponeaInternal+Tracking.swift:493-494@4.0.1 dropped)",
+            platforms=("ios",),
+            violates=("ios#60",),
+        ),
+        Fault(
             "ios-defaults-on-notification-state",
             "push-token",
             "default properties are added to notification_state",

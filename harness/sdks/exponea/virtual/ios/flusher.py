@@ -123,6 +123,7 @@ class Flusher:
         authorization: Callable[[Row], str | None],
         successful_4xx: frozenset[int] = frozenset({402}),
         is_stopped: Callable[[], bool],
+        main_integration_id: Callable[[], str] = lambda: "",
     ) -> None:
         self.db = db
         self.env = env
@@ -132,6 +133,7 @@ class Flusher:
         self._authorization = authorization
         self._successful_4xx = successful_4xx
         self._is_stopped = is_stopped
+        self._main_integration_id = main_integration_id
         self._client = httpx.Client(timeout=REQUEST_TIMEOUT, transport=env.network)
         for name in list(self._client.headers):
             self._client.headers.pop(name)
@@ -230,6 +232,10 @@ class Flusher:
         """Customer rows, then event rows, each with the ids of its customer as they are now."""
         batch = []
         for row in self.db.rows("customer") + self.db.rows("event"):
+            if not row.integration_id:
+                # ``integrationId ?? defaultIntegrationId``: the main project as it is now
+                # (TrackEvent.swift:129, TrackCustomer.swift:122@4.0.1); only a fault stores none.
+                row.integration_id = self._main_integration_id()
             ids = self._customer_ids(row)
             if not ids:
                 continue  # kept for later (its customer is gone)

@@ -132,6 +132,7 @@ class IosSdk:
             authorization=self._row_authorization,
             successful_4xx=self.release.successful_4xx,
             is_stopped=lambda: self.stopped and not self._leaky_stop,
+            main_integration_id=lambda: self.config.main.integration_id,
         )
         self.sessions = Sessions(self)
         self.push = push.PushManager(self)
@@ -273,6 +274,11 @@ class IosSdk:
             self.track("SESSION_END", "session_end", ended, self.clock.now())
         if old.push_token is not None:
             self.track_notification_state(old.push_token, False, "Invalidated", None)
+        if "ios-anonymize-flushes-first" in self.faults:
+            # 4.0.1 flushes first only in stream mode with a JWT (ExponeaInternal+Tracking.swift:493-548).
+            done = threading.Event()
+            if self.flusher.flush(on_done=lambda _result: done.set()) == "started":
+                done.wait(120.0)
         self._fetch_in_app_messages(old.all_ids())
         self.defaults.remove(_SAVED_CAMPAIGN)
         self.sessions.clear()
@@ -495,6 +501,8 @@ class IosSdk:
         targets = self.config.projects(key)
         if "ios-mapping-ignored" in self.faults:
             targets = targets[:1]
+        # DatabaseManager.swift:336, 395@4.0.1 store the row's integrationId; the fault leaves it out.
+        keeps_project = "ios-row-project-not-stored" not in self.faults
         for target in targets:
             self.db.add(
                 Row(
@@ -503,7 +511,7 @@ class IosSdk:
                     timestamp=timestamp,
                     properties=props,
                     base_url=target.base_url,
-                    integration_id=target.integration_id,
+                    integration_id=target.integration_id if keeps_project else "",
                     integration_type=target.integration_type,
                     customer=customer.uuid,
                     sdk_type=key,
@@ -516,7 +524,10 @@ class IosSdk:
     def _on_stored(self, key: str) -> None:
         if self.config.flush_mode != "immediate":
             return
-        if key == "TRACK_CUSTOMER" or "ios-no-flush-delay" in self.faults:
+        # identify flushes at once (TrackingManager.swift:250-257@4.0.1, ios#21); the
+        # ios-identify-waits-for-delay fault leaves that branch out.
+        at_once = key == "TRACK_CUSTOMER" and "ios-identify-waits-for-delay" not in self.faults
+        if at_once or "ios-no-flush-delay" in self.faults:
             self.flush()
         if "ios-no-flush-delay" not in self.faults:
             self._schedule_flush()
