@@ -89,20 +89,40 @@ class Flusher:
         self._wake = threading.Condition()
         self._requested = False
         self._busy = False
+        self._extra = 0  # passes started beside the loop's: only under the flush-no-running-guard fault
         self._closed = False
         self._thread = threading.Thread(target=self._loop, name="flusher", daemon=True)
         self._thread.start()
 
     def request(self) -> None:
-        """Trigger a flush (``flushData``); a running pass absorbs the request."""
+        """Trigger a flush (``flushData``); a running pass absorbs the request.
+
+        ``FlushManagerImpl.flushData`` starts a pass only if ``tryStartFlushProcess()`` (an
+        ``AtomicBoolean.compareAndSet``) wins, else it just queues the callback
+        (``FlushManagerImpl.kt:36, 54-68@4.10.0``; android#60). The ``flush-no-running-guard`` fault
+        drops that guard: a flushData during a pass starts a second pass on a thread of its own, which
+        reads the queue while the first pass's event is still in it (deleted only on its 2xx).
+        """
         with self._wake:
+            if self._busy and "flush-no-running-guard" in self.faults:
+                self._extra += 1
+                threading.Thread(target=self._extra_pass, name="flusher-2", daemon=True).start()
+                return
             self._requested = True
             self._wake.notify_all()
+
+    def _extra_pass(self) -> None:
+        try:
+            self._pass()
+        finally:
+            with self._wake:
+                self._extra -= 1
+                self._wake.notify_all()
 
     def idle(self, timeout: float) -> bool:
         """Wait until no pass is running or requested."""
         with self._wake:
-            return self._wake.wait_for(lambda: not self._requested and not self._busy, timeout)
+            return self._wake.wait_for(lambda: not self._requested and not self._busy and not self._extra, timeout)
 
     def _loop(self) -> None:
         while True:

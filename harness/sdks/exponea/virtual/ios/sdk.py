@@ -591,7 +591,14 @@ class IosSdk:
             self._stopping = False
 
     def _teardown(self) -> None:
-        self._pre_init.clear()
+        """``performTeardown`` (``ExponeaInternal.swift:672-680@4.0.1``): the queued calls go with the rest.
+
+        Before configure the stop has no tracking or flushing manager and tears down at once
+        (``:682-686``); ``afterInit.actionBlocks.removeAll()`` is what keeps a later configure from
+        replaying the calls made before the stop (ios#64).
+        """
+        if self.configured or "ios-stop-before-configure-keeps-queue" not in self.faults:
+            self._pre_init.clear()
         self.clock.cancel(_PERIODIC)
         self.sessions.clear()
         if not self._leaky_stop:
