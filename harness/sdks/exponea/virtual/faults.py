@@ -53,6 +53,14 @@ FAULTS: dict[str, Fault] = {
             violates=("android#60",),
         ),
         Fault(
+            "session-start-at-init-time",
+            "sessions",
+            "the first automatic session_start is stamped with the SessionManager's creation time (onSessionEnd's "
+            "fallback) instead of the foreground time: visible only when init runs in the background",
+            platforms=("android",),
+            violates=("android#18",),
+        ),
+        Fault(
             "ids-merged",
             "identity",
             "identifyCustomer merges new ids into the old ones instead of replacing",
