@@ -61,6 +61,14 @@ FAULTS: dict[str, Fault] = {
             violates=("android#18",),
         ),
         Fault(
+            "whole-number-as-string",
+            "events",
+            "a Gson adapter meant to write whole-number properties without '.0' calls JsonWriter.value(String): "
+            "an integer property 2 goes out as the string \"2\" instead of the number 2.0",
+            platforms=("android",),
+            violates=("android#8",),
+        ),
+        Fault(
             "ids-merged",
             "identity",
             "identifyCustomer merges new ids into the old ones instead of replacing",

@@ -45,7 +45,20 @@ def android_headers(authorization: str | None, with_body: bool) -> dict[str, str
     return headers
 
 
-def _body(event: QueuedEvent) -> str:
+def _whole_as_string(value: Any) -> Any:
+    """The ``whole-number-as-string`` fault's adapter: whole numbers in properties become strings.
+
+    The real SDK reads the stored properties back as ``HashMap<String, Any>`` (numbers become Doubles,
+    ``Converters.toAnyMap``, ``database/Converters.kt:73-80@4.10.0``) and Gson writes ``2.0`` (android#8).
+    """
+    if isinstance(value, dict):
+        return {k: _whole_as_string(v) for k, v in value.items()}
+    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+        return str(int(value))
+    return value
+
+
+def _body(event: QueuedEvent, faults: Faults | None = None) -> str:
     if event.route == "campaign":
         props = event.properties or {}
         return dumps({"url": props.get("url"), "timestamp": event.timestamp, "properties": {"platform": "Android"}})
@@ -56,7 +69,8 @@ def _body(event: QueuedEvent) -> str:
         body["timestamp"] = event.timestamp
     body["customer_ids"] = event.customer_ids
     if event.properties is not None:
-        body["properties"] = event.properties
+        whole_as_string = faults is not None and "whole-number-as-string" in faults
+        body["properties"] = _whole_as_string(event.properties) if whole_as_string else event.properties
     return dumps(body)
 
 
@@ -190,7 +204,7 @@ class Flusher:
         auth = "null" if auth is None else str(auth)
         if "authorization-token-doubled" in self.faults and auth != "null":
             auth = "Token " + auth
-        body = _body(event)
+        body = _body(event, self.faults)
         if "campaign-click-platform-lowercase" in self.faults and event.route == "campaign":
             body = body.replace('"platform":"Android"', '"platform":"android"')
         if "html-escaped-json" in self.faults:  # Gson without disableHtmlEscaping()
