@@ -24,6 +24,28 @@ def test_session_end_at_relaunch_carries_the_background_time(server, phone_on):
     assert len(events(server.requests(), "session_start")) == 2
 
 
+def test_configure_in_the_background_starts_a_session(server, phone_on):
+    # TrackingManager.initialSetup calls sessionManager.applicationDidBecomeActive() whatever the app's
+    # state (TrackingManager.swift:124-133@4.0.1): the session starts at configure, and the foreground
+    # two minutes later (past the 60 s timeout, measured from the start) ends it and starts another
+    # (SessionManager.swift:94-148).
+    phone = phone_on()
+    phone.dev.app.background()
+    phone.init()
+    configured_at = phone.now()
+    phone.settle()
+    (start,) = events(server.requests(), "session_start")
+    assert abs(start["timestamp"] - configured_at) < 0.5  # ios#2
+    phone.advance(120)
+    phone.dev.app.foreground()
+    foreground_at = phone.now()
+    phone.settle()
+    (end,) = events(server.requests(), "session_end")
+    assert abs(end["timestamp"] - foreground_at) < 0.5  # ios#50: no background time known, so now
+    assert abs(end["properties"]["duration"] - (foreground_at - start["timestamp"])) < 0.5
+    assert len(events(server.requests(), "session_start")) == 2
+
+
 def test_resume_within_the_timeout_and_manual_calls_ignored(server, phone_on):
     phone = phone_on()
     phone.init()

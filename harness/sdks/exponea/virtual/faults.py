@@ -45,6 +45,30 @@ FAULTS: dict[str, Fault] = {
             violates=("android#66",),
         ),
         Fault(
+            "flush-no-running-guard",
+            "flush",
+            "flushData starts a pass without FlushManagerImpl's isRunning compare-and-set: a flushData during a pass "
+            "starts a second pass that sends the event the first has in flight (deleted only on its 2xx) again",
+            platforms=("android",),
+            violates=("android#60",),
+        ),
+        Fault(
+            "session-start-at-init-time",
+            "sessions",
+            "the first automatic session_start is stamped with the SessionManager's creation time (onSessionEnd's "
+            "fallback) instead of the foreground time: visible only when init runs in the background",
+            platforms=("android",),
+            violates=("android#18",),
+        ),
+        Fault(
+            "whole-number-as-string",
+            "events",
+            "a Gson adapter meant to write whole-number properties without '.0' calls JsonWriter.value(String): "
+            "an integer property 2 goes out as the string \"2\" instead of the number 2.0",
+            platforms=("android",),
+            violates=("android#8",),
+        ),
+        Fault(
             "ids-merged",
             "identity",
             "identifyCustomer merges new ids into the old ones instead of replacing",
@@ -727,6 +751,30 @@ FAULTS: dict[str, Fault] = {
             "stopIntegration sends neither the bare session_end nor the token invalidation",
             platforms=("ios",),
             violates=("ios#62",),
+        ),
+        Fault(
+            "ios-stop-before-configure-keeps-queue",
+            "stop",
+            "stopIntegration before configure marks the SDK stopped but keeps the calls queued for configure "
+            "(performTeardown's afterInit.actionBlocks.removeAll() left out), so a later configure replays them",
+            platforms=("ios",),
+            violates=("ios#64",),
+        ),
+        Fault(
+            "ios-batch-flush",
+            "http",
+            "a flush packs the queued rows of one project into one POST .../batch (one command per row) instead of "
+            "one request per row (FlushingManager.flushTrackingObjects, trackObject per row)",
+            platforms=("ios",),
+            violates=("ios#78",),
+        ),
+        Fault(
+            "ios-flush-no-in-progress-guard",
+            "flush",
+            "flushData does not answer .flushAlreadyInProgress while a flush runs: a second flush reads the rows the "
+            "first has in flight (deleted only on their answer) and sends them again",
+            platforms=("ios",),
+            violates=("ios#70",),
         ),
         Fault(
             "ios-device-id-reset-on-anonymize",

@@ -45,7 +45,20 @@ def android_headers(authorization: str | None, with_body: bool) -> dict[str, str
     return headers
 
 
-def _body(event: QueuedEvent) -> str:
+def _whole_as_string(value: Any) -> Any:
+    """The ``whole-number-as-string`` fault's adapter: whole numbers in properties become strings.
+
+    The real SDK reads the stored properties back as ``HashMap<String, Any>`` (numbers become Doubles,
+    ``Converters.toAnyMap``, ``database/Converters.kt:73-80@4.10.0``) and Gson writes ``2.0`` (android#8).
+    """
+    if isinstance(value, dict):
+        return {k: _whole_as_string(v) for k, v in value.items()}
+    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+        return str(int(value))
+    return value
+
+
+def _body(event: QueuedEvent, faults: Faults | None = None) -> str:
     if event.route == "campaign":
         props = event.properties or {}
         return dumps({"url": props.get("url"), "timestamp": event.timestamp, "properties": {"platform": "Android"}})
@@ -56,7 +69,8 @@ def _body(event: QueuedEvent) -> str:
         body["timestamp"] = event.timestamp
     body["customer_ids"] = event.customer_ids
     if event.properties is not None:
-        body["properties"] = event.properties
+        whole_as_string = faults is not None and "whole-number-as-string" in faults
+        body["properties"] = _whole_as_string(event.properties) if whole_as_string else event.properties
     return dumps(body)
 
 
@@ -89,20 +103,40 @@ class Flusher:
         self._wake = threading.Condition()
         self._requested = False
         self._busy = False
+        self._extra = 0  # passes started beside the loop's: only under the flush-no-running-guard fault
         self._closed = False
         self._thread = threading.Thread(target=self._loop, name="flusher", daemon=True)
         self._thread.start()
 
     def request(self) -> None:
-        """Trigger a flush (``flushData``); a running pass absorbs the request."""
+        """Trigger a flush (``flushData``); a running pass absorbs the request.
+
+        ``FlushManagerImpl.flushData`` starts a pass only if ``tryStartFlushProcess()`` (an
+        ``AtomicBoolean.compareAndSet``) wins, else it just queues the callback
+        (``FlushManagerImpl.kt:36, 54-68@4.10.0``; android#60). The ``flush-no-running-guard`` fault
+        drops that guard: a flushData during a pass starts a second pass on a thread of its own, which
+        reads the queue while the first pass's event is still in it (deleted only on its 2xx).
+        """
         with self._wake:
+            if self._busy and "flush-no-running-guard" in self.faults:
+                self._extra += 1
+                threading.Thread(target=self._extra_pass, name="flusher-2", daemon=True).start()
+                return
             self._requested = True
             self._wake.notify_all()
+
+    def _extra_pass(self) -> None:
+        try:
+            self._pass()
+        finally:
+            with self._wake:
+                self._extra -= 1
+                self._wake.notify_all()
 
     def idle(self, timeout: float) -> bool:
         """Wait until no pass is running or requested."""
         with self._wake:
-            return self._wake.wait_for(lambda: not self._requested and not self._busy, timeout)
+            return self._wake.wait_for(lambda: not self._requested and not self._busy and not self._extra, timeout)
 
     def _loop(self) -> None:
         while True:
@@ -170,7 +204,7 @@ class Flusher:
         auth = "null" if auth is None else str(auth)
         if "authorization-token-doubled" in self.faults and auth != "null":
             auth = "Token " + auth
-        body = _body(event)
+        body = _body(event, self.faults)
         if "campaign-click-platform-lowercase" in self.faults and event.route == "campaign":
             body = body.replace('"platform":"Android"', '"platform":"android"')
         if "html-escaped-json" in self.faults:  # Gson without disableHtmlEscaping()

@@ -50,7 +50,9 @@ class Sessions:
         start, end = self._get("session_start"), self._get("session_end")
         timeout = 0.0 if "session-not-resumed" in self.sdk.faults else float(self.sdk.config["sessionTimeout"])
         if start == -1 or end == -1:
-            self._start(now)
+            # SessionManagerImpl.onSessionStart stamps the first session with now
+            # (SessionManagerImpl.kt:86-94@4.10.0, android#18); only onSessionEnd falls back to initTime.
+            self._start(self.init_time if "session-start-at-init-time" in self.sdk.faults else now)
         elif now - end >= timeout:  # android#19, #20: resumed only strictly within the timeout
             self._end(now if "session-end-at-foreground" in self.sdk.faults else end, end - start)
             self._start(now)

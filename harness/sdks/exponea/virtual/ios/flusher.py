@@ -139,7 +139,7 @@ class Flusher:
             self._client.headers.pop(name)
         self._pool = ThreadPoolExecutor(max_workers=6, thread_name_prefix="urlsession")
         self._cond = threading.Condition()
-        self._flushing = False
+        self._flushes = 0  # flushes running: at most one, FlushingManager's isFlushingData guard
         self._background = 0
         self._resend_seq = 0
         self.last_result = ""
@@ -152,12 +152,12 @@ class Flusher:
         with self._cond:
             if self._is_stopped():
                 result = "stopped"
-            elif self._flushing:
-                result = "flushAlreadyInProgress"
+            elif self._flushes and "ios-flush-no-in-progress-guard" not in self.faults:
+                result = "flushAlreadyInProgress"  # FlushingManager.swift:99-104@4.0.1 (ios#70)
             elif not self.env.online and "ios-offline-counts-retry" not in self.faults:
                 result = "noInternetConnection"
             else:
-                self._flushing = True
+                self._flushes += 1
                 result = "started"
         if result != "started":
             self.last_result = result
@@ -171,7 +171,7 @@ class Flusher:
             batch = self._collect()
         except BaseException:
             with self._cond:
-                self._flushing = False
+                self._flushes -= 1
                 self._cond.notify_all()
             raise
         threading.Thread(target=self._run, args=(on_done, batch), name="flush", daemon=True).start()
@@ -179,11 +179,11 @@ class Flusher:
 
     def busy(self) -> bool:
         with self._cond:
-            return self._flushing or self._background > 0
+            return self._flushes > 0 or self._background > 0
 
     def wait_idle(self, timeout: float) -> bool:
         with self._cond:
-            return self._cond.wait_for(lambda: not self._flushing and self._background == 0, timeout)
+            return self._cond.wait_for(lambda: not self._flushes and self._background == 0, timeout)
 
     def background(self, job: Callable[[], None]) -> None:
         """A non-tracking request (bundle, in-app messages) on its own thread; failures are ignored."""
@@ -222,7 +222,7 @@ class Flusher:
             result = f"success({successes})"
         finally:
             with self._cond:
-                self._flushing = False
+                self._flushes -= 1
                 self.last_result = result
                 self._cond.notify_all()
             if on_done is not None:
@@ -248,9 +248,41 @@ class Flusher:
     def _send_all(self, batch: list[tuple[Row, dict[str, str]]]) -> int:
         if self.before_send is not None:
             self.before_send()
+        if "ios-batch-flush" in self.faults:
+            batch = self._send_batched(batch)
         jobs = [self._pool.submit(self._send_row, row, ids) for row, ids in batch]
         wait(jobs)
         return sum(1 for j in jobs if j.exception() is None and j.result())
+
+    def _send_batched(self, batch: list[tuple[Row, dict[str, str]]]) -> list[tuple[Row, dict[str, str]]]:
+        """The ``ios-batch-flush`` fault: a project's plain rows go as one ``/batch`` POST; the rest is returned.
+
+        The real flush calls ``repository.trackObject`` once per row (``FlushingManager.swift:206-216@4.0.1``),
+        each an ``uploadTrackingData`` of one body (``ServerRepository+TrackingRepository.swift:12-50``).
+        """
+        groups: dict[tuple[str, str], list[tuple[Row, dict[str, str]]]] = {}
+        rest = []
+        for row, ids in batch:
+            if row.integration_type == "project" and row.event_type != "campaign_click" and self.env.online:
+                groups.setdefault((row.base_url, row.integration_id), []).append((row, ids))
+            else:
+                rest.append((row, ids))
+        for (base_url, project), rows in groups.items():
+            if len(rows) < 2:
+                rest.extend(rows)
+                continue
+            commands = [
+                {"name": "customers" if row.kind == "customer" else "customers/events", "data": body_of(row, ids)}
+                for row, ids in rows
+            ]
+            base = base_url[:-1] if base_url.endswith("/") else base_url
+            content = dumps({"commands": commands}).encode()
+            url = f"{base}/track/v2/projects/{project}/batch"
+            status, _text = self._post(url, content, self._authorization(rows[0][0]))
+            if status is not None and status < 400 and not self._is_stopped():
+                for row, _ids in rows:
+                    self.db.delete(row.seq)
+        return rest
 
     def _customer_ids(self, row: Row) -> dict[str, str]:
         if row.frozen_ids is not None:

@@ -186,12 +186,18 @@ class IosSdk:
             self.call(method, pending_args)
 
     def _initial_setup(self) -> None:
-        """``TrackingManager.initialSetup``: installation once per cookie, then the session."""
+        """``TrackingManager.initialSetup``: installation once per cookie, then the session.
+
+        The session starts whatever the app's state: ``initialSetup`` calls
+        ``sessionManager.applicationDidBecomeActive()`` unconditionally (``TrackingManager.swift:124-133@4.0.1``,
+        ``SessionManagerType.swift:27``), at configure and in ``anonymize`` (``:722``). A configure in the
+        background thus starts a session that the next foreground ends past the timeout (ios#2, ios#50).
+        """
         key = "installTracked" + self.customer().uuid
         if not self.defaults.get(key) or "installation-every-launch" in self.faults:
             self.track("INSTALL", "installation", self.device_properties(), self.clock.now())
             self.defaults.set(**{key: True})
-        if self.config.automatic_session_tracking and self.env.foreground:
+        if self.config.automatic_session_tracking:
             self.sessions.trigger_start()
 
     def _apply_flush_mode(self) -> None:
@@ -610,7 +616,14 @@ class IosSdk:
             self._stopping = False
 
     def _teardown(self) -> None:
-        self._pre_init.clear()
+        """``performTeardown`` (``ExponeaInternal.swift:672-680@4.0.1``): the queued calls go with the rest.
+
+        Before configure the stop has no tracking or flushing manager and tears down at once
+        (``:682-686``); ``afterInit.actionBlocks.removeAll()`` is what keeps a later configure from
+        replaying the calls made before the stop (ios#64).
+        """
+        if self.configured or "ios-stop-before-configure-keeps-queue" not in self.faults:
+            self._pre_init.clear()
         self.clock.cancel(_PERIODIC)
         self.sessions.clear()
         if not self._leaky_stop:
