@@ -43,6 +43,11 @@ class ModelBase:
         self.p = Persisted()
         self.out = Expectations(ordered=False)
         self.answers = AnswerRules()
+        # The collector's rule states other than ``answers`` that are possible after a request the
+        # SDK may or may not have sent (a flush that may have been refused): deduplicated by counts.
+        self.answer_alts: list[AnswerRules] = []
+        # (device time, rows sent) of each flush that sent rows and may still be running (FLUSH_OVERLAP)
+        self.running: list[tuple[float, list[Row]]] = []
         self.config: Config | None = None
         self.flush_mode = "IMMEDIATE"
         self.flush_period = 300.0

@@ -37,6 +37,7 @@ class Model(EventsMixin):
         self.interrupt_flush(s, keeps_storage=True)
         self.config = None
         self.timers = []
+        self.running = []  # the process is gone, and with it isFlushingData
         self.pre_init = []
         self.saved_campaign = None
         self.foreground = False
@@ -75,7 +76,8 @@ class Model(EventsMixin):
         self.permission = bool(s.args.get("granted"))
 
     def on_collector_respond(self, s: Stimulus) -> None:
-        self.answers.add(s.args, s.host_time, s.label())
+        for rules in (self.answers, *self.answer_alts):
+            rules.add(s.args, s.host_time, s.label())
 
     def on_call_init(self, s: Stimulus) -> None:
         if self.configured or s.error:
