@@ -60,3 +60,24 @@ def test_ios_flushes_far_apart_each_send_again():
     once: list[tuple[str | int, float, bool]] = [("installation", 1.03, False), ("session_start", 1.03, False)]
     assert verdict("ios", steps, once * 2)[0]
     assert not verdict("ios", steps, once)[0]
+
+
+def test_ios_a_row_a_possibly_refused_flush_sends_with_success_goes_exactly_once():
+    """MANUAL mode: the second flushData may be refused; then the next flush that runs sends the event.
+    Sent by one or the other, never both; with no later flush it may stay queued (nothing else flushes)."""
+    manual = {"configuration": {**CONFIG["configuration"], "flushMode": "MANUAL"}}
+    quick = [
+        ("call", "init", manual, 1.0),
+        ("call", "flushData", {}, 1.02),
+        ("call", "trackEvent", {"eventType": "between"}, 1.03),
+        ("call", "flushData", {}, 1.04),
+    ]
+    init_rows: list[tuple[str | int, float, bool]] = [("installation", 1.03, False), ("session_start", 1.03, False)]
+    later = trace(*quick, ("call", "flushData", {}, 6.0))
+    assert verdict("ios", later, [*init_rows, ("between", 1.05, False)])[0]
+    assert verdict("ios", later, [*init_rows, ("between", 6.1, False)])[0]
+    assert not verdict("ios", later, [*init_rows, ("between", 1.05, False), ("between", 6.1, False)])[0]
+    assert not verdict("ios", later, init_rows)[0]
+    alone = trace(*quick)
+    assert verdict("ios", alone, init_rows)[0]
+    assert verdict("ios", alone, [*init_rows, ("between", 1.05, False)])[0]

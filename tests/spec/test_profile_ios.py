@@ -371,7 +371,8 @@ def test_clear_local_customer_data_only_when_unconfigured():
 
 def test_retries_418_five_times_500_forever_offline_nothing():
     steps = [init(MANUAL), ("call", "trackEvent", {"eventType": "e"})]
-    flushes = [("call", "flushData", {})] * 7
+    # seconds apart: a flushData while an earlier flush may still run may be refused (FLUSH_OVERLAP)
+    flushes = [("call", "flushData", {}, 3.0)] * 7
     four = expect(*steps, ("collector", "respond", {"route": "events", "status": 418}), *flushes)
     assert labels(four).count("e") == 5
     five = expect(*steps, ("collector", "respond", {"route": "events", "status": 500, "body": "oops"}), *flushes)
@@ -386,7 +387,7 @@ def test_stream_401_is_resent_once():
         ("call", "flushData", {}),
         ("call", "trackEvent", {"eventType": "e"}),
         ("collector", "respond", {"route": "events", "status": 401, "times": 1}),
-        ("call", "flushData", {}),
+        ("call", "flushData", {}, 3.0),  # no flush still running: surely not refused
     )
     assert labels(ex).count("e") == 2
 

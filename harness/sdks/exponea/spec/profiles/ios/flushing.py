@@ -49,11 +49,12 @@ class FlushMixin(ModelBase):
         row's answer was read (:138-141, 218-231 ``group.notify``), so which of them run depends on
         the network: a row the collector kept is sent again once per flush that ran. Its re-send
         by such a flush is optional (:meth:`send`). A row the running flush did not send (stored
-        since) is sent at least once all the same: if this flush is refused, a later one sends it
-        (its own delayed flush, or one begun after it was stored; FLUSH_OVERLAP < FLUSH_DELAY). So
-        when the answer deletes it, this send stands for that one (required); when the answer keeps
-        it, this send is optional and "owed": the row's next send is required in its stead (the
-        two expectations merge into "once or twice", :meth:`again_or_new`).
+        since) is not lost: if this flush is refused, the next flush that runs sends it (in
+        .immediate mode its own delayed flush, which no flush begun before the row was stored can
+        still block: FLUSH_OVERLAP < FLUSH_DELAY). So this send is optional and "owed": the row's
+        next send merges with it (:meth:`again_or_new`) into one required expectation, "exactly
+        once" when this answer deletes the row (``or``: the two sends are alternatives), "once or
+        twice" when it keeps it (``and``). With no later flush it stays optional, as in the SDK.
         """
         if self.p.stopped or not self.configured:
             return
@@ -73,8 +74,8 @@ class FlushMixin(ModelBase):
                 continue
             if any(r is row for r in racing):
                 self.send(row, ids, optional=True)
-            elif maybe_refused and not self.surely_deleted(row):
-                self.send(row, ids, optional=True, owed=True)
+            elif maybe_refused:
+                self.send(row, ids, optional=True, owed="or" if self.surely_deleted(row) else "and")
             else:
                 self.send(row, ids)
             sent.append(row)
@@ -106,7 +107,7 @@ class FlushMixin(ModelBase):
                     return False
         return True
 
-    def send(self, row: Row, ids: dict[str, Any], optional: bool = False, owed: bool = False) -> None:
+    def send(self, row: Row, ids: dict[str, Any], optional: bool = False, owed: str = "") -> None:
         """One row's attempt and what the answer does to it (ios#67, #68, #69, #73).
 
         ``optional``: the flush may have been refused (see :meth:`flush`); a row that may already
@@ -117,8 +118,12 @@ class FlushMixin(ModelBase):
         optional = optional or row.maybe_gone
         answers = self.attempt(row, ids, optional=optional, owed=owed)
         if row.project.stream and any(a.status in (401, 403) for a in answers):
-            # re-sent once, 1 s later (ios#73)
+            # re-sent once, 1 s later (ios#73); an owed first send stays what the next flush stands for
+            owed_as, kind = row.sent_as if row.owed else None, row.owed
+            row.sent_as, row.owed = None, ""
             again = self.attempt(row, ids, ("ios#73",), optional=optional or len(answers) > 1)
+            if owed_as is not None:
+                row.sent_as, row.owed = owed_as, kind
             answers = [*(a for a in answers if a.status not in (401, 403)), *again]
         kept = [a for a in answers if a.connection_error or (a.status >= 500 and not _error_body(a.body))]
         if kept:
@@ -181,7 +186,7 @@ class FlushMixin(ModelBase):
         ids: dict[str, Any],
         extra: tuple[str, ...] = (),
         optional: bool = False,
-        owed: bool = False,
+        owed: str = "",
     ) -> list[Answer]:
         body: dict[str, Any] = {"customer_ids": ids, "timestamp": row.timestamp}
         self.in_flight.append((self.now, row.customer, body))
@@ -230,17 +235,21 @@ class FlushMixin(ModelBase):
             self.out.requests[index] = replace(current, copies=(max(0, current.copies[0] - 1), current.copies[1]))
         row.owed = owed
         if owed:
-            row.sent_as = index  # the next send merges with this one: "once or twice" (again_or_new)
+            row.sent_as = index  # the next send merges with this one (again_or_new)
         return self.take_answers(row.route, self.fired_host or self.done_host or 0.0, optional)
 
     def again_or_new(self, row: Row, expected: Expected) -> int:
         """Record the attempt's expectation. A row a racing kill put back (:meth:`interrupt_flush`) that
         goes out with the same body is the same request: its expectation becomes "once or twice" (the
         first send arrived, or was cut, or never left; and if it arrived its answer may not have been
-        read). A body that changed meanwhile (new ids) gets an optional expectation of its own."""
+        read). A body that changed meanwhile (new ids) gets an optional expectation of its own. A row
+        whose last send a possibly refused flush owes (:meth:`flush`) merges the same way: "once or
+        twice", or "exactly once" when the owed send would have deleted it; with a new body this
+        send stays required (the owed one may not have happened)."""
         old = None if row.sent_as is None else self.out.requests[row.sent_as]
         if old is not None and row.sent_as is not None and old.body == expected.body:
-            self.out.requests[row.sent_as] = replace(old, copies=(1, max(old.copies[1], 1) + 1))
+            extra = 0 if row.owed == "or" else 1  # "or": the owed send and this one are alternatives
+            self.out.requests[row.sent_as] = replace(old, copies=(1, max(old.copies[1], 1) + extra))
             index = row.sent_as
         else:
             if old is not None and not row.owed:

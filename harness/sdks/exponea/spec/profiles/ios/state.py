@@ -154,7 +154,9 @@ class Row:
     # whether it may already be deleted (its next attempt is then optional).
     more_retries: frozenset[int] = frozenset()
     maybe_gone: bool = False
-    owed: bool = False  # its last send may not have happened; the next one stands for it (flushing.send)
+    # its last send may not have happened: the next one merges with it, as an alternative ("or") or
+    # as a possible second copy ("and") (flushing.FlushMixin.flush)
+    owed: str = ""
 
 
 @dataclass
