@@ -474,3 +474,25 @@ def test_delivered_push_not_from_exponea_is_not_tracked():
     for payload in ({}, {**PUSH, "source": "other_platform"}):
         assert "campaign" not in labels(expect(init(), ("env", "deliver_push", {"payload": payload})))
     assert labels(expect(init(), ("env", "deliver_push", {"payload": PUSH})))[-1] == "campaign"
+
+
+def test_a_resumed_session_keeps_its_end_time_for_the_next_start():
+    """SessionManager.swift:113-122@4.0.1: a resume returns without touching sessionEndTime, so a configure
+    after a kill, past the timeout from the last backgrounding, ends the session at that backgrounding."""
+    ex = expect(
+        init(),
+        ("app", "background", {}, 5.0),
+        ("app", "foreground", {}, 10.0),
+        ("app", "kill", {}, 5.0),
+        ("app", "launch", {}, 120.0),
+        init(),
+    )
+    (end,) = [e for e in ex.requests if e.label == "session_end"]
+    assert end.body["timestamp"].value == 1005.01  # the backgrounding, not the relaunch
+    assert abs(end.body["properties"]["duration"].value - 5.0) < 1e-6
+
+
+def test_a_click_in_the_background_opens_the_app_first():
+    """A tap opens the app (didBecomeActive) whoever sent the push: past the timeout, the session restarts."""
+    ex = expect(init(), ("app", "background", {}, 5.0), ("env", "click_push", {"payload": {}}, 100.0))
+    assert labels(ex).count("session_start") == 2 and labels(ex).count("session_end") == 1

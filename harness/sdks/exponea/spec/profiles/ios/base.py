@@ -81,6 +81,9 @@ class ModelBase:
     def background_work(self) -> None:
         raise NotImplementedError
 
+    def on_app_foreground(self, s: Stimulus) -> None:
+        raise NotImplementedError
+
     # -- identity and common properties ------------------------------------------------------
 
     @property
@@ -211,6 +214,11 @@ class ModelBase:
             self.done_host = s.host_time
 
     def handle(self, s: Stimulus) -> None:
+        if s.kind == "env" and s.name == "click_push" and not self.foreground:
+            # A tap on a notification opens the app: didBecomeActive comes first, whoever sent the push
+            # and whether or not the SDK is configured yet (then the session is resumed or restarted,
+            # TrackingManager.swift:512-522@4.0.1), and only then does the app hand the payload over.
+            self.on_app_foreground(s)
         handler: Callable[[Stimulus], None] | None = getattr(self, f"on_{s.kind}_{s.name}", None)
         if handler is None:
             if s.kind == "call":
