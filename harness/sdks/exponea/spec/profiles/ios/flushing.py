@@ -279,8 +279,8 @@ class FlushMixin(ModelBase):
         for row, index in racing:
             current = self.out.requests[index]
             self.out.requests[index] = replace(current, copies=(0, max(current.copies[1], 1)))
-            if keeps_storage:
-                row.sent_as = index
+            if keeps_storage and not row.deleted:  # a row stopIntegration deleted stays deleted
+                row.sent_as, row.owed = index, ""  # the kill's "once or twice" replaces any owed send
                 if all(q is not row for q in self.p.queue):
                     self.p.queue.append(row)
 

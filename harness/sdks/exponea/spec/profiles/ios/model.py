@@ -91,6 +91,7 @@ class Model(EventsMixin):
             self.close_quiet(s.began)  # what configure sends arrives before it returns
         self.p.stopped = False
         self.config = config
+        self.running = []  # configure builds a new FlushingManager, not busy (ExponeaInternal.swift:355@4.0.1)
         self.p.saved_config = True
         self.flush_period = period
         self.set_mode(mode)

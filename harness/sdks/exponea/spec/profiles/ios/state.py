@@ -157,6 +157,7 @@ class Row:
     # its last send may not have happened: the next one merges with it, as an alternative ("or") or
     # as a possible second copy ("and") (flushing.FlushMixin.flush)
     owed: str = ""
+    deleted: bool = False  # deleted with the whole store (stopIntegration, clearLocalCustomerData)
 
 
 @dataclass
