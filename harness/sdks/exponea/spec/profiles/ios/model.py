@@ -29,6 +29,8 @@ __all__ = ["Model"]
 class Model(EventsMixin):
     def on_app_install(self, s: Stimulus) -> None:
         self.interrupt_flush(s, keeps_storage=False)
+        # A new install is a new app: a stop of the old one (isStopped with it) no longer holds what it sends.
+        self.close_quiet(s.began)
         old = self.p
         self.p = Persisted(generation=old.generation, device_generation=old.device_generation + 1)
         self.on_app_kill(s)
@@ -71,6 +73,12 @@ class Model(EventsMixin):
 
     def on_env_set_network(self, s: Stimulus) -> None:
         self.online = bool(s.args.get("online"))
+        if not self.online and self.flush_running(s):
+            # A request on the wire when the network goes fails with a connection error (the row is kept,
+            # retries unchanged: FlushingManager.swift:258-268@4.0.1) or had got through: as with a kill,
+            # each request the flush had begun may have arrived, and its row may be sent again by the
+            # next flush once online ("once or twice"). The iOS counterpart of the Android offline race.
+            self.interrupt_flush(s, keeps_storage=True)
 
     def on_env_set_push_permission(self, s: Stimulus) -> None:
         self.permission = bool(s.args.get("granted"))
