@@ -386,8 +386,9 @@ def test_stream_401_is_resent_once():
         init({"streamId": "S", "baseURL": "http://c", "flushMode": "MANUAL"}),
         ("call", "flushData", {}),
         ("call", "trackEvent", {"eventType": "e"}),
-        ("collector", "respond", {"route": "events", "status": 401, "times": 1}),
-        ("call", "flushData", {}, 3.0),  # no flush still running: surely not refused
+        # seconds after the first flush: no request of it can meet the rule, no flush refused
+        ("collector", "respond", {"route": "events", "status": 401, "times": 1}, 3.0),
+        ("call", "flushData", {}, 3.0),
     )
     assert labels(ex).count("e") == 2
 

@@ -48,6 +48,7 @@ class ModelBase:
         self.answer_alts: list[AnswerRules] = []
         # (device time, rows sent) of each flush that sent rows and may still be running (FLUSH_OVERLAP)
         self.running: list[tuple[float, list[Row]]] = []
+        self.last_index: int | None = None  # the expectation the last attempt recorded (flushing.attempt)
         self.config: Config | None = None
         self.flush_mode = "IMMEDIATE"
         self.flush_period = 300.0

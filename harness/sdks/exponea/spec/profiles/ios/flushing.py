@@ -67,18 +67,35 @@ class FlushMixin(ModelBase):
         maybe_refused = bool(self.running)
         rows = sorted(self.p.queue, key=lambda r: (r.route != "customers", _ts(r.timestamp)))
         sent: list[Row] = []
+        tries: list[tuple[Row, bool, list[Answer], int]] = []
         for row in rows:
             ids = self.customer_ids(row.customer)
             if row.project.stream and row.route == "customers" and not row.properties and len(ids) == 1:
                 self.p.queue.remove(row)  # cookie-only empty update: deleted unsent (ios#29)
                 continue
             if any(r is row for r in racing):
-                self.send(row, ids, optional=True)
+                tries.append((row, *self.send(row, ids, optional=True)))
             elif maybe_refused:
-                self.send(row, ids, optional=True, owed="or" if self.surely_deleted(row) else "and")
+                owed = "or" if self.surely_deleted(row) else "and"
+                tries.append((row, *self.send(row, ids, optional=True, owed=owed)))
             else:
-                self.send(row, ids)
+                tries.append((row, *self.send(row, ids)))
             sent.append(row)
+        # All of a flush's requests start at once (FlushingManager.swift:207-216@4.0.1): which of them a
+        # collector rule that answers only some (``times``, ``nth``) catches depends on arrival, so each
+        # row of a route may get any answer the flush's requests of that route got.
+        pool: dict[str, list[Answer]] = {}
+        for row, _, answers, _ in tries:
+            pool.setdefault(row.route, [])
+            pool[row.route] += [a for a in answers if a not in pool[row.route]]
+        for row, optional, answers, index in tries:
+            again = row.project.stream and not any(a.status in (401, 403) for a in answers)
+            if again and any(a.status in (401, 403) for a in pool[row.route]):
+                # another row's 401 may have been this one's: then it was re-sent once (ios#73)
+                more = self.attempt(row, self.customer_ids(row.customer), ("ios#73",), optional=True)
+                pool[row.route] += [a for a in more if a not in pool[row.route]]
+            certain = len(answers) == 1 == len(pool[row.route])
+            self.settle_row(row, pool[row.route], optional, index if certain else None)
         if sent:
             self.running.append((self.now, sent))
 
@@ -107,7 +124,9 @@ class FlushMixin(ModelBase):
                     return False
         return True
 
-    def send(self, row: Row, ids: dict[str, Any], optional: bool = False, owed: str = "") -> None:
+    def send(
+        self, row: Row, ids: dict[str, Any], optional: bool = False, owed: str = ""
+    ) -> tuple[bool, list[Answer], int]:
         """One row's attempt and what the answer does to it (ios#67, #68, #69, #73).
 
         ``optional``: the flush may have been refused (see :meth:`flush`); a row that may already
@@ -125,6 +144,12 @@ class FlushMixin(ModelBase):
             if owed_as is not None:
                 row.sent_as, row.owed = owed_as, kind
             answers = [*(a for a in answers if a.status not in (401, 403)), *again]
+        return optional, answers, len(self.out.requests) - 1 if self.last_index is None else self.last_index
+
+    def settle_row(self, row: Row, answers: list[Answer], optional: bool, index: int | None) -> None:
+        """What the possible answers of one attempt do to the row: its possible states (see :meth:`send`).
+
+        ``index``: the expectation of the row's attempt when its one answer is certain (else None)."""
         kept = [a for a in answers if a.connection_error or (a.status >= 500 and not _error_body(a.body))]
         if kept:
             held = {"ios#69" if a.connection_error else "ios#68" for a in kept}
@@ -141,10 +166,10 @@ class FlushMixin(ModelBase):
                 # into ``default: resultAction(.success(data))``, so the row counts as sent. 3.11.0
                 # (:201-221) has ``400, 405..<500``, 401, 404, ``500...``: 403 falls there too (D3).
                 gone = True
-                if answer.status >= 400 and len(answers) == 1 and not optional:
+                if answer.status >= 400 and index is not None and not optional:
                     # The one copy this expectation allows is what checks that this 4xx is not retried.
-                    last = self.out.requests[-1]
-                    self.out.requests[-1] = replace(last, rules=(*last.rules, "ios#67"))
+                    last = self.out.requests[index]
+                    self.out.requests[index] = replace(last, rules=(*last.rules, "ios#67"))
             else:
                 for retries in before:  # dropped after maxTries attempts (ios#67)
                     if retries + 1 >= self.cfg().max_tries:
@@ -230,6 +255,7 @@ class FlushMixin(ModelBase):
         )
         was_owed = row.owed
         index = self.again_or_new(row, expected)
+        self.last_index = index
         if optional and not was_owed:  # an owed send is required, whichever flush makes it
             current = self.out.requests[index]
             self.out.requests[index] = replace(current, copies=(max(0, current.copies[0] - 1), current.copies[1]))

@@ -13,6 +13,7 @@ from harness.sdks.exponea.spec.profiles.ios.state import (
     APP_ID_RE,
     AUTH_GATED,
     BACKGROUND_TASK_LIMIT,
+    FLUSH_OVERLAP,
     ID_RE,
     Config,
     Persisted,
@@ -84,6 +85,19 @@ class Model(EventsMixin):
         self.permission = bool(s.args.get("granted"))
 
     def on_collector_respond(self, s: Stimulus) -> None:
+        if self.flying:
+            # Requests of a flush still running may meet the new rule: an answer that keeps the row
+            # (a reset, a 5xx) means the next flush sends it again. So each row the flush sent is put
+            # back as a kill's would be, its request still required: "once or twice" when a later
+            # flush runs (FlushingManager.swift:207-216, 258-268@4.0.1).
+            # Only a flush begun within FLUSH_OVERLAP (host seconds) may still have requests on the wire. The row may
+            # be gone (its answer read before the rule): its next attempt is optional, and merged with
+            # the request it stands for (which did arrive) into "once or twice".
+            for row, index, host in self.flying:
+                racing = s.began - host < FLUSH_OVERLAP
+                if racing and all(q is not row for q in self.p.queue) and not row.deleted:
+                    row.sent_as, row.owed, row.maybe_gone = index, "and", True
+                    self.p.queue.append(row)
         for rules in (self.answers, *self.answer_alts):
             rules.add(s.args, s.host_time, s.label())
 
