@@ -601,6 +601,7 @@ def _settle(exps: list[_Exp], offset: float, verdict: Verdict) -> None:
     """Bind variables, then report each expectation's differences, misses and copies."""
     bindings: Bindings = {CLOCK_OFFSET: offset}
     _prebind(exps, bindings)
+    _uncross(exps, bindings, offset)
     matches = verdict.matches
     new_match = tuple.__new__  # Match(...) without the NamedTuple's Python-level __new__
     for e in exps:
@@ -716,6 +717,33 @@ def _prebind(exps: list[_Exp], bindings: Bindings) -> None:
         if any(bindings.get(other, ABSENT) == value for other in vars_by_name[name].distinct_from):
             continue  # the majority value is an old one: leave it to be reported where it appears
         bindings[name] = value
+
+
+def _uncross(exps: list[_Exp], bindings: Bindings, offset: float) -> None:
+    """Swap two exact pairs of one bucket that were paired crosswise.
+
+    Two expectations that differ only in a variable (two customers' updates with the same body but the
+    cookie, sent at once in either order) both match both requests exactly, and the assignment cannot
+    tell them apart: the bindings that would are settled only after it. When each pair's variables
+    conflict with the bindings and each expectation matches the other's request exactly without a
+    conflict, the pairs were crossed: swapping them is the matching the bindings ask for.
+    """
+    crossed = [e for e in exps if e.exact and len(e.matched) == 1 and _var_conflicts(e.seen, bindings)]
+    for i, a in enumerate(crossed):
+        for b in crossed[i + 1 :]:
+            if a.key != b.key or not _var_conflicts(a.seen, bindings) or not _var_conflicts(b.seen, bindings):
+                continue
+            seen_a: list[VarSeen] = []
+            seen_b: list[VarSeen] = []
+            obs_a, obs_b = a.matched[0], b.matched[0]
+            if (
+                _exact(a, obs_b, offset, seen_a)
+                and _exact(b, obs_a, offset, seen_b)
+                and not _var_conflicts(seen_a, bindings)
+                and not _var_conflicts(seen_b, bindings)
+            ):
+                a.matched, b.matched = [obs_b], [obs_a]
+                a.seen, b.seen = seen_a, seen_b
 
 
 def _var_conflicts(seen: list[VarSeen], bindings: Bindings) -> list[_Diff]:

@@ -371,7 +371,8 @@ def test_clear_local_customer_data_only_when_unconfigured():
 
 def test_retries_418_five_times_500_forever_offline_nothing():
     steps = [init(MANUAL), ("call", "trackEvent", {"eventType": "e"})]
-    flushes = [("call", "flushData", {})] * 7
+    # seconds apart: a flushData while an earlier flush may still run may be refused (FLUSH_OVERLAP)
+    flushes = [("call", "flushData", {}, 3.0)] * 7
     four = expect(*steps, ("collector", "respond", {"route": "events", "status": 418}), *flushes)
     assert labels(four).count("e") == 5
     five = expect(*steps, ("collector", "respond", {"route": "events", "status": 500, "body": "oops"}), *flushes)
@@ -385,8 +386,9 @@ def test_stream_401_is_resent_once():
         init({"streamId": "S", "baseURL": "http://c", "flushMode": "MANUAL"}),
         ("call", "flushData", {}),
         ("call", "trackEvent", {"eventType": "e"}),
-        ("collector", "respond", {"route": "events", "status": 401, "times": 1}),
-        ("call", "flushData", {}),
+        # seconds after the first flush: no request of it can meet the rule, no flush refused
+        ("collector", "respond", {"route": "events", "status": 401, "times": 1}, 3.0),
+        ("call", "flushData", {}, 3.0),
     )
     assert labels(ex).count("e") == 2
 
@@ -473,3 +475,25 @@ def test_delivered_push_not_from_exponea_is_not_tracked():
     for payload in ({}, {**PUSH, "source": "other_platform"}):
         assert "campaign" not in labels(expect(init(), ("env", "deliver_push", {"payload": payload})))
     assert labels(expect(init(), ("env", "deliver_push", {"payload": PUSH})))[-1] == "campaign"
+
+
+def test_a_resumed_session_keeps_its_end_time_for_the_next_start():
+    """SessionManager.swift:113-122@4.0.1: a resume returns without touching sessionEndTime, so a configure
+    after a kill, past the timeout from the last backgrounding, ends the session at that backgrounding."""
+    ex = expect(
+        init(),
+        ("app", "background", {}, 5.0),
+        ("app", "foreground", {}, 10.0),
+        ("app", "kill", {}, 5.0),
+        ("app", "launch", {}, 120.0),
+        init(),
+    )
+    (end,) = [e for e in ex.requests if e.label == "session_end"]
+    assert end.body["timestamp"].value == 1005.01  # the backgrounding, not the relaunch
+    assert abs(end.body["properties"]["duration"].value - 5.0) < 1e-6
+
+
+def test_a_click_in_the_background_opens_the_app_first():
+    """A tap opens the app (didBecomeActive) whoever sent the push: past the timeout, the session restarts."""
+    ex = expect(init(), ("app", "background", {}, 5.0), ("env", "click_push", {"payload": {}}, 100.0))
+    assert labels(ex).count("session_start") == 2 and labels(ex).count("session_end") == 1

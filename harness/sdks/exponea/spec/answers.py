@@ -10,6 +10,7 @@ in flight at a time. ``share`` below 1 cannot be predicted and is refused.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -91,6 +92,14 @@ class AnswerRules:
                 until_host_time=host_time + float(seconds) if seconds is not None else None,
             )
         )
+
+    def copy(self) -> AnswerRules:
+        """An independent copy: a profile that does not know whether a request was made keeps both."""
+        return copy.deepcopy(self)
+
+    def counts(self) -> tuple[tuple[int, int], ...]:
+        """How many requests each rule has seen and answered: two copies with equal counts answer alike."""
+        return tuple((rule.seen, rule.used) for rule in self._rules)
 
     def answer(self, route: str, host_time: float, method: str = "POST") -> Answer:
         for rule in self._rules:

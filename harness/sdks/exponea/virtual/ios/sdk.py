@@ -197,6 +197,9 @@ class IosSdk:
         if not self.defaults.get(key) or "installation-every-launch" in self.faults:
             self.track("INSTALL", "installation", self.device_properties(), self.clock.now())
             self.defaults.set(**{key: True})
+        # sessionManager.applicationDidBecomeActive() whatever the app's state (TrackingManager.swift:124-133
+        # @4.0.1; SessionManager.swift:74-77 checks only isAutomatic): configure or anonymize in the
+        # background starts a session too (found by harness explore: explore-ios-anonymize-in-background).
         if self.config.automatic_session_tracking:
             self.sessions.trigger_start()
 

@@ -53,8 +53,7 @@ class Sessions:
             start, end = self._get("sessionStarted"), self._get("sessionEnded")
             since = end if end else start
             if now - since < self.sdk.config.session_timeout and "ios-session-not-resumed" not in self.sdk.faults:
-                self.sdk.defaults.set(sessionEnded=0.0)
-                return
+                return  # resumed: sessionEnded is kept (SessionManager.swift:113-122@4.0.1)
             end_ts = end if end else now
             duration = end_ts - start
             if "ios-session-duration-to-relaunch" in self.sdk.faults:

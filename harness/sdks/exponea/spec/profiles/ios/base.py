@@ -43,6 +43,12 @@ class ModelBase:
         self.p = Persisted()
         self.out = Expectations(ordered=False)
         self.answers = AnswerRules()
+        # The collector's rule states other than ``answers`` that are possible after a request the
+        # SDK may or may not have sent (a flush that may have been refused): deduplicated by counts.
+        self.answer_alts: list[AnswerRules] = []
+        # (device time, rows sent) of each flush that sent rows and may still be running (FLUSH_OVERLAP)
+        self.running: list[tuple[float, list[Row]]] = []
+        self.last_index: int | None = None  # the expectation the last attempt recorded (flushing.attempt)
         self.config: Config | None = None
         self.flush_mode = "IMMEDIATE"
         self.flush_period = 300.0
@@ -74,6 +80,9 @@ class ModelBase:
         raise NotImplementedError
 
     def background_work(self) -> None:
+        raise NotImplementedError
+
+    def on_app_foreground(self, s: Stimulus) -> None:
         raise NotImplementedError
 
     # -- identity and common properties ------------------------------------------------------
@@ -206,6 +215,11 @@ class ModelBase:
             self.done_host = s.host_time
 
     def handle(self, s: Stimulus) -> None:
+        if s.kind == "env" and s.name == "click_push" and not self.foreground:
+            # A tap on a notification opens the app: didBecomeActive comes first, whoever sent the push
+            # and whether or not the SDK is configured yet (then the session is resumed or restarted,
+            # TrackingManager.swift:512-522@4.0.1), and only then does the app hand the payload over.
+            self.on_app_foreground(s)
         handler: Callable[[Stimulus], None] | None = getattr(self, f"on_{s.kind}_{s.name}", None)
         if handler is None:
             if s.kind == "call":

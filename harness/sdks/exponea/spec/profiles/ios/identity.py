@@ -107,6 +107,8 @@ class IdentityMixin(PushMixin):
         self.wipe()
 
     def wipe(self) -> None:
+        for row in (*self.p.queue, *(f[0] for f in self.flying)):
+            row.deleted = True  # a kill racing the flush that sent it cannot put it back (interrupt_flush)
         self.p = Persisted(generation=self.p.generation, device_generation=self.p.device_generation + 1)
         self.saved_campaign = None
 

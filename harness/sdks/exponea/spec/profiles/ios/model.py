@@ -13,6 +13,7 @@ from harness.sdks.exponea.spec.profiles.ios.state import (
     APP_ID_RE,
     AUTH_GATED,
     BACKGROUND_TASK_LIMIT,
+    FLUSH_OVERLAP,
     ID_RE,
     Config,
     Persisted,
@@ -29,6 +30,8 @@ __all__ = ["Model"]
 class Model(EventsMixin):
     def on_app_install(self, s: Stimulus) -> None:
         self.interrupt_flush(s, keeps_storage=False)
+        # A new install is a new app: a stop of the old one (isStopped with it) no longer holds what it sends.
+        self.close_quiet(s.began)
         old = self.p
         self.p = Persisted(generation=old.generation, device_generation=old.device_generation + 1)
         self.on_app_kill(s)
@@ -37,6 +40,7 @@ class Model(EventsMixin):
         self.interrupt_flush(s, keeps_storage=True)
         self.config = None
         self.timers = []
+        self.running = []  # the process is gone, and with it isFlushingData
         self.pre_init = []
         self.saved_campaign = None
         self.foreground = False
@@ -70,12 +74,32 @@ class Model(EventsMixin):
 
     def on_env_set_network(self, s: Stimulus) -> None:
         self.online = bool(s.args.get("online"))
+        if not self.online and self.flush_running(s):
+            # A request on the wire when the network goes fails with a connection error (the row is kept,
+            # retries unchanged: FlushingManager.swift:258-268@4.0.1) or had got through: as with a kill,
+            # each request the flush had begun may have arrived, and its row may be sent again by the
+            # next flush once online ("once or twice"). The iOS counterpart of the Android offline race.
+            self.interrupt_flush(s, keeps_storage=True)
 
     def on_env_set_push_permission(self, s: Stimulus) -> None:
         self.permission = bool(s.args.get("granted"))
 
     def on_collector_respond(self, s: Stimulus) -> None:
-        self.answers.add(s.args, s.host_time, s.label())
+        if self.flying:
+            # Requests of a flush still running may meet the new rule: an answer that keeps the row
+            # (a reset, a 5xx) means the next flush sends it again. So each row the flush sent is put
+            # back as a kill's would be, its request still required: "once or twice" when a later
+            # flush runs (FlushingManager.swift:207-216, 258-268@4.0.1).
+            # Only a flush begun within FLUSH_OVERLAP (host seconds) may still have requests on the wire. The row may
+            # be gone (its answer read before the rule): its next attempt is optional, and merged with
+            # the request it stands for (which did arrive) into "once or twice".
+            for row, index, host in self.flying:
+                racing = s.began - host < FLUSH_OVERLAP
+                if racing and all(q is not row for q in self.p.queue) and not row.deleted:
+                    row.sent_as, row.owed, row.maybe_gone = index, "and", True
+                    self.p.queue.append(row)
+        for rules in (self.answers, *self.answer_alts):
+            rules.add(s.args, s.host_time, s.label())
 
     def on_call_init(self, s: Stimulus) -> None:
         if self.configured or s.error:
@@ -89,6 +113,7 @@ class Model(EventsMixin):
             self.close_quiet(s.began)  # what configure sends arrives before it returns
         self.p.stopped = False
         self.config = config
+        self.running = []  # configure builds a new FlushingManager, not busy (ExponeaInternal.swift:355@4.0.1)
         self.p.saved_config = True
         self.flush_period = period
         self.set_mode(mode)

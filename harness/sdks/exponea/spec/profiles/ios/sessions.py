@@ -44,7 +44,9 @@ class SessionMixin(FlushMixin):
         if p.session_started:
             since = p.session_ended or p.session_started
             if self.now - since < self.cfg().session_timeout:
-                p.session_ended = 0.0  # resumed (ios#51)
+                # resumed (ios#51); sessionEndTime stays as it was (SessionManager.swift:113-122@4.0.1
+                # returns without touching it): a later start without a background in between (a
+                # configure after a kill) still measures the timeout from it and ends the session there
                 return
             self.session_end(p.session_ended or self.now, ("ios#50",))
         self.session_start(("ios#2", "ios#50"))

@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_VERSION",
     "FLUSH_BUSY",
     "FLUSH_DELAY",
+    "FLUSH_OVERLAP",
     "FLUSH_RACE",
     "ID_RE",
     "MODELLED_VERSIONS",
@@ -55,6 +56,12 @@ FLUSH_DELAY = 3.0  # Constants.Tracking.immediateFlushDelay (ios#3)
 CAMPAIGN_WINDOW = 3.0  # a session_start this young gets the campaign data (ios#25, #26)
 BACKGROUND_TASK_LIMIT = 30.0  # iOS ends background tasks before the 60 s work item runs (ios §4)
 DAY = 86400.0
+# A flush that sent rows may still be running this long (device seconds) after it began: a flush that
+# starts meanwhile may be refused (FlushingManager.flushData answers .flushAlreadyInProgress while
+# isFlushingData is set, FlushingManager.swift:99-105@4.0.1, cleared only once every row's answer was
+# read, :138-141, 218-231). Shorter than FLUSH_DELAY, so a row's own delayed flush never falls in the
+# window of a flush begun before the row was stored: every row is surely sent once.
+FLUSH_OVERLAP = 2.0
 FLUSH_RACE = 0.5  # an identify this soon after a flush may change the ids of rows that flush sends
 # A flush that began this long (host seconds) before a kill or a stop, with no settle between, may still
 # be running: its requests on the wire, its rows not yet deleted (each answered by the collector well
@@ -142,6 +149,15 @@ class Row:
     held: tuple[str, ...] = ()  # ids of the rules that kept it queued (offline, 5xx), for its next attempt
     authorization: str | None = None  # 3.11.0: its project's authorization when it was tracked (D4)
     sent_as: int | None = None  # put back by a kill that raced its send: the index of that expectation
+    # After a flush that may have been refused (FLUSH_OVERLAP) the row's state is one of several:
+    # ``retries`` is the least retry count it may have, ``more_retries`` the others, ``maybe_gone``
+    # whether it may already be deleted (its next attempt is then optional).
+    more_retries: frozenset[int] = frozenset()
+    maybe_gone: bool = False
+    # its last send may not have happened: the next one merges with it, as an alternative ("or") or
+    # as a possible second copy ("and") (flushing.FlushMixin.flush)
+    owed: str = ""
+    deleted: bool = False  # deleted with the whole store (stopIntegration, clearLocalCustomerData)
 
 
 @dataclass
