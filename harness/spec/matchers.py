@@ -53,6 +53,14 @@ class Matcher:
         """None if ``actual`` matches, else a short reason."""
         raise NotImplementedError
 
+    def sight(self, actual: Any, offset: float, path: str, seen: list[tuple[Var, Any, str]]) -> bool:
+        """The compiled plans' check (:mod:`harness.spec.plan`): does ``actual`` match, with no variable
+        bound yet (the checker settles bindings over the final matching). A matcher that holds a
+        :class:`Var` inside it records ``(var, value, path)`` in ``seen`` for each one it met, as the
+        plans do for a bare ``Var``: a variable checked against throw-away bindings is never held to
+        the value the other requests bind."""
+        return self.check(actual, {CLOCK_OFFSET: offset}) is None
+
     def show(self) -> str:
         """A compact token (``<cookie#1>``, ``≈1712345678.123±2``) for debugging; people read :meth:`describe`."""
         raise NotImplementedError

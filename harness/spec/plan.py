@@ -6,9 +6,9 @@ or not", with the static parts of an object compared in C (``itemgetter`` plus t
 ``dict.keys() == keyset``) and only the matchers visited in Python. Semantics are those of
 ``diff_value``: numbers equal by value (``5 == 5.0``) but never equal to booleans (static parts that
 could confuse the two fall back to ``diff_value``). A :class:`Var` does not bind here; the plan
-records ``(var, value, path)`` so the checker can settle bindings once, over the final matching. A
-:class:`OneOf` records the sightings of the options that match (:meth:`OneOf.sight`): what they all
-bind alike as plain sightings, the rest as one ``(EITHER, alternatives, path)`` sighting.
+records ``(var, value, path)`` so the checker can settle bindings once, over the final matching.
+Another matcher records the variables it holds through :meth:`Matcher.sight` (a :class:`OneOf`:
+what its matching options all bind alike, the rest as one ``(EITHER, alternatives, path)`` sighting).
 
 :func:`compile_value` first looks an object up in the shape cache (``plan_shapes``: one generated
 check per body shape, the expectation reduced to a tuple of its leaves); the per-value plans below
@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from operator import itemgetter
 from typing import Any
 
-from harness.spec.matchers import CLOCK_OFFSET, Absent, Any_, Approx, DeviceTime, Matcher, OneOf, Var, diff_value
+from harness.spec.matchers import Absent, Any_, Approx, DeviceTime, Matcher, Var, diff_value
 from harness.spec.plan_shapes import compile_shaped
 from harness.wire.observation import ABSENT
 
@@ -111,11 +111,9 @@ def _matcher(m: Matcher, path: str) -> Check:
         return lambda a, seen, off: a is not ABSENT
     if isinstance(m, Absent):
         return lambda a, seen, off: a is ABSENT
-    if isinstance(m, OneOf):
-        return lambda a, seen, off: m.sight(a, off, path, seen)
 
     def other(a: Any, seen: list[VarSeen], off: float) -> bool:
-        return m.check(a, {CLOCK_OFFSET: off}) is None
+        return m.sight(a, off, path, seen)
 
     return other
 
@@ -247,22 +245,11 @@ class _StrictLeaf(_Leaf):
 
 
 class _OtherLeaf(_Leaf):
-    __slots__ = ("m",)
-
-    def __init__(self, ctx: _Ctx, m: Matcher) -> None:
-        super().__init__(ctx)
-        self.m = m
-
-    def __eq__(self, a: object) -> bool:
-        return self.m.check(a, {CLOCK_OFFSET: self.ctx.off}) is None
-
-
-class _OneOfLeaf(_Leaf):
-    """Alternatives, whose variables are recorded as :meth:`OneOf.sight` tells."""
+    """Any other matcher, which may record the variables it holds (:meth:`Matcher.sight`)."""
 
     __slots__ = ("m", "path")
 
-    def __init__(self, ctx: _Ctx, m: OneOf, path: str) -> None:
+    def __init__(self, ctx: _Ctx, m: Matcher, path: str) -> None:
         super().__init__(ctx)
         self.m, self.path = m, path
 
@@ -303,10 +290,8 @@ def _skeleton(v: Any, ctx: _Ctx, path: str) -> Any:
         return _VarLeaf(ctx, v, path)
     if isinstance(v, Any_):
         return _AnyLeaf(ctx)
-    if isinstance(v, OneOf):
-        return _OneOfLeaf(ctx, v, path)
     if isinstance(v, Matcher):
-        return _OtherLeaf(ctx, v)
+        return _OtherLeaf(ctx, v, path)
     if isinstance(v, Mapping):
         return _skeleton(dict(v), ctx, path)
     return v
