@@ -15,7 +15,9 @@ optimal, not greedy, so one odd request does not push every later one onto the w
    expectations and requests of a bucket are paired by the same assignment, timestamps ignored, so
    a wrong timestamp reads as a ``mismatch`` of ``$.timestamp`` rather than missing + unexpected.
 5. Bindings of variables (the cookie, the device id) are settled by majority over exact pairs, so
-   one wrong cookie is reported once. What no expectation consumed is ``unexpected`` (or
+   one wrong cookie is reported once; a variable inside alternatives (``OneOf``) votes where every
+   matching alternative binds it alike, and a request whose alternatives bind differently must
+   agree with the bindings through one of them. What no expectation consumed is ``unexpected`` (or
    ``after-stop`` in a quiet window). Where the platform guarantees order, the requests off the
    longest correctly ordered subsequence are ``order`` violations: the one request sent too early
    is named, not everything after it.
@@ -34,7 +36,17 @@ from typing import Any
 
 from harness.spec.assignment import min_cost_assignment
 from harness.spec.expectation import Expectations, Expected
-from harness.spec.matchers import CLOCK_OFFSET, Absent, Approx, Bindings, DeviceTime, Matcher, diff_value
+from harness.spec.matchers import (
+    CLOCK_OFFSET,
+    EITHER,
+    Absent,
+    Approx,
+    Bindings,
+    DeviceTime,
+    Matcher,
+    bind_agreed,
+    diff_value,
+)
 from harness.spec.plan import Check, VarSeen, compile_value
 from harness.spec.verdict import Match, Verdict, Violation, body_diff
 from harness.wire.observation import ABSENT, Observation
@@ -702,6 +714,8 @@ def _prebind(exps: list[_Exp], bindings: Bindings) -> None:
         if not e.exact:
             continue
         for var, value, _ in e.seen:
+            if var is EITHER:
+                continue  # alternatives vote for nothing: what they all bind alike is a plain sighting
             name = var.name
             if name not in first:
                 first[name] = e.index
@@ -746,15 +760,38 @@ def _uncross(exps: list[_Exp], bindings: Bindings, offset: float) -> None:
                 a.seen, b.seen = seen_a, seen_b
 
 
-def _var_conflicts(seen: list[VarSeen], bindings: Bindings) -> list[_Diff]:
+def _var_conflicts(seen: Sequence[VarSeen], bindings: Bindings) -> list[_Diff]:
+    """How an exact pair's variable sightings disagree with ``bindings`` (binding what is still free)."""
     diffs: list[_Diff] = []
     for var, value, path in seen:
+        if var is EITHER:
+            diffs += _either_conflicts(value, path, bindings)
+            continue
         if bindings.get(var.name, ABSENT) == value:
             continue
         reason = var.check(value, bindings)
         if reason is not None:
             diffs.append(("mismatch", path, reason))
     return diffs
+
+
+def _either_conflicts(alternatives: tuple[tuple[VarSeen, ...], ...], path: str, bindings: Bindings) -> list[_Diff]:
+    """A request that matched alternatives binding different variables (:meth:`OneOf.sight`): one
+    alternative must agree with the bindings. What every agreeing alternative binds alike is bound
+    (one alternative left: all it names), so a variable only alternatives name is still held."""
+    trials: list[Bindings] = []
+    reasons: list[str] = []
+    for sightings in alternatives:
+        trial = dict(bindings)
+        conflicts = _var_conflicts(sightings, trial)
+        if conflicts:
+            reasons.append("; ".join(reason for _, _, reason in conflicts))
+        else:
+            trials.append(trial)
+    if not trials:
+        return [("mismatch", path, "no alternative holds: " + ", or ".join(reasons))]
+    bind_agreed(trials, bindings)
+    return []
 
 
 def _leftovers(

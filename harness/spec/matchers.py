@@ -21,6 +21,7 @@ from harness.wire.observation import ABSENT
 
 __all__ = [
     "CLOCK_OFFSET",
+    "EITHER",
     "Absent",
     "Any_",
     "Approx",
@@ -31,6 +32,7 @@ __all__ = [
     "Matcher",
     "OneOf",
     "Var",
+    "bind_agreed",
     "describe",
     "diff_value",
     "readable_json",
@@ -50,6 +52,14 @@ class Matcher:
     def check(self, actual: Any, bindings: Bindings) -> str | None:
         """None if ``actual`` matches, else a short reason."""
         raise NotImplementedError
+
+    def sight(self, actual: Any, offset: float, path: str, seen: list[tuple[Var, Any, str]]) -> bool:
+        """The compiled plans' check (:mod:`harness.spec.plan`): does ``actual`` match, with no variable
+        bound yet (the checker settles bindings over the final matching). A matcher that holds a
+        :class:`Var` inside it records ``(var, value, path)`` in ``seen`` for each one it met, as the
+        plans do for a bare ``Var``: a variable checked against throw-away bindings is never held to
+        the value the other requests bind."""
+        return self.check(actual, {CLOCK_OFFSET: offset}) is None
 
     def show(self) -> str:
         """A compact token (``<cookie#1>``, ``≈1712345678.123±2``) for debugging; people read :meth:`describe`."""
@@ -197,12 +207,59 @@ class Var(Matcher):
 
 @dataclass(frozen=True)
 class OneOf(Matcher):
+    """Any of ``options``, each compared as ``diff_value`` compares (matchers, variables and all).
+
+    A :class:`Var` inside an option is held to its binding like anywhere else, and binds where the
+    options that match agree: the iOS profile's ids of a request an identify raced
+    (``{cookie#1, registered}`` or ``{cookie#1, registered, email}``) bind ``cookie#1`` whichever was
+    sent. Options that match and bind different variables (Customer.io's old or new anonymousId)
+    bind neither here; the checker records them as an :data:`EITHER` sighting and settles it once
+    the other requests have bound the variables (see :meth:`sight`).
+    """
+
     options: tuple[Any, ...]
 
+    def alternatives(self, actual: Any, bindings: Bindings) -> list[Bindings]:
+        """For each option that ``actual`` matches, ``bindings`` plus what that option binds (copies)."""
+        out: list[Bindings] = []
+        for o in self.options:
+            trial = bindings.copy()
+            if not diff_value(o, actual, trial, ""):
+                out.append(trial)
+        return out
+
     def check(self, actual: Any, bindings: Bindings) -> str | None:
-        if any(diff_value(o, actual, bindings.copy(), "") == [] for o in self.options):
-            return None
-        return f"expected one of {', '.join(_show(o) for o in self.options)}, got {_show(actual)}"
+        trials = self.alternatives(actual, bindings)
+        if not trials:
+            return f"expected one of {', '.join(_show(o) for o in self.options)}, got {_show(actual)}"
+        bind_agreed(trials, bindings)
+        return None
+
+    def sight(self, actual: Any, offset: float, path: str, seen: list[tuple[Var, Any, str]]) -> bool:
+        """The compiled plans' check: does ``actual`` match an option, recording its ``Var`` sightings.
+
+        As the plans do for a bare :class:`Var`, nothing is bound here (no bindings exist yet): what
+        every matching option binds alike is recorded as plain sightings (``(var, value, path)``), and
+        where the matching options bind differently, one ``(EITHER, alternatives, path)`` sighting
+        holds each option's sightings, for the checker to require that one of them agrees with the
+        final bindings.
+        """
+        trials = self.alternatives(actual, {CLOCK_OFFSET: offset})
+        if not trials:
+            return False
+        if all(len(t) == 1 for t in trials):
+            return True  # no variable in the options (device_type and the like): nothing to record
+        found: dict[str, Var] = {}
+        _collect_vars(self.options, found)
+        alts = [
+            tuple((found[name], value, path) for name, value in t.items() if name != CLOCK_OFFSET and name in found)
+            for t in trials
+        ]
+        common = [s for s in alts[0] if all(any(o[0].name == s[0].name and o[1] == s[1] for o in a) for a in alts[1:])]
+        seen.extend(common)
+        if any(len(a) != len(common) for a in alts):
+            seen.append((EITHER, tuple(alts), path))
+        return True
 
     def show(self) -> str:
         return "|".join(_show(o) for o in self.options)
@@ -255,6 +312,33 @@ class Absent(Matcher):
 
     def describe(self) -> str:
         return "absent"
+
+
+# The checker's mark of a sighting with alternatives: ``(EITHER, ((var, value, path), ...) per
+# option, path)`` (see :meth:`OneOf.sight`). No real Var can be named with a leading ``$``.
+EITHER = Var("$either")
+
+
+def bind_agreed(trials: list[Bindings], bindings: Bindings) -> None:
+    """Bind in ``bindings`` what every one of ``trials`` (copies of it with more bound) bound alike."""
+    first, rest = trials[0], trials[1:]
+    for name, value in first.items():
+        if name not in bindings and all(name in t and t[name] == value for t in rest):
+            bindings[name] = value
+
+
+def _collect_vars(value: Any, out: dict[str, Var]) -> None:
+    """Every :class:`Var` inside an expected value (nested options too), the first of each name."""
+    if isinstance(value, Var):
+        out.setdefault(value.name, value)
+    elif isinstance(value, OneOf):
+        _collect_vars(value.options, out)
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            _collect_vars(v, out)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _collect_vars(v, out)
 
 
 def _is_number(v: Any) -> bool:

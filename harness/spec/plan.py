@@ -7,6 +7,8 @@ or not", with the static parts of an object compared in C (``itemgetter`` plus t
 ``diff_value``: numbers equal by value (``5 == 5.0``) but never equal to booleans (static parts that
 could confuse the two fall back to ``diff_value``). A :class:`Var` does not bind here; the plan
 records ``(var, value, path)`` so the checker can settle bindings once, over the final matching.
+Another matcher records the variables it holds through :meth:`Matcher.sight` (a :class:`OneOf`:
+what its matching options all bind alike, the rest as one ``(EITHER, alternatives, path)`` sighting).
 
 :func:`compile_value` first looks an object up in the shape cache (``plan_shapes``: one generated
 check per body shape, the expectation reduced to a tuple of its leaves); the per-value plans below
@@ -20,7 +22,7 @@ from collections.abc import Callable, Mapping
 from operator import itemgetter
 from typing import Any
 
-from harness.spec.matchers import CLOCK_OFFSET, Absent, Any_, Approx, DeviceTime, Matcher, Var, diff_value
+from harness.spec.matchers import Absent, Any_, Approx, DeviceTime, Matcher, Var, diff_value
 from harness.spec.plan_shapes import compile_shaped
 from harness.wire.observation import ABSENT
 
@@ -111,7 +113,7 @@ def _matcher(m: Matcher, path: str) -> Check:
         return lambda a, seen, off: a is ABSENT
 
     def other(a: Any, seen: list[VarSeen], off: float) -> bool:
-        return m.check(a, {CLOCK_OFFSET: off}) is None
+        return m.sight(a, off, path, seen)
 
     return other
 
@@ -243,14 +245,16 @@ class _StrictLeaf(_Leaf):
 
 
 class _OtherLeaf(_Leaf):
-    __slots__ = ("m",)
+    """Any other matcher, which may record the variables it holds (:meth:`Matcher.sight`)."""
 
-    def __init__(self, ctx: _Ctx, m: Matcher) -> None:
+    __slots__ = ("m", "path")
+
+    def __init__(self, ctx: _Ctx, m: Matcher, path: str) -> None:
         super().__init__(ctx)
-        self.m = m
+        self.m, self.path = m, path
 
     def __eq__(self, a: object) -> bool:
-        return self.m.check(a, {CLOCK_OFFSET: self.ctx.off}) is None
+        return self.m.sight(a, self.ctx.off, self.path, self.ctx.seen)
 
 
 def _skeleton(v: Any, ctx: _Ctx, path: str) -> Any:
@@ -287,7 +291,7 @@ def _skeleton(v: Any, ctx: _Ctx, path: str) -> Any:
     if isinstance(v, Any_):
         return _AnyLeaf(ctx)
     if isinstance(v, Matcher):
-        return _OtherLeaf(ctx, v)
+        return _OtherLeaf(ctx, v, path)
     if isinstance(v, Mapping):
         return _skeleton(dict(v), ctx, path)
     return v

@@ -10,9 +10,10 @@ The generated check gives exactly the answer of :func:`harness.spec.plan.compile
 ``diff_value`` finding no difference): it checks the key sets (``dict.keys() == frozenset`` in C),
 compares all plain leaves as one tuple (``==`` in C, so ``5 == 5.0``), then rejects a boolean where a
 number is expected or the other way round (``True == 1`` must not pass), then runs the matchers in
-depth-first key order, recording ``Var`` sightings like the general plan does. Values the generator
-does not know (a non-dict mapping, a custom type, a subclass of ``Var`` or ``Approx``, a non-string
-key) make :func:`compile_shaped` return None, and the caller uses the general plan.
+depth-first key order, recording ``Var`` sightings (and those other matchers record through
+:meth:`Matcher.sight`) like the general plan does. Values the generator does not know (a non-dict
+mapping, a custom type, a subclass of ``Var`` or ``Approx``, a non-string key) make
+:func:`compile_shaped` return None, and the caller uses the general plan.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from harness.spec.matchers import CLOCK_OFFSET, Absent, Any_, Approx, DeviceTime, Matcher, Var
+from harness.spec.matchers import Absent, Any_, Approx, DeviceTime, Matcher, Var
 from harness.wire.observation import ABSENT
 
 __all__ = ["compile_shaped", "shape_of"]
@@ -234,8 +235,8 @@ class _Gen:
                 code.append("    if ok is None: ok = uuid_ok(v, m.case)")
                 code.append("    if not ok: return False")
                 code.append(f"seen.append((m, v, {path!r}))")
-            else:
-                code.append(f"if {m}.check(v, {{CLOCK: off}}) is not None: return False")
+            else:  # any other matcher, which may record the variables it holds (OneOf)
+                code.append(f"if not {m}.sight(v, off, {path!r}, seen): return False")
 
     def source(self) -> str:
         lines = ["def check(p, a0, seen, off):"]
@@ -276,7 +277,6 @@ def _generate(shape: Shape, exact: bool, path: str) -> _Compiled | None:
         "ABSENT": ABSENT,
         "UUID_OK": _uuid_ok,
         "uuid_ok": uuid_ok,
-        "CLOCK": CLOCK_OFFSET,
         **gen.consts,
     }
     exec(compile(gen.source(), f"<plan for {path}>", "exec"), namespace)  # the source is generated above from the shape
