@@ -388,6 +388,8 @@ class AndroidSdk:
         }
 
     def flush_if_immediate(self) -> None:
+        if not self.initialized:
+            return  # an SDK-less path flushes only what it stored (track)
         manual = self.modes.mode == "MANUAL" and "manual-mode-flushes" in self.faults
         if (self.modes.mode == "IMMEDIATE" and "immediate-no-flush" not in self.faults) or manual:
             self.flusher.request()
@@ -425,8 +427,9 @@ class AndroidSdk:
         # Room round trip: numbers come back as doubles.
         stored_props = _doubles(props)
         ids = self.customer_ids()
+        stored: list[QueuedEvent] = []
         for project in self._projects(sdk_type):
-            self.queue.add(
+            stored.append(
                 QueuedEvent(
                     route=route,
                     event_type=event_type,
@@ -437,7 +440,13 @@ class AndroidSdk:
                     sdk_event_type=sdk_type,
                 )
             )
-        self.flush_if_immediate()
+            self.queue.add(stored[-1])
+        if self.initialized:
+            self.flush_if_immediate()
+        elif self.modes.mode == "IMMEDIATE":
+            # Not initialized: an SDK-less manager (push, click, campaign intent with a stored
+            # configuration, §9.2) flushes on its own thread only the events it stored.
+            self.run_in_background(lambda: self.flusher.own_pass(stored))
 
     def _projects(self, sdk_type: str) -> list[dict[str, Any]]:
         """``[main] + projectRouteMap[type]``, then ``distinct()`` (android#49, #50)."""

@@ -262,7 +262,11 @@ class PushMixin(SessionMixin):
         self.push_event(base, extra, campaign, consent_category, timestamp, "PUSH_OPENED", rules, allowed)
 
     def clicked_call(self, s: Stimulus, without_consent: bool) -> None:
-        if not self.gate(s):
+        """``trackClickedPush[WithoutTrackingConsent]``: before init, with a configuration stored by an
+        earlier run, it tracks at once through an SDK-less TrackingConsentManager (Exponea.kt:684-727,
+        778-795@4.10.0; TrackingConsentManagerImpl.kt:337-339 throws without one, and only then is the
+        call queued for init). Found by harness explore: ``init``, ``kill``, ``launch``, a click."""
+        if not (not self.initialized and self.can_run_sdkless()) and not self.gate(s):
             return
         data = dict(s.args.get("data") or {})
         self.clicked(
