@@ -63,6 +63,9 @@ class ModelBase:
     def run_due_timers(self, until: float) -> None:
         raise NotImplementedError
 
+    def stored_during_pass(self, rows: list[Row]) -> None:
+        raise NotImplementedError
+
     # -- values ---------------------------------------------------------------------------------
 
     def cookie(self) -> Var:
@@ -142,6 +145,8 @@ class ModelBase:
             return
         rows = self.store(sdk_type, event_type, props, timestamp, rules, label) if allowed else []
         if self.flush_mode != "IMMEDIATE":
+            if self.initialized:
+                self.stored_during_pass(rows)
             return
         if self.initialized:
             self.flush()

@@ -90,8 +90,37 @@ class FlushMixin(ModelBase):
         if only is not None:
             self.sdkless_sent += [r for r in rows if all(q is not r for q in self.p.queue)]
 
+    def stored_during_pass(self, rows: list[Row]) -> None:
+        """Rows stored in a mode that does not flush (MANUAL, PERIOD, APP_CLOSE) while a pass may still
+        run (one begun since the last settle, within ``FLUSH_BUSY``): the pass re-reads the queue
+        after every answer and sends the first event it has not tried yet (FlushManagerImpl.kt:86-94
+        @4.10.0), so such a row goes out now or at the next pass, once. Found by harness explore:
+        ``init`` (APP_CLOSE), ``flushData``, ``trackClickedPush``; ``setFlushMode PERIOD``, a click.
+        Its copy is optional until a later pass attempts it (``attempt``)."""
+        if not rows or not any(self.host_now - h < FLUSH_BUSY for h in self.pass_hosts):
+            return
+        for row in rows:
+            row.early = True
+            row.out_index = len(self.out.requests)
+            row.last_host, row.last_certain = self.host_now, False
+            self.out.requests.append(replace(row.template, copies=(0, 1)))
+            self.flying.append(row)
+
     def attempt(self, row: Row, order_key: float | None = None) -> None:
         """One request for ``row``; a retry adds a copy to its expectation (certain after a settle)."""
+        if row.early:
+            # Sent by the pass that was running when it was stored, or now: once in all. A failing
+            # answer to the early copy (a respond rule) would keep it for this pass: a second copy.
+            row.early = False
+            assert row.out_index is not None
+            current = self.out.requests[row.out_index]
+            self.out.requests[row.out_index] = replace(current, copies=(1, 2 if self.answers.has_rules() else 1))
+            row.attempts += 1
+            row.attempted_since_settle = True
+            row.last_host, row.last_certain = self.host_now, True  # a kill may cut it: optional again
+            self.flying.append(row)
+            self.answer_row(row)
+            return
         certain = not row.attempted_since_settle and not row.ghost
         row.attempts += 1
         row.attempted_since_settle = True
@@ -111,6 +140,10 @@ class FlushMixin(ModelBase):
             self.out.requests[row.out_index] = replace(
                 current, copies=(low + 1 if certain else low, high + 1), rules=rules
             )
+        self.answer_row(row)
+
+    def answer_row(self, row: Row) -> None:
+        """The collector's answer to an attempt: 2xx deletes, 5xx keeps, anything else counts a try."""
         status = self.answer_for(row.template.route)
         if 200 <= status < 300:
             self.p.queue.remove(row)

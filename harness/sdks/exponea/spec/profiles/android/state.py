@@ -92,6 +92,7 @@ class Row:
     last_host: float = 0.0  # host time (upper bound) of its last attempt's pass
     last_certain: bool = False  # its last attempt raised the expectation's minimum copies
     requeued: bool = False  # put back by a kill that raced its attempt: a re-send is no retry
+    early: bool = False  # stored while a pass may still run: maybe sent by it, else by the next pass
     ghost: bool = False  # maybe still stored (a racing answer may have failed it): every re-send is optional
 
 
