@@ -221,3 +221,14 @@ def test_a_click_before_init_in_a_later_process_is_tracked_sdkless_and_sends_onl
     assert [e.copies for e in named(ex, "left")] == [(1, 1)]  # kept by the 500, not re-sent by the click's pass
     (click,) = named(ex, "campaign")
     assert props(click)["status"] == "clicked" and click.copies == (1, 1)
+
+
+def test_a_kill_undoes_a_certain_attempt_even_after_later_re_sends():
+    # each tracked event's pass re-sends what failed (a reset counts a try); a kill ends the pass anywhere
+    steps = (init(), SETTLE, respond(route="events", action="reset"), call("trackEvent", eventType="a"))
+    ex = expect(*steps, call("trackEvent", eventType="b"), call("trackEvent", eventType="c"), ("app", "kill", {}))
+    assert [e.copies[0] for e in named(ex, "b")] == [0]  # its certain attempt was raced, not only its last
+    ex = expect(
+        *steps, call("trackEvent", eventType="b"), call("trackEvent", eventType="c"), SETTLE, ("app", "kill", {})
+    )
+    assert [e.copies[0] for e in named(ex, "b")] == [1]

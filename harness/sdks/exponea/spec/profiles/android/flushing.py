@@ -118,6 +118,7 @@ class FlushMixin(ModelBase):
             row.attempts += 1
             row.attempted_since_settle = True
             row.last_host, row.last_certain = self.host_now, True  # a kill may cut it: optional again
+            row.certain_pending = True
             self.flying.append(row)
             self.answer_row(row)
             return
@@ -125,6 +126,7 @@ class FlushMixin(ModelBase):
         row.attempts += 1
         row.attempted_since_settle = True
         row.last_host, row.last_certain = self.host_now, certain
+        row.certain_pending = row.certain_pending or certain
         self.flying.append(row)
         if row.out_index is None:
             template = row.template
@@ -156,7 +158,7 @@ class FlushMixin(ModelBase):
 
     def on_sync_settle(self, s: Stimulus) -> None:
         for row in self.p.queue:
-            row.attempted_since_settle = False
+            row.attempted_since_settle = row.certain_pending = False
         self.flying = []  # every pass had ended: nothing is on the wire
         self.fetch_host = None
         self.pass_hosts = []
@@ -191,13 +193,18 @@ class FlushMixin(ModelBase):
             assert row.out_index is not None
             current = self.out.requests[row.out_index]
             low, high = current.copies
-            if row.last_certain:
+            # The attempt that raised the minimum may be any since the settle, not only the last: a
+            # later uncertain attempt (a pass that re-sends what failed) does not make it sent (found
+            # by harness explore: init, handleNewToken, respond reset, wait 120, trackPushToken,
+            # trackDelivered..., kill: the token's pass was still failing older events at the kill).
+            if row.certain_pending:
                 self.out.requests[row.out_index] = replace(current, copies=(max(0, low - 1), high))
             if keeps_storage and all(q is not row for q in self.p.queue):
                 row.requeued = True
                 self.p.queue.append(row)
         for row in self.p.queue:
             row.attempted_since_settle = False  # a new process: its first pass is a pass of its own
+            row.certain_pending = False
 
     def on_collector_respond(self, s: Stimulus) -> None:
         self.answers.add(s.args, s.host_time, s.label())
