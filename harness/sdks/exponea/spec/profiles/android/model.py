@@ -98,7 +98,11 @@ class Model(EventsMixin):
         ):
             self.out.notes.append(f"{s.label()}: InvalidConfigurationException, nothing is sent")
             return
-        if self.stopped:  # the window ends where init began: init sends as it runs
+        # A stop's quiet window ends where a later init began (init sends as it runs), in this process
+        # or after a relaunch: isStopped is process state, the new process starts unstopped (found by
+        # harness explore: init, settle, stopIntegration, relaunch, init: the bundle GET judged "after
+        # the stop").
+        if any(w.end_host_time is None for w in self.out.quiet):
             self.out.quiet = [
                 replace(w, end_host_time=s.began) if w.end_host_time is None else w
                 for w in self.out.quiet
