@@ -163,6 +163,7 @@ class AndroidSdk:
         if not self.prefs.get("device_id"):
             self.prefs.set(device_id=str(uuid.uuid4()))
         self.initialized = True
+        self.push.last_push_id = None  # a new ExponeaComponent, a new FcmManagerImpl
         # flushMode/flushPeriod are process-global Exponea properties; the app sets them around init.
         if "flushPeriod" in given:
             self.modes.period = float(given["flushPeriod"])
@@ -263,7 +264,7 @@ class AndroidSdk:
             self.tokens.invalidate_stored()  # step 2
         keep = ["external_ids"] if "anonymize-keeps-external-ids" in self.faults else []
         wiped = ["device_initiated", "campaign", "cookie", "external_ids", "session_start", "session_end"]
-        wiped += ["last_notification_id", "delivered_at"]
+        wiped += ["delivered_at"]
         self.prefs.remove(*[k for k in wiped if k not in keep])  # step 3
         if "anonymize-new-device-id" in self.faults:
             self.prefs.set(device_id=str(uuid.uuid4()))
@@ -532,7 +533,7 @@ class AndroidSdk:
 
     def _wipe_local_data(self, keep_token: bool = False) -> None:
         keys = ["cookie", "external_ids", "device_initiated", "config", "session_start", "session_end"]
-        keys += ["campaign", "last_notification_id", "delivered_at"]
+        keys += ["campaign", "delivered_at"]
         if "clear-keeps-device-id" not in self.faults:
             keys.append("device_id")
         if not keep_token:  # the fault: the legacy token store survives, untracked (no date)

@@ -60,6 +60,7 @@ class Model(EventsMixin):
         self.flush_period = 3600.0
         self.pre_init = []
         self.foreground = False
+        self.last_push_id = None
 
     def on_app_launch(self, s: Stimulus) -> None:
         self.foreground = True
@@ -115,6 +116,7 @@ class Model(EventsMixin):
         if given.get("flushPeriod") is not None:
             self.flush_period = float(given["flushPeriod"])
         self.initialized = True
+        self.last_push_id = None  # a new ExponeaComponent, a new FcmManagerImpl
         self.init_time = s.device_time
         self.fetch_host = s.host_time  # the content-block bundle GET starts in the background
         if self.flush_mode == "PERIOD":

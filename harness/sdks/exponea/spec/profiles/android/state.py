@@ -124,6 +124,5 @@ class Persisted:
     config: dict[str, Any] | None = None  # the stored configuration (None: never configured / wiped)
     token: TokenStore = field(default_factory=TokenStore)
     campaign: tuple[dict[str, Any], float, str] | None = None  # tracking data, createdAt, checklist id
-    last_notification_id: Any = None
     channel_created: bool = False  # the SDK's notification channel (created by the first handled push)
     periodic_due: float | None = None
