@@ -114,7 +114,9 @@ class FlushMixin(ModelBase):
             row.early = False
             assert row.out_index is not None
             current = self.out.requests[row.out_index]
-            self.out.requests[row.out_index] = replace(current, copies=(1, 2 if self.answers.has_rules() else 1))
+            # A kill that raced the early copy (requeued) may have left it sent but not deleted: twice.
+            twice = self.answers.has_rules() or row.requeued
+            self.out.requests[row.out_index] = replace(current, copies=(1, 2 if twice else 1))
             row.attempts += 1
             row.attempted_since_settle = True
             row.last_host, row.last_certain = self.host_now, True  # a kill may cut it: optional again
@@ -202,6 +204,9 @@ class FlushMixin(ModelBase):
             if keeps_storage and all(q is not row for q in self.p.queue):
                 row.requeued = True
                 self.p.queue.append(row)
+            elif keeps_storage and row.early:
+                row.requeued = True  # its early copy may have been sent and not deleted (found by harness
+                # explore --seed 601: init, setFlushMode PERIOD, anonymize, relaunch, init, background)
         for row in self.p.queue:
             row.attempted_since_settle = False  # a new process: its first pass is a pass of its own
             row.certain_pending = False
