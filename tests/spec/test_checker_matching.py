@@ -224,3 +224,21 @@ def test_violations_carry_the_request_and_the_field_values():
     assert (mismatch.expected, mismatch.actual) == (9.5, 10)
     unexpected = next(x for x in v.violations if x.kind == "unexpected")
     assert unexpected.request_id == 2
+
+
+def _with_cookie(e, name, distinct_from=()):
+    body = dict(e.body)
+    body["customer_ids"] = {"cookie": Var(name, kind="uuid", case="lower", distinct_from=distinct_from)}
+    return Expected(**{**e.__dict__, "body": body})
+
+
+def test_a_lone_request_of_two_optional_twins_goes_to_the_twin_whose_cookie_it_carries():
+    # a race made both session_starts optional (one before anonymize, one after) and only the second arrived
+    first = _with_cookie(exp("s", 100.0, copies=(0, 1)), "cookie#1")
+    second = _with_cookie(exp("s", 100.0, copies=(0, 1)), "cookie#2", ("cookie#1",))
+    bound = _with_cookie(exp("x", 99.0), "cookie#1")
+    v = check(Expectations([bound, first, second]), [obs(1, "x", 99.0, cookie=COOKIE), obs(2, "s", cookie=OTHER)])
+    assert v.violations == []
+    # without a twin it matches, the old cookie is still a mismatch
+    v = check(Expectations([bound, second]), [obs(1, "x", 99.0, cookie=COOKIE), obs(2, "s", cookie=COOKIE)])
+    assert kinds(v) == ["mismatch"]

@@ -85,6 +85,7 @@ def test_success_false_deletes_and_unsettled_retries_are_only_allowed():
 def test_manual_mode_holds_events_and_a_flush_pass_is_ordered_by_timestamp():
     ex = expect(
         init(),
+        SETTLE,  # init's pass is over: a later event waits for its trigger
         call("setFlushMode", mode="MANUAL"),
         call("trackEvent", eventType="late", timestamp=1_700_000_050.0),
         call("trackEvent", eventType="early", timestamp=1_700_000_010.0),
@@ -98,6 +99,7 @@ def test_manual_mode_holds_events_and_a_flush_pass_is_ordered_by_timestamp():
 def test_period_mode_flushes_on_the_period_and_on_app_close():
     ex = expect(
         init(),
+        SETTLE,  # init's pass is over: a later event waits for its trigger
         call("setFlushPeriod", seconds=60),
         call("setFlushMode", mode="PERIOD"),
         call("trackEvent", eventType="periodic"),
@@ -107,6 +109,7 @@ def test_period_mode_flushes_on_the_period_and_on_app_close():
     assert named(ex, "periodic") == [] and named(ex, "held") == []  # WorkManager's 15-minute minimum
     ex = expect(
         init(),
+        SETTLE,  # init's pass is over: a later event waits for its trigger
         call("setFlushMode", mode="PERIOD"),
         call("trackEvent", eventType="periodic"),
         env("advance_clock", seconds=3700),
@@ -117,14 +120,19 @@ def test_period_mode_flushes_on_the_period_and_on_app_close():
 
 
 def test_app_close_mode_and_the_session_worker_flush_even_in_manual_mode():
-    ex = expect(init(), call("setFlushMode", mode="APP_CLOSE"), call("trackEvent", eventType="x"))
+    ex = expect(init(), SETTLE, call("setFlushMode", mode="APP_CLOSE"), call("trackEvent", eventType="x"))
     assert named(ex, "x") == []
     ex = expect(
-        init(), call("setFlushMode", mode="APP_CLOSE"), call("trackEvent", eventType="x"), ("app", "background", {})
+        init(),
+        SETTLE,
+        call("setFlushMode", mode="APP_CLOSE"),
+        call("trackEvent", eventType="x"),
+        ("app", "background", {}),
     )
     assert len(named(ex, "x")) == 1
     ex = expect(
         init(),
+        SETTLE,  # init's pass is over: a later event waits for its trigger
         call("setFlushMode", mode="MANUAL"),
         call("trackEvent", eventType="x"),
         ("app", "background", {}),
@@ -132,8 +140,8 @@ def test_app_close_mode_and_the_session_worker_flush_even_in_manual_mode():
     )
     (end,) = named(ex, "session_end")
     assert len(named(ex, "x")) == 1 and "android#21" in end.rules
-    assert props(end)["duration"].value == 3.0  # background (T0+4) - start (T0+1), not the worker's time
-    assert end.body["timestamp"].value == T0 + 4 + 60  # stamped when the worker ran
+    assert props(end)["duration"].value == 4.0  # background (T0+5) - start (T0+1), not the worker's time
+    assert end.body["timestamp"].value == T0 + 5 + 60  # stamped when the worker ran
 
 
 def test_concurrent_flushes_send_each_event_once():
@@ -177,3 +185,50 @@ def test_a_rule_with_share_1_answers_every_matching_request():
         *[step for _ in range(3) for step in (call("flushData"), SETTLE)],
     )
     assert copies(ex, "x") == (2, 2)
+
+
+def test_an_event_stored_while_a_pass_may_run_goes_now_or_at_the_next_pass_once():
+    # FlushManagerImpl.kt:70-114@4.10.0: the running pass re-reads the queue after every answer
+    ex = expect(init(), call("setFlushMode", mode="MANUAL"), call("trackEvent", eventType="x"))
+    assert [e.copies for e in named(ex, "x")] == [(0, 1)]
+    ex = expect(init(), call("setFlushMode", mode="MANUAL"), call("trackEvent", eventType="x"), call("flushData"))
+    assert [e.copies for e in named(ex, "x")] == [(1, 1)]
+    ex = expect(init(), SETTLE, call("setFlushMode", mode="MANUAL"), call("trackEvent", eventType="x"))
+    assert named(ex, "x") == []
+
+
+def test_a_failing_answer_rule_racing_inits_pass_makes_inits_events_ghosts():
+    # only a 2xx deletes (FlushManagerImpl.kt:222-239@4.10.0): init's events may have got the 402
+    ex = expect(init(), respond(route="any", status=402), call("trackEvent", eventType="y"))
+    (start,) = named(ex, "session_start")
+    assert start.copies[0] == 1 and start.copies[1] >= 2
+    ex = expect(init(), SETTLE, respond(route="any", status=402), call("trackEvent", eventType="y"))
+    assert [e.copies for e in named(ex, "session_start")] == [(1, 1)]
+
+
+def test_a_click_before_init_in_a_later_process_is_tracked_sdkless_and_sends_only_itself():
+    # Exponea.kt:684-727, 778-795; TemporaryEventRepositoryImpl.kt:10-21@4.10.0
+    ex = expect(
+        init(),
+        SETTLE,
+        respond(route="events", status=500, times=1),
+        call("trackEvent", eventType="left"),
+        SETTLE,
+        ("app", "kill", {}),
+        ("app", "launch", {}),
+        call("trackClickedPush", data={}),
+    )
+    assert [e.copies for e in named(ex, "left")] == [(1, 1)]  # kept by the 500, not re-sent by the click's pass
+    (click,) = named(ex, "campaign")
+    assert props(click)["status"] == "clicked" and click.copies == (1, 1)
+
+
+def test_a_kill_undoes_a_certain_attempt_even_after_later_re_sends():
+    # each tracked event's pass re-sends what failed (a reset counts a try); a kill ends the pass anywhere
+    steps = (init(), SETTLE, respond(route="events", action="reset"), call("trackEvent", eventType="a"))
+    ex = expect(*steps, call("trackEvent", eventType="b"), call("trackEvent", eventType="c"), ("app", "kill", {}))
+    assert [e.copies[0] for e in named(ex, "b")] == [0]  # its certain attempt was raced, not only its last
+    ex = expect(
+        *steps, call("trackEvent", eventType="b"), call("trackEvent", eventType="c"), SETTLE, ("app", "kill", {})
+    )
+    assert [e.copies[0] for e in named(ex, "b")] == [1]

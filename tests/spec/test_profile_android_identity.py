@@ -112,6 +112,7 @@ def test_campaign_without_xnpe_cmp_sends_no_click_and_expires_after_ttl():
 def test_stop_drops_queued_events_and_opens_a_quiet_window_until_init():
     ex = expect(
         init(),
+        SETTLE,  # init's pass is over: "queued" waits for a trigger
         call("setFlushMode", mode="MANUAL"),
         call("trackEvent", eventType="queued"),
         call("stopIntegration"),

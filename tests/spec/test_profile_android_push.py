@@ -188,3 +188,35 @@ def test_device_clock_timestamps_are_device_time():
 
 def test_settle_is_ignored_by_push_paths():
     assert tokens(expect(init(), SETTLE, call("trackPushToken", token="s"))) == [("s", True, "Permission granted")]
+
+
+def test_a_click_with_data_replaces_the_stored_campaign_consent_or_not():
+    # TrackingConsentManagerImpl.kt:63-67@4.10.0: campaignRepository.set before the consent decides
+    link = "https://example.com/p?utm_source=news&xnpe_cmp=abc"
+
+    def session_after(*click):
+        ex = expect(
+            init(),
+            ("app", "background", {}),
+            env("advance_clock", seconds=120),
+            call("handleCampaignIntent", url=link),
+            *click,
+            ("app", "foreground", {}),
+        )
+        return props(named(ex, "session_start")[-1])
+
+    assert session_after()["utm_source"] == "news"
+    assert session_after(call("trackClickedPush"))["utm_source"] == "news"  # no data: the deep link's stays
+    assert "utm_source" not in session_after(call("trackClickedPush", data={}))
+    assert "utm_source" not in session_after(call("trackClickedPush", data={"hasTrackingConsent": False}))
+
+
+def test_the_last_push_id_is_process_state_kept_by_anonymize():
+    # FcmManagerImpl.kt:55, 197-201; NotificationPayload.kt:11@4.10.0
+    push = env("deliver_push", payload={"source": "xnpe_platform", "notification_id": "7", "title": "t"})
+    no_id = env("deliver_push", payload={"source": "xnpe_platform", "title": "t"})
+    delivered = lambda ex: [e for e in named(ex, "campaign") if props(e)["status"] == "delivered"]  # noqa: E731
+    assert len(delivered(expect(init(), push, call("anonymize"), push))) == 1
+    assert len(delivered(expect(init(), push, ("app", "kill", {}), ("app", "launch", {}), init(), push))) == 2
+    assert len(delivered(expect(init(), no_id, no_id))) == 1  # a missing id is 0 both times
+    assert len(delivered(expect(init(), env("set_push_permission", granted=False), push, push))) == 2  # blocked

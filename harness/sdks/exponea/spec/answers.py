@@ -101,6 +101,10 @@ class AnswerRules:
         """How many requests each rule has seen and answered: two copies with equal counts answer alike."""
         return tuple((rule.seen, rule.used) for rule in self._rules)
 
+    def has_rules(self) -> bool:
+        """True once any rule was installed (a request may have got an answer other than 200)."""
+        return bool(self._rules)
+
     def answer(self, route: str, host_time: float, method: str = "POST") -> Answer:
         for rule in self._rules:
             got = rule.take(route, method, host_time)

@@ -113,9 +113,13 @@ class Flusher:
 
         ``FlushManagerImpl.flushData`` starts a pass only if ``tryStartFlushProcess()`` (an
         ``AtomicBoolean.compareAndSet``) wins, else it just queues the callback
-        (``FlushManagerImpl.kt:36, 54-68@4.10.0``; android#60). The ``flush-no-running-guard`` fault
-        drops that guard: a flushData during a pass starts a second pass on a thread of its own, which
-        reads the queue while the first pass's event is still in it (deleted only on its 2xx).
+        (``FlushManagerImpl.kt:36, 54-68@4.10.0``; android#60): the running pass re-reads the queue after
+        every answer and so sends what the request was for, and an event it already tried in this pass is
+        skipped: an absorbed request re-sends nothing (found by harness explore: ``init``, ``respond 402``,
+        ``handleNewToken`` sent the token twice when a request queued a second pass). The
+        ``flush-no-running-guard`` fault drops that guard: a flushData during a pass starts a second pass
+        on a thread of its own, which reads the queue while the first pass's event is still in it
+        (deleted only on its 2xx).
         """
         with self._wake:
             if self._busy and "flush-no-running-guard" in self.faults:
@@ -156,6 +160,8 @@ class Flusher:
     def _pass(self) -> None:
         faults = self.faults
         while not self._is_stopped():
+            with self._wake:
+                self._requested = False  # the read below sees what a request until now was for
             if not self.env.online:
                 if "offline-events-lost" in faults:
                     self.queue.clear()  # treats "no connectivity" as a delivered batch
@@ -165,7 +171,16 @@ class Flusher:
                 events.reverse()
             pending = [e for e in events if not e.skipped]
             if not pending:
-                self.queue.reset_skipped()
+                with self._wake:
+                    if self._requested:
+                        # A request came after that read: its event is in the queue now. (The real
+                        # pass can end here without it, a window of a few database updates; this
+                        # model closes it.)
+                        self._requested = False
+                        continue
+                    self.queue.reset_skipped()
+                    self._busy = False
+                    self._wake.notify_all()
                 return
             event = pending[0]
             status, body, transport_error = self._post(event)
@@ -190,6 +205,27 @@ class Flusher:
                     self.queue.delete(event.id)
                 else:
                     event.skipped = True
+                    self.queue.update(event)
+
+    def own_pass(self, events: list[QueuedEvent]) -> None:
+        """The pass of an SDK-less FlushManagerImpl (android §9.2): its TemporaryEventRepositoryImpl's
+        ``all()`` returns only the events that instance stored (TemporaryEventRepositoryImpl.kt:10-21
+        @4.10.0), so it sends those, each once, with the usual answer handling, and never the queue an
+        earlier process left behind. (It sends them from memory, without the Room round trip; this
+        model sends the stored form: see docs/explore.md.)"""
+        for event in sorted(events, key=lambda e: (e.timestamp is not None, e.timestamp or 0.0)):
+            if self._is_stopped() or not self.env.online:
+                return
+            status, _, _ = self._post(event)
+            if self._is_stopped():
+                return
+            if 200 <= status < 300:
+                self.queue.delete(event.id)
+            elif not 500 <= status < 600:
+                event.tries += 1
+                if event.tries >= self._max_tries():
+                    self.queue.delete(event.id)
+                else:
                     self.queue.update(event)
 
     def send(self, event: QueuedEvent) -> int:

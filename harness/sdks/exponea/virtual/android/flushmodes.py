@@ -40,9 +40,7 @@ class FlushModes:
         if mode == "PERIOD":
             self._start_worker()
         else:
-            self.stop()
-        if mode == "IMMEDIATE":
-            self.sdk.flusher.request()
+            self.stop()  # onFlushModeChanged (Exponea.kt:959-967@4.10.0): IMMEDIATE starts no flush
 
     def set_period(self, seconds: float) -> None:
         """``Exponea.flushPeriod = …``: the periodic job is re-enqueued with the new period."""

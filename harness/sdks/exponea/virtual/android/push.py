@@ -217,6 +217,7 @@ class Push:
 
     def __init__(self, sdk: AndroidSdk) -> None:
         self.sdk = sdk
+        self.last_push_id: int | None = None  # FcmManagerImpl.lastPushNotificationId (process state)
 
     def _importance(self) -> str:
         """The channel's importance; the SDK creates its channel (IMPORTANCE_DEFAULT) on the first push."""
@@ -258,6 +259,9 @@ class Push:
         action = action or {}
         forced = is_tracking_forced(action.get("url")) and "force-track-ignored" not in self.sdk.faults
         nd = data or NotificationData()
+        if data is not None:
+            # stored before the consent check, consent or not (TrackingConsentManagerImpl.kt:63-67@4.10.0)
+            self.sdk.campaigns.store(nd.campaign)  # a session_start within campaignTTL inherits it
         if respect_consent and not nd.has_consent and not forced:
             self.sdk.flush_if_immediate()
             return
@@ -272,8 +276,6 @@ class Push:
             props["consent_category_tracking"] = nd.consent_category
         if forced:
             props["tracking_forced"] = True
-        if data is not None:
-            self.sdk.campaigns.store(nd.campaign)  # a session_start within campaignTTL inherits it
         name, sdk_type = self._event(nd, "PUSH_OPENED")
         self.sdk.track(sdk_type, name, props, timestamp)
 
@@ -295,12 +297,21 @@ class Push:
             return True
         if not bool(sdk.config["automaticPushNotification"]) and "auto-push-ignores-flag" not in sdk.faults:
             return True  # android#44
+        sdk.prefs.set(channel_created=True)  # ensureNotificationChannelExistence comes first
+        nid = payload.get("notification_id")
+        try:
+            number = 0 if nid is None else int(str(nid))  # NotificationPayload: notification_id?.toInt() ?: 0
+        except ValueError:
+            return True  # NumberFormatException, caught and logged by Exponea.handleRemoteMessage
         if payload.get("action") == "self-check":
             return True
-        nid = payload.get("notification_id")
-        if nid is not None and nid == sdk.prefs.get("last_notification_id"):
-            return True  # the same notification delivered twice is ignored
-        sdk.prefs.set(last_notification_id=nid, channel_created=True)
+        # FcmManagerImpl.lastPushNotificationId (FcmManagerImpl.kt:55, 197-201@4.10.0): an in-memory field of
+        # the initialized SDK's manager, checked after the blocked-notifications path; an SDK-less manager is
+        # new on every call. Anonymize keeps it, a new process or a new component does not.
+        if sdk.env.permission_granted and sdk.initialized:
+            if number == self.last_push_id:
+                return True  # the same notification delivered twice is ignored
+            self.last_push_id = number
         data = NotificationData.from_payload(payload)
         blank = not str(payload.get("title") or "").strip() and not str(payload.get("message") or "").strip()
         silent = str(payload.get("silent", "")).lower() == "true" and "silent-push-shown" not in sdk.faults

@@ -163,6 +163,7 @@ class AndroidSdk:
         if not self.prefs.get("device_id"):
             self.prefs.set(device_id=str(uuid.uuid4()))
         self.initialized = True
+        self.push.last_push_id = None  # a new ExponeaComponent, a new FcmManagerImpl
         # flushMode/flushPeriod are process-global Exponea properties; the app sets them around init.
         if "flushPeriod" in given:
             self.modes.period = float(given["flushPeriod"])
@@ -263,7 +264,7 @@ class AndroidSdk:
             self.tokens.invalidate_stored()  # step 2
         keep = ["external_ids"] if "anonymize-keeps-external-ids" in self.faults else []
         wiped = ["device_initiated", "campaign", "cookie", "external_ids", "session_start", "session_end"]
-        wiped += ["last_notification_id", "delivered_at"]
+        wiped += ["delivered_at"]
         self.prefs.remove(*[k for k in wiped if k not in keep])  # step 3
         if "anonymize-new-device-id" in self.faults:
             self.prefs.set(device_id=str(uuid.uuid4()))
@@ -388,6 +389,8 @@ class AndroidSdk:
         }
 
     def flush_if_immediate(self) -> None:
+        if not self.initialized:
+            return  # an SDK-less path flushes only what it stored (track)
         manual = self.modes.mode == "MANUAL" and "manual-mode-flushes" in self.faults
         if (self.modes.mode == "IMMEDIATE" and "immediate-no-flush" not in self.faults) or manual:
             self.flusher.request()
@@ -425,8 +428,9 @@ class AndroidSdk:
         # Room round trip: numbers come back as doubles.
         stored_props = _doubles(props)
         ids = self.customer_ids()
+        stored: list[QueuedEvent] = []
         for project in self._projects(sdk_type):
-            self.queue.add(
+            stored.append(
                 QueuedEvent(
                     route=route,
                     event_type=event_type,
@@ -437,7 +441,13 @@ class AndroidSdk:
                     sdk_event_type=sdk_type,
                 )
             )
-        self.flush_if_immediate()
+            self.queue.add(stored[-1])
+        if self.initialized:
+            self.flush_if_immediate()
+        elif self.modes.mode == "IMMEDIATE":
+            # Not initialized: an SDK-less manager (push, click, campaign intent with a stored
+            # configuration, §9.2) flushes on its own thread only the events it stored.
+            self.run_in_background(lambda: self.flusher.own_pass(stored))
 
     def _projects(self, sdk_type: str) -> list[dict[str, Any]]:
         """``[main] + projectRouteMap[type]``, then ``distinct()`` (android#49, #50)."""
@@ -523,7 +533,7 @@ class AndroidSdk:
 
     def _wipe_local_data(self, keep_token: bool = False) -> None:
         keys = ["cookie", "external_ids", "device_initiated", "config", "session_start", "session_end"]
-        keys += ["campaign", "last_notification_id", "delivered_at"]
+        keys += ["campaign", "delivered_at"]
         if "clear-keeps-device-id" not in self.faults:
             keys.append("device_id")
         if not keep_token:  # the fault: the legacy token store survives, untracked (no date)

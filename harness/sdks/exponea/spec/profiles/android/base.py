@@ -57,10 +57,13 @@ class ModelBase:
 
     # -- hooks the mixins provide ---------------------------------------------------------------
 
-    def flush(self, ordered: bool = False) -> None:
+    def flush(self, ordered: bool = False, only: list[Row] | None = None) -> None:
         raise NotImplementedError
 
     def run_due_timers(self, until: float) -> None:
+        raise NotImplementedError
+
+    def stored_during_pass(self, rows: list[Row]) -> None:
         raise NotImplementedError
 
     # -- values ---------------------------------------------------------------------------------
@@ -140,10 +143,20 @@ class ModelBase:
         """Enrich, snapshot the customer ids, store one row per project, flush if IMMEDIATE."""
         if self.stopped:
             return
-        if allowed:
-            self.store(sdk_type, event_type, props, timestamp, rules, label)
-        if self.flush_mode == "IMMEDIATE":
+        rows = self.store(sdk_type, event_type, props, timestamp, rules, label) if allowed else []
+        if self.flush_mode != "IMMEDIATE":
+            if self.initialized:
+                self.stored_during_pass(rows)
+            return
+        if self.initialized:
             self.flush()
+        elif rows:
+            # The SDK-less path (a push, click or campaign intent in a process without init, android
+            # §9.2) builds its own FlushManagerImpl over a TemporaryEventRepositoryImpl whose all()
+            # returns only the events this instance stored (TemporaryEventRepositoryImpl.kt:10-21
+            # @4.10.0, TrackingConsentManagerImpl.kt:337-356): its pass sends those, never the queue
+            # an earlier process left behind.
+            self.flush(only=rows)
 
     def store(
         self,
@@ -153,7 +166,8 @@ class ModelBase:
         timestamp: Any,
         rules: tuple[str, ...],
         label: str,
-    ) -> None:
+    ) -> list[Row]:
+        """Store one row per project; returns them."""
         allow_defaults = sdk_type != "PUSH_TOKEN" and (
             sdk_type != "TRACK_CUSTOMER" or bool(self.config["allowDefaultCustomerProperties"])
         )
@@ -175,6 +189,7 @@ class ModelBase:
             body["customer_ids"] = {"cookie": self.cookie(), **self.p.external_ids}
             body["properties"] = properties
         sort_ts = timestamp.value if isinstance(timestamp, Approx) else timestamp
+        stored: list[Row] = []
         for project in self.projects(sdk_type):
             self.seq += 1
             rules_here = (*rules, "android#1", "android#3")
@@ -191,7 +206,9 @@ class ModelBase:
                 headers=dict(_HEADERS),
             )
             key = (sort_ts is not None, float(sort_ts or 0.0), self.seq)
-            self.p.queue.append(Row(template, key))
+            stored.append(Row(template, key))
+            self.p.queue.append(stored[-1])
+        return stored
 
     # -- dispatch -------------------------------------------------------------------------------
 

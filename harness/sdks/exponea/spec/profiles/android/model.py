@@ -60,6 +60,7 @@ class Model(EventsMixin):
         self.flush_period = 3600.0
         self.pre_init = []
         self.foreground = False
+        self.last_push_id = None
 
     def on_app_launch(self, s: Stimulus) -> None:
         self.foreground = True
@@ -98,7 +99,11 @@ class Model(EventsMixin):
         ):
             self.out.notes.append(f"{s.label()}: InvalidConfigurationException, nothing is sent")
             return
-        if self.stopped:  # the window ends where init began: init sends as it runs
+        # A stop's quiet window ends where a later init began (init sends as it runs), in this process
+        # or after a relaunch: isStopped is process state, the new process starts unstopped (found by
+        # harness explore: init, settle, stopIntegration, relaunch, init: the bundle GET judged "after
+        # the stop").
+        if any(w.end_host_time is None for w in self.out.quiet):
             self.out.quiet = [
                 replace(w, end_host_time=s.began) if w.end_host_time is None else w
                 for w in self.out.quiet
@@ -111,6 +116,7 @@ class Model(EventsMixin):
         if given.get("flushPeriod") is not None:
             self.flush_period = float(given["flushPeriod"])
         self.initialized = True
+        self.last_push_id = None  # a new ExponeaComponent, a new FcmManagerImpl
         self.init_time = s.device_time
         self.fetch_host = s.host_time  # the content-block bundle GET starts in the background
         if self.flush_mode == "PERIOD":

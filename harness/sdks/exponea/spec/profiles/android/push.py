@@ -88,6 +88,7 @@ class PushMixin(SessionMixin):
     def __init__(self) -> None:
         super().__init__()
         self.delivered_at: dict[Any, float] = {}
+        self.last_push_id: int | None = None  # FcmManagerImpl.lastPushNotificationId: process state
 
     # -- tokens (android §8) ------------------------------------------------------------------
 
@@ -238,6 +239,7 @@ class PushMixin(SessionMixin):
         timestamp: Any,
         rules: tuple[str, ...],
         without_consent: bool = False,
+        has_data: bool = True,
     ) -> None:
         url = action.get("url")
         if isinstance(url, str) and url and "://" not in url and action.get("index") is not None:
@@ -254,7 +256,11 @@ class PushMixin(SessionMixin):
             rules = (*rules, "android#40")
         if not consent and not without_consent:
             rules = (*rules, "android#38")
-        if allowed and campaign:
+        if has_data:
+            # Any non-null NotificationData replaces the stored campaign, consent or not, even with no
+            # campaign values (TrackingConsentManagerImpl.kt:63-67@4.10.0): a deep link's campaign is
+            # then gone from the next session_start (found by harness explore: handleCampaignIntent,
+            # click_push {}, init).
             self.p.campaign = (dict(campaign), self.now, "android#42")
         extra = dict(attributes)
         if forced:
@@ -262,7 +268,11 @@ class PushMixin(SessionMixin):
         self.push_event(base, extra, campaign, consent_category, timestamp, "PUSH_OPENED", rules, allowed)
 
     def clicked_call(self, s: Stimulus, without_consent: bool) -> None:
-        if not self.gate(s):
+        """``trackClickedPush[WithoutTrackingConsent]``: before init, with a configuration stored by an
+        earlier run, it tracks at once through an SDK-less TrackingConsentManager (Exponea.kt:684-727,
+        778-795@4.10.0; TrackingConsentManagerImpl.kt:337-339 throws without one, and only then is the
+        call queued for init). Found by harness explore: ``init``, ``kill``, ``launch``, a click."""
+        if not (not self.initialized and self.can_run_sdkless()) and not self.gate(s):
             return
         data = dict(s.args.get("data") or {})
         self.clicked(
@@ -274,6 +284,7 @@ class PushMixin(SessionMixin):
             self.timestamp_arg(s),
             ("android#39",),
             without_consent,
+            s.args.get("data") is not None,
         )
 
     def on_call_trackClickedPush(self, s: Stimulus) -> None:
@@ -298,14 +309,24 @@ class PushMixin(SessionMixin):
         if not self.config.get("automaticPushNotification", True):
             self.out.notes.append(f"{s.label()}: automaticPushNotification is off (android#44)")
             return
+        self.p.channel_created = True  # ensureNotificationChannelExistence, before anything else
+        nid = payload.get("notification_id")
+        try:
+            number = 0 if nid is None else int(str(nid))  # NotificationPayload.kt:11: a missing id is 0
+        except ValueError:
+            self.out.notes.append(f"{s.label()}: notification_id {nid!r} is no Int: the SDK throws, nothing tracked")
+            return
         if payload.get("action") == "self-check":
             return
-        nid = payload.get("notification_id")
-        if nid is not None and nid == self.p.last_notification_id:
-            return
-        if nid is not None:
-            self.p.last_notification_id = nid
-        self.p.channel_created = True
+        # A push delivered again with the id of the last one is ignored (FcmManagerImpl.kt:197-201@4.10.0),
+        # unless the app's notifications are blocked (tracked not_shown before that check, :183-195).
+        # The last id is a field of the FcmManagerImpl instance: a new process, a new component (init
+        # after a stop) or an SDK-less instance (one per call) starts without one; anonymize keeps it
+        # (found by harness explore: deliver_push, anonymize, the same push again).
+        if self.permission and self.initialized:
+            if number == self.last_push_id:
+                return
+            self.last_push_id = number
         attributes = _json_field(payload, "attributes", s.label())
         campaign = campaign_tracking(_json_field(payload, "url_params", s.label()))
         silent = str(payload.get("silent", "")).lower() == "true"

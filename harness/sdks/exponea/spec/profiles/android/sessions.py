@@ -19,7 +19,7 @@ class SessionMixin(FlushMixin):
         self.p.session_start, self.p.session_end = ts, -1.0
         props = self.device_properties()
         campaign = self.p.campaign
-        if campaign is not None and ts - campaign[1] < float(self.config.get("campaignTTL", 10.0)):
+        if campaign is not None and campaign[0] and ts - campaign[1] < float(self.config.get("campaignTTL", 10.0)):
             props.update(campaign[0])
             rules = (*rules, campaign[2])
         stamp = self.given(ts) if explicit else self.at(ts)

@@ -91,7 +91,10 @@ class Row:
     out_index: int | None = None  # where its expectation sits in Expectations.requests
     last_host: float = 0.0  # host time (upper bound) of its last attempt's pass
     last_certain: bool = False  # its last attempt raised the expectation's minimum copies
+    certain_pending: bool = False  # an attempt since the last settle raised the minimum (a kill may undo it)
     requeued: bool = False  # put back by a kill that raced its attempt: a re-send is no retry
+    early: bool = False  # stored while a pass may still run: maybe sent by it, else by the next pass
+    ghost: bool = False  # maybe still stored (a racing answer may have failed it): every re-send is optional
 
 
 @dataclass
@@ -121,6 +124,5 @@ class Persisted:
     config: dict[str, Any] | None = None  # the stored configuration (None: never configured / wiped)
     token: TokenStore = field(default_factory=TokenStore)
     campaign: tuple[dict[str, Any], float, str] | None = None  # tracking data, createdAt, checklist id
-    last_notification_id: Any = None
     channel_created: bool = False  # the SDK's notification channel (created by the first handled push)
     periodic_due: float | None = None
