@@ -7,12 +7,13 @@ run records in one place, written concurrently, durable, and queryable for night
 Same interface as :class:`~harness.capture.store.Store` (the collector cannot tell them apart), same
 guarantee: a request's waiter (the answer) is released only after its transaction committed, with
 PostgreSQL's default ``synchronous_commit=on``, so after the WAL reached the disk. Each event loop gathers
-the requests of a few iterations and hands them over together (``_ThreadHandoff``); ``_WRITERS`` threads,
-each with its own connection, take everything waiting once they are free and store it as one batch: one
-``COPY`` in autocommit, a transaction of its own that PostgreSQL commits before it answers the COPY (two
-round trips: an explicit BEGIN ... COMMIT took four). Ids are drawn from the sequence first, so each
-batch's ids ascend and the waiters learn their ids without ``RETURNING``'s unordered rows. The answers go
-back to their loop in one ``call_soon_threadsafe`` per batch.
+the requests of a few iterations and stores them together on its own thread (``_LoopCopier``): one binary
+``COPY`` in autocommit on one of ``_WRITERS`` connections that the loop drives without blocking, a
+transaction of its own that PostgreSQL commits before it answers the COPY (two round trips: an explicit
+BEGIN ... COMMIT took four). Requests submitted from other threads (``submit``, ``add``) go the same way
+through ``_WRITERS`` writer threads, each with its own connection, which take everything waiting once they
+are free. Ids are drawn from the sequence first, so each batch's ids ascend and the waiters learn their ids
+without ``RETURNING``'s unordered rows.
 
 Ids: several collectors share one sequence, so one collector's ids have gaps, and ``last_id`` is this
 process's newest committed id (what ``wait_for`` and ``query(after_id=)`` need: a host's runner reads
@@ -27,6 +28,8 @@ from __future__ import annotations
 import asyncio
 import json
 import queue
+import select
+import struct
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -97,13 +100,15 @@ _TEXT_COLUMNS = frozenset(i for i, c in enumerate(_COLUMNS) if c not in _NOT_TEX
 # Binary COPY: the server parses no text (the floats above all): in runs alternated with the text format,
 # ~10 % less server CPU per request and 5-8 % more requests per second (docs/performance.md)
 _COPY = f"COPY requests (id, {', '.join(_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
-_NOT_TEXT_TYPES = {"received_at": "float8", "answered_at": "float8", "raw_body": "bytea", "response_status": "int4"}
-_COPY_TYPES = ["int8", *(_NOT_TEXT_TYPES.get(c, "text") for c in _COLUMNS)]
+_COPY_COMMAND = _COPY.encode()
 _SELECT = (
     "SELECT id, run, device, received_at, method, path, headers, body, kind, problems, response_status,"
     " rule, response_headers, response_body, answered_at, origin FROM requests"
 )
 _STOP = object()
+_COPY_IN = 4  # psycopg.pq.ExecStatus.COPY_IN, COMMAND_OK, ConnStatus.OK (psycopg is imported only when used)
+_COMMAND_OK = 1
+_CONNECTION_OK = 0
 # Writer connections committing at once: a commit waits for its WAL flush (fsync), and while one waits
 # the next batch commits on another connection (PostgreSQL flushes their WAL together).
 _WRITERS = 4
@@ -211,26 +216,113 @@ def _full_row(row: Row) -> list[object]:
     return full
 
 
-class _ThreadHandoff(LoopBatcher):
-    """A loop's side of the PostgreSQL writer: the requests of a few loop iterations go to the writer
-    thread as one batch, and their ``done`` callbacks come back on the loop, together.
+_SIGNATURE = b"PGCOPY\n\xff\r\n\0" + bytes(8)  # binary COPY's header: the signature, no flags, no extension
+_TRAILER = b"\xff\xff"
+_NULL = b"\xff\xff\xff\xff"
+_int4 = struct.Struct("!i").pack
+_ROW_HEAD = struct.Struct("!hiq").pack  # the field count, then the id: 8 bytes
+_FLOAT = struct.Struct("!id").pack  # a float8 with its length
+_INT = struct.Struct("!ii").pack  # an int4 with its length
+# what a clean row (``answered_row``'s 7 or 9 values) leaves at its default after response_status: rule '',
+# response_headers, response_body and answered_at NULL, origin ''
+_CLEAN_TAIL = _int4(0) + _NULL + _NULL + _NULL + _int4(0)
+_NO_PROBLEMS = _int4(2) + b"[]"
+_EMPTY = _int4(0)
+_FIELDS = 1 + len(_COLUMNS)
 
-    The hand-off waits while requests are still arriving (:class:`~harness.capture.store.LoopBatcher`,
-    shared with the SQLite store's loop writer). Why: handing
-    each request over at once made most commits hold one row (measured: median batch 1, mean 6 under 32
-    busy connections), and a PostgreSQL commit costs the collector and the server nearly as much for one
-    row as for thirty (the thread hand-offs, the COPY's and the commit's round trips, the transaction's
-    own work on the server)."""
+
+def _text(value: str) -> bytes:
+    data = value.encode("utf-8", "surrogatepass")
+    return _int4(len(data)) + data
+
+
+def _copy_row(rid: int, row: Row) -> bytes:
+    """One row of a binary COPY: the id and all 16 columns, each as its length and its bytes.
+
+    Why by hand: psycopg's ``write_row`` looks up a dumper and calls it for each of the 17 values, about
+    4 us per row in the collector's writer threads; the collector's rows (``answered_row``'s 9 values, no NUL)
+    are packed here in one ``bytes.join``. Anything else goes through ``_full_row`` first, field by field."""
+    n = len(row)
+    if n == 9 or n == 7:
+        if n == 9:
+            run, device, at, method, path, headers, body, kind, status = row
+            r, d = str(run).encode("utf-8", "surrogatepass"), str(device).encode("utf-8", "surrogatepass")
+            head = b"".join((_ROW_HEAD(_FIELDS, 8, rid), _int4(len(r)), r, _int4(len(d)), d))
+        else:
+            at, method, path, headers, body, kind, status = row
+            head = _ROW_HEAD(_FIELDS, 8, rid) + _EMPTY + _EMPTY
+        if "\x00" not in body and "\x00" not in headers:  # type: ignore[operator]
+            m, p, h, b, k = (str(v).encode("utf-8", "surrogatepass") for v in (method, path, headers, body, kind))
+            return b"".join((
+                head, _FLOAT(8, at), _int4(len(m)), m, _int4(len(p)), p, _int4(len(h)), h,
+                _int4(len(b)), b, _NULL, _int4(len(k)), k, _NO_PROBLEMS, _INT(4, status), _CLEAN_TAIL,
+            ))
+    full = _full_row(row)
+    parts = [_ROW_HEAD(_FIELDS, 8, rid)]
+    for value in full:
+        if value is None:
+            parts.append(_NULL)
+        elif isinstance(value, str):
+            parts.append(_text(value))
+        elif isinstance(value, bytes):
+            parts.append(_int4(len(value)) + value)
+        elif isinstance(value, float):
+            parts.append(_FLOAT(8, value))
+        elif isinstance(value, int):
+            parts.append(_INT(4, value))
+        else:
+            raise CaptureError(f"capture store: cannot store a {type(value).__name__} value")
+    return b"".join(parts)
+
+
+class _Copy:
+    """One of a loop's writer connections and the batch on it. ``state``: 0 idle; 1 the COPY sent, waiting
+    for the server to take its data; 2 the data sent, waiting for the COPY's completion (its commit); 3
+    answered, waiting for the server to be ready for the next batch."""
+
+    __slots__ = ("conn", "fd", "ids", "part", "payload", "pgconn", "seq", "state")
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.pgconn = conn.pgconn
+        self.pgconn.nonblocking = 1
+        self.fd: int = self.pgconn.socket
+        self.state = 0
+        self.seq = 0
+        self.ids: list[int] = []
+        self.part: _Part | None = None
+        self.payload = b""
+
+
+class _LoopCopier(LoopBatcher):
+    """A loop's side of the PostgreSQL writer, on the loop's own thread: the requests of a few loop
+    iterations (:class:`~harness.capture.store.LoopBatcher`) go out as one binary COPY in autocommit on one
+    of ``_WRITERS`` connections driven without blocking (libpq's non-blocking mode, their sockets watched by
+    the loop), and their ``done`` callbacks are called on the loop when the server reports the COPY complete,
+    which it does only after committing it (and, with ``synchronous_commit=on``, flushing its WAL).
+
+    Why not the writer threads (``PgStore._commit_loop``, which store what other threads submit): the loops
+    handed their batches to them at first, and under the collector's load the loop and four writer threads
+    took turns with the GIL and woke each other for every batch (about 40 % of the collector's CPU was in
+    the kernel, half of it switching threads). Here a batch costs two sends and two wake-ups of the loop by
+    its sockets, and psycopg's per-COPY machinery (a cursor, a ``Copy`` object, a generator per wait, about
+    40 us per batch) is skipped: libpq is called directly. Measured in alternated runs: 17-24 us of
+    collector CPU per request against 24-36 us with the threads (docs/performance.md).
+    While every connection has a batch in flight, requests pile up for the next one.
+
+    A connection that breaks (a restart, a failover) fails its batch, never answered as stored, and leaves
+    the pool; once none is left the loop hands its batches to the writer threads, which open new connections.
+    """
 
     def __init__(self, store: PgStore, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__(loop)
         self.store = store
-
-    def flush(self) -> None:
-        if self.pending:
-            rows, waiters = self.pending, self.waiters
-            self.pending, self.waiters = [], []
-            self.store._queue.put((rows, self.loop, waiters))
+        self.idle: list[_Copy] = []
+        self.busy: list[_Copy] = []
+        for _ in range(_WRITERS):
+            c = _Copy(_connect(store.url, autocommit=True))
+            loop.add_reader(c.fd, self._readable, c)
+            self.idle.append(c)
 
     def submit(self, request: CapturedRequest) -> asyncio.Future[int]:
         fut: asyncio.Future[int] = self.loop.create_future()
@@ -249,9 +341,135 @@ class _ThreadHandoff(LoopBatcher):
     def submit_callback(self, request: CapturedRequest | Row, done: Done) -> None:
         self._add(request if isinstance(request, tuple) else row_values(request), done)
 
+    def flush(self) -> None:
+        """Send what is pending on an idle connection; with none idle, it waits for the next one free."""
+        if not self.pending:
+            return
+        rows, waiters = self.pending, self.waiters
+        if not self.idle:
+            if not self.busy:  # every connection broke: the writer threads take over
+                self.pending, self.waiters = [], []
+                self.store._queue.put((rows, self.loop, waiters))
+            return
+        self.pending, self.waiters = [], []
+        c = self.idle.pop()
+        c.part = (rows, self.loop, waiters)
+        c.seq, c.ids, error = self.store._number(len(rows))
+        if error is None:
+            try:
+                c.payload = b"".join([_SIGNATURE, *map(_copy_row, c.ids, rows), _TRAILER])
+                c.pgconn.send_query(_COPY_COMMAND)
+                c.state = 1
+                self.busy.append(c)
+                self._send(c)
+                return
+            except Exception as exc:
+                error = CaptureError(f"capture store write failed: {exc}")
+        self._fail(c, error)
+
+    def _send(self, c: _Copy) -> None:
+        """Push libpq's output buffer to the socket; what does not fit now goes when it is writable."""
+        if c.pgconn.flush():
+            self.loop.add_writer(c.fd, self._writable, c)
+
+    def _writable(self, c: _Copy) -> None:
+        try:
+            if not c.pgconn.flush():
+                self.loop.remove_writer(c.fd)
+        except Exception as exc:
+            self.loop.remove_writer(c.fd)
+            self._fail(c, CaptureError(f"capture store write failed: {exc}"))
+
+    def _readable(self, c: _Copy) -> None:
+        """The server sent something: move the connection's batch on (see ``_Copy.state``)."""
+        pgconn = c.pgconn
+        try:
+            pgconn.consume_input()
+            while c.state and not pgconn.is_busy():
+                result = pgconn.get_result()
+                if c.state == 3:
+                    if result is None:  # the server is ready for the next batch
+                        c.state = 0
+                        self.busy.remove(c)
+                        self.idle.append(c)
+                        self.flush()
+                        return
+                    continue
+                if result is None:
+                    raise CaptureError("no answer to the COPY")
+                if c.state == 1:
+                    if result.status != _COPY_IN:
+                        raise CaptureError(_message(result))
+                    pgconn.put_copy_data(c.payload)
+                    pgconn.put_copy_end()
+                    c.payload = b""
+                    c.state = 2
+                    self._send(c)
+                    return  # the COPY's completion comes later
+                # state 2: CommandComplete, sent after the commit (and its WAL flush): the answers may go
+                c.state = 3
+                error = None if result.status == _COMMAND_OK else CaptureError(_message(result))
+                self._release(c, error)
+        except Exception as exc:
+            self._fail(c, exc if isinstance(exc, CaptureError) else CaptureError(f"capture store write failed: {exc}"))
+            if c.state == 3:  # the server's end of the failed COPY may be read already: no wake-up will come
+                self._readable(c)
+
+    def _release(self, c: _Copy, error: CaptureError | None) -> None:
+        part, c.part = c.part, None
+        if part is not None:
+            self.store._release(c.seq, c.ids if error is None else [], [part], error)
+
+    def _fail(self, c: _Copy, error: BaseException) -> None:
+        """The batch on ``c`` failed (its requests are answered as not stored); a broken ``c`` leaves."""
+        if c.part is not None:
+            part, c.part = c.part, None
+            failed = error if isinstance(error, CaptureError) else CaptureError(str(error))
+            self.store._release(c.seq, [], [part], failed)
+        if c.pgconn.status == _CONNECTION_OK and c.state != 0:
+            c.state = 3  # wait for the server to be ready again (``_readable``)
+            return
+        c.state = 0
+        if c in self.busy:
+            self.busy.remove(c)
+        if c.pgconn.status == _CONNECTION_OK:
+            if c not in self.idle:
+                self.idle.append(c)
+            return
+        with suppress(Exception):
+            self.loop.remove_reader(c.fd)
+            self.loop.remove_writer(c.fd)
+        with suppress(Exception):
+            c.conn.close()
+        if not self.busy and not self.idle:
+            self.flush()
+
     def close(self) -> None:
-        """Hand over what is still pending: the writer thread commits what is queued before it stops."""
-        self.flush()
+        """Finish the batches in flight (the loop has stopped: waiting on the sockets here), then hand what
+        is still pending to the writer threads, which commit what is queued before they stop."""
+        deadline = time.monotonic() + 10
+        for c in list(self.busy):
+            while c.state and c in self.busy and time.monotonic() < deadline:
+                with suppress(OSError, ValueError):
+                    select.select([c.fd], [], [], 0.1)
+                c.pgconn.flush()
+                self._readable(c)
+        for c in self.idle + self.busy:
+            with suppress(Exception):
+                self.loop.remove_reader(c.fd)
+                self.loop.remove_writer(c.fd)
+            with suppress(Exception):
+                c.conn.close()
+        self.idle, self.busy = [], []
+        if self.pending:
+            rows, waiters = self.pending, self.waiters
+            self.pending, self.waiters = [], []
+            self.store._queue.put((rows, self.loop, waiters))
+
+
+def _message(result: Any) -> str:
+    text = (result.error_message or b"").decode("utf-8", "replace").strip()
+    return f"capture store write failed: {text or result.status}"
 
 
 def _answer(waiters: list[Done], ids: list[int], error: BaseException | None) -> None:
@@ -278,7 +496,7 @@ class PgStore(Store):
         self._last_arrival = time.monotonic()
         self._closed = False
         self._listeners: list[Callable[[int], object]] = []
-        self._loop_writers: dict[asyncio.AbstractEventLoop, Any] = {}  # _ThreadHandoff each
+        self._loop_writers: dict[asyncio.AbstractEventLoop, Any] = {}  # _LoopCopier each
         migrate(url)
         self._read_conn = _connect(url, autocommit=True)
         self._read_lock = threading.Lock()
@@ -289,6 +507,7 @@ class PgStore(Store):
         self._order = threading.Lock()
         self._done: dict[int, tuple[list[int], list[_Part], BaseException | None]] = {}
         self._seq = self._next = 0
+        self._id_conn: Any = None  # ids for the loops' batches (``_number``)
         self._writers = [  # autocommit: each COPY is its own transaction, committed before COPY's answer
             threading.Thread(target=self._commit_loop, args=(_connect(url, autocommit=True),), daemon=True)
             for _ in range(_WRITERS)
@@ -319,7 +538,7 @@ class PgStore(Store):
         loop = asyncio.get_running_loop()
         writer = self._loop_writers.get(loop)
         if writer is None:
-            writer = self._loop_writers[loop] = _ThreadHandoff(self, loop)
+            writer = self._loop_writers[loop] = _LoopCopier(self, loop)
         return writer
 
     def _drain(self, first: object) -> tuple[list[_Part], bool]:
@@ -350,6 +569,19 @@ class PgStore(Store):
         taken, self._ids = self._ids[:n], self._ids[n:]
         return taken
 
+    def _number(self, n: int) -> tuple[int, list[int], CaptureError | None]:
+        """A loop batch's place in the publishing order and its ``n`` ids (``_take_ids``, on a connection
+        of its own): ``(seq, ids, None)``, or ``(seq, [], error)``, and the caller must still release ``seq``."""
+        with self._take:
+            seq = self._seq
+            self._seq += 1
+            try:
+                if self._id_conn is None or _lost(self._id_conn):
+                    self._id_conn = _connect(self.url, autocommit=True)
+                return seq, self._take_ids(self._id_conn, n), None
+            except Exception as exc:
+                return seq, [], CaptureError(f"capture store write failed: {exc}")
+
     def _commit_loop(self, conn: Any) -> None:
         """One writer connection: once free, take what waits in the queue as one batch, COPY it, commit,
         then release it in turn (``_release``). While every writer commits, requests pile up into the next
@@ -369,13 +601,10 @@ class PgStore(Store):
                     error = CaptureError(f"capture store write failed: {exc}")
             if error is None and ids:
                 try:
+                    all_rows = [row for rows, _, _ in parts for row in rows]
+                    payload = b"".join([_SIGNATURE, *map(_copy_row, ids, all_rows)])
                     with conn.cursor() as cur, cur.copy(_COPY) as copy:
-                        copy.set_types(_COPY_TYPES)
-                        write = copy.write_row
-                        rid = iter(ids)
-                        for rows, _, _ in parts:
-                            for row in rows:
-                                write([next(rid), *_full_row(row)])
+                        copy.write(payload)  # psycopg adds the trailer
                 except Exception as exc:
                     error = CaptureError(f"capture store write failed: {exc}")
             self._release(seq, ids, parts, error)
@@ -409,8 +638,11 @@ class PgStore(Store):
             answers = by_loop.setdefault(loop, ([], []))
             answers[0].extend(waiters)
             answers[1].extend(got)
+        running = asyncio.events._get_running_loop()
         for loop, (waiters, got) in by_loop.items():
-            if loop is None:
+            if loop is running and loop is not None:  # a loop's own batch (``_LoopCopier``): answered now
+                _answer(waiters, got, error)
+            elif loop is None:
                 for done, rid in zip(waiters, got, strict=True):
                     with suppress(Exception):
                         done(rid, error)
@@ -470,6 +702,9 @@ class PgStore(Store):
                 thread.join(timeout=10)
             with suppress(Exception):
                 self._read_conn.close()
+            if self._id_conn is not None:
+                with suppress(Exception):
+                    self._id_conn.close()
 
 
 # -- run records -----------------------------------------------------------------------------

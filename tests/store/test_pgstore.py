@@ -99,6 +99,45 @@ def test_the_store_opens_new_connections_when_the_server_closed_its_own(pg_url):
         store.close()
 
 
+def test_a_loop_goes_on_when_the_server_closed_its_connections(pg_url):
+    """The collector's loop stores its batches on connections of its own (``_LoopCopier``): when the server
+    closes them, no batch is answered as stored unless it is, and the later ones are stored (by the writer
+    threads once the loop has no connection left), ids still ascending."""
+    store = open_store(pg_url)
+
+    def terminate() -> None:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+    async def submit(i):
+        try:
+            return await asyncio.wait_for(store.submit_async(req(i)), 10)
+        except CaptureError:
+            return None
+
+    async def scenario():
+        first = await submit(0)
+        await asyncio.to_thread(terminate)
+        middle = [await submit(i) for i in range(1, 30)]
+        later = list(await asyncio.gather(*(submit(100 + i) for i in range(20))))
+        return first, middle, later
+
+    try:
+        first, middle, later = asyncio.run(scenario())
+        assert first is not None and None not in later and later == sorted(later)
+        answered = [i for i in middle if i is not None]
+        # each connection finds out once: the loop's four, the writer threads' four, the one ids come from
+        assert len(answered) >= 29 - 9 and answered == sorted(answered) and answered[0] > first
+        stored = {r.id: r.path for r in store.query()}
+        assert all(rid in stored for rid in [first, *answered, *later])
+        assert [stored[rid] for rid in later] == [f"/p/{100 + n}" for n in range(20)]
+    finally:
+        store.close()
+
+
 def test_collector_round_trip_and_malformed_request_on_both_backends(location):
     with CollectorServer(location) as server:
         good = httpx.post(server.url + "/d/phone/" + EVENTS.lstrip("/"), json={"event_type": "x"})
