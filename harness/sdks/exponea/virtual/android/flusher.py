@@ -131,7 +131,7 @@ class Flusher:
 
     def _extra_pass(self) -> None:
         try:
-            self._pass()
+            self._pass(main=False)
         finally:
             with self._wake:
                 self._extra -= 1
@@ -157,7 +157,9 @@ class Flusher:
                     self._busy = False
                     self._wake.notify_all()
 
-    def _pass(self) -> None:
+    def _pass(self, main: bool = True) -> None:
+        """Send the queue, oldest first, until nothing is pending; ``main``: the flush thread's own pass,
+        which ends ``busy`` together with the check for a late request (a fault's extra pass does not)."""
         faults = self.faults
         while not self._is_stopped():
             with self._wake:
@@ -179,33 +181,40 @@ class Flusher:
                         self._requested = False
                         continue
                     self.queue.reset_skipped()
-                    self._busy = False
+                    if main:
+                        self._busy = False
                     self._wake.notify_all()
                 return
             event = pending[0]
             status, body, transport_error = self._post(event)
             if self._is_stopped():
                 return  # a response that arrives after the stop is ignored
-            if "body-inspected" in faults and 200 <= status < 300 and b'"success":false' in body.replace(b" ", b""):
-                status = 400  # the SDK never parses the body (android#56); this bug does
-            delete_5xx = 500 <= status < 600 and "no-retry-after-5xx" in faults
-            if 200 <= status < 300 or delete_5xx:
+            if self._handle_answer(event, status, body, transport_error, in_pass=True):
+                return
+
+    def _handle_answer(
+        self, event: QueuedEvent, status: int, body: bytes, transport_error: bool, *, in_pass: bool
+    ) -> bool:
+        """Delete, keep or count a try for ``event`` by its answer (FlushManagerImpl's response handling);
+        True when the pass ends here. ``in_pass``: a kept event is skipped for the rest of the pass."""
+        faults = self.faults
+        if "body-inspected" in faults and 200 <= status < 300 and b'"success":false' in body.replace(b" ", b""):
+            status = 400  # the SDK never parses the body (android#56); this bug does
+        delete_5xx = 500 <= status < 600 and "no-retry-after-5xx" in faults
+        if 200 <= status < 300 or delete_5xx:
+            self.queue.delete(event.id)
+            return "flush-stops-after-first" in faults
+        # android#52: a 5xx is kept with no try counted; android#53, #54: any other answer counts one.
+        uncounted = 500 <= status < 600 or (transport_error and "connection-failure-not-counted" in faults)
+        if not uncounted and "retry-forever-on-4xx" not in faults:
+            event.tries += 1
+            if event.tries >= self._max_tries():
                 self.queue.delete(event.id)
-                if "flush-stops-after-first" in faults:
-                    return
-            elif 500 <= status < 600 or (transport_error and "connection-failure-not-counted" in faults):
-                event.skipped = True  # android#52: kept, no try counted
-                self.queue.update(event)
-            elif "retry-forever-on-4xx" in faults:
-                event.skipped = True
-                self.queue.update(event)
-            else:
-                event.tries += 1  # android#53, #54
-                if event.tries >= self._max_tries():
-                    self.queue.delete(event.id)
-                else:
-                    event.skipped = True
-                    self.queue.update(event)
+                return False
+        if in_pass:
+            event.skipped = True
+        self.queue.update(event)
+        return False
 
     def own_pass(self, events: list[QueuedEvent]) -> None:
         """The pass of an SDK-less FlushManagerImpl (android §9.2): its TemporaryEventRepositoryImpl's
@@ -216,17 +225,9 @@ class Flusher:
         for event in sorted(events, key=lambda e: (e.timestamp is not None, e.timestamp or 0.0)):
             if self._is_stopped() or not self.env.online:
                 return
-            status, _, _ = self._post(event)
-            if self._is_stopped():
+            status, body, transport_error = self._post(event)
+            if self._is_stopped() or self._handle_answer(event, status, body, transport_error, in_pass=False):
                 return
-            if 200 <= status < 300:
-                self.queue.delete(event.id)
-            elif not 500 <= status < 600:
-                event.tries += 1
-                if event.tries >= self._max_tries():
-                    self.queue.delete(event.id)
-                else:
-                    self.queue.update(event)
 
     def send(self, event: QueuedEvent) -> int:
         """Post one stored event; a transport failure is OkHttp's synthetic 400."""
